@@ -1,0 +1,31 @@
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
+import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
+import { IncidentUpdate } from '../shared/domain/incident';
+import { loadEnv } from '../shared/env';
+import { log } from '../shared/log';
+import { systemClock } from '../shared/ports';
+import { newImages, processInOrder } from '../shared/stream';
+import { fanOut } from '../shared/usecases/fan-out';
+
+const env = loadEnv(['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE']);
+const db = createDocumentClient();
+const deps = {
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
+  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+  subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
+  deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
+  clock: systemClock,
+};
+
+/** Incidents stream (INSERT of a notifying update) → one delivery item per recipient. */
+export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event) =>
+  processInOrder(newImages(event, IncidentUpdate), async (update) => {
+    const result = await fanOut(deps, update);
+    log.info('fanned out', { incidentId: update.incidentId, updateId: update.updateId, ...result });
+  }),
+);

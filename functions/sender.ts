@@ -1,0 +1,61 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
+import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { SesMailer } from '../shared/adapters/ses/mailer';
+import { loadEnv } from '../shared/env';
+import { log } from '../shared/log';
+import { systemClock } from '../shared/ports';
+import { newImages } from '../shared/stream';
+import { sendDeliveries } from '../shared/usecases/send-deliveries';
+
+const env = loadEnv([
+  'DELIVERIES_TABLE',
+  'INCIDENTS_TABLE',
+  'CATALOG_TABLE',
+  'MAIL_FROM',
+  'SES_CONFIGURATION_SET',
+  'SES_MESSAGE_ID_DOMAIN',
+  'PUBLIC_BASE_URL',
+  'LINK_SIGNING_SECRET',
+]);
+const db = createDocumentClient();
+const deps = {
+  deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
+  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+  mailer: new SesMailer(new SESv2Client({}), {
+    from: env.MAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  }),
+  clock: systemClock,
+  config: {
+    mailFrom: env.MAIL_FROM,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    linkSigningSecret: env.LINK_SIGNING_SECRET,
+    sesMessageIdDomain: env.SES_MESSAGE_ID_DOMAIN,
+  },
+};
+
+const DeliveryRecord = z.object({ subscriberId: z.string(), incidentId: z.string(), updateId: z.string() });
+
+/** Deliveries stream (INSERT) → bulk mail through SES; throttled or transient failures are retried. */
+export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event) => {
+  const records = newImages(event, DeliveryRecord);
+  const unreadable = records.flatMap((r) => ('problem' in r ? [r] : []));
+  for (const record of unreadable) log.error('unparseable delivery record', { ...record });
+  const result = await sendDeliveries(
+    deps,
+    records.flatMap((r) => ('item' in r ? [{ ...r.item, recordId: r.recordId }] : [])),
+  );
+  log.info('sent deliveries', { ...result, retry: result.retry.length, unreadable: unreadable.length });
+  return {
+    batchItemFailures: [...unreadable, ...result.retry.map((recordId) => ({ recordId }))].map((r) => ({
+      itemIdentifier: r.recordId,
+    })),
+  };
+});

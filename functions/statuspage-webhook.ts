@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
+import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { StatuspageWebhook } from '../shared/domain/statuspage';
+import { loadEnv } from '../shared/env';
+import { requirePathToken } from '../shared/http/auth';
+import { httpHandler } from '../shared/http/handler';
+import { json } from '../shared/http/respond';
+import { ingestStatuspageWebhook } from '../shared/usecases/ingest-statuspage';
+
+const env = loadEnv(['INCIDENTS_TABLE', 'CATALOG_TABLE', 'WEBHOOK_TOKEN']);
+const db = createDocumentClient();
+const deps = {
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
+  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+};
+
+const Request = z.object({ body: StatuspageWebhook });
+
+/** POST /v1/webhooks/statuspage/{token}: stores the webhook and answers at once; the stream notifies. */
+export const handler = httpHandler(
+  { input: Request, guards: [requirePathToken('token', env.WEBHOOK_TOKEN)] },
+  async ({ body }) => json(202, await ingestStatuspageWebhook(deps, body)),
+);

@@ -1,0 +1,111 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import {
+  DELIVERY_RETENTION_DAYS,
+  Delivery,
+  type DeliveryKey,
+  deliveryId,
+  threadId,
+} from '../../domain/delivery';
+import type { Deliveries } from '../../ports';
+import { batchGetAll, batchWriteAll } from './batch';
+
+export const DELIVERY_KIND = 'delivery';
+const deliverySk = (key: DeliveryKey) => `DELIVERY#${key.incidentId}#${key.updateId}`;
+const threadSk = (incidentId: string) => `THREAD#${incidentId}`;
+
+const ThreadItem = z.object({ pk: z.string(), incidentId: z.string(), messageId: z.string() });
+
+/**
+ * Deliveries table, keyed by subscriber so a fan-out to 100,000 spreads over partitions: `sk`
+ * `DELIVERY#<incident>#<update>` (one per recipient per update, the sender's trigger) or
+ * `THREAD#<incident>` (the first message id that recipient got about the incident).
+ */
+export class DynamoDeliveries implements Deliveries {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putAll(deliveries: readonly Delivery[], { onlyMissing }: { onlyMissing: boolean }): Promise<void> {
+    let toWrite = deliveries;
+    if (onlyMissing && deliveries.length > 0) {
+      const existing = await batchGetAll(this.client, this.tableName, deliveries.map(deliveryKey), {
+        consistent: true,
+        projection: ['pk', 'sk'],
+      });
+      const present = new Set(existing.map((item) => `${item.pk}|${item.sk}`));
+      toWrite = deliveries.filter((d) => !present.has(`${d.subscriberId}|${deliverySk(d)}`));
+    }
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      toWrite.map((delivery) => ({ PutRequest: { Item: this.deliveryItem(delivery) } })),
+    );
+  }
+
+  async loadForSending(keys: readonly DeliveryKey[]) {
+    const threadKeys = new Map(keys.map((k) => [threadId(k.subscriberId, k.incidentId), k]));
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      [
+        ...keys.map(deliveryKey),
+        ...[...threadKeys.values()].map((k) => ({ pk: k.subscriberId, sk: threadSk(k.incidentId) })),
+      ],
+      { consistent: true },
+    );
+    const deliveries = new Map<string, Delivery>();
+    const firstMessageIds = new Map<string, string>();
+    for (const item of items) {
+      if (item.kind === DELIVERY_KIND) {
+        const delivery = Delivery.parse(item);
+        deliveries.set(deliveryId(delivery), delivery);
+      } else {
+        const thread = ThreadItem.parse(item);
+        firstMessageIds.set(threadId(thread.pk, thread.incidentId), thread.messageId);
+      }
+    }
+    return { deliveries, firstMessageIds };
+  }
+
+  async recordOutcomes(
+    outcomes: readonly Delivery[],
+    newThreads: ReadonlyArray<DeliveryKey & { messageId: string }>,
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    await batchWriteAll(this.client, this.tableName, [
+      ...outcomes.map((delivery) => ({ PutRequest: { Item: this.deliveryItem(delivery) } })),
+      ...newThreads.map((thread) => ({
+        PutRequest: {
+          Item: {
+            pk: thread.subscriberId,
+            sk: threadSk(thread.incidentId),
+            kind: 'thread',
+            incidentId: thread.incidentId,
+            messageId: thread.messageId,
+            createdAt: now,
+            expiresAt: expiry(now),
+          },
+        },
+      })),
+    ]);
+  }
+
+  private deliveryItem(delivery: Delivery) {
+    return {
+      ...deliveryKey(delivery),
+      kind: DELIVERY_KIND,
+      ...delivery,
+      expiresAt: expiry(delivery.createdAt),
+    };
+  }
+}
+
+function deliveryKey(key: DeliveryKey) {
+  return { pk: key.subscriberId, sk: deliverySk(key) };
+}
+
+function expiry(fromIso: string): number {
+  return Math.floor(Date.parse(fromIso) / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
+}

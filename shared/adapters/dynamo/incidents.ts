@@ -1,0 +1,136 @@
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { Incident, IncidentUpdate } from '../../domain/incident';
+import type { Incidents } from '../../ports';
+import { isConditionFailure, setClause } from './expressions';
+
+const META = 'META';
+const updateSk = (updateId: string) => `UPDATE#${updateId}`;
+
+// componentIds is a string set (so concurrent webhooks can ADD to it); the document client reads it as a Set.
+const StoredIncident = Incident.extend({
+  componentIds: z.preprocess(
+    (value) => (value instanceof Set ? [...value].sort() : (value ?? [])),
+    z.array(z.string()),
+  ),
+});
+
+/** Incidents table: `pk` incident id; `sk` `META` or `UPDATE#<upstream update id>`. */
+export class DynamoIncidents implements Incidents {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async save(incident: Incident): Promise<void> {
+    const { componentIds, ...fields } = incident;
+    const set = setClause({ ...fields, type: 'incident' }, { ifNotExists: ['subject', 'createdAt'] });
+    const addComponents = componentIds.length > 0 ? ' ADD #componentIds :componentIds' : '';
+    const componentValues = componentIds.length > 0 ? { ':componentIds': new Set(componentIds) } : {};
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: incident.incidentId, sk: META },
+          UpdateExpression: set.clause + addComponents,
+          // An older webhook arriving late must not roll the incident's state back.
+          ConditionExpression: 'attribute_not_exists(pk) OR #updatedAt <= :updatedAt',
+          ExpressionAttributeNames: {
+            ...set.names,
+            ...(addComponents ? { '#componentIds': 'componentIds' } : {}),
+          },
+          ExpressionAttributeValues: { ...set.values, ...componentValues },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (componentIds.length === 0) return;
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: incident.incidentId, sk: META },
+          UpdateExpression: 'ADD #componentIds :componentIds',
+          ExpressionAttributeNames: { '#componentIds': 'componentIds' },
+          ExpressionAttributeValues: componentValues,
+        }),
+      );
+    }
+  }
+
+  async addUpdate(update: IncidentUpdate): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: update.incidentId, sk: updateSk(update.updateId), type: 'update', ...update },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(incidentId: string): Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': incidentId },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const meta = items.find((item) => item.sk === META);
+    if (!meta) return undefined;
+    return {
+      incident: StoredIncident.parse(meta),
+      updates: items.filter((item) => item.sk !== META).map((item) => IncidentUpdate.parse(item)),
+    };
+  }
+
+  async beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: incidentId, sk: updateSk(updateId) },
+        UpdateExpression: 'ADD fanoutAttempts :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    return { resumed: Number(result.Attributes?.fanoutAttempts ?? 0) > 0 };
+  }
+
+  async completeFanout(incidentId: string, updateId: string, audienceSize: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: incidentId, sk: updateSk(updateId) },
+        // SET, not ADD: a retried fan-out recounts the same audience.
+        UpdateExpression: 'SET audienceSize = :size, fanoutCompletedAt = :now',
+        ExpressionAttributeValues: { ':size': audienceSize, ':now': new Date().toISOString() },
+      }),
+    );
+  }
+
+  async addSendCounts(incidentId: string, updateId: string, counts: { sent: number; failed: number }) {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: incidentId, sk: updateSk(updateId) },
+        UpdateExpression: 'ADD sentCount :sent, failedCount :failed',
+        ExpressionAttributeValues: { ':sent': counts.sent, ':failed': counts.failed },
+      }),
+    );
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The key schema of every table, as plain data: the CDK data stack and the local stack both build their
+ * tables from these, so the deployed and the local tables cannot differ.
+ */
+export interface TableDefinition {
+  /** Logical name: the CDK construct id and the local table name's suffix. */
+  name: 'Subscribers' | 'Incidents' | 'Deliveries' | 'Catalog';
+  partitionKey: string;
+  sortKey: string;
+  stream?: 'NEW_IMAGE';
+  timeToLiveAttribute?: string;
+  indexes: Array<{ name: string; partitionKey: string; sortKey?: string; include?: string[] }>;
+}
+
+export const SUBSCRIBERS_BY_TOPIC = 'byTopic';
+
+export const tables = {
+  subscribers: {
+    name: 'Subscribers',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      // The audience query: one per affected topic; projects what the fan-out writes into a delivery.
+      { name: SUBSCRIBERS_BY_TOPIC, partitionKey: 'topic', sortKey: 'pk', include: ['email', 'status'] },
+    ],
+  },
+  incidents: { name: 'Incidents', partitionKey: 'pk', sortKey: 'sk', stream: 'NEW_IMAGE', indexes: [] },
+  deliveries: {
+    name: 'Deliveries',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    stream: 'NEW_IMAGE',
+    timeToLiveAttribute: 'expiresAt',
+    indexes: [],
+  },
+  catalog: { name: 'Catalog', partitionKey: 'pk', sortKey: 'sk', indexes: [] },
+} as const satisfies Record<string, TableDefinition>;

@@ -1,0 +1,104 @@
+import { type BulkEmailEntryResult, SendBulkEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { MailContent } from '../../domain/render';
+import { assertHeaderSafe } from '../../domain/threading';
+import type { BulkRecipient, Mailer, SendOutcome } from '../../ports';
+
+/** SendBulkEmail takes at most this many destinations per call. */
+export const BULK_LIMIT = 50;
+
+// The content travels as template data, never as template source: webhook text containing "{{" is
+// substituted, not interpreted. Triple braces: no escaping by the template engine (we escape ourselves).
+const TEMPLATE = {
+  Subject: '{{{subject}}}',
+  Html: '{{{html_before}}}{{{footer_html}}}{{{html_after}}}',
+  Text: '{{{text}}}{{{footer_text}}}',
+};
+
+const RETRYABLE_ENTRY_STATUSES = new Set([
+  'TRANSIENT_FAILURE',
+  'ACCOUNT_THROTTLED',
+  'ACCOUNT_DAILY_QUOTA_EXCEEDED',
+]);
+const RETRYABLE_ERRORS = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'LimitExceededException',
+]);
+
+export interface SesMailerOptions {
+  from: string;
+  configurationSetName?: string;
+}
+
+/** Sends through SES v2 SendBulkEmail, at most 50 recipients a call, one outcome per recipient. */
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly options: SesMailerOptions,
+  ) {}
+
+  async sendBulk(content: MailContent, recipients: readonly BulkRecipient[]): Promise<SendOutcome[]> {
+    const outcomes: SendOutcome[] = [];
+    for (let i = 0; i < recipients.length; i += BULK_LIMIT) {
+      outcomes.push(...(await this.sendChunk(content, recipients.slice(i, i + BULK_LIMIT))));
+    }
+    return outcomes;
+  }
+
+  private async sendChunk(
+    content: MailContent,
+    recipients: readonly BulkRecipient[],
+  ): Promise<SendOutcome[]> {
+    const command = new SendBulkEmailCommand({
+      FromEmailAddress: this.options.from,
+      ConfigurationSetName: this.options.configurationSetName,
+      DefaultContent: {
+        Template: {
+          TemplateContent: TEMPLATE,
+          TemplateData: JSON.stringify({
+            subject: content.subject,
+            html_before: content.htmlBefore,
+            html_after: content.htmlAfter,
+            text: content.text,
+          }),
+        },
+      },
+      BulkEmailEntries: recipients.map((recipient) => ({
+        Destination: { ToAddresses: [recipient.email] },
+        ReplacementHeaders: assertHeaderSafe(recipient.headers).map(({ name, value }) => ({
+          Name: name,
+          Value: value,
+        })),
+        ReplacementEmailContent: {
+          ReplacementTemplate: {
+            ReplacementTemplateData: JSON.stringify({
+              footer_html: recipient.footer.html,
+              footer_text: recipient.footer.text,
+            }),
+          },
+        },
+      })),
+    });
+    try {
+      const { BulkEmailEntryResults = [] } = await this.client.send(command);
+      return recipients.map((_, index) => entryOutcome(BulkEmailEntryResults[index]));
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+      const retryable = RETRYABLE_ERRORS.has(name) || status === 429 || status >= 500 || status === 0;
+      const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+      return recipients.map(() => ({ ok: false, retryable, error: message }));
+    }
+  }
+}
+
+function entryOutcome(result: BulkEmailEntryResult | undefined): SendOutcome {
+  if (!result) return { ok: false, retryable: true, error: 'SES returned no result for this entry' };
+  if (result.Status === 'SUCCESS' && result.MessageId) return { ok: true, messageId: result.MessageId };
+  const status = result.Status ?? 'UNKNOWN';
+  return {
+    ok: false,
+    retryable: RETRYABLE_ENTRY_STATUSES.has(status),
+    error: `${status}: ${result.Error ?? ''}`.trim(),
+  };
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** A status page, its regions (Statuspage component groups) and their components. */
+export const CatalogPage = z.object({
+  pageId: z.string(),
+  name: z.string(),
+  url: z.string().optional(),
+  timeZone: z.string().optional(),
+});
+export type CatalogPage = z.infer<typeof CatalogPage>;
+
+export const CatalogGroup = z.object({ pageId: z.string(), groupId: z.string(), name: z.string() });
+export type CatalogGroup = z.infer<typeof CatalogGroup>;
+
+export const CatalogComponent = z.object({
+  pageId: z.string(),
+  componentId: z.string(),
+  name: z.string(),
+  /** Absent for a top-level component that belongs to no region. */
+  groupId: z.string().optional(),
+  status: z.string().optional(),
+});
+export type CatalogComponent = z.infer<typeof CatalogComponent>;
+
+export interface PageCatalog {
+  page?: CatalogPage;
+  groups: CatalogGroup[];
+  components: CatalogComponent[];
+}
+
+/** The public `GET /api/v2/components.json` of a Statuspage page. */
+export const ComponentsJson = z.looseObject({
+  page: z.looseObject({
+    id: z.string().min(1),
+    name: z.string(),
+    url: z.string().nullish(),
+    time_zone: z.string().nullish(),
+  }),
+  components: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      name: z.string(),
+      status: z.string().nullish(),
+      group: z.boolean().nullish(),
+      group_id: z.string().nullish(),
+      components: z.array(z.string()).nullish(),
+    }),
+  ),
+});
+export type ComponentsJson = z.infer<typeof ComponentsJson>;
+
+/** Splits a components.json document into page, groups and components; groups are one level deep. */
+export function catalogFromComponentsJson(pageId: string, document: ComponentsJson): Required<PageCatalog> {
+  const rows = document.components;
+  const groups = rows
+    .filter((row) => row.group === true)
+    .map((row) => ({ pageId, groupId: row.id, name: row.name }));
+  const groupOfChild = new Map(
+    rows
+      .filter((row) => row.group === true)
+      .flatMap((row) => (row.components ?? []).map((id) => [id, row.id])),
+  );
+  const components = rows
+    .filter((row) => row.group !== true)
+    .map((row) => {
+      const groupId = row.group_id ?? groupOfChild.get(row.id);
+      return {
+        pageId,
+        componentId: row.id,
+        name: row.name,
+        ...(groupId ? { groupId } : {}),
+        ...(row.status ? { status: row.status } : {}),
+      };
+    });
+  const page = {
+    pageId,
+    name: document.page.name,
+    ...(document.page.url ? { url: document.page.url } : {}),
+    ...(document.page.time_zone ? { timeZone: document.page.time_zone } : {}),
+  };
+  return { page, groups, components };
+}

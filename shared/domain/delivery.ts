@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const DeliveryStatus = z.enum(['pending', 'sent', 'failed']);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+/** One recipient of one update. Its key is deterministic, so a retried fan-out writes the same item. */
+export const Delivery = z.object({
+  subscriberId: z.string(),
+  incidentId: z.string(),
+  updateId: z.string(),
+  email: z.string(),
+  status: DeliveryStatus,
+  createdAt: z.string(),
+  attempts: z.number().int().nonnegative(),
+  sentAt: z.string().optional(),
+  /** SES's Message-ID of the mail, as recipients' clients see it. */
+  messageId: z.string().optional(),
+  error: z.string().optional(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+export interface DeliveryKey {
+  subscriberId: string;
+  incidentId: string;
+  updateId: string;
+}
+
+export const deliveryId = (key: DeliveryKey) => `${key.subscriberId}|${key.incidentId}|${key.updateId}`;
+export const threadId = (subscriberId: string, incidentId: string) => `${subscriberId}|${incidentId}`;
+
+/** Delivery records are history, not state: they expire after this long. */
+export const DELIVERY_RETENTION_DAYS = 180;

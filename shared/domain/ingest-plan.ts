@@ -1,0 +1,107 @@
+import type { StatuspageIncidentWebhook } from './statuspage';
+import {
+  type Incident,
+  type IncidentUpdate,
+  POSTMORTEM_UPDATE_ID,
+  qualifiedIncidentId,
+  threadSubject,
+} from './incident';
+
+/** Where a component sits, as a webhook told us (`groupId` undefined: the webhook did not say). */
+export interface ComponentPlacement {
+  pageId: string;
+  componentId: string;
+  name: string;
+  groupId?: string | null;
+  status?: string;
+}
+
+export interface IngestPlan {
+  incident: Incident;
+  /** Oldest first: the update that is notified is written last, after its timeline. */
+  updates: IncidentUpdate[];
+  placements: ComponentPlacement[];
+}
+
+/**
+ * Turns an incident webhook into what to store. Deterministic, so concurrent or retried deliveries of the
+ * same payload agree on every item, including which update notifies: only the newest update of the
+ * payload does (updates a missed webhook carried show up in its timeline), unless the page owner turned
+ * notifications off for it.
+ */
+export function planIncidentIngest(webhook: StatuspageIncidentWebhook): IngestPlan {
+  const { page, incident: source } = webhook;
+  const incidentId = qualifiedIncidentId('statuspage', page.id, source.id);
+  const newest = [...source.incident_updates].sort(
+    (a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id),
+  )[0];
+
+  const updates: IncidentUpdate[] = source.incident_updates.map((update) => ({
+    incidentId,
+    updateId: update.id,
+    kind: 'update',
+    status: update.status,
+    body: update.body ?? '',
+    displayAt: update.display_at ?? update.created_at,
+    affectedComponentIds: componentCodes(update.affected_components),
+    notify: update.id === newest?.id && update.deliver_notifications !== false,
+  }));
+
+  if (source.postmortem_published_at && source.postmortem_body) {
+    updates.push({
+      incidentId,
+      updateId: POSTMORTEM_UPDATE_ID,
+      kind: 'postmortem',
+      status: 'postmortem',
+      body: source.postmortem_body,
+      displayAt: source.postmortem_published_at,
+      affectedComponentIds: [],
+      notify: source.postmortem_notified_subscribers === true,
+    });
+  }
+
+  const componentIds = new Set([
+    ...(source.components ?? []).map((component) => component.id),
+    ...updates.flatMap((update) => update.affectedComponentIds),
+  ]);
+
+  const incident: Incident = {
+    incidentId,
+    source: 'statuspage',
+    upstreamId: source.id,
+    pageId: page.id,
+    name: source.name,
+    status: source.status,
+    impact: source.impact_override ?? source.impact ?? 'none',
+    ...(source.shortlink ? { shortlink: source.shortlink } : {}),
+    componentIds: [...componentIds].sort(),
+    subject: threadSubject(source.name, source.id),
+    ...(source.postmortem_body ? { postmortemBody: source.postmortem_body } : {}),
+    ...(source.scheduled_for ? { scheduledFor: source.scheduled_for } : {}),
+    ...(source.scheduled_until ? { scheduledUntil: source.scheduled_until } : {}),
+    createdAt: source.created_at,
+    updatedAt: source.updated_at ?? newest?.created_at ?? source.created_at,
+  };
+
+  const placements = (source.components ?? []).map((component) => ({
+    pageId: page.id,
+    componentId: component.id,
+    name: component.name,
+    ...(component.group_id !== undefined ? { groupId: component.group_id } : {}),
+    ...(component.status ? { status: component.status } : {}),
+  }));
+
+  return {
+    incident,
+    updates: updates.sort(
+      (a, b) => a.displayAt.localeCompare(b.displayAt) || Number(a.notify) - Number(b.notify),
+    ),
+    placements,
+  };
+}
+
+function componentCodes(
+  affected: StatuspageIncidentWebhook['incident']['incident_updates'][number]['affected_components'],
+) {
+  return (affected ?? []).flatMap((entry) => (entry.code ? [entry.code] : []));
+}

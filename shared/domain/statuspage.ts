@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/*
+ * Atlassian Statuspage webhook payloads. Lenient where real payloads drift (extra fields, nulls, missing
+ * optional blocks, unknown statuses), strict where a value is unusable (no incident id, updates that are
+ * not a list, a name that is not a string). See ../shared/STATUSPAGE.md in the team handbook.
+ */
+
+/** Any timestamp Date can read (`...-04:00` or `...Z`), normalized to UTC ISO-8601. */
+export const Timestamp = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO-8601 timestamp')
+  .transform((value) => new Date(value).toISOString());
+
+const optionalText = z.string().nullish();
+const optionalTimestamp = Timestamp.nullish();
+
+export const StatuspagePage = z.looseObject({
+  id: z.string().min(1),
+  status_indicator: optionalText,
+  status_description: optionalText,
+});
+
+export const StatuspageComponent = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  status: optionalText,
+  group_id: z.string().nullish(),
+  page_id: optionalText,
+  position: z.number().nullish(),
+  description: optionalText,
+  group: z.boolean().nullish(),
+  components: z.array(z.string()).nullish(),
+});
+export type StatuspageComponent = z.infer<typeof StatuspageComponent>;
+
+export const StatuspageAffectedComponent = z.looseObject({
+  // One real payload carried a placeholder entry without a code ("No components were affected...").
+  code: z.string().nullish(),
+  name: optionalText,
+  old_status: optionalText,
+  new_status: optionalText,
+});
+
+export const StatuspageIncidentUpdate = z.looseObject({
+  id: z.string().min(1),
+  status: z.string().min(1),
+  body: z.string().nullish(),
+  created_at: Timestamp,
+  display_at: optionalTimestamp,
+  deliver_notifications: z.boolean().nullish(),
+  affected_components: z.array(StatuspageAffectedComponent).nullish(),
+});
+export type StatuspageIncidentUpdate = z.infer<typeof StatuspageIncidentUpdate>;
+
+export const StatuspageIncident = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  status: z.string().min(1),
+  impact: optionalText,
+  impact_override: optionalText,
+  created_at: Timestamp,
+  updated_at: optionalTimestamp,
+  shortlink: optionalText,
+  page_id: optionalText,
+  incident_updates: z.array(StatuspageIncidentUpdate),
+  components: z.array(StatuspageComponent).nullish(),
+  postmortem_body: optionalText,
+  postmortem_published_at: optionalTimestamp,
+  postmortem_notified_subscribers: z.boolean().nullish(),
+  scheduled_for: optionalTimestamp,
+  scheduled_until: optionalTimestamp,
+});
+export type StatuspageIncident = z.infer<typeof StatuspageIncident>;
+
+export const StatuspageIncidentWebhook = z.looseObject({
+  page: StatuspagePage,
+  incident: StatuspageIncident,
+});
+export type StatuspageIncidentWebhook = z.infer<typeof StatuspageIncidentWebhook>;
+
+export const StatuspageComponentUpdate = z.looseObject({
+  id: z.string().min(1),
+  component_id: z.string().min(1),
+  old_status: optionalText,
+  new_status: optionalText,
+  created_at: optionalTimestamp,
+});
+
+export const StatuspageComponentWebhook = z.looseObject({
+  page: StatuspagePage,
+  component: StatuspageComponent,
+  component_update: StatuspageComponentUpdate,
+});
+export type StatuspageComponentWebhook = z.infer<typeof StatuspageComponentWebhook>;
+
+/**
+ * Statuspage sends no event type: an incident webhook has `incident`, a component webhook has
+ * `component` and `component_update`. The kind is chosen by key, then that kind's schema is applied so
+ * errors name the field that is wrong rather than "no union member matched".
+ */
+export const StatuspageWebhook = z
+  .record(z.string(), z.unknown(), { error: 'body must be a JSON object' })
+  .transform((body, ctx) => {
+    const schema =
+      'incident' in body
+        ? StatuspageIncidentWebhook
+        : 'component' in body || 'component_update' in body
+          ? StatuspageComponentWebhook
+          : undefined;
+    if (!schema) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'expected an incident webhook (incident) or a component webhook (component, component_update)',
+      });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+      return z.NEVER;
+    }
+    return 'incident' in parsed.data
+      ? { kind: 'incident' as const, ...(parsed.data as StatuspageIncidentWebhook) }
+      : { kind: 'component' as const, ...(parsed.data as StatuspageComponentWebhook) };
+  });
+export type StatuspageWebhook = z.output<typeof StatuspageWebhook>;

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { PageCatalog } from './catalog';
+
+/**
+ * What a subscriber follows: a component, a whole region (components added later included), or a whole
+ * page. Matching happens on a topic key, so the audience of an update is a handful of index queries.
+ */
+export const TopicInput = z.object({
+  pageId: z.string().min(1),
+  groupId: z.string().min(1).optional(),
+  componentId: z.string().min(1).optional(),
+});
+export type TopicInput = z.infer<typeof TopicInput>;
+
+export const Topic = z.object({
+  pageId: z.string(),
+  groupId: z.string().optional(),
+  componentId: z.string().optional(),
+  key: z.string(),
+});
+export type Topic = z.infer<typeof Topic>;
+
+// Component ids are unique within a page, so a component topic needs no region in its key.
+export const componentTopicKey = (pageId: string, componentId: string) => `C#${pageId}#${componentId}`;
+export const regionTopicKey = (pageId: string, groupId: string) => `G#${pageId}#${groupId}`;
+export const pageTopicKey = (pageId: string) => `P#${pageId}`;
+
+export type TopicResolution = { ok: true; topic: Topic } | { ok: false; problem: string };
+
+/** Checks a requested topic against the page's catalog and fills in the component's region. */
+export function resolveTopic(input: TopicInput, catalog: PageCatalog): TopicResolution {
+  const { pageId, groupId, componentId } = input;
+  if (!catalog.page && catalog.components.length === 0)
+    return { ok: false, problem: `unknown page ${pageId}` };
+  if (componentId) {
+    const component = catalog.components.find((c) => c.componentId === componentId);
+    if (!component) return { ok: false, problem: `unknown component ${componentId} on page ${pageId}` };
+    if (groupId && component.groupId !== groupId) {
+      return { ok: false, problem: `component ${componentId} is not in region ${groupId}` };
+    }
+    const topic = { pageId, componentId, key: componentTopicKey(pageId, componentId) };
+    return { ok: true, topic: component.groupId ? { ...topic, groupId: component.groupId } : topic };
+  }
+  if (groupId) {
+    if (!catalog.groups.some((g) => g.groupId === groupId)) {
+      return { ok: false, problem: `unknown region ${groupId} on page ${pageId}` };
+    }
+    return { ok: true, topic: { pageId, groupId, key: regionTopicKey(pageId, groupId) } };
+  }
+  return { ok: true, topic: { pageId, key: pageTopicKey(pageId) } };
+}
+
+/**
+ * The topic keys whose followers hear about an update affecting these components: each component, its
+ * region, and the page. When no component is known at all, the update goes to every subscriber of the page.
+ */
+export function audienceTopicKeys(
+  pageId: string,
+  componentIds: readonly string[],
+  catalog: PageCatalog,
+): string[] {
+  const keys = new Set<string>([pageTopicKey(pageId)]);
+  if (componentIds.length === 0) {
+    for (const group of catalog.groups) keys.add(regionTopicKey(pageId, group.groupId));
+    for (const component of catalog.components) keys.add(componentTopicKey(pageId, component.componentId));
+    return [...keys];
+  }
+  const groupOf = new Map(catalog.components.map((c) => [c.componentId, c.groupId]));
+  for (const componentId of componentIds) {
+    keys.add(componentTopicKey(pageId, componentId));
+    const groupId = groupOf.get(componentId);
+    if (groupId) keys.add(regionTopicKey(pageId, groupId));
+  }
+  return [...keys];
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable a function reads, with its schema. `infra/` imports these names when it
+ * sets a function's environment, so the two cannot drift.
+ */
+const envSchemas = {
+  SUBSCRIBERS_TABLE: z.string().min(1),
+  INCIDENTS_TABLE: z.string().min(1),
+  DELIVERIES_TABLE: z.string().min(1),
+  CATALOG_TABLE: z.string().min(1),
+  WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters: it is the only secret in the URL'),
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters'),
+  LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  MAIL_FROM: z.email(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** SES rewrites Message-ID to `<id@this-domain>`; `email.amazonses.com` in us-east-1. */
+  SES_MESSAGE_ID_DOMAIN: z.string().min(1).default('email.amazonses.com'),
+} as const;
+
+export type EnvName = keyof typeof envSchemas;
+export const ENV = Object.fromEntries(Object.keys(envSchemas).map((name) => [name, name])) as {
+  [N in EnvName]: N;
+};
+
+type EnvOf<N extends EnvName> = { [K in N]: z.output<(typeof envSchemas)[K]> };
+
+/** Reads and validates the named variables once, at cold start: a misconfigured function fails loudly. */
+export function loadEnv<const N extends EnvName>(
+  names: readonly N[],
+  source: NodeJS.ProcessEnv = process.env,
+): EnvOf<N> {
+  const shape = Object.fromEntries(names.map((name) => [name, envSchemas[name]]));
+  const parsed = z.object(shape).safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid environment: ${problems.join('; ')}`);
+  }
+  return parsed.data as EnvOf<N>;
+}

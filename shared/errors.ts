@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+
+export type ErrorCode =
+  | 'VALIDATION'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE';
+
+export interface ErrorDetail {
+  /** Where the problem is, as a dotted path into the request (`incident.incident_updates.0.id`). */
+  path: string;
+  message: string;
+}
+
+/** The one error type use-cases throw; `shared/http/errors.ts` maps its code to an HTTP status. */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+
+  static fromZod(error: z.ZodError, prefix: readonly PropertyKey[] = []): AppError {
+    const details = error.issues.map((issue) => ({
+      path: [...prefix, ...issue.path].map(String).join('.') || '(root)',
+      message: issue.message,
+    }));
+    const first = details[0];
+    const summary = first ? `${first.path}: ${first.message}` : 'invalid input';
+    return new AppError('VALIDATION', `Invalid request: ${summary}`, details);
+  }
+}

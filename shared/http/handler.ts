@@ -1,0 +1,26 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { httpErrors } from './errors';
+import { type ParsedEvent, parseRequest } from './request';
+import type { HttpResult } from './respond';
+
+type Guard = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
+
+/**
+ * The middy chain every HTTP route shares: guards (authentication) first, then the request parsed by the
+ * route's schema, with every error mapped to a JSON response. `run` only ever sees valid input.
+ */
+export function httpHandler<S extends z.ZodType>(
+  route: { input: S; guards?: Guard[] },
+  run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
+) {
+  const chain = middy<ParsedEvent<z.output<S>>, HttpResult>().use(
+    httpErrors() as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>,
+  );
+  for (const guard of route.guards ?? [])
+    chain.use(guard as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>);
+  const handler = chain.use(parseRequest(route.input)).handler((event) => run(event.input, event));
+  // Outside, the handler takes a plain API Gateway event: `input` is added by parseRequest.
+  return handler as unknown as middy.MiddyfiedHandler<APIGatewayProxyEventV2, HttpResult>;
+}

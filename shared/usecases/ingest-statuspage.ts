@@ -1,0 +1,50 @@
+import { planIncidentIngest } from '../domain/ingest-plan';
+import type { StatuspageWebhook } from '../domain/statuspage';
+import type { Catalog, Incidents } from '../ports';
+
+export interface IngestDeps {
+  incidents: Incidents;
+  catalog: Catalog;
+}
+
+export type IngestResult =
+  | { kind: 'incident'; incidentId: string; storedUpdates: string[]; notifying: string[] }
+  | { kind: 'component'; componentId: string };
+
+/**
+ * Stores what a Statuspage webhook tells us that we have not stored yet. Every write is idempotent, so a
+ * retried, replayed or concurrent delivery stores and notifies nothing twice. Notifying is not done here:
+ * the incidents table's stream hands each newly stored notifying update to the fan-out.
+ */
+export async function ingestStatuspageWebhook(
+  deps: IngestDeps,
+  webhook: StatuspageWebhook,
+): Promise<IngestResult> {
+  if (webhook.kind === 'component') {
+    const { component, page } = webhook;
+    await deps.catalog.recordPlacements([
+      {
+        pageId: page.id,
+        componentId: component.id,
+        name: component.name,
+        ...(component.group_id !== undefined ? { groupId: component.group_id } : {}),
+        ...(component.status ? { status: component.status } : {}),
+      },
+    ]);
+    return { kind: 'component', componentId: component.id };
+  }
+
+  const plan = planIncidentIngest(webhook);
+  await deps.catalog.recordPlacements(plan.placements);
+  // The incident first: the fan-out reads it when the update's stream record arrives.
+  await deps.incidents.save(plan.incident);
+  const stored: string[] = [];
+  const notifying: string[] = [];
+  for (const update of plan.updates) {
+    if (await deps.incidents.addUpdate(update)) {
+      stored.push(update.updateId);
+      if (update.notify) notifying.push(update.updateId);
+    }
+  }
+  return { kind: 'incident', incidentId: plan.incident.incidentId, storedUpdates: stored, notifying };
+}

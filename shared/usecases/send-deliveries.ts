@@ -1,0 +1,127 @@
+import { createLinkToken } from '../domain/link-tokens';
+import { type Delivery, type DeliveryKey, deliveryId, threadId } from '../domain/delivery';
+import type { Incident, IncidentUpdate } from '../domain/incident';
+import type { PageCatalog } from '../domain/catalog';
+import { type NotificationInput, renderFooter, renderNotification } from '../domain/render';
+import {
+  domainOf,
+  incidentRootId,
+  listUnsubscribeHeaders,
+  sesMessageId,
+  threadHeaders,
+} from '../domain/threading';
+import type { Catalog, Clock, Deliveries, Incidents, Mailer } from '../ports';
+
+export interface SendDeps {
+  deliveries: Deliveries;
+  incidents: Incidents;
+  catalog: Catalog;
+  mailer: Mailer;
+  clock: Clock;
+  config: { mailFrom: string; publicBaseUrl: string; linkSigningSecret: string; sesMessageIdDomain: string };
+}
+
+/** A delivery to send, with the id of the stream record that asked for it. */
+export type SendRequest = DeliveryKey & { recordId: string };
+
+/**
+ * Sends the pending deliveries of a stream batch, one bulk mail per update, and marks them. Deliveries
+ * already sent or failed are skipped, so a retried batch sends nothing twice. One window remains: SES
+ * accepted a mail and the mark was not written (the function died in between); marks are written right
+ * after each bulk call to keep it small. Returns the records to retry (throttled or transient failures).
+ */
+export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequest[]) {
+  const unique = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
+  const { deliveries, firstMessageIds } = await deps.deliveries.loadForSending(unique);
+  const pending = unique.filter((r) => deliveries.get(deliveryId(r))?.status === 'pending');
+  const retry: string[] = [];
+  const totals = { sent: 0, failed: 0, skipped: unique.length - pending.length };
+
+  const byUpdate = Map.groupBy(pending, (r) => `${r.incidentId}|${r.updateId}`);
+  const incidentCache = new Map<
+    string,
+    Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined>
+  >();
+  for (const group of byUpdate.values()) {
+    const first = group[0] as SendRequest;
+    if (!incidentCache.has(first.incidentId))
+      incidentCache.set(first.incidentId, deps.incidents.get(first.incidentId));
+    const stored = await incidentCache.get(first.incidentId);
+    const update = stored?.updates.find((u) => u.updateId === first.updateId);
+    if (!stored || !update) throw new Error(`update ${first.incidentId}/${first.updateId} is not stored`);
+
+    const catalog = await deps.catalog.getPage(stored.incident.pageId);
+    const content = renderNotification(notificationInput(stored.incident, update, stored.updates, catalog));
+    const rootId = incidentRootId(stored.incident.incidentId, domainOf(deps.config.mailFrom));
+    const now = deps.clock.now().toISOString();
+
+    const outcomes = await deps.mailer.sendBulk(
+      content,
+      group.map((request) => {
+        const delivery = deliveries.get(deliveryId(request)) as Delivery;
+        const token = createLinkToken(deps.config.linkSigningSecret, 'unsubscribe', request.subscriberId);
+        const unsubscribeUrl = `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${token}`;
+        const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
+        return {
+          email: delivery.email,
+          headers: [...threadHeaders(rootId, firstMessageId), ...listUnsubscribeHeaders(unsubscribeUrl)],
+          footer: renderFooter(unsubscribeUrl),
+        };
+      }),
+    );
+
+    const marks: Delivery[] = [];
+    const newThreads: Array<DeliveryKey & { messageId: string }> = [];
+    const counts = { sent: 0, failed: 0 };
+    group.forEach((request, index) => {
+      const outcome = outcomes[index];
+      const delivery = deliveries.get(deliveryId(request)) as Delivery;
+      const attempts = delivery.attempts + 1;
+      if (outcome?.ok) {
+        const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
+        marks.push({ ...delivery, status: 'sent', messageId, sentAt: now, attempts });
+        const thread = threadId(request.subscriberId, request.incidentId);
+        if (!firstMessageIds.has(thread)) {
+          firstMessageIds.set(thread, messageId);
+          newThreads.push({ ...request, messageId });
+        }
+        counts.sent++;
+      } else if (outcome && !outcome.retryable) {
+        marks.push({ ...delivery, status: 'failed', error: outcome.error, attempts });
+        counts.failed++;
+      } else {
+        retry.push(request.recordId);
+      }
+    });
+    await deps.deliveries.recordOutcomes(marks, newThreads);
+    if (counts.sent + counts.failed > 0)
+      await deps.incidents.addSendCounts(first.incidentId, first.updateId, counts);
+    totals.sent += counts.sent;
+    totals.failed += counts.failed;
+  }
+  return { retry, ...totals };
+}
+
+function notificationInput(
+  incident: Incident,
+  update: IncidentUpdate,
+  updates: IncidentUpdate[],
+  catalog: PageCatalog,
+): NotificationInput {
+  const regionName = new Map(catalog.groups.map((g) => [g.groupId, g.name]));
+  const components = incident.componentIds.map((id) => catalog.components.find((c) => c.componentId === id));
+  const byRegion = Map.groupBy(
+    components.filter((c) => c !== undefined),
+    (c) => (c.groupId ? (regionName.get(c.groupId) ?? c.groupId) : ''),
+  );
+  return {
+    incident,
+    update,
+    updates,
+    affected: [...byRegion].map(([region, list]) => ({
+      ...(region ? { region } : {}),
+      components: list.map((c) => c.name),
+    })),
+    ...(catalog.page && catalog.page.name !== catalog.page.pageId ? { pageName: catalog.page.name } : {}),
+  };
+}
