@@ -19,13 +19,16 @@ const WRITE_SLICE = 1000;
  * (one whose start was already recorded) writes only the deliveries that are missing, so it never resets
  * one the sender has already marked.
  */
-export async function fanOut(deps: FanOutDeps, target: { incidentId: string; updateId: string }) {
-  const stored = await deps.incidents.get(target.incidentId);
-  if (!stored) throw new Error(`incident ${target.incidentId} is not stored`);
+export async function fanOut(
+  deps: FanOutDeps,
+  { incidentId, updateId }: { incidentId: string; updateId: string },
+) {
+  const stored = await deps.incidents.get(incidentId);
+  if (!stored) throw new Error(`incident ${incidentId} is not stored`);
   const { incident } = stored;
   const catalog = await deps.catalog.getPage(incident.pageId);
   const topicKeys = audienceTopicKeys(incident.pageId, incident.componentIds, catalog);
-  const { resumed } = await deps.incidents.beginFanout(target.incidentId, target.updateId);
+  const { resumed } = await deps.incidents.beginFanout(incidentId, updateId);
 
   const createdAt = deps.clock.now().toISOString();
   const seen = new Set<string>();
@@ -39,12 +42,12 @@ export async function fanOut(deps: FanOutDeps, target: { incidentId: string; upd
       for (const { subscriberId, email } of recipients) {
         if (seen.has(subscriberId)) continue;
         seen.add(subscriberId);
-        slice.push({ ...target, subscriberId, email, status: 'pending', attempts: 0, createdAt });
+        slice.push({ incidentId, updateId, subscriberId, email, status: 'pending', attempts: 0, createdAt });
       }
       if (slice.length >= WRITE_SLICE) await flush();
     }
   }
   await flush();
-  await deps.incidents.completeFanout(target.incidentId, target.updateId, seen.size);
+  await deps.incidents.completeFanout(incidentId, updateId, seen.size);
   return { audience: seen.size, topics: topicKeys.length, resumed };
 }

@@ -94,9 +94,9 @@ export class DynamoDeliveries implements Deliveries {
 
   private deliveryItem(delivery: Delivery) {
     return {
+      ...Delivery.parse(delivery),
       ...deliveryKey(delivery),
       kind: DELIVERY_KIND,
-      ...delivery,
       expiresAt: expiry(delivery.createdAt),
     };
   }

@@ -1,0 +1,126 @@
+import type { tables } from '../shared/adapters/dynamo/tables';
+import type { EnvName } from '../shared/env';
+
+/**
+ * Every function of the system, described once: its entry file, the routes or stream that invoke it, the
+ * environment it reads and the table access it needs. The CDK compute stack and the local stack are both
+ * built from this list, so what runs locally is what deploys.
+ */
+export type TableKey = keyof typeof tables;
+export type Access = 'read' | 'write' | 'readWrite';
+
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+}
+
+/** A Lambda event filter on the stream: the event name and one attribute of the new image. */
+export interface StreamFilter {
+  eventName: 'INSERT';
+  newImage: { attribute: string; type: 'S' | 'BOOL'; equals: string | boolean };
+}
+
+export interface StreamSource {
+  table: TableKey;
+  batchSize: number;
+  maxRetryAttempts: number;
+  bisectOnError: boolean;
+  filter: StreamFilter;
+}
+
+export interface FunctionSpec {
+  entry: string;
+  description: string;
+  env: EnvName[];
+  tables: Partial<Record<TableKey, Access>>;
+  routes?: HttpRoute[];
+  stream?: StreamSource;
+  sendsMail?: boolean;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export const functionSpecs = {
+  statuspageWebhook: {
+    entry: 'functions/statuspage-webhook.ts',
+    description: 'Statuspage webhooks in: stores incidents and updates idempotently',
+    env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'WEBHOOK_TOKEN'],
+    tables: { incidents: 'readWrite', catalog: 'readWrite' },
+    routes: [{ method: 'POST', path: '/v1/webhooks/statuspage/{token}' }],
+    timeoutSeconds: 15,
+    memoryMb: 512,
+  },
+  admin: {
+    entry: 'functions/admin.ts',
+    description: 'Support team API: catalog import, subscribers',
+    env: ['SUBSCRIBERS_TABLE', 'CATALOG_TABLE', 'ADMIN_API_KEY'],
+    tables: { subscribers: 'readWrite', catalog: 'readWrite' },
+    routes: [
+      { method: 'PUT', path: '/v1/admin/pages/{pageId}/components' },
+      { method: 'POST', path: '/v1/admin/subscribers' },
+      { method: 'GET', path: '/v1/admin/subscribers' },
+    ],
+    timeoutSeconds: 29,
+    memoryMb: 512,
+  },
+  catalog: {
+    entry: 'functions/catalog.ts',
+    description: 'Public catalog of pages, regions and components',
+    env: ['CATALOG_TABLE'],
+    tables: { catalog: 'read' },
+    routes: [{ method: 'GET', path: '/v1/catalog' }],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  health: {
+    entry: 'functions/health.ts',
+    description: 'Liveness of the API',
+    env: [],
+    tables: {},
+    routes: [{ method: 'GET', path: '/v1/health' }],
+    timeoutSeconds: 5,
+    memoryMb: 128,
+  },
+  fanout: {
+    entry: 'functions/fanout.ts',
+    description: 'Incidents stream → one delivery per matching confirmed subscriber',
+    env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE'],
+    tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'read', deliveries: 'readWrite' },
+    stream: {
+      table: 'incidents',
+      batchSize: 10,
+      maxRetryAttempts: 5,
+      bisectOnError: true,
+      filter: { eventName: 'INSERT', newImage: { attribute: 'notify', type: 'BOOL', equals: true } },
+    },
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  },
+  sender: {
+    entry: 'functions/sender.ts',
+    description: 'Deliveries stream → SES bulk mail, marked sent once',
+    env: [
+      'DELIVERIES_TABLE',
+      'INCIDENTS_TABLE',
+      'CATALOG_TABLE',
+      'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
+      'SES_MESSAGE_ID_DOMAIN',
+      'PUBLIC_BASE_URL',
+      'LINK_SIGNING_SECRET',
+    ],
+    tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read' },
+    stream: {
+      table: 'deliveries',
+      batchSize: 100,
+      maxRetryAttempts: 8,
+      bisectOnError: true,
+      filter: { eventName: 'INSERT', newImage: { attribute: 'kind', type: 'S', equals: 'delivery' } },
+    },
+    sendsMail: true,
+    timeoutSeconds: 120,
+    memoryMb: 512,
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functionSpecs;

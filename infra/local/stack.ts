@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ENV, type EnvName } from '../../shared/env';
+import { type FunctionName, type FunctionSpec, functionSpecs } from '../functions';
+import { type ApiServer, type LocalRoute, startApiServer } from './api-server';
+import { LOCAL_REGION, localCredentials } from './aws-local';
+import { type RunningService, startDynamoDbLocal } from './dynamodb-local';
+import type { LambdaHandler } from './lambda-context';
+import { startSesLocal } from './ses-local';
+import { StreamPoller } from './stream-poller';
+import { createTables, type TableNames } from './tables';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. */
+  apiPort: number;
+  /** Use a running DynamoDB Local, or start one on this port. */
+  dynamodb: { endpoint: string } | { port: number };
+  /** Use a running SES emulator, or start one on this port. */
+  ses: { endpoint: string } | { port: number };
+  /** Prefixes every table name, so several stacks can share one DynamoDB Local. */
+  tablePrefix?: string;
+  /** Values for the functions' environment (secrets, sender address); defaults suit a laptop. */
+  env?: Partial<Record<EnvName, string>>;
+  /** Where batches that keep failing are appended for redrive. */
+  failureLog?: string;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  dynamodbEndpoint: string;
+  sesEndpoint: string;
+  tables: TableNames;
+  env: Partial<Record<EnvName, string>>;
+  pollers: Record<string, StreamPoller>;
+  /** Resolves once every stream has been read to its end and nothing is in flight. */
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_DEFAULTS = {
+  WEBHOOK_TOKEN: 'local-webhook-token',
+  ADMIN_API_KEY: 'local-admin-api-key',
+  MAIL_FROM: 'status@notifier.example.com',
+} as const;
+
+/**
+ * The whole system on one machine: DynamoDB Local, the SES emulator, the HTTP API and the stream pollers,
+ * all driving the same handlers that run in Lambda. Only endpoints differ from AWS.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop();
+  };
+  try {
+    const dynamodb = await provide(options.dynamodb, startDynamoDbLocal, started);
+    const ses = await provide(options.ses, startSesLocal, started);
+    let routes: LocalRoute[] | undefined;
+    const api: ApiServer = await startApiServer(options.apiPort, () => routes);
+    started.push(api);
+
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: localCredentials,
+    });
+    const tables = await createTables(dynamoClient, options.tablePrefix ?? '');
+    const env = {
+      [ENV.SUBSCRIBERS_TABLE]: tables.subscribers,
+      [ENV.INCIDENTS_TABLE]: tables.incidents,
+      [ENV.DELIVERIES_TABLE]: tables.deliveries,
+      [ENV.CATALOG_TABLE]: tables.catalog,
+      [ENV.WEBHOOK_TOKEN]: LOCAL_DEFAULTS.WEBHOOK_TOKEN,
+      [ENV.ADMIN_API_KEY]: LOCAL_DEFAULTS.ADMIN_API_KEY,
+      [ENV.MAIL_FROM]: LOCAL_DEFAULTS.MAIL_FROM,
+      [ENV.LINK_SIGNING_SECRET]: randomBytes(32).toString('base64url'),
+      [ENV.PUBLIC_BASE_URL]: api.url,
+      ...options.env,
+    };
+    // The handlers read their configuration at import, as at a Lambda cold start.
+    Object.assign(process.env, env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+    });
+
+    const handlers = await loadHandlers();
+    const streamsClient = new DynamoDBStreamsClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: localCredentials,
+    });
+    if (options.failureLog) await mkdir(dirname(options.failureLog), { recursive: true });
+    const pollers: Record<string, StreamPoller> = {};
+    for (const [name, spec] of Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>) {
+      if (!spec.stream) continue;
+      const { Table } = await dynamoClient.send(
+        new DescribeTableCommand({ TableName: tables[spec.stream.table] }),
+      );
+      const poller = new StreamPoller({
+        functionName: name,
+        streamArn: Table?.LatestStreamArn ?? '',
+        source: spec.stream,
+        client: streamsClient,
+        handler: handlers[name],
+        timeoutSeconds: spec.timeoutSeconds,
+        ...(options.failureLog ? { failureLog: options.failureLog } : {}),
+      });
+      await poller.start();
+      started.push(poller);
+      pollers[name] = poller;
+    }
+    started.push({
+      stop: async () => {
+        dynamoClient.destroy();
+        streamsClient.destroy();
+      },
+    });
+
+    routes = (Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>).flatMap(([name, spec]) =>
+      (spec.routes ?? []).map((route) => ({
+        ...route,
+        functionName: name,
+        handler: handlers[name],
+        timeoutSeconds: spec.timeoutSeconds,
+      })),
+    );
+
+    return {
+      apiUrl: api.url,
+      dynamodbEndpoint: dynamodb.endpoint,
+      sesEndpoint: ses.endpoint,
+      tables,
+      env,
+      pollers,
+      waitForIdle: (timeoutMs = 30_000) => waitForIdle(Object.values(pollers), timeoutMs),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function provide(
+  choice: { endpoint: string } | { port: number },
+  start: (port: number) => Promise<RunningService>,
+  started: Array<{ stop(): Promise<void> }>,
+): Promise<{ endpoint: string }> {
+  if ('endpoint' in choice) return choice;
+  const service = await start(choice.port);
+  started.push(service);
+  return service;
+}
+
+async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
+  const entries = await Promise.all(
+    (Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>).map(async ([name, spec]) => {
+      const module = (await import(pathToFileURL(join(ROOT, spec.entry)).href)) as { handler: LambdaHandler };
+      return [name, module.handler] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<FunctionName, LambdaHandler>;
+}
+
+async function waitForIdle(pollers: StreamPoller[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietRounds = 0;
+  // Idle twice in a row, a poll apart: a record written by one stage's handler reaches the next stage's stream.
+  while (quietRounds < 3) {
+    if (Date.now() > deadline) throw new Error(`streams still busy after ${timeoutMs} ms`);
+    quietRounds = pollers.every((poller) => poller.idle) ? quietRounds + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}

@@ -1,0 +1,237 @@
+import { appendFile } from 'node:fs/promises';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type GetRecordsCommandOutput,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import type { StreamSource } from '../functions';
+import { type LambdaHandler, lambdaContext } from './lambda-context';
+
+/** A batch that kept failing, as Lambda hands it to an on-failure destination, plus its records. */
+export interface FailedBatch {
+  functionName: string;
+  streamArn: string;
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  batchSize: number;
+  attempts: number;
+  error: string;
+  at: string;
+  records: unknown[];
+}
+
+export interface PollerOptions {
+  functionName: string;
+  streamArn: string;
+  source: StreamSource;
+  client: DynamoDBStreamsClient;
+  handler: LambdaHandler;
+  timeoutSeconds: number;
+  /** Where failed batches are appended as JSON lines, for redrive. */
+  failureLog?: string;
+  pollIntervalMs?: number;
+}
+
+/**
+ * Reads a DynamoDB stream and invokes a handler with Lambda's event-source semantics: event filtering,
+ * batches of at most `batchSize`, ReportBatchItemFailures (resume from the lowest failed record), bisect on
+ * function error, bounded retries, then the failing records go to the on-failure log and the shard moves on.
+ */
+export class StreamPoller {
+  readonly failures: FailedBatch[] = [];
+  private running = false;
+  private busy = 0;
+  /** Per shard: nothing buffered and the last read returned nothing. */
+  private readonly quiet = new Map<string, boolean>();
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(private readonly options: PollerOptions) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.discoverShards();
+    this.loops.push(this.keepDiscovering());
+  }
+
+  /** Starts a loop for every shard not yet read: streams split and roll shards over time. */
+  private async discoverShards(): Promise<void> {
+    const { StreamDescription } = await this.options.client.send(
+      new DescribeStreamCommand({ StreamArn: this.options.streamArn }),
+    );
+    for (const shard of StreamDescription?.Shards ?? []) {
+      if (!shard.ShardId || this.quiet.has(shard.ShardId)) continue;
+      this.quiet.set(shard.ShardId, false);
+      const iterator = await this.iterator(shard.ShardId, undefined);
+      if (iterator) this.loops.push(this.pollShard(shard.ShardId, iterator));
+    }
+  }
+
+  private async keepDiscovering(): Promise<void> {
+    while (this.running) {
+      await sleep(500);
+      if (!this.running) return;
+      await this.discoverShards().catch((error) => {
+        console.error(`[${this.options.functionName}] describing the stream failed: ${String(error)}`);
+      });
+    }
+  }
+
+  /** An iterator after the last record read, or from the oldest record when none was read yet. */
+  private async iterator(
+    shardId: string,
+    afterSequenceNumber: string | undefined,
+  ): Promise<string | undefined> {
+    const { ShardIterator } = await this.options.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.options.streamArn,
+        ShardId: shardId,
+        ...(afterSequenceNumber
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: afterSequenceNumber }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return ShardIterator;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.allSettled(this.loops);
+  }
+
+  /** True once every shard has been read to its end and nothing is buffered or being handled. */
+  get idle(): boolean {
+    return this.busy === 0 && [...this.quiet.values()].every(Boolean);
+  }
+
+  private async pollShard(shardId: string, firstIterator: string): Promise<void> {
+    const { source, pollIntervalMs = 100 } = this.options;
+    // A closed shard read to its end has no next iterator: its loop ends and it counts as quiet.
+    let iterator: string | undefined = firstIterator;
+    let buffer: StreamRecord[] = [];
+    let batchSize: number = source.batchSize;
+    let attempts = 0;
+    let lastRead: string | undefined;
+    while (this.running && (iterator || buffer.length > 0)) {
+      this.busy++;
+      try {
+        if (iterator && buffer.length < source.batchSize) {
+          const page: GetRecordsCommandOutput = await this.options.client.send(
+            new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }),
+          );
+          iterator = page.NextShardIterator;
+          const records = page.Records ?? [];
+          lastRead = records.at(-1)?.dynamodb?.SequenceNumber ?? lastRead;
+          buffer.push(...records.filter((record) => this.matches(record)));
+          this.quiet.set(shardId, records.length === 0 && buffer.length === 0);
+        }
+        if (buffer.length === 0) continue;
+        const batch = buffer.slice(0, batchSize);
+        const failure = await this.invoke(batch);
+        if (!failure) {
+          buffer = buffer.slice(batch.length);
+          attempts = 0;
+          batchSize = source.batchSize;
+          continue;
+        }
+        buffer = buffer.slice(failure.index);
+        attempts++;
+        if (attempts > source.maxRetryAttempts) {
+          const failed = batch.slice(failure.index);
+          await this.recordFailure(shardId, failed, attempts, failure.error);
+          buffer = buffer.slice(failed.length);
+          attempts = 0;
+          batchSize = source.batchSize;
+        } else if (failure.threw && source.bisectOnError && batch.length > 1) {
+          batchSize = Math.ceil(batch.length / 2);
+        }
+        await sleep(Math.min(1000, 50 * 2 ** attempts));
+      } catch (error) {
+        // The stream itself failed to answer: back off, take a fresh iterator after the last record read
+        // (an iterator expires; DynamoDB Local trims the first TRIM_HORIZON iterator of a new shard), poll again.
+        if (!(error instanceof Error && error.name === 'TrimmedDataAccessException')) {
+          console.error(`[${this.options.functionName}] polling failed: ${String(error)}`);
+        }
+        await sleep(500);
+        iterator = await this.iterator(shardId, lastRead).catch(() => iterator);
+      } finally {
+        this.busy--;
+        if (buffer.length === 0) await sleep(pollIntervalMs);
+      }
+    }
+    this.quiet.set(shardId, true);
+  }
+
+  private matches(record: StreamRecord): boolean {
+    const { eventName, newImage } = this.options.source.filter;
+    const value = record.dynamodb?.NewImage?.[newImage.attribute] as Record<string, unknown> | undefined;
+    return record.eventName === eventName && value?.[newImage.type] === newImage.equals;
+  }
+
+  /** Invokes the handler; returns where the batch failed, or undefined when all of it succeeded. */
+  private async invoke(
+    batch: StreamRecord[],
+  ): Promise<{ index: number; threw: boolean; error: string } | undefined> {
+    const event = { Records: batch.map((record) => this.toLambdaRecord(record)) };
+    let response: DynamoDBBatchResponse | undefined;
+    try {
+      response = await this.options.handler(
+        event,
+        lambdaContext(this.options.functionName, this.options.timeoutSeconds),
+      );
+    } catch (error) {
+      return { index: 0, threw: true, error: error instanceof Error ? error.message : String(error) };
+    }
+    const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    if (failed.size === 0) return undefined;
+    const index = batch.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
+    // An identifier that names no record of the batch fails the whole batch, as in Lambda.
+    return { index: Math.max(index, 0), threw: false, error: `${failed.size} record(s) reported as failed` };
+  }
+
+  private toLambdaRecord(record: StreamRecord) {
+    const created = record.dynamodb?.ApproximateCreationDateTime;
+    return {
+      eventID: record.eventID,
+      eventName: record.eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'us-east-1',
+      eventSourceARN: this.options.streamArn,
+      dynamodb: {
+        ...record.dynamodb,
+        ApproximateCreationDateTime: created ? Math.floor(created.getTime() / 1000) : undefined,
+        NewImage: record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined,
+      },
+    };
+  }
+
+  private async recordFailure(shardId: string, records: StreamRecord[], attempts: number, error: string) {
+    const failure: FailedBatch = {
+      functionName: this.options.functionName,
+      streamArn: this.options.streamArn,
+      shardId,
+      startSequenceNumber: records[0]?.dynamodb?.SequenceNumber ?? '',
+      endSequenceNumber: records.at(-1)?.dynamodb?.SequenceNumber ?? '',
+      batchSize: records.length,
+      attempts,
+      error,
+      at: new Date().toISOString(),
+      records: records.map((record) => this.toLambdaRecord(record)),
+    };
+    this.failures.push(failure);
+    console.error(
+      `[${failure.functionName}] ${records.length} record(s) failed ${attempts} times and were set aside for redrive: ${error}`,
+    );
+    if (this.options.failureLog) await appendFile(this.options.failureLog, `${JSON.stringify(failure)}\n`);
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,64 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { type TableDefinition, tables } from '../../shared/adapters/dynamo/tables';
+import type { TableKey } from '../functions';
+
+export type TableNames = Record<TableKey, string>;
+
+/** Creates every table (on-demand, streams as in AWS) named `<prefix><Name>`, and waits until each is active. */
+export async function createTables(client: DynamoDBClient, prefix: string): Promise<TableNames> {
+  const entries = await Promise.all(
+    (Object.entries(tables) as Array<[TableKey, TableDefinition]>).map(async ([key, definition]) => {
+      const name = `${prefix}${definition.name}`;
+      await client.send(new CreateTableCommand(createTableInput(name, definition)));
+      await waitActive(client, name);
+      return [key, name] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as TableNames;
+}
+
+function createTableInput(name: string, t: TableDefinition): CreateTableCommandInput {
+  const attributes = new Set([
+    t.partitionKey,
+    t.sortKey,
+    ...t.indexes.flatMap((i) => [i.partitionKey, i.sortKey ?? []].flat()),
+  ]);
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: t.partitionKey, KeyType: 'HASH' },
+      { AttributeName: t.sortKey, KeyType: 'RANGE' },
+    ],
+    ...(t.indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: t.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
+            ],
+            Projection: index.include
+              ? { ProjectionType: 'INCLUDE', NonKeyAttributes: index.include }
+              : { ProjectionType: 'ALL' },
+          })),
+        }
+      : {}),
+    ...(t.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: t.stream } } : {}),
+  };
+}
+
+async function waitActive(client: DynamoDBClient, name: string) {
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`table ${name} did not become active`);
+}
