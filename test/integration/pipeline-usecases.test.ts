@@ -1,0 +1,210 @@
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
+import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
+import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
+import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
+import { SesMailer } from '../../shared/adapters/ses/mailer';
+import { ComponentsJson } from '../../shared/domain/catalog';
+import { deliveryId } from '../../shared/domain/delivery';
+import { StatuspageWebhook } from '../../shared/domain/statuspage';
+import { systemClock } from '../../shared/ports';
+import { importPageComponents } from '../../shared/usecases/catalog';
+import { fanOut } from '../../shared/usecases/fan-out';
+import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage';
+import { type SendRequest, sendDeliveries } from '../../shared/usecases/send-deliveries';
+import { createSubscriber } from '../../shared/usecases/subscribers';
+import componentsJson from '../fixtures/components.json';
+import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
+import { freshTables, header, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
+
+// Fan-out and sending against DynamoDB Local and the SES emulator, driven directly (no streams).
+let deps: Awaited<ReturnType<typeof setup>>;
+async function setup() {
+  const { db, tables } = await freshTables();
+  const stores = {
+    incidents: new DynamoIncidents(db, tables.incidents),
+    catalog: new DynamoCatalog(db, tables.catalog),
+    subscribers: new DynamoSubscribers(db, tables.subscribers),
+    deliveries: new DynamoDeliveries(db, tables.deliveries),
+  };
+  return {
+    ...stores,
+    clock: systemClock,
+    mailerFor: (client: SESv2Client) => new SesMailer(client, { from: 'status@notifier.example.com' }),
+  };
+}
+const config = {
+  mailFrom: 'status@notifier.example.com',
+  publicBaseUrl: 'https://status.example.com',
+  linkSigningSecret: 'x'.repeat(32),
+  sesMessageIdDomain: 'email.amazonses.com',
+};
+
+beforeAll(async () => {
+  deps = await setup();
+  await importPageComponents(deps, PAGE_ID, ComponentsJson.parse(componentsJson));
+});
+
+const ingest = (count: number, seed = chatMessagesMayFail) =>
+  ingestStatuspageWebhook(deps, StatuspageWebhook.parse(incidentWebhook(seed, count)));
+
+async function subscribe(
+  label: string,
+  topics: Array<{ groupId?: string; componentId?: string }>,
+  confirmed = true,
+) {
+  return createSubscriber(deps, {
+    email: uniqueEmail(label),
+    topics: topics.map((topic) => ({ pageId: PAGE_ID, ...topic })),
+    confirmed,
+  });
+}
+
+describe('fan-out and send', () => {
+  it('mails each matching confirmed subscriber once per update, threaded, and never twice', async () => {
+    const seed = { ...chatMessagesMayFail, id: `inc${Date.now()}` };
+    const byComponent = await subscribe('component', [{ componentId: US_CHAT }]);
+    const byRegionAndComponent = await subscribe('both', [
+      { groupId: 'grp1produs01' },
+      { componentId: US_CHAT },
+    ]);
+    const otherRegion = await subscribe('eu', [{ componentId: EU_CHAT }]);
+    const unconfirmed = await subscribe('pending', [{ componentId: US_CHAT }], false);
+    const everyone = [byComponent, byRegionAndComponent, otherRegion, unconfirmed];
+    const mailer = deps.mailerFor(sesClient());
+    const sendDeps = { ...deps, mailer, config };
+
+    const sendUpdate = async (count: number) => {
+      const result = await ingest(count, seed);
+      if (result.kind !== 'incident') throw new Error('expected an incident');
+      const updateId = result.notifying[0]!;
+      const fanned = await fanOut(deps, { incidentId: result.incidentId, updateId });
+      const requests: SendRequest[] = everyone.map((s, i) => ({
+        subscriberId: s.id,
+        incidentId: result.incidentId,
+        updateId,
+        recordId: `${count}-${i}`,
+      }));
+      return { fanned, requests, sent: await sendDeliveries(sendDeps, requests) };
+    };
+
+    const first = await sendUpdate(1);
+    expect(first.fanned.audience).toBe(2);
+    expect(first.sent).toMatchObject({ sent: 2, failed: 0, retry: [] });
+    // A retried stream batch finds the deliveries marked and sends nothing.
+    expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0, skipped: 4 });
+    // A resumed fan-out rewrites nothing it had written.
+    expect(
+      (
+        await fanOut(deps, {
+          incidentId: first.requests[0]!.incidentId,
+          updateId: first.requests[0]!.updateId,
+        })
+      ).resumed,
+    ).toBe(true);
+    expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0 });
+
+    await sendUpdate(2);
+    const mails = await mailTo(everyone.map((s) => s.email));
+    expect(mails.map((m) => m.destination.to[0]).sort()).toEqual(
+      [byComponent.email, byComponent.email, byRegionAndComponent.email, byRegionAndComponent.email].sort(),
+    );
+    const [firstMail, secondMail] = mails.filter((m) => m.destination.to[0] === byComponent.email);
+    expect(secondMail!.subject).toBe(firstMail!.subject);
+    const root = header(firstMail!, 'References');
+    expect(root).toMatch(/^<incident\.[0-9a-f]{32}@notifier\.example\.com>$/);
+    expect(header(secondMail!, 'References')).toBe(`${root} <${firstMail!.messageId}@email.amazonses.com>`);
+    expect(header(secondMail!, 'In-Reply-To')).toBe(`<${firstMail!.messageId}@email.amazonses.com>`);
+    expect(header(firstMail!, 'List-Unsubscribe')).toMatch(
+      /^<https:\/\/status\.example\.com\/v1\/unsubscribe\?token=/,
+    );
+    expect(header(firstMail!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(secondMail!.body.text).toContain('Identified');
+    expect(secondMail!.body.text).toContain('Prod1 (US): Channel - Chat');
+    expect(secondMail!.body.html).toContain(`token=`);
+  });
+
+  it('retries throttled recipients, records refused ones, and sends the rest once', async () => {
+    const seed = { ...chatMessagesMayFail, id: `thr${Date.now()}` };
+    const result = await ingest(1, seed);
+    if (result.kind !== 'incident') throw new Error('expected an incident');
+    const good = await subscribe('good', [{ componentId: US_CHAT }]);
+    const updateId = result.notifying[0]!;
+    await fanOut(deps, { incidentId: result.incidentId, updateId });
+    // An address SES refuses outright, planted behind the API's validation.
+    const refused = { subscriberId: `bad-${Date.now()}`, incidentId: result.incidentId, updateId };
+    await deps.deliveries.putAll(
+      [
+        {
+          ...refused,
+          email: 'not an address',
+          status: 'pending',
+          attempts: 0,
+          createdAt: new Date().toISOString(),
+        },
+      ],
+      { onlyMissing: false },
+    );
+    const requests = [
+      { subscriberId: good.id, incidentId: result.incidentId, updateId, recordId: 'good' },
+      { ...refused, recordId: 'refused' },
+    ];
+
+    // SES throttles the first call: nothing is lost, nothing is marked, the records come back for retry.
+    const throttled = sesClient();
+    let calls = 0;
+    throttled.middlewareStack.add(
+      (next) => async (args) => {
+        if (calls++ === 0) {
+          throw Object.assign(new Error('Maximum sending rate exceeded'), {
+            name: 'TooManyRequestsException',
+            $metadata: { httpStatusCode: 429 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const sendDeps = { ...deps, mailer: deps.mailerFor(throttled), config };
+    expect(await sendDeliveries(sendDeps, requests)).toMatchObject({
+      sent: 0,
+      failed: 0,
+      retry: ['good', 'refused'],
+    });
+
+    const retried = await sendDeliveries(sendDeps, requests);
+    expect(retried).toMatchObject({ sent: 1, failed: 1, retry: [] });
+    const { deliveries } = await deps.deliveries.loadForSending(requests);
+    expect(deliveries.get(deliveryId(requests[1]!))).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/FAILED/),
+    });
+    expect(await mailTo([good.email])).toHaveLength(1);
+  });
+});
+
+describe('SesMailer', () => {
+  it('sends more than 50 recipients in bulk calls, each with its own headers and footer', async () => {
+    const mailer = deps.mailerFor(sesClient());
+    const recipients = Array.from({ length: 120 }, (_, n) => ({
+      email: uniqueEmail(`bulk${n}`),
+      headers: [{ name: 'References', value: `<root-${n}@x>` }],
+      footer: { html: `<p>footer ${n}</p>`, text: `footer ${n}` },
+    }));
+    const content = {
+      subject: 'Bulk {{not a variable}}',
+      htmlBefore: '<p>hi {{x}}</p>',
+      htmlAfter: '',
+      text: 'hi {{x}}\n',
+    };
+    const outcomes = await mailer.sendBulk(content, recipients);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const mails = await mailTo(recipients.map((r) => r.email));
+    expect(mails).toHaveLength(120);
+    const mail77 = mails.find((m) => m.destination.to[0] === recipients[77]!.email)!;
+    expect(header(mail77, 'References')).toBe('<root-77@x>');
+    expect(mail77.body.text).toBe('hi {{x}}\nfooter 77');
+    expect(mail77.subject).toBe('Bulk {{not a variable}}');
+  });
+});

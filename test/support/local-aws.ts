@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { inject } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
+import { createTables } from '../../infra/local/tables';
+
+/** Fresh tables of this suite's own in the shared DynamoDB Local, named with a unique prefix. */
+export async function freshTables() {
+  const client = new DynamoDBClient({
+    endpoint: inject('dynamodbEndpoint'),
+    region: LOCAL_REGION,
+    credentials: localCredentials,
+  });
+  const tables = await createTables(client, `t${randomUUID().slice(0, 8)}-`);
+  return { client, db: createDocumentClient(client), tables };
+}
+
+export function sesClient() {
+  return new SESv2Client({
+    endpoint: inject('sesEndpoint'),
+    region: LOCAL_REGION,
+    credentials: localCredentials,
+  });
+}
+
+export interface StoredMail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html: string; text: string };
+  headers?: Array<{ name: string; value: string }>;
+}
+
+/** Mail the SES emulator accepted, sent to one of `addresses` (suites share the emulator, not addresses). */
+export async function mailTo(addresses: readonly string[]): Promise<StoredMail[]> {
+  const response = await fetch(`${inject('sesEndpoint')}/store`);
+  const { emails } = (await response.json()) as { emails: StoredMail[] };
+  const wanted = new Set(addresses);
+  return emails.filter((mail) => mail.destination.to.some((to) => wanted.has(to)));
+}
+
+export function header(mail: StoredMail, name: string): string | undefined {
+  return mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+}
+
+export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@example.com`;

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { StatuspageWebhook } from '../../shared/domain/statuspage';
+import componentWebhook from '../fixtures/component-webhook.json';
+import { chatMessagesMayFail, incidentWebhook } from '../fixtures/seeds';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+describe('StatuspageWebhook', () => {
+  it('recognizes an incident webhook by its incident key and normalizes timestamps to UTC', () => {
+    const parsed = StatuspageWebhook.parse(incidentWebhook(chatMessagesMayFail, 2));
+    expect(parsed.kind).toBe('incident');
+    if (parsed.kind !== 'incident') return;
+    expect(parsed.incident.incident_updates.map((u) => u.id)).toEqual(['u0x1v9d4k2m2', 'u0x1v9d4k2m1']);
+    expect(parsed.incident.created_at).toBe('2025-08-06T14:14:00.000Z');
+  });
+
+  it('converts local offsets to UTC', () => {
+    const payload = clone(incidentWebhook(chatMessagesMayFail, 1));
+    payload.incident.incident_updates[0]!.created_at = '2025-05-14T13:35:00-04:00';
+    const parsed = StatuspageWebhook.parse(payload);
+    expect(parsed.kind === 'incident' && parsed.incident.incident_updates[0]?.created_at).toBe(
+      '2025-05-14T17:35:00.000Z',
+    );
+  });
+
+  it('recognizes a component webhook by its component and component_update keys', () => {
+    const parsed = StatuspageWebhook.parse(clone(componentWebhook));
+    expect(parsed.kind).toBe('component');
+    expect(parsed.kind === 'component' && parsed.component.group_id).toBe('grp1produs01');
+  });
+
+  it('accepts the drift real payloads show: extra fields, nulls, missing optional blocks', () => {
+    const payload = clone(incidentWebhook(chatMessagesMayFail, 1)) as Record<string, any>;
+    delete payload.meta;
+    delete payload.incident.components;
+    delete payload.incident.page_id;
+    payload.incident.organization_id = 'org123';
+    payload.incident.metadata = { jira: { issue_id: 'OPS-1' } };
+    payload.incident.incident_updates[0].affected_components = [
+      { name: 'No components were affected by this update.' },
+    ];
+    delete payload.incident.incident_updates[0].deliver_notifications;
+    payload.event_type = 'incident.updated'; // Better Stack adds one
+    expect(StatuspageWebhook.safeParse(payload).success).toBe(true);
+  });
+
+  it.each([
+    ['an incident without an id', (p: any) => delete p.incident.id, 'incident.id'],
+    [
+      'updates that are not a list',
+      (p: any) => (p.incident.incident_updates = { id: 'x' }),
+      'incident.incident_updates',
+    ],
+    ['a name that is not a string', (p: any) => (p.incident.name = 42), 'incident.name'],
+    [
+      'an update with a bad timestamp',
+      (p: any) => (p.incident.incident_updates[0].created_at = 'yesterday'),
+      'incident.incident_updates.0.created_at',
+    ],
+    ['a page without an id', (p: any) => delete p.page.id, 'page.id'],
+  ])('refuses %s and names the field', (_, mutate, path) => {
+    const payload = clone(incidentWebhook(chatMessagesMayFail, 1));
+    mutate(payload);
+    const result = StatuspageWebhook.safeParse(payload);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(path);
+  });
+
+  it('refuses a body that is neither kind', () => {
+    const result = StatuspageWebhook.safeParse({ page: { id: 'p' }, hello: 'world' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/incident webhook/);
+  });
+});

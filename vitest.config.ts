@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    env: { LOG_LEVEL: 'error' },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
