@@ -47,7 +47,7 @@ async function api(
   return { status: response.status, body: (await response.json()) as any };
 }
 
-const webhook = (payload: unknown, token = LOCAL_DEFAULTS.WEBHOOK_TOKEN) =>
+const webhook = (payload: unknown, token: string = LOCAL_DEFAULTS.WEBHOOK_TOKEN) =>
   api('POST', `/v1/webhooks/statuspage/${token}`, {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(payload),
