@@ -1,0 +1,21 @@
+import { App } from 'aws-cdk-lib';
+import { ComputeStack } from './compute-stack';
+import { DataStack } from './data-stack';
+
+/** `cdk synth` / `cdk deploy`. Context: `mailDomain` (verified in SES), `mailFrom` (an address on it). */
+export function buildApp(app = new App()) {
+  const mailDomain = String(app.node.tryGetContext('mailDomain') ?? 'notifier.example.com');
+  const mailFrom = String(app.node.tryGetContext('mailFrom') ?? `status@${mailDomain}`);
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+
+  const data = new DataStack(app, 'StatusNotifierData', { env, mailDomain });
+  const compute = new ComputeStack(app, 'StatusNotifierCompute', {
+    env,
+    tables: data.tables,
+    secrets: data.secrets,
+    mail: { from: mailFrom, identity: data.identity, configurationSet: data.configurationSet },
+  });
+  return { app, data, compute };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) buildApp().app.synth();

@@ -1,0 +1,177 @@
+import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { EnvName } from '../shared/env';
+import type { DataStack, NotifierSecrets, NotifierTables } from './data-stack';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functionSpecs,
+  type StreamSource,
+  type TableKey,
+} from './functions';
+import { NotifierFunction } from './notifier-function';
+
+export interface ComputeStackProps extends StackProps {
+  tables: NotifierTables;
+  secrets: NotifierSecrets;
+  mail: { from: string; identity: DataStack['identity']; configurationSet: DataStack['configurationSet'] };
+}
+
+const TABLE_ENV: Record<TableKey, EnvName> = {
+  subscribers: 'SUBSCRIBERS_TABLE',
+  incidents: 'INCIDENTS_TABLE',
+  deliveries: 'DELIVERIES_TABLE',
+  catalog: 'CATALOG_TABLE',
+};
+
+/** Functions, the HTTP API, stream event sources with their on-failure queues, and alarms. */
+export class ComputeStack extends Stack {
+  readonly api: apigwv2.HttpApi;
+  readonly functions: Record<FunctionName, NotifierFunction>;
+  readonly failureQueues: Partial<Record<FunctionName, sqs.Queue>> = {};
+
+  constructor(scope: Construct, id: string, props: ComputeStackProps) {
+    super(scope, id, props);
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'status-notifier public, webhook and admin API',
+    });
+
+    const isUsEast1 = new CfnCondition(this, 'IsUsEast1', {
+      expression: Fn.conditionEquals(Aws.REGION, 'us-east-1'),
+    });
+    const values: Partial<Record<EnvName, string>> = {
+      MAIL_FROM: props.mail.from,
+      SES_CONFIGURATION_SET: props.mail.configurationSet.configurationSetName,
+      // SES names its Message-IDs after the region; us-east-1 is the exception (observed, not documented).
+      SES_MESSAGE_ID_DOMAIN: Fn.conditionIf(
+        isUsEast1.logicalId,
+        'email.amazonses.com',
+        `${Aws.REGION}.amazonses.com`,
+      ).toString(),
+      PUBLIC_BASE_URL: this.api.apiEndpoint,
+      WEBHOOK_TOKEN: props.secrets.WEBHOOK_TOKEN.secretValue.unsafeUnwrap(),
+      ADMIN_API_KEY: props.secrets.ADMIN_API_KEY.secretValue.unsafeUnwrap(),
+      LINK_SIGNING_SECRET: props.secrets.LINK_SIGNING_SECRET.secretValue.unsafeUnwrap(),
+    };
+
+    const entries = Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>;
+    this.functions = Object.fromEntries(
+      entries.map(([name, spec]) => [name, this.notifierFunction(name, spec, props, values)]),
+    ) as Record<FunctionName, NotifierFunction>;
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+  }
+
+  private notifierFunction(
+    name: FunctionName,
+    spec: FunctionSpec,
+    props: ComputeStackProps,
+    values: Partial<Record<EnvName, string>>,
+  ): NotifierFunction {
+    const fn = new NotifierFunction(this, pascal(name), spec);
+    for (const [table, access] of Object.entries(spec.tables) as Array<
+      [TableKey, NonNullable<FunctionSpec['tables'][TableKey]>]
+    >) {
+      fn.bindTable(TABLE_ENV[table], props.tables[table], access);
+    }
+    for (const envName of spec.env) {
+      const value = values[envName];
+      if (value !== undefined) fn.setEnv(envName, value);
+      else if (!Object.values(TABLE_ENV).includes(envName))
+        throw new Error(`${name}: no value for ${envName}`);
+    }
+    for (const route of spec.routes ?? []) {
+      this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${pascal(name)}${route.method}${route.path}`, fn.function),
+      });
+    }
+    if (spec.stream) this.streamSource(name, fn, spec.stream, props.tables[spec.stream.table]);
+    if (spec.sendsMail) {
+      fn.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail', 'ses:SendBulkEmail'],
+          resources: [
+            this.formatArn({
+              service: 'ses',
+              resource: 'identity',
+              resourceName: props.mail.identity.emailIdentityName,
+            }),
+            this.formatArn({
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: props.mail.configurationSet.configurationSetName,
+            }),
+          ],
+        }),
+      );
+    }
+    return fn;
+  }
+
+  /**
+   * Lambda's DynamoDB stream semantics do the heavy lifting: one invocation per shard at a time (what
+   * makes the sender's batched reads and marks safe), partial batch responses, bisect, bounded retries,
+   * and an on-failure queue that records what to redrive. An alarm fires on anything in that queue and
+   * on a stream falling behind.
+   */
+  private streamSource(
+    name: FunctionName,
+    fn: NotifierFunction,
+    source: StreamSource,
+    table: NotifierTables[TableKey],
+  ) {
+    const queue = new sqs.Queue(this, `${pascal(name)}Failures`, {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.failureQueues[name] = queue;
+    const { attribute, type, equals } = source.filter.newImage;
+    fn.function.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: source.batchSize,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: source.bisectOnError,
+        retryAttempts: source.maxRetryAttempts,
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(queue),
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual(source.filter.eventName),
+            dynamodb: { NewImage: { [attribute]: { [type]: [equals] } } },
+          }),
+        ],
+      }),
+    );
+    new cloudwatch.Alarm(this, `${pascal(name)}FailedBatches`, {
+      alarmDescription: `${name}: stream records kept failing and wait in the on-failure queue for redrive`,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    new cloudwatch.Alarm(this, `${pascal(name)}Backlog`, {
+      alarmDescription: `${name}: the stream is more than 5 minutes behind`,
+      metric: fn.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: Duration.minutes(5).toMilliseconds(),
+      evaluationPeriods: 5,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

@@ -1,0 +1,59 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { EnvName } from '../shared/env';
+import type { Access, FunctionSpec } from './functions';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The house Lambda: Node 24 on arm64, ESM bundle with source maps, X-Ray tracing, a log group with
+ * retention. Table access and its environment variable are granted together through `bindTable`.
+ */
+export class NotifierFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, spec: FunctionSpec) {
+    super(scope, id);
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(ROOT, spec.entry),
+      handler: 'handler',
+      description: spec.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+        banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+
+  /** Grants the access the function needs to a table and tells it the table's name. */
+  bindTable(envName: EnvName, table: dynamodb.ITable, access: Access): this {
+    if (access === 'read') table.grantReadData(this.function);
+    else if (access === 'write') table.grantWriteData(this.function);
+    else table.grantReadWriteData(this.function);
+    this.function.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  setEnv(envName: EnvName, value: string): this {
+    this.function.addEnvironment(envName, value);
+    return this;
+  }
+}

@@ -1,0 +1,156 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app';
+import { functionSpecs } from '../../infra/functions';
+
+// Synthesizes both stacks once (esbuild bundles each function) and checks the wiring, not a snapshot.
+let data: Template;
+let compute: Template;
+beforeAll(() => {
+  const { data: dataStack, compute: computeStack } = buildApp(
+    new App({ context: { mailDomain: 'status.example.com' } }),
+  );
+  data = Template.fromStack(dataStack);
+  compute = Template.fromStack(computeStack);
+}, 120_000);
+
+type Resource = { Properties: Record<string, any> };
+const functionsIn = (template: Template) =>
+  template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+const functionLogicalId = (name: string) =>
+  Object.keys(functionsIn(compute)).find((id) =>
+    id.startsWith(name.charAt(0).toUpperCase() + name.slice(1)),
+  )!;
+
+function actionsOf(functionName: string): string[] {
+  const role = functionsIn(compute)[functionLogicalId(functionName)]!.Properties.Role['Fn::GetAtt'][0];
+  const policies = Object.values(
+    compute.findResources('AWS::IAM::Policy') as Record<string, Resource>,
+  ).filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role));
+  return policies.flatMap((p) =>
+    p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()),
+  );
+}
+
+describe('data stack', () => {
+  it('keeps every table, with point-in-time recovery', () => {
+    const tables = Object.values(data.findResources('AWS::DynamoDB::Table') as Record<string, any>);
+    expect(tables).toHaveLength(4);
+    for (const table of tables) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+  });
+
+  it('streams incidents and deliveries, expires deliveries, and indexes subscribers by topic', () => {
+    data.resourcePropertiesCountIs(
+      'AWS::DynamoDB::Table',
+      { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } },
+      2,
+    );
+    data.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    data.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'byTopic',
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['email', 'status'] },
+        }),
+      ],
+    });
+  });
+
+  it('verifies the sending domain with Easy DKIM and a custom MAIL FROM', () => {
+    data.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'status.example.com',
+      MailFromAttributes: { MailFromDomain: 'bounce.status.example.com' },
+    });
+  });
+});
+
+describe('compute stack', () => {
+  it('runs every function on Node 24, arm64, traced', () => {
+    const all = Object.values(functionsIn(compute));
+    expect(all).toHaveLength(Object.keys(functionSpecs).length);
+    for (const fn of all) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it('routes every API path to its function', () => {
+    for (const spec of Object.values(functionSpecs)) {
+      for (const route of 'routes' in spec ? spec.routes : []) {
+        compute.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: `${route.method} ${route.path}`,
+        });
+      }
+    }
+  });
+
+  it('wires each stream with filtering, bisect, bounded retries, partial batch responses and an on-failure queue', () => {
+    compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId('fanout') },
+      BatchSize: 10,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { notify: { BOOL: [true] } } },
+            }),
+          },
+        ],
+      },
+    });
+    compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId('sender') },
+      BatchSize: 100,
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { kind: { S: ['delivery'] } } },
+            }),
+          },
+        ],
+      },
+    });
+    compute.resourceCountIs('AWS::SQS::Queue', 2);
+    compute.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  });
+
+  it('gives each function the table names it reads from its environment', () => {
+    const env = functionsIn(compute)[functionLogicalId('sender')]!.Properties.Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      ['NODE_OPTIONS', ...functionSpecs.sender.env].filter((name, i, all) => all.indexOf(name) === i).sort(),
+    );
+    expect(env.DELIVERIES_TABLE).toEqual({ 'Fn::ImportValue': expect.stringContaining('DeliveriesTable') });
+  });
+
+  it('grants least privilege: no wildcard actions, mail only from the sender', () => {
+    for (const name of Object.keys(functionSpecs)) {
+      const actions = actionsOf(name);
+      expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+      expect(actions.some((a) => a.startsWith('ses:'))).toBe(name === 'sender');
+    }
+    expect(actionsOf('catalog').some((a) => /PutItem|BatchWriteItem|UpdateItem|DeleteItem/.test(a))).toBe(
+      false,
+    );
+    expect(actionsOf('health').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actionsOf('sender')).toEqual(
+      expect.arrayContaining(['ses:SendBulkEmail', 'dynamodb:BatchWriteItem']),
+    );
+  });
+});
