@@ -43,7 +43,8 @@ export async function startDynamoDbLocal(port: number): Promise<RunningService> 
       '-port',
       String(port),
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group: a terminal's Ctrl-C reaches us, and we stop it after the pollers that use it.
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import componentWebhook from '../fixtures/component-webhook.json';
+import incidentWebhookJson from '../fixtures/incident-webhook.json';
 import { chatMessagesMayFail, incidentWebhook } from '../fixtures/seeds';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -12,6 +13,11 @@ describe('StatuspageWebhook', () => {
     if (parsed.kind !== 'incident') return;
     expect(parsed.incident.incident_updates.map((u) => u.id)).toEqual(['u0x1v9d4k2m2', 'u0x1v9d4k2m1']);
     expect(parsed.incident.created_at).toBe('2025-08-06T14:14:00.000Z');
+  });
+
+  it('parses the captured-shape incident webhook fixture', () => {
+    const parsed = StatuspageWebhook.parse(clone(incidentWebhookJson));
+    expect(parsed.kind === 'incident' && parsed.incident.name).toBe(chatMessagesMayFail.name);
   });
 
   it('converts local offsets to UTC', () => {
