@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     env: { LOG_LEVEL: 'error' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
