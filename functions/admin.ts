@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import { z } from 'zod';
+import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
@@ -17,7 +18,7 @@ import {
   findSubscribersByEmail,
 } from '../shared/usecases/subscribers';
 
-const env = loadEnv(['SUBSCRIBERS_TABLE', 'CATALOG_TABLE', 'ADMIN_API_KEY']);
+const env = loadEnv(functionSpecs.admin.env);
 const db = createDocumentClient();
 const deps = {
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),

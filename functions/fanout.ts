@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
@@ -12,7 +13,7 @@ import { systemClock } from '../shared/ports';
 import { newImages, processInOrder } from '../shared/stream';
 import { fanOut } from '../shared/usecases/fan-out';
 
-const env = loadEnv(['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE']);
+const env = loadEnv(functionSpecs.fanout.env);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),

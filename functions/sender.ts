@@ -2,6 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
+import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
@@ -13,16 +14,7 @@ import { systemClock } from '../shared/ports';
 import { newImages } from '../shared/stream';
 import { sendDeliveries } from '../shared/usecases/send-deliveries';
 
-const env = loadEnv([
-  'DELIVERIES_TABLE',
-  'INCIDENTS_TABLE',
-  'CATALOG_TABLE',
-  'MAIL_FROM',
-  'SES_CONFIGURATION_SET',
-  'SES_MESSAGE_ID_DOMAIN',
-  'PUBLIC_BASE_URL',
-  'LINK_SIGNING_SECRET',
-]);
+const env = loadEnv(functionSpecs.sender.env);
 const db = createDocumentClient();
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
@@ -9,7 +10,7 @@ import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
 import { ingestStatuspageWebhook } from '../shared/usecases/ingest-statuspage';
 
-const env = loadEnv(['INCIDENTS_TABLE', 'CATALOG_TABLE', 'WEBHOOK_TOKEN']);
+const env = loadEnv(functionSpecs.statuspageWebhook.env);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),

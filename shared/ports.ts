@@ -1,11 +1,11 @@
+import type { PageCatalog } from './domain/catalog';
 import type { Delivery, DeliveryKey } from './domain/delivery';
 import type { Incident, IncidentUpdate } from './domain/incident';
-import type { PageCatalog } from './domain/catalog';
 import type { ComponentPlacement } from './domain/ingest-plan';
-import type { Recipient, Subscriber } from './domain/subscriber';
-import type { Topic } from './domain/topics';
 import type { MailContent, RecipientFooter } from './domain/render';
+import type { Recipient, Subscriber } from './domain/subscriber';
 import type { MailHeader } from './domain/threading';
+import type { Topic } from './domain/topics';
 
 /** Incidents and their updates, written idempotently by ingest and read by fan-out and sender. */
 export interface Incidents {

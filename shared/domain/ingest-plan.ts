@@ -1,4 +1,3 @@
-import type { StatuspageIncidentWebhook } from './statuspage';
 import {
   type Incident,
   type IncidentUpdate,
@@ -6,6 +5,7 @@ import {
   qualifiedIncidentId,
   threadSubject,
 } from './incident';
+import type { StatuspageIncidentWebhook } from './statuspage';
 
 /** Where a component sits, as a webhook told us (`groupId` undefined: the webhook did not say). */
 export interface ComponentPlacement {

@@ -1,5 +1,5 @@
-import { AppError } from '../errors';
 import { type ComponentsJson, catalogFromComponentsJson } from '../domain/catalog';
+import { AppError } from '../errors';
 import type { Catalog } from '../ports';
 
 /** Replaces a page's regions and components with a Statuspage `components.json` document. */

@@ -1,7 +1,7 @@
-import { createLinkToken } from '../domain/link-tokens';
+import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, threadId } from '../domain/delivery';
 import type { Incident, IncidentUpdate } from '../domain/incident';
-import type { PageCatalog } from '../domain/catalog';
+import { createLinkToken } from '../domain/link-tokens';
 import { type NotificationInput, renderFooter, renderNotification } from '../domain/render';
 import {
   domainOf,

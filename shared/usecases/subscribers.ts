@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError, type ErrorDetail } from '../errors';
 import { normalizeEmail, type Subscriber } from '../domain/subscriber';
 import { resolveTopic, type Topic, TopicInput } from '../domain/topics';
+import { AppError, type ErrorDetail } from '../errors';
 import type { Catalog, Subscribers } from '../ports';
 
 export const CreateSubscriberInput = z.object({

@@ -3,7 +3,7 @@ import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
-import { catalogFromComponentsJson, ComponentsJson } from '../../shared/domain/catalog';
+import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
 import type { Delivery } from '../../shared/domain/delivery';
 import { deliveryId } from '../../shared/domain/delivery';
 import { planIncidentIngest } from '../../shared/domain/ingest-plan';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { inject } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { createTables } from '../../infra/local/tables';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 
 /** Fresh tables of this suite's own in the shared DynamoDB Local, named with a unique prefix. */
 export async function freshTables() {

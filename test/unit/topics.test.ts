@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogFromComponentsJson, ComponentsJson } from '../../shared/domain/catalog';
+import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
 import { audienceTopicKeys, resolveTopic } from '../../shared/domain/topics';
 import componentsJson from '../fixtures/components.json';
 import { EU_CHAT, PAGE_ID, US_CHAT } from '../fixtures/seeds';

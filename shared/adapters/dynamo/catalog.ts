@@ -1,4 +1,4 @@
-import { QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CatalogComponent, CatalogGroup, CatalogPage, type PageCatalog } from '../../domain/catalog';
 import type { ComponentPlacement } from '../../domain/ingest-plan';
 import type { Catalog } from '../../ports';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { AppError } from '../../errors';
-import { Subscriber, type Recipient } from '../../domain/subscriber';
+import { type Recipient, Subscriber } from '../../domain/subscriber';
 import { Topic } from '../../domain/topics';
+import { AppError } from '../../errors';
 import type { NewSubscriber, Subscribers } from '../../ports';
 import { SUBSCRIBERS_BY_TOPIC } from './tables';
 

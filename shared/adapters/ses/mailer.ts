@@ -1,4 +1,4 @@
-import { type BulkEmailEntryResult, SendBulkEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type BulkEmailEntryResult, type SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import type { MailContent } from '../../domain/render';
 import { assertHeaderSafe } from '../../domain/threading';
 import type { BulkRecipient, Mailer, SendOutcome } from '../../ports';
