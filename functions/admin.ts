@@ -1,53 +1,236 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import { z } from 'zod';
 import { functionSpecs } from '../infra/functions';
+import { DynamoApiKeys, DynamoAuditLog } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
+import { SesMailer } from '../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../shared/domain/catalog';
 import { loadEnv } from '../shared/env';
-import { requireBearer } from '../shared/http/auth';
+import { AppError } from '../shared/errors';
+import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
-import { importPageComponents } from '../shared/usecases/catalog';
+import { systemClock } from '../shared/ports';
 import {
+  addSuppression,
+  ChangeSubscriberInput,
   CreateSubscriberInput,
+  changeSubscriber,
   createSubscriber,
-  findSubscribersByEmail,
-} from '../shared/usecases/subscribers';
+  deliveryHistory,
+  eraseSubscriber,
+  getSubscriber,
+  incidentReport,
+  removeSuppression,
+  SubscriberSearch,
+  SuppressionInput,
+  searchSubscribers,
+} from '../shared/usecases/admin-subscribers';
+import {
+  authenticate,
+  CreateApiKeyInput,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../shared/usecases/api-keys';
+import { importPageComponents } from '../shared/usecases/catalog';
+import { exportSubscribers, importSubscribers } from '../shared/usecases/import-export';
 
 const env = loadEnv(functionSpecs.admin.env);
 const db = createDocumentClient();
+const apiKeys = new DynamoApiKeys(db, env.SUBSCRIBERS_TABLE);
+const audit = new DynamoAuditLog(db, env.SUBSCRIBERS_TABLE);
 const deps = {
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+  deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
+  suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
+  mailer: new SesMailer(new SESv2Client({}), {
+    from: env.MAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  }),
+  apiKeys,
+  clock: systemClock,
+  config: { publicBaseUrl: env.PUBLIC_BASE_URL, linkSigningSecret: env.LINK_SIGNING_SECRET },
 };
-const guards = [requireBearer(env.ADMIN_API_KEY)];
+const guards = [
+  adminAccess({ authenticate: (token) => authenticate(deps, token, env.ADMIN_API_KEY), audit }),
+];
 
-const importComponents = httpHandler(
-  { input: z.object({ path: z.object({ pageId: z.string().min(1) }), body: ComponentsJson }), guards },
-  async ({ path, body }) => json(200, await importPageComponents(deps, path.pageId, body)),
-);
+const route = <S extends z.ZodType>(
+  input: S,
+  run: Parameters<typeof httpHandler<S>>[1],
+  body?: 'json' | 'text' | 'ignore',
+) => httpHandler({ input, guards, ...(body ? { body } : {}) }, run);
+const Id = z.object({ path: z.object({ id: z.string().min(1).transform(decodeURIComponent) }) });
+const Page = z.object({
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
-const addSubscriber = httpHandler(
-  { input: z.object({ body: CreateSubscriberInput }), guards },
-  async ({ body }) => json(201, await createSubscriber(deps, body)),
-);
-
-const findSubscribers = httpHandler(
-  { input: z.object({ query: z.object({ email: z.string().min(1) }) }), guards },
-  async ({ query }) => json(200, await findSubscribersByEmail(deps, query.email)),
-);
-
-/** The support team's API under /v1/admin, behind the admin bearer key. */
+/** The support team's API under /v1/admin: bearer keys with read/write scopes, every write audited. */
 export const handler = middy()
   .use(httpErrors())
   .handler(
     httpRouter([
-      { method: 'PUT', path: '/v1/admin/pages/{pageId}/components', handler: importComponents },
-      { method: 'POST', path: '/v1/admin/subscribers', handler: addSubscriber },
-      { method: 'GET', path: '/v1/admin/subscribers', handler: findSubscribers },
+      {
+        method: 'PUT',
+        path: '/v1/admin/pages/{pageId}/components',
+        handler: route(
+          z.object({ path: z.object({ pageId: z.string().min(1) }), body: ComponentsJson }),
+          async ({ path, body }) => json(200, await importPageComponents(deps, path.pageId, body)),
+        ),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/subscribers',
+        handler: route(z.object({ body: CreateSubscriberInput }), async ({ body }) =>
+          json(201, await createSubscriber(deps, body)),
+        ),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/subscribers',
+        handler: route(z.object({ query: SubscriberSearch }), async ({ query }) =>
+          json(200, await searchSubscribers(deps, query)),
+        ),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/subscribers/export',
+        handler: route(z.object({ query: Page }), async ({ query }) => {
+          const page = await exportSubscribers(deps, query.cursor, query.limit);
+          return {
+            statusCode: 200,
+            headers: {
+              'content-type': 'text/csv; charset=utf-8',
+              ...(page.cursor ? { 'x-next-cursor': page.cursor } : {}),
+            },
+            body: page.csv,
+          };
+        }),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/subscribers/import',
+        handler: route(
+          z.object({
+            body: z.string(),
+            query: z.object({
+              dryRun: z
+                .enum(['true', 'false'])
+                .default('false')
+                .transform((v) => v === 'true'),
+              lineOffset: z.coerce.number().int().min(0).default(0),
+            }),
+          }),
+          async ({ body, query }, event) => {
+            if (!/^text\/csv\b/i.test(event.headers?.['content-type'] ?? '')) {
+              throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv', [
+                { path: 'content-type', message: 'must be text/csv' },
+              ]);
+            }
+            return json(200, await importSubscribers(deps, body, query));
+          },
+          'text',
+        ),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/subscribers/{id}',
+        handler: route(Id, async ({ path }) => json(200, await getSubscriber(deps, path.id))),
+      },
+      {
+        method: 'PATCH',
+        path: '/v1/admin/subscribers/{id}',
+        handler: route(Id.extend({ body: ChangeSubscriberInput }), async ({ path, body }) =>
+          json(200, await changeSubscriber(deps, path.id, body)),
+        ),
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/admin/subscribers/{id}',
+        handler: route(Id, async ({ path }) => json(200, await eraseSubscriber(deps, path.id))),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/subscribers/{id}/deliveries',
+        handler: route(Id.extend({ query: Page }), async ({ path, query }) =>
+          json(200, await deliveryHistory(deps, path.id, query.cursor, query.limit)),
+        ),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/incidents/{id}',
+        handler: route(Id, async ({ path }) => json(200, await incidentReport(deps, path.id))),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/suppressions',
+        handler: route(z.object({ query: Page }), async ({ query }) =>
+          json(200, await deps.suppressions.list(query.cursor, query.limit)),
+        ),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/suppressions',
+        handler: route(z.object({ body: SuppressionInput }), async ({ body }, event) =>
+          json(201, await addSuppression(deps, body, actorOf(event).id)),
+        ),
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/admin/suppressions/{id}',
+        handler: route(Id, async ({ path }) => json(200, await removeSuppression(deps, path.id))),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/keys',
+        handler: route(z.object({}), async () => json(200, await listApiKeys(deps))),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/keys',
+        handler: route(z.object({ body: CreateApiKeyInput }), async ({ body }, event) =>
+          json(201, await createApiKey(deps, body, actorOf(event))),
+        ),
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/admin/keys/{id}',
+        handler: route(Id, async ({ path }) => json(200, await revokeApiKey(deps, path.id))),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/audit',
+        handler: route(
+          z.object({
+            query: Page.extend({
+              month: z
+                .string()
+                .regex(/^\d{4}-\d{2}$/)
+                .optional(),
+            }),
+          }),
+          async ({ query }) =>
+            json(
+              200,
+              await audit.list(
+                query.month ?? new Date().toISOString().slice(0, 7),
+                query.cursor,
+                query.limit,
+              ),
+            ),
+        ),
+      },
     ]),
   );

@@ -26,6 +26,7 @@ const deps = {
 /** Incidents stream (INSERT of a notifying update) → one delivery item per recipient. */
 export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event) =>
   processInOrder(newImages(event, IncidentUpdate), async (update) => {
+    if (!update.notify) return; // the event filter should not pass it; never fan out what must not notify
     const result = await fanOut(deps, update);
     log.info('fanned out', { incidentId: update.incidentId, updateId: update.updateId, ...result });
   }),

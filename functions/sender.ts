@@ -7,6 +7,8 @@ import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { loadEnv } from '../shared/env';
 import { log } from '../shared/log';
@@ -18,9 +20,12 @@ const env = loadEnv(functionSpecs.sender.env);
 const db = createDocumentClient();
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
+  subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
+  suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
-  mailer: new SesMailer(new SESv2Client({}), {
+  // No SDK-level retries: SendBulkEmail is not idempotent, and the stream retries what failed.
+  mailer: new SesMailer(new SESv2Client({ maxAttempts: 1 }), {
     from: env.MAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),

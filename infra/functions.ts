@@ -10,7 +10,7 @@ export type TableKey = keyof typeof tables;
 export type Access = 'read' | 'write' | 'readWrite';
 
 export interface HttpRoute {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
 }
 
@@ -52,15 +52,65 @@ export const functionSpecs = {
   },
   admin: {
     entry: 'functions/admin.ts',
-    description: 'Support team API: catalog import, subscribers',
-    env: ['SUBSCRIBERS_TABLE', 'CATALOG_TABLE', 'ADMIN_API_KEY'],
-    tables: { subscribers: 'readWrite', catalog: 'readWrite' },
+    description: 'Support team API: catalog, subscribers, import/export, suppressions, keys, audit',
+    env: [
+      'SUBSCRIBERS_TABLE',
+      'CATALOG_TABLE',
+      'DELIVERIES_TABLE',
+      'INCIDENTS_TABLE',
+      'ADMIN_API_KEY',
+      'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
+      'PUBLIC_BASE_URL',
+      'LINK_SIGNING_SECRET',
+    ],
+    tables: { subscribers: 'readWrite', catalog: 'readWrite', deliveries: 'readWrite', incidents: 'read' },
     routes: [
       { method: 'PUT', path: '/v1/admin/pages/{pageId}/components' },
       { method: 'POST', path: '/v1/admin/subscribers' },
       { method: 'GET', path: '/v1/admin/subscribers' },
+      { method: 'GET', path: '/v1/admin/subscribers/export' },
+      { method: 'POST', path: '/v1/admin/subscribers/import' },
+      { method: 'GET', path: '/v1/admin/subscribers/{id}' },
+      { method: 'PATCH', path: '/v1/admin/subscribers/{id}' },
+      { method: 'DELETE', path: '/v1/admin/subscribers/{id}' },
+      { method: 'GET', path: '/v1/admin/subscribers/{id}/deliveries' },
+      { method: 'GET', path: '/v1/admin/incidents/{id}' },
+      { method: 'GET', path: '/v1/admin/suppressions' },
+      { method: 'POST', path: '/v1/admin/suppressions' },
+      { method: 'DELETE', path: '/v1/admin/suppressions/{id}' },
+      { method: 'GET', path: '/v1/admin/keys' },
+      { method: 'POST', path: '/v1/admin/keys' },
+      { method: 'DELETE', path: '/v1/admin/keys/{id}' },
+      { method: 'GET', path: '/v1/admin/audit' },
     ],
+    sendsMail: true,
     timeoutSeconds: 29,
+    memoryMb: 1024,
+  },
+  subscriptions: {
+    entry: 'functions/subscriptions.ts',
+    description: 'Customers: subscribe, confirm, preferences, one-click unsubscribe',
+    env: [
+      'SUBSCRIBERS_TABLE',
+      'CATALOG_TABLE',
+      'MAIL_FROM',
+      'SES_CONFIGURATION_SET',
+      'PUBLIC_BASE_URL',
+      'LINK_SIGNING_SECRET',
+    ],
+    tables: { subscribers: 'readWrite', catalog: 'read' },
+    routes: [
+      { method: 'POST', path: '/v1/subscriptions' },
+      { method: 'GET', path: '/v1/confirm' },
+      { method: 'POST', path: '/v1/confirm' },
+      { method: 'GET', path: '/v1/unsubscribe' },
+      { method: 'POST', path: '/v1/unsubscribe' },
+      { method: 'GET', path: '/v1/preferences' },
+      { method: 'PUT', path: '/v1/preferences' },
+    ],
+    sendsMail: true,
+    timeoutSeconds: 15,
     memoryMb: 512,
   },
   catalog: {
@@ -103,13 +153,14 @@ export const functionSpecs = {
       'DELIVERIES_TABLE',
       'INCIDENTS_TABLE',
       'CATALOG_TABLE',
+      'SUBSCRIBERS_TABLE',
       'MAIL_FROM',
       'SES_CONFIGURATION_SET',
       'SES_MESSAGE_ID_DOMAIN',
       'PUBLIC_BASE_URL',
       'LINK_SIGNING_SECRET',
     ],
-    tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read' },
+    tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read', subscribers: 'read' },
     stream: {
       table: 'deliveries',
       batchSize: 100,

@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED';
 
 export interface ErrorDetail {
   /** Where the problem is, as a dotted path into the request (`incident.incident_updates.0.id`). */
@@ -22,6 +23,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** With RATE_LIMITED: when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -2,10 +2,19 @@ import type { PageCatalog } from './domain/catalog';
 import type { Delivery, DeliveryKey } from './domain/delivery';
 import type { Incident, IncidentUpdate } from './domain/incident';
 import type { ComponentPlacement } from './domain/ingest-plan';
-import type { MailContent, RecipientFooter } from './domain/render';
-import type { Recipient, Subscriber } from './domain/subscriber';
+import type { MailContent, RecipientFooter, SingleMail } from './domain/render';
+import type { Recipient, SubscriberRecord, SubscriberStatus } from './domain/subscriber';
 import type { MailHeader } from './domain/threading';
-import type { Topic } from './domain/topics';
+
+export interface SendCounts {
+  sent: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface UpdateCounts extends SendCounts {
+  matched: number;
+}
 
 /** Incidents and their updates, written idempotently by ingest and read by fan-out and sender. */
 export interface Incidents {
@@ -17,11 +26,9 @@ export interface Incidents {
   /** Marks a fan-out as started; `resumed` when an earlier attempt already began it. */
   beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }>;
   completeFanout(incidentId: string, updateId: string, audienceSize: number): Promise<void>;
-  addSendCounts(
-    incidentId: string,
-    updateId: string,
-    counts: { sent: number; failed: number },
-  ): Promise<void>;
+  addSendCounts(incidentId: string, updateId: string, counts: SendCounts): Promise<void>;
+  /** Per-update totals: how many matched, were sent, failed, were skipped. */
+  updateCounts(incidentId: string): Promise<Map<string, UpdateCounts>>;
 }
 
 /** Pages, regions and components: what subscribers can follow and how components map to regions. */
@@ -32,16 +39,33 @@ export interface Catalog {
   listPages(): Promise<PageCatalog[]>;
 }
 
-export interface NewSubscriber {
-  email: string;
-  status: Subscriber['status'];
-  topics: Topic[];
+export type SubscriberProfile = Omit<SubscriberRecord, 'topics'>;
+
+export interface SubscriberFilter {
+  /** A part of the address. */
+  email?: string;
+  status?: SubscriberStatus;
+  pageId?: string;
+  groupId?: string;
+  componentId?: string;
 }
 
 export interface Subscribers {
   /** Creates a subscriber; CONFLICT when the address is already known. */
-  create(subscriber: NewSubscriber): Promise<Subscriber>;
-  findByEmail(email: string): Promise<Subscriber | undefined>;
+  create(record: SubscriberRecord): Promise<void>;
+  /** Writes a changed subscriber; CONFLICT when it changed since `previous` was read. */
+  save(record: SubscriberRecord, previous: SubscriberRecord): Promise<SubscriberRecord>;
+  get(id: string): Promise<SubscriberRecord | undefined>;
+  findByEmail(email: string): Promise<SubscriberRecord | undefined>;
+  /** Profiles (no topics) of many subscribers at once, read consistently: what the sender checks. */
+  getProfiles(ids: readonly string[]): Promise<Map<string, SubscriberProfile>>;
+  /** Deletes the subscriber and its address; returns what was deleted. */
+  erase(id: string): Promise<SubscriberRecord | undefined>;
+  search(
+    filter: SubscriberFilter,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: SubscriberRecord[]; cursor?: string }>;
   /** Confirmed followers of one topic, a page of the index at a time. */
   audience(topicKey: string): AsyncIterable<Recipient[]>;
 }
@@ -59,6 +83,14 @@ export interface Deliveries {
     outcomes: readonly Delivery[],
     newThreads: ReadonlyArray<DeliveryKey & { messageId: string }>,
   ): Promise<void>;
+  /** One subscriber's deliveries, newest incident first. */
+  history(
+    subscriberId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: Delivery[]; cursor?: string }>;
+  /** Removes the address from every delivery of the subscriber (erasure); the history itself stays. */
+  forgetAddress(subscriberId: string): Promise<number>;
 }
 
 export interface BulkRecipient {
@@ -72,6 +104,8 @@ export type SendOutcome = { ok: true; messageId: string } | { ok: false; retryab
 /** Sends one content to many recipients, each with its own headers and footer; one outcome per recipient. */
 export interface Mailer {
   sendBulk(content: MailContent, recipients: readonly BulkRecipient[]): Promise<SendOutcome[]>;
+  /** One transactional mail (a confirmation): no list headers. */
+  sendOne(to: string, mail: SingleMail): Promise<SendOutcome>;
 }
 
 export interface Clock {
@@ -79,3 +113,67 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+export interface Suppression {
+  email: string;
+  reason: string;
+  createdAt: string;
+  source: string;
+}
+
+/** Addresses that get no mail, whatever their subscriptions (bounces, complaints, support's word). */
+export interface Suppressions {
+  add(suppression: Suppression): Promise<void>;
+  remove(email: string): Promise<boolean>;
+  list(cursor: string | undefined, limit: number): Promise<{ items: Suppression[]; cursor?: string }>;
+  /** Which of these addresses are suppressed. */
+  suppressed(emails: readonly string[]): Promise<Set<string>>;
+}
+
+export type ApiKeyScope = 'read' | 'write';
+
+export interface ApiKey {
+  keyId: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  /** SHA-256 of the key's secret part; the key itself is shown once, at creation. */
+  secretHash: string;
+  createdAt: string;
+  createdBy: string;
+  revokedAt?: string;
+}
+
+export interface ApiKeys {
+  put(key: ApiKey): Promise<void>;
+  get(keyId: string): Promise<ApiKey | undefined>;
+  list(): Promise<ApiKey[]>;
+  revoke(keyId: string, at: string): Promise<boolean>;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target?: string;
+  status: number;
+  requestId: string;
+}
+
+/** Who changed what, when: every admin write. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  list(
+    month: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: AuditEntry[]; cursor?: string }>;
+}
+
+/** Fixed-window counters: `hit` counts one request and says whether it is within the limit. */
+export interface RateLimiter {
+  hit(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+  ): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+}

@@ -20,10 +20,13 @@ export type DynamoStreamEvent = z.infer<typeof DynamoStreamEvent>;
 
 export type StreamItem<T> = { recordId: string; item: T } | { recordId: string; problem: string };
 
-/** Each record's new image, parsed by `schema`; a record that does not parse is kept as a problem, not dropped. */
+/**
+ * The new image of each INSERT record, parsed by `schema`; a record that does not parse is kept as a
+ * problem, not dropped. Other events are left out here too, should the event filter ever let one through.
+ */
 export function newImages<S extends z.ZodType>(event: unknown, schema: S): Array<StreamItem<z.output<S>>> {
   const { Records } = DynamoStreamEvent.parse(event);
-  return Records.map((record) => {
+  return Records.filter((record) => record.eventName === 'INSERT').map((record) => {
     const recordId = record.dynamodb.SequenceNumber;
     const image = record.dynamodb.NewImage;
     if (!image) return { recordId, problem: 'record has no new image' };

@@ -66,9 +66,11 @@ export class StreamPoller {
     );
     for (const shard of StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || this.quiet.has(shard.ShardId)) continue;
-      this.quiet.set(shard.ShardId, false);
+      // Registered only once it has an iterator: a failed attempt is retried at the next discovery.
       const iterator = await this.iterator(shard.ShardId, undefined);
-      if (iterator) this.loops.push(this.pollShard(shard.ShardId, iterator));
+      if (!iterator) continue;
+      this.quiet.set(shard.ShardId, false);
+      this.loops.push(this.pollShard(shard.ShardId, iterator));
     }
   }
 
@@ -158,7 +160,10 @@ export class StreamPoller {
           console.error(`[${this.options.functionName}] polling failed: ${String(error)}`);
         }
         await sleep(500);
-        iterator = await this.iterator(shardId, lastRead).catch(() => iterator);
+        iterator = await this.iterator(shardId, lastRead)
+          // The last record read may itself be trimmed by now: start again from the oldest kept.
+          .catch(() => this.iterator(shardId, undefined))
+          .catch(() => iterator);
       } finally {
         this.busy--;
         if (buffer.length === 0) await sleep(pollIntervalMs);

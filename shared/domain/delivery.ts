@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const DeliveryStatus = z.enum(['pending', 'sent', 'failed']);
+/** `skipped`: matched at fan-out, but unsubscribed, suppressed or erased by the time it was sent. */
+export const DeliveryStatus = z.enum(['pending', 'sent', 'failed', 'skipped']);
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 
 /** One recipient of one update. Its key is deterministic, so a retried fan-out writes the same item. */
@@ -8,13 +9,15 @@ export const Delivery = z.object({
   subscriberId: z.string(),
   incidentId: z.string(),
   updateId: z.string(),
-  email: z.string(),
+  /** Absent once the subscriber is erased: delivery history keeps no address. */
+  email: z.string().optional(),
   status: DeliveryStatus,
   createdAt: z.string(),
   attempts: z.number().int().nonnegative(),
   sentAt: z.string().optional(),
   /** SES's Message-ID of the mail, as recipients' clients see it. */
   messageId: z.string().optional(),
+  /** Why it failed or was skipped. */
   error: z.string().optional(),
 });
 export type Delivery = z.infer<typeof Delivery>;

@@ -93,8 +93,9 @@ export function planIncidentIngest(webhook: StatuspageIncidentWebhook): IngestPl
 
   return {
     incident,
+    // Notifying updates last, whatever their display time, so their timeline is stored before them.
     updates: updates.sort(
-      (a, b) => a.displayAt.localeCompare(b.displayAt) || Number(a.notify) - Number(b.notify),
+      (a, b) => Number(a.notify) - Number(b.notify) || a.displayAt.localeCompare(b.displayAt),
     ),
     placements,
   };

@@ -1,25 +1,63 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/** What a link token lets its holder do; a token of one scope is refused for another. */
-export type LinkScope = 'unsubscribe';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * A link token is `<subscriberId>.<scope>.<mac>`: unguessable (256-bit HMAC under a server secret) and
- * stateless, so the sender can put one in every mail without storing it.
+ * Links in mail carry `<subscriberId>.<scope>.<secret>`, a token of one scope is refused for another:
+ * - `c` confirms a subscription: 256 random bits, stored only as a SHA-256 hash, single use, expiring.
+ * - `m` manages preferences and unsubscribes: an HMAC under a server secret of the subscriber id and a
+ *   random per-subscriber nonce. Nothing stored yields the token without the server secret; the sender
+ *   can still put one in every mail; rotating the nonce revokes every manage link at once.
  */
-export function createLinkToken(secret: string, scope: LinkScope, subscriberId: string): string {
-  return `${subscriberId}.${scope}.${mac(secret, scope, subscriberId)}`;
+export type LinkScope = 'confirm' | 'manage';
+
+const SCOPE_CODE: Record<LinkScope, string> = { confirm: 'c', manage: 'm' };
+
+export interface ParsedLinkToken {
+  subscriberId: string;
+  scope: LinkScope;
+  secret: string;
 }
 
-/** The subscriber a token names, or undefined when it is forged, malformed or of another scope. */
-export function verifyLinkToken(secret: string, scope: LinkScope, token: string): string | undefined {
-  const [subscriberId, tokenScope, given, ...rest] = token.split('.');
-  if (!subscriberId || tokenScope !== scope || !given || rest.length > 0) return undefined;
-  const expected = Buffer.from(mac(secret, scope, subscriberId));
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected) ? subscriberId : undefined;
+export function parseLinkToken(token: string): ParsedLinkToken | undefined {
+  const [subscriberId, code, secret, ...rest] = token.split('.');
+  if (!subscriberId || !secret || rest.length > 0 || !/^[\w-]{20,100}$/.test(secret)) return undefined;
+  const scope = (Object.keys(SCOPE_CODE) as LinkScope[]).find((s) => SCOPE_CODE[s] === code);
+  return scope ? { subscriberId, scope, secret } : undefined;
 }
 
-function mac(secret: string, scope: LinkScope, subscriberId: string): string {
-  return createHmac('sha256', secret).update(`${scope}:${subscriberId}`).digest('base64url');
+export function createManageToken(serverSecret: string, subscriberId: string, nonce: string): string {
+  return `${subscriberId}.${SCOPE_CODE.manage}.${manageMac(serverSecret, subscriberId, nonce)}`;
+}
+
+export function manageTokenMatches(serverSecret: string, token: ParsedLinkToken, nonce: string): boolean {
+  return (
+    token.scope === 'manage' && safeEqual(token.secret, manageMac(serverSecret, token.subscriberId, nonce))
+  );
+}
+
+/** A fresh confirmation token and the hash to store in its place. */
+export function createConfirmToken(subscriberId: string): { token: string; hash: string } {
+  const secret = randomBytes(32).toString('base64url');
+  return { token: `${subscriberId}.${SCOPE_CODE.confirm}.${secret}`, hash: sha256(secret) };
+}
+
+export function confirmTokenMatches(token: ParsedLinkToken, storedHash: string | undefined): boolean {
+  return token.scope === 'confirm' && storedHash !== undefined && safeEqual(sha256(token.secret), storedHash);
+}
+
+export function newNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function manageMac(serverSecret: string, subscriberId: string, nonce: string): string {
+  return createHmac('sha256', serverSecret).update(`manage:${subscriberId}:${nonce}`).digest('base64url');
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

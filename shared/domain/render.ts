@@ -8,6 +8,13 @@ export interface MailContent {
   text: string;
 }
 
+/** A mail to one recipient, rendered whole. */
+export interface SingleMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
 export interface RecipientFooter {
   html: string;
   text: string;
@@ -97,10 +104,11 @@ export function renderNotification(input: NotificationInput): MailContent {
   return { subject: incident.subject, htmlBefore, htmlAfter: '</body></html>', text };
 }
 
-export function renderFooter(unsubscribeUrl: string): RecipientFooter {
+export function renderFooter(links: { unsubscribeUrl: string; preferencesUrl: string }): RecipientFooter {
+  const { unsubscribeUrl, preferencesUrl } = links;
   return {
-    html: `<hr><p style="font-size:12px;color:#555">You receive this because you subscribed to these updates. <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a></p>`,
-    text: `\n--\nYou receive this because you subscribed to these updates.\nUnsubscribe: ${unsubscribeUrl}\n`,
+    html: `<hr><p style="font-size:12px;color:#555">You receive this because you subscribed to these updates. <a href="${escapeHtml(preferencesUrl)}">Manage preferences</a> · <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a></p>`,
+    text: `\n--\nYou receive this because you subscribed to these updates.\nManage preferences: ${preferencesUrl}\nUnsubscribe: ${unsubscribeUrl}\n`,
   };
 }
 

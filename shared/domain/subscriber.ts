@@ -1,25 +1,54 @@
 import { z } from 'zod';
+import { NotificationLevel } from './levels';
 import { Topic } from './topics';
 
-export const SubscriberStatus = z.enum(['pending', 'confirmed', 'unsubscribed', 'suppressed']);
+export const SubscriberStatus = z.enum(['pending', 'confirmed', 'unsubscribed']);
 export type SubscriberStatus = z.infer<typeof SubscriberStatus>;
 
+/** A subscriber as the API shows it: no token material. */
 export const Subscriber = z.object({
   id: z.string(),
   email: z.string(),
   status: SubscriberStatus,
+  level: NotificationLevel,
   topics: z.array(Topic),
   createdAt: z.string(),
+  confirmedAt: z.string().optional(),
 });
 export type Subscriber = z.infer<typeof Subscriber>;
+
+/** A subscriber as stored, with what its links are checked against. */
+export const SubscriberRecord = Subscriber.extend({
+  /** Manage links are derived from it; replacing it revokes them all. */
+  linkNonce: z.string(),
+  confirmTokenHash: z.string().optional(),
+  confirmExpiresAt: z.string().optional(),
+  /** When we last mailed this address outside incidents (confirmation, reminder): throttles resends. */
+  lastInviteAt: z.string().optional(),
+  /** Bumped on every write: concurrent changes fail instead of overwriting each other. */
+  version: z.number().int().nonnegative(),
+});
+export type SubscriberRecord = z.infer<typeof SubscriberRecord>;
+
+export function publicView(record: SubscriberRecord): Subscriber {
+  return Subscriber.parse(record);
+}
 
 /** One member of an update's audience, as the topic index gives it. */
 export interface Recipient {
   subscriberId: string;
   email: string;
+  level: NotificationLevel;
 }
 
 /** Addresses compare case-insensitively in practice; the stored form is trimmed and lower-cased. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
+
+/** Pending subscriptions that are never confirmed disappear after this long. */
+export const PENDING_TTL_DAYS = 7;
+/** A confirmation link is valid this long. */
+export const CONFIRM_TOKEN_TTL_HOURS = 48;
+/** A repeated subscribe for the same address mails it again at most this often. */
+export const RESEND_AFTER_MINUTES = 5;

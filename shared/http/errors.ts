@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
 };
 
 /**
@@ -23,9 +24,14 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> 
     onError: async (request) => {
       const { error } = request;
       if (error instanceof AppError) {
-        request.response = json(STATUS[error.code], {
-          error: { code: error.code, message: error.message, details: error.details },
-        });
+        const retryAfter: Record<string, string> = error.retryAfterSeconds
+          ? { 'retry-after': String(error.retryAfterSeconds) }
+          : {};
+        request.response = json(
+          STATUS[error.code],
+          { error: { code: error.code, message: error.message, details: error.details } },
+          retryAfter,
+        );
         return;
       }
       const exposed = error as { statusCode?: number; expose?: boolean; message?: string } | null;
@@ -36,7 +42,8 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> 
         });
         return;
       }
-      log.error('unhandled error', { error, path: request.event?.rawPath });
+      // routeKey, not rawPath: the webhook's path carries its secret token.
+      log.error('unhandled error', { error, route: request.event?.routeKey });
       request.response = json(500, { error: { code: 'INTERNAL', message: 'internal error', details: [] } });
     },
   };

@@ -12,7 +12,7 @@ type Guard = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
  * route's schema, with every error mapped to a JSON response. `run` only ever sees valid input.
  */
 export function httpHandler<S extends z.ZodType>(
-  route: { input: S; guards?: Guard[] },
+  route: { input: S; guards?: Guard[]; body?: 'json' | 'text' | 'ignore' },
   run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
 ) {
   const chain = middy<ParsedEvent<z.output<S>>, HttpResult>().use(
@@ -20,7 +20,9 @@ export function httpHandler<S extends z.ZodType>(
   );
   for (const guard of route.guards ?? [])
     chain.use(guard as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>);
-  const handler = chain.use(parseRequest(route.input)).handler((event) => run(event.input, event));
+  const handler = chain
+    .use(parseRequest(route.input, route.body))
+    .handler((event) => run(event.input, event));
   // Outside, the handler takes a plain API Gateway event: `input` is added by parseRequest.
   return handler as unknown as middy.MiddyfiedHandler<APIGatewayProxyEventV2, HttpResult>;
 }

@@ -19,12 +19,13 @@ export type ParsedEvent<T> = APIGatewayProxyEventV2 & { input: T };
  */
 export function parseRequest<S extends z.ZodType>(
   schema: S,
+  body: 'json' | 'text' | 'ignore' = 'json',
 ): MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult> {
   return {
     before: async (request) => {
       const event = request.event;
       const raw: RawRequest = {
-        body: readBody(event),
+        body: body === 'json' ? readBody(event) : body === 'text' ? readText(event) : undefined,
         path: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
       };
@@ -33,6 +34,11 @@ export function parseRequest<S extends z.ZodType>(
       event.input = parsed.data;
     },
   };
+}
+
+function readText(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
 function readBody(event: APIGatewayProxyEventV2): unknown {

@@ -1,7 +1,6 @@
 import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, threadId } from '../domain/delivery';
 import type { Incident, IncidentUpdate } from '../domain/incident';
-import { createLinkToken } from '../domain/link-tokens';
 import { type NotificationInput, renderFooter, renderNotification } from '../domain/render';
 import {
   domainOf,
@@ -10,10 +9,13 @@ import {
   sesMessageId,
   threadHeaders,
 } from '../domain/threading';
-import type { Catalog, Clock, Deliveries, Incidents, Mailer } from '../ports';
+import type { Catalog, Clock, Deliveries, Incidents, Mailer, Subscribers, Suppressions } from '../ports';
+import { preferencesUrl, unsubscribeUrl } from './self-service';
 
 export interface SendDeps {
   deliveries: Deliveries;
+  subscribers: Subscribers;
+  suppressions: Suppressions;
   incidents: Incidents;
   catalog: Catalog;
   mailer: Mailer;
@@ -28,16 +30,47 @@ export type SendRequest = DeliveryKey & { recordId: string };
  * Sends the pending deliveries of a stream batch, one bulk mail per update, and marks them. Deliveries
  * already sent or failed are skipped, so a retried batch sends nothing twice. One window remains: SES
  * accepted a mail and the mark was not written (the function died in between); marks are written right
- * after each bulk call to keep it small. Returns the records to retry (throttled or transient failures).
+ * after each bulk call to keep it small. Whoever unsubscribed, was suppressed or erased since the fan-out
+ * is skipped, with the reason recorded. Returns the records to retry (throttled or transient failures).
  */
 export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequest[]) {
   const unique = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
   const { deliveries, firstMessageIds } = await deps.deliveries.loadForSending(unique);
   const pending = unique.filter((r) => deliveries.get(deliveryId(r))?.status === 'pending');
   const retry: string[] = [];
-  const totals = { sent: 0, failed: 0, skipped: unique.length - pending.length };
+  const totals = { sent: 0, failed: 0, skipped: 0, notPending: unique.length - pending.length };
 
-  const byUpdate = Map.groupBy(pending, (r) => `${r.incidentId}|${r.updateId}`);
+  const [profiles, suppressed] = await Promise.all([
+    deps.subscribers.getProfiles(pending.map((r) => r.subscriberId)),
+    deps.suppressions.suppressed(pending.map((r) => deliveries.get(deliveryId(r))?.email ?? '')),
+  ]);
+  const skipReason = (request: SendRequest): string | undefined => {
+    const profile = profiles.get(request.subscriberId);
+    const email = deliveries.get(deliveryId(request))?.email;
+    if (!profile || !email) return 'subscriber erased';
+    if (profile.status !== 'confirmed') return `subscriber ${profile.status}`;
+    if (suppressed.has(email)) return 'address suppressed';
+    return undefined;
+  };
+  const skipped = pending.filter((r) => skipReason(r) !== undefined);
+  if (skipped.length > 0) {
+    await deps.deliveries.recordOutcomes(
+      skipped.map((r) => ({
+        ...(deliveries.get(deliveryId(r)) as Delivery),
+        status: 'skipped',
+        error: skipReason(r),
+      })),
+      [],
+    );
+    for (const [key, group] of Map.groupBy(skipped, (r) => `${r.incidentId}|${r.updateId}`)) {
+      const [incidentId = '', updateId = ''] = key.split('|');
+      await deps.incidents.addSendCounts(incidentId, updateId, { sent: 0, failed: 0, skipped: group.length });
+    }
+    totals.skipped = skipped.length;
+  }
+  const sendable = pending.filter((r) => skipReason(r) === undefined);
+
+  const byUpdate = Map.groupBy(sendable, (r) => `${r.incidentId}|${r.updateId}`);
   const incidentCache = new Map<
     string,
     Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined>
@@ -59,20 +92,29 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
       content,
       group.map((request) => {
         const delivery = deliveries.get(deliveryId(request)) as Delivery;
-        const token = createLinkToken(deps.config.linkSigningSecret, 'unsubscribe', request.subscriberId);
-        const unsubscribeUrl = `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${token}`;
+        const profile = {
+          id: request.subscriberId,
+          linkNonce: profiles.get(request.subscriberId)?.linkNonce ?? '',
+        };
+        const links = {
+          unsubscribeUrl: unsubscribeUrl(deps, profile),
+          preferencesUrl: preferencesUrl(deps, profile),
+        };
         const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
         return {
-          email: delivery.email,
-          headers: [...threadHeaders(rootId, firstMessageId), ...listUnsubscribeHeaders(unsubscribeUrl)],
-          footer: renderFooter(unsubscribeUrl),
+          email: delivery.email as string,
+          headers: [
+            ...threadHeaders(rootId, firstMessageId),
+            ...listUnsubscribeHeaders(links.unsubscribeUrl),
+          ],
+          footer: renderFooter(links),
         };
       }),
     );
 
     const marks: Delivery[] = [];
     const newThreads: Array<DeliveryKey & { messageId: string }> = [];
-    const counts = { sent: 0, failed: 0 };
+    const counts = { sent: 0, failed: 0, skipped: 0 };
     group.forEach((request, index) => {
       const outcome = outcomes[index];
       const delivery = deliveries.get(deliveryId(request)) as Delivery;

@@ -17,6 +17,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
@@ -67,6 +68,7 @@ try {
     catalog: new DynamoCatalog(db, tables.catalog),
     subscribers: new DynamoSubscribers(db, tables.subscribers),
     deliveries: new DynamoDeliveries(db, tables.deliveries),
+    suppressions: new DynamoSuppressions(db, tables.subscribers),
     mailer: new SesMailer(sesClient.client, { from: 'status@notifier.example.com' }),
     clock: systemClock,
     config: {
@@ -84,20 +86,32 @@ try {
   await batchWriteAll(
     db,
     tables.subscribers,
-    subscriberIds.map((id, n) => ({
-      PutRequest: {
-        Item: {
-          pk: id,
-          sk: `TOPIC#${topic}`,
-          topic,
-          pageId: PAGE_ID,
-          componentId: US_CHAT,
-          key: topic,
-          email: `s${n}@example.com`,
-          status: 'confirmed',
-        },
-      },
-    })),
+    subscriberIds.flatMap((id, n) => {
+      const email = `s${n}@example.com`;
+      const profile = {
+        pk: id,
+        sk: 'PROFILE',
+        id,
+        email,
+        status: 'confirmed',
+        level: 'all',
+        createdAt: new Date().toISOString(),
+        linkNonce: `nonce${n}`,
+        version: 0,
+      };
+      const topicItem = {
+        pk: id,
+        sk: `TOPIC#${topic}`,
+        topic,
+        key: topic,
+        pageId: PAGE_ID,
+        componentId: US_CHAT,
+        email,
+        status: 'confirmed',
+        level: 'all',
+      };
+      return [{ PutRequest: { Item: profile } }, { PutRequest: { Item: topicItem } }];
+    }),
   );
   console.log(
     `seeded ${SUBSCRIBERS} subscribers in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,

@@ -43,20 +43,22 @@ describe('data stack', () => {
     }
   });
 
-  it('streams incidents and deliveries, expires deliveries, and indexes subscribers by topic', () => {
+  it('streams incidents and deliveries, expires deliveries and pending subscribers, and indexes subscribers by topic', () => {
     data.resourcePropertiesCountIs(
       'AWS::DynamoDB::Table',
       { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } },
       2,
     );
-    data.hasResourceProperties('AWS::DynamoDB::Table', {
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-    });
+    data.resourcePropertiesCountIs(
+      'AWS::DynamoDB::Table',
+      { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } },
+      2,
+    );
     data.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         Match.objectLike({
           IndexName: 'byTopic',
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['email', 'status'] },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['email', 'status', 'level'] },
         }),
       ],
     });
@@ -81,6 +83,27 @@ describe('compute stack', () => {
         TracingConfig: { Mode: 'Active' },
       });
     }
+  });
+
+  it('serves the routes users and other parts rely on', () => {
+    const routes = Object.values(compute.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>).map(
+      (r) => r.Properties.RouteKey,
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'POST /v1/webhooks/statuspage/{token}',
+        'GET /v1/catalog',
+        'GET /v1/health',
+        'PUT /v1/admin/pages/{pageId}/components',
+        'POST /v1/admin/subscribers',
+        'GET /v1/admin/subscribers',
+        'POST /v1/subscriptions',
+        'GET /v1/unsubscribe',
+        'POST /v1/unsubscribe',
+        'GET /v1/preferences',
+        'PUT /v1/preferences',
+      ]),
+    );
   });
 
   it('routes every API path to its function', () => {
@@ -139,12 +162,13 @@ describe('compute stack', () => {
     expect(env.DELIVERIES_TABLE).toEqual({ 'Fn::ImportValue': expect.stringContaining('DeliveriesTable') });
   });
 
-  it('grants least privilege: no wildcard actions, mail only from the sender', () => {
-    for (const name of Object.keys(functionSpecs)) {
+  it('grants least privilege: no wildcard actions, mail only from the functions that send it', () => {
+    for (const [name, spec] of Object.entries(functionSpecs)) {
       const actions = actionsOf(name);
       expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
-      expect(actions.some((a) => a.startsWith('ses:'))).toBe(name === 'sender');
+      expect(actions.some((a) => a.startsWith('ses:'))).toBe('sendsMail' in spec && spec.sendsMail);
     }
+    expect(actionsOf('statuspageWebhook').some((a) => a.startsWith('ses:'))).toBe(false);
     expect(actionsOf('catalog').some((a) => /PutItem|BatchWriteItem|UpdateItem|DeleteItem/.test(a))).toBe(
       false,
     );

@@ -1,22 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { deliveryId } from '../../shared/domain/delivery';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { systemClock } from '../../shared/ports';
+import { createSubscriber } from '../../shared/usecases/admin-subscribers';
 import { importPageComponents } from '../../shared/usecases/catalog';
 import { fanOut } from '../../shared/usecases/fan-out';
 import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage';
 import { type SendRequest, sendDeliveries } from '../../shared/usecases/send-deliveries';
-import { createSubscriber } from '../../shared/usecases/subscribers';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { freshTables, header, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
+import { subscriberRecord } from '../support/records';
 
 // Fan-out and sending against DynamoDB Local and the SES emulator, driven directly (no streams).
 let deps: Awaited<ReturnType<typeof setup>>;
@@ -27,6 +30,7 @@ async function setup() {
     catalog: new DynamoCatalog(db, tables.catalog),
     subscribers: new DynamoSubscribers(db, tables.subscribers),
     deliveries: new DynamoDeliveries(db, tables.deliveries),
+    suppressions: new DynamoSuppressions(db, tables.subscribers),
   };
   return {
     ...stores,
@@ -54,11 +58,15 @@ async function subscribe(
   topics: Array<{ groupId?: string; componentId?: string }>,
   confirmed = true,
 ) {
-  return createSubscriber(deps, {
-    email: uniqueEmail(label),
-    topics: topics.map((topic) => ({ pageId: PAGE_ID, ...topic })),
-    confirmed,
-  });
+  return createSubscriber(
+    { ...deps, mailer: deps.mailerFor(sesClient()), config },
+    {
+      email: uniqueEmail(label),
+      topics: topics.map((topic) => ({ pageId: PAGE_ID, ...topic })),
+      confirmed,
+      level: 'all',
+    },
+  );
 }
 
 describe('fan-out and send', () => {
@@ -93,7 +101,7 @@ describe('fan-out and send', () => {
     expect(first.fanned.audience).toBe(2);
     expect(first.sent).toMatchObject({ sent: 2, failed: 0, retry: [] });
     // A retried stream batch finds the deliveries marked and sends nothing.
-    expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0, skipped: 4 });
+    expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0, notPending: 4 });
     // A resumed fan-out rewrites nothing it had written.
     expect(
       (
@@ -106,7 +114,11 @@ describe('fan-out and send', () => {
     expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0 });
 
     await sendUpdate(2);
-    const mails = await mailTo(everyone.map((s) => s.email));
+    // The unconfirmed subscriber got its confirmation mail, and nothing about the incident.
+    expect((await mailTo([unconfirmed.email])).map((m) => m.subject)).toEqual([
+      'Confirm your status update subscription',
+    ]);
+    const mails = await mailTo([byComponent, byRegionAndComponent, otherRegion].map((s) => s.email));
     expect(mails.map((m) => m.destination.to[0]).sort()).toEqual(
       [byComponent.email, byComponent.email, byRegionAndComponent.email, byRegionAndComponent.email].sort(),
     );
@@ -133,7 +145,9 @@ describe('fan-out and send', () => {
     const updateId = result.notifying[0]!;
     await fanOut(deps, { incidentId: result.incidentId, updateId });
     // An address SES refuses outright, planted behind the API's validation.
-    const refused = { subscriberId: `bad-${Date.now()}`, incidentId: result.incidentId, updateId };
+    const plantedId = randomUUID();
+    await deps.subscribers.create(subscriberRecord({ id: plantedId, email: 'not an address' }));
+    const refused = { subscriberId: plantedId, incidentId: result.incidentId, updateId };
     await deps.deliveries.putAll(
       [
         {

@@ -11,6 +11,7 @@ import { StatuspageIncidentWebhook } from '../../shared/domain/statuspage';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { freshTables, uniqueEmail } from '../support/local-aws';
+import { subscriberRecord } from '../support/records';
 
 let stores: Awaited<ReturnType<typeof setup>>;
 async function setup() {
@@ -85,30 +86,82 @@ describe('DynamoSubscribers', () => {
 
   it('refuses a second subscriber with the same address', async () => {
     const email = uniqueEmail('dup');
-    await stores.subscribers.create({ email, status: 'confirmed', topics: [topic] });
+    await stores.subscribers.create(subscriberRecord({ email, topics: [topic] }));
     await expect(
-      stores.subscribers.create({ email, status: 'confirmed', topics: [topic] }),
+      stores.subscribers.create(subscriberRecord({ email, topics: [topic] })),
     ).rejects.toMatchObject({
       code: 'CONFLICT',
     });
     expect((await stores.subscribers.findByEmail(email))?.topics).toEqual([topic]);
   });
 
-  it('lists only confirmed followers of a topic, page by page', async () => {
+  it('lists only confirmed followers of a topic, with their level, and follows status changes', async () => {
     const key = `C#${PAGE_ID}#audience-${Date.now()}`;
-    const confirmed = await stores.subscribers.create({
+    const confirmed = subscriberRecord({
       email: uniqueEmail('yes'),
-      status: 'confirmed',
+      level: 'major',
       topics: [{ ...topic, key }],
     });
-    await stores.subscribers.create({
+    const pending = subscriberRecord({
       email: uniqueEmail('no'),
       status: 'pending',
       topics: [{ ...topic, key }],
     });
-    const seen = [];
-    for await (const page of stores.subscribers.audience(key)) seen.push(...page);
-    expect(seen).toEqual([{ subscriberId: confirmed.id, email: confirmed.email }]);
+    await stores.subscribers.create(confirmed);
+    await stores.subscribers.create(pending);
+    const audience = async () => {
+      const seen = [];
+      for await (const page of stores.subscribers.audience(key)) seen.push(...page);
+      return seen;
+    };
+    expect(await audience()).toEqual([
+      { subscriberId: confirmed.id, email: confirmed.email, level: 'major' },
+    ]);
+    await stores.subscribers.save({ ...confirmed, status: 'unsubscribed' }, confirmed);
+    await stores.subscribers.save({ ...pending, status: 'confirmed' }, pending);
+    expect(await audience()).toEqual([{ subscriberId: pending.id, email: pending.email, level: 'all' }]);
+  });
+
+  it('refuses a save based on a stale read and removes dropped topics', async () => {
+    const other = { pageId: PAGE_ID, groupId: 'grp2prodeu01', key: `G#${PAGE_ID}#grp2prodeu01` };
+    const record = subscriberRecord({ email: uniqueEmail('stale'), topics: [topic, other] });
+    await stores.subscribers.create(record);
+    const saved = await stores.subscribers.save({ ...record, topics: [other] }, record);
+    await expect(stores.subscribers.save({ ...record, level: 'major' }, record)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect((await stores.subscribers.get(record.id))?.topics).toEqual([other]);
+    expect(saved.version).toBe(1);
+  });
+
+  it('searches by address part, status and followed region, page by page', async () => {
+    const marker = `srch${Date.now()}`;
+    const records = Array.from({ length: 5 }, (_, n) =>
+      subscriberRecord({
+        email: `${marker}-${n}@example.com`,
+        topics: n % 2 ? [topic] : [{ pageId: PAGE_ID, key: `P#${PAGE_ID}` }],
+      }),
+    );
+    for (const record of records) await stores.subscribers.create(record);
+    const found: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await stores.subscribers.search({ email: marker, groupId: 'grp1produs01' }, cursor, 1);
+      found.push(...page.items.map((r) => r.email));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor);
+    expect(found.sort()).toEqual([`${marker}-1@example.com`, `${marker}-3@example.com`]);
+    expect(pages).toBeGreaterThanOrEqual(2);
+  });
+
+  it('erases a subscriber and frees its address', async () => {
+    const record = subscriberRecord({ email: uniqueEmail('erase'), topics: [topic] });
+    await stores.subscribers.create(record);
+    await stores.subscribers.erase(record.id);
+    expect(await stores.subscribers.get(record.id)).toBeUndefined();
+    expect(await stores.subscribers.findByEmail(record.email)).toBeUndefined();
   });
 });
 

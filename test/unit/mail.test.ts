@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, IncidentUpdate } from '../../shared/domain/incident';
-import { createLinkToken, verifyLinkToken } from '../../shared/domain/link-tokens';
+import {
+  confirmTokenMatches,
+  createConfirmToken,
+  createManageToken,
+  manageTokenMatches,
+  parseLinkToken,
+} from '../../shared/domain/link-tokens';
 import { escapeHtml, renderNotification, safeHttpUrl } from '../../shared/domain/render';
 import {
   assertHeaderSafe,
@@ -100,12 +106,26 @@ describe('renderNotification', () => {
 describe('link tokens', () => {
   const secret = 'a'.repeat(32);
 
-  it('verifies its own tokens and refuses forged, altered or other-scope ones', () => {
-    const token = createLinkToken(secret, 'unsubscribe', 'sub-1');
-    expect(verifyLinkToken(secret, 'unsubscribe', token)).toBe('sub-1');
-    expect(verifyLinkToken('b'.repeat(32), 'unsubscribe', token)).toBeUndefined();
-    expect(verifyLinkToken(secret, 'unsubscribe', token.replace('sub-1', 'sub-2'))).toBeUndefined();
-    expect(verifyLinkToken(secret, 'unsubscribe', `${token}x`)).toBeUndefined();
-    expect(verifyLinkToken(secret, 'unsubscribe', 'garbage')).toBeUndefined();
+  it('verifies a manage token for its subscriber and nonce only', () => {
+    const token = parseLinkToken(createManageToken(secret, 'sub-1', 'nonce-1'))!;
+    expect(token).toMatchObject({ subscriberId: 'sub-1', scope: 'manage' });
+    expect(manageTokenMatches(secret, token, 'nonce-1')).toBe(true);
+    expect(manageTokenMatches(secret, token, 'nonce-2')).toBe(false); // replaced nonce: revoked
+    expect(manageTokenMatches('b'.repeat(32), token, 'nonce-1')).toBe(false); // forged with another secret
+    expect(manageTokenMatches(secret, { ...token, subscriberId: 'sub-2' }, 'nonce-1')).toBe(false);
+  });
+
+  it('keeps scopes apart and refuses malformed tokens', () => {
+    const confirm = createConfirmToken('sub-1');
+    const parsed = parseLinkToken(confirm.token)!;
+    expect(parsed.scope).toBe('confirm');
+    expect(confirmTokenMatches(parsed, confirm.hash)).toBe(true);
+    expect(confirm.hash).not.toContain(parsed.secret); // only the hash is stored
+    expect(manageTokenMatches(secret, parsed, 'nonce')).toBe(false);
+    const manage = parseLinkToken(createManageToken(secret, 'sub-1', 'n'))!;
+    expect(confirmTokenMatches(manage, confirm.hash)).toBe(false);
+    for (const bad of ['garbage', 'a.b', 'sub.x.aaaaaaaaaaaaaaaaaaaaaaaa', `${confirm.token}.extra`]) {
+      expect(parseLinkToken(bad)).toBeUndefined();
+    }
   });
 });

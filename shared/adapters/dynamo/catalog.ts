@@ -27,10 +27,12 @@ export class DynamoCatalog implements Catalog {
         ...component,
       })),
     ];
-    const keep = new Set(items.map((item) => item.sk));
+    // A document listing a row twice must not put one key twice into a batch write.
+    const unique = [...new Map(items.map((item) => [item.sk, item])).values()];
+    const keep = new Set(unique.map((item) => item.sk));
     const stale = current.filter((item) => !keep.has(String(item.sk)));
     await batchWriteAll(this.client, this.tableName, [
-      ...items.map((Item) => ({ PutRequest: { Item } })),
+      ...unique.map((Item) => ({ PutRequest: { Item } })),
       ...stale.map((item) => ({ DeleteRequest: { Key: { pk: String(item.pk), sk: String(item.sk) } } })),
     ]);
   }
@@ -99,14 +101,23 @@ export class DynamoCatalog implements Catalog {
   }
 
   private async queryPage(pageId: string): Promise<Record<string, unknown>[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pageId },
-      }),
-    );
-    return result.Items ?? [];
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      // Consistent: the fan-out reads placements the same webhook has just written.
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pageId },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import {
   DELIVERY_RETENTION_DAYS,
@@ -9,6 +9,7 @@ import {
 } from '../../domain/delivery';
 import type { Deliveries } from '../../ports';
 import { batchGetAll, batchWriteAll } from './batch';
+import { decodeCursor, encodeCursor } from './cursor';
 
 export const DELIVERY_KIND = 'delivery';
 const deliverySk = (key: DeliveryKey) => `DELIVERY#${key.incidentId}#${key.updateId}`;
@@ -90,6 +91,42 @@ export class DynamoDeliveries implements Deliveries {
         },
       })),
     ]);
+  }
+
+  async history(subscriberId: string, cursor: string | undefined, limit: number) {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :delivery)',
+        ExpressionAttributeValues: { ':pk': subscriberId, ':delivery': 'DELIVERY#' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: decodeCursor(cursor),
+        Limit: limit,
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((item) => Delivery.parse(item)),
+      ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  async forgetAddress(subscriberId: string): Promise<number> {
+    let forgotten = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.history(subscriberId, cursor, 500);
+      const withAddress = page.items.filter((delivery) => delivery.email !== undefined);
+      await batchWriteAll(
+        this.client,
+        this.tableName,
+        withAddress.map(({ email: _, ...delivery }) => ({
+          PutRequest: { Item: this.deliveryItem(delivery) },
+        })),
+      );
+      forgotten += withAddress.length;
+      cursor = page.cursor;
+    } while (cursor);
+    return forgotten;
   }
 
   private deliveryItem(delivery: Delivery) {

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { Incident, IncidentUpdate } from '../../domain/incident';
-import type { Incidents } from '../../ports';
+import type { Incidents, SendCounts, UpdateCounts } from '../../ports';
 import { isConditionFailure, setClause } from './expressions';
 
 const META = 'META';
@@ -74,6 +74,16 @@ export class DynamoIncidents implements Incidents {
   }
 
   async get(incidentId: string): Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined> {
+    const items = await this.items(incidentId);
+    const meta = items.find((item) => item.sk === META);
+    if (!meta) return undefined;
+    return {
+      incident: StoredIncident.parse(meta),
+      updates: items.filter((item) => item.sk !== META).map((item) => IncidentUpdate.parse(item)),
+    };
+  }
+
+  private async items(incidentId: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -89,12 +99,7 @@ export class DynamoIncidents implements Incidents {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const meta = items.find((item) => item.sk === META);
-    if (!meta) return undefined;
-    return {
-      incident: StoredIncident.parse(meta),
-      updates: items.filter((item) => item.sk !== META).map((item) => IncidentUpdate.parse(item)),
-    };
+    return items;
   }
 
   async beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }> {
@@ -123,14 +128,36 @@ export class DynamoIncidents implements Incidents {
     );
   }
 
-  async addSendCounts(incidentId: string, updateId: string, counts: { sent: number; failed: number }) {
+  async addSendCounts(incidentId: string, updateId: string, counts: SendCounts) {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: incidentId, sk: updateSk(updateId) },
-        UpdateExpression: 'ADD sentCount :sent, failedCount :failed',
-        ExpressionAttributeValues: { ':sent': counts.sent, ':failed': counts.failed },
+        UpdateExpression: 'ADD sentCount :sent, failedCount :failed, skippedCount :skipped',
+        ExpressionAttributeValues: {
+          ':sent': counts.sent,
+          ':failed': counts.failed,
+          ':skipped': counts.skipped,
+        },
       }),
+    );
+  }
+
+  async updateCounts(incidentId: string): Promise<Map<string, UpdateCounts>> {
+    const items = await this.items(incidentId);
+    const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+    return new Map(
+      items
+        .filter((item) => item.sk !== META)
+        .map((item) => [
+          String(item.updateId),
+          {
+            matched: number(item.audienceSize),
+            sent: number(item.sentCount),
+            failed: number(item.failedCount),
+            skipped: number(item.skippedCount),
+          },
+        ]),
     );
   }
 }

@@ -21,8 +21,15 @@ export const tables = {
     sortKey: 'sk',
     indexes: [
       // The audience query: one per affected topic; projects what the fan-out writes into a delivery.
-      { name: SUBSCRIBERS_BY_TOPIC, partitionKey: 'topic', sortKey: 'pk', include: ['email', 'status'] },
+      {
+        name: SUBSCRIBERS_BY_TOPIC,
+        partitionKey: 'topic',
+        sortKey: 'pk',
+        include: ['email', 'status', 'level'],
+      },
     ],
+    // Pending subscribers and rate-limit windows expire.
+    timeToLiveAttribute: 'expiresAt',
   },
   incidents: { name: 'Incidents', partitionKey: 'pk', sortKey: 'sk', stream: 'NEW_IMAGE', indexes: [] },
   deliveries: {

@@ -1,5 +1,10 @@
-import { type BulkEmailEntryResult, type SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
-import type { MailContent } from '../../domain/render';
+import {
+  type BulkEmailEntryResult,
+  type SESv2Client,
+  SendBulkEmailCommand,
+  SendEmailCommand,
+} from '@aws-sdk/client-sesv2';
+import type { MailContent, SingleMail } from '../../domain/render';
 import { assertHeaderSafe } from '../../domain/threading';
 import type { BulkRecipient, Mailer, SendOutcome } from '../../ports';
 
@@ -18,11 +23,6 @@ const RETRYABLE_ENTRY_STATUSES = new Set([
   'TRANSIENT_FAILURE',
   'ACCOUNT_THROTTLED',
   'ACCOUNT_DAILY_QUOTA_EXCEEDED',
-]);
-const RETRYABLE_ERRORS = new Set([
-  'TooManyRequestsException',
-  'ThrottlingException',
-  'LimitExceededException',
 ]);
 
 export interface SesMailerOptions {
@@ -43,6 +43,33 @@ export class SesMailer implements Mailer {
       outcomes.push(...(await this.sendChunk(content, recipients.slice(i, i + BULK_LIMIT))));
     }
     return outcomes;
+  }
+
+  /** Transactional mail (confirmations): one recipient, no list headers. */
+  async sendOne(to: string, mail: SingleMail): Promise<SendOutcome> {
+    try {
+      const { MessageId } = await this.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.options.from,
+          ConfigurationSetName: this.options.configurationSetName,
+          Destination: { ToAddresses: [to] },
+          Content: {
+            Simple: {
+              Subject: { Data: mail.subject, Charset: 'UTF-8' },
+              Body: {
+                Html: { Data: mail.html, Charset: 'UTF-8' },
+                Text: { Data: mail.text, Charset: 'UTF-8' },
+              },
+            },
+          },
+        }),
+      );
+      return MessageId
+        ? { ok: true, messageId: MessageId }
+        : { ok: false, retryable: true, error: 'no message id' };
+    } catch (error) {
+      return callFailure(error);
+    }
   }
 
   private async sendChunk(
@@ -83,13 +110,24 @@ export class SesMailer implements Mailer {
       const { BulkEmailEntryResults = [] } = await this.client.send(command);
       return recipients.map((_, index) => entryOutcome(BulkEmailEntryResults[index]));
     } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      const retryable = RETRYABLE_ERRORS.has(name) || status === 429 || status >= 500 || status === 0;
-      const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-      return recipients.map(() => ({ ok: false, retryable, error: message }));
+      const failure = callFailure(error);
+      return recipients.map(() => failure);
     }
   }
+}
+
+/**
+ * A whole call failed. Whatever the cause (throttling, an outage, or a configuration problem such as a
+ * paused account or a missing configuration set), it says nothing about the recipients: the batch is
+ * retried and then set aside for redrive, never marked failed. Only per-entry results fail a recipient.
+ */
+function callFailure(error: unknown): SendOutcome {
+  const name = error instanceof Error ? error.name : 'Error';
+  return {
+    ok: false,
+    retryable: true,
+    error: `${name}: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 function entryOutcome(result: BulkEmailEntryResult | undefined): SendOutcome {

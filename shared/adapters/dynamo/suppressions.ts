@@ -1,0 +1,69 @@
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { Suppression, Suppressions } from '../../ports';
+import { batchGetAll } from './batch';
+import { decodeCursor, encodeCursor } from './cursor';
+
+const PARTITION = 'SUPPRESSIONS';
+const SuppressionItem = z.object({
+  email: z.string(),
+  reason: z.string(),
+  createdAt: z.string(),
+  source: z.string(),
+});
+
+/** Suppressions live in one partition of the subscribers table, keyed by address: one read per 100 recipients. */
+export class DynamoSuppressions implements Suppressions {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async add(suppression: Suppression): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: PARTITION, sk: suppression.email, ...suppression },
+      }),
+    );
+  }
+
+  async remove(email: string): Promise<boolean> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: PARTITION, sk: email },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Attributes !== undefined;
+  }
+
+  async list(cursor: string | undefined, limit: number) {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': PARTITION },
+        ExclusiveStartKey: decodeCursor(cursor),
+        Limit: limit,
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((item) => SuppressionItem.parse(item)),
+      ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  async suppressed(emails: readonly string[]): Promise<Set<string>> {
+    const unique = [...new Set(emails.filter(Boolean))];
+    if (unique.length === 0) return new Set();
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      unique.map((email) => ({ pk: PARTITION, sk: email })),
+      { projection: ['sk'] },
+    );
+    return new Set(items.map((item) => String(item.sk)));
+  }
+}

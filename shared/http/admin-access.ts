@@ -1,0 +1,64 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { AppError } from '../errors';
+import { log } from '../log';
+import type { ApiKeyScope, AuditLog } from '../ports';
+import type { Actor } from '../usecases/api-keys';
+import type { HttpResult } from './respond';
+
+const actors = new WeakMap<APIGatewayProxyEventV2, Actor>();
+
+/** The admin who made this request (set by `adminAccess`). */
+export function actorOf(event: APIGatewayProxyEventV2): Actor {
+  const actor = actors.get(event);
+  if (!actor) throw new Error('adminAccess did not run for this route');
+  return actor;
+}
+
+/**
+ * Admin routes: a bearer key with the route's scope (reads need `read`, writes `write`), and every
+ * successful write recorded in the audit log with who, what and when.
+ */
+export function adminAccess(options: {
+  authenticate: (token: string) => Promise<Actor | undefined>;
+  audit: AuditLog;
+}): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  return {
+    before: async ({ event }) => {
+      const [scheme, token] = (event.headers?.authorization ?? '').split(' ');
+      const actor =
+        scheme?.toLowerCase() === 'bearer' && token ? await options.authenticate(token) : undefined;
+      if (!actor) {
+        throw new AppError('UNAUTHORIZED', 'a valid bearer key is required', [
+          { path: 'authorization', message: 'missing, unknown or revoked' },
+        ]);
+      }
+      const needed: ApiKeyScope = isWrite(event) ? 'write' : 'read';
+      if (!actor.scopes.includes(needed)) {
+        throw new AppError('FORBIDDEN', `this key lacks the ${needed} scope`, [
+          { path: 'authorization', message: `needs ${needed}` },
+        ]);
+      }
+      actors.set(event, actor);
+    },
+    after: async ({ event, response }) => {
+      if (!isWrite(event) || !response) return;
+      const actor = actors.get(event);
+      const target = Object.values(event.pathParameters ?? {}).join('/') || undefined;
+      await options.audit
+        .record({
+          at: new Date().toISOString(),
+          actor: actor?.id ?? 'unknown',
+          action: event.routeKey,
+          ...(target ? { target } : {}),
+          status: response.statusCode ?? 200,
+          requestId: event.requestContext?.requestId ?? '',
+        })
+        .catch((error: unknown) => log.error('audit record failed', { error, route: event.routeKey }));
+    },
+  };
+}
+
+function isWrite(event: APIGatewayProxyEventV2): boolean {
+  return event.requestContext?.http?.method !== 'GET';
+}

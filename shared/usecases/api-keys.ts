@@ -1,0 +1,77 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { ApiKey, ApiKeyScope, ApiKeys, Clock } from '../ports';
+
+export interface Actor {
+  /** `bootstrap` for the deployment's own key, else the API key's id. */
+  id: string;
+  scopes: ApiKeyScope[];
+}
+
+export const CreateApiKeyInput = z.object({
+  name: z.string().min(1).max(100),
+  scopes: z
+    .array(z.enum(['read', 'write']))
+    .min(1)
+    .default(['read']),
+});
+
+const KEY_PATTERN = /^snk_([0-9a-f]{12})_([0-9a-f]{64})$/;
+const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+/** A new admin API key; the key itself is returned once and only its hash is kept. */
+export async function createApiKey(
+  deps: { apiKeys: ApiKeys; clock: Clock },
+  input: z.output<typeof CreateApiKeyInput>,
+  actor: Actor,
+) {
+  const keyId = randomBytes(6).toString('hex');
+  const secret = randomBytes(32).toString('hex');
+  const key: ApiKey = {
+    keyId,
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    secretHash: hash(secret),
+    createdAt: deps.clock.now().toISOString(),
+    createdBy: actor.id,
+  };
+  await deps.apiKeys.put(key);
+  return { ...withoutHash(key), key: `snk_${keyId}_${secret}` };
+}
+
+export async function listApiKeys(deps: { apiKeys: ApiKeys }) {
+  return { items: (await deps.apiKeys.list()).map(withoutHash) };
+}
+
+export async function revokeApiKey(deps: { apiKeys: ApiKeys; clock: Clock }, keyId: string) {
+  if (!(await deps.apiKeys.revoke(keyId, deps.clock.now().toISOString()))) {
+    throw new AppError('NOT_FOUND', `no API key ${keyId}`);
+  }
+  return { keyId, revoked: true };
+}
+
+/** Who a bearer token belongs to: the bootstrap key (every scope) or a live API key. */
+export async function authenticate(
+  deps: { apiKeys: ApiKeys },
+  token: string,
+  bootstrapKey: string,
+): Promise<Actor | undefined> {
+  if (safeEqual(hash(token), hash(bootstrapKey))) return { id: 'bootstrap', scopes: ['read', 'write'] };
+  const match = KEY_PATTERN.exec(token);
+  if (!match) return undefined;
+  const [, keyId = '', secret = ''] = match;
+  const key = await deps.apiKeys.get(keyId);
+  if (!key || key.revokedAt || !safeEqual(hash(secret), key.secretHash)) return undefined;
+  return { id: keyId, scopes: key.scopes };
+}
+
+function withoutHash({ secretHash: _, ...key }: ApiKey) {
+  return key;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

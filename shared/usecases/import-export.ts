@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { PageCatalog } from '../domain/catalog';
+import { csvField, parseCsv } from '../domain/csv';
+import { newNonce } from '../domain/link-tokens';
+import { normalizeEmail, type SubscriberRecord, SubscriberStatus } from '../domain/subscriber';
+import { resolveTopic, type Topic } from '../domain/topics';
+import { AppError } from '../errors';
+import type { Catalog, Clock, Subscribers } from '../ports';
+
+export interface ImportDeps {
+  subscribers: Subscribers;
+  catalog: Catalog;
+  clock: Clock;
+}
+
+/** One request imports at most this many rows: the CLI sends bigger files in chunks (API Gateway allows 30 s). */
+export const MAX_IMPORT_ROWS = 5000;
+const HEADER = ['email', 'page', 'region', 'component'];
+const CONCURRENCY = 8;
+
+export interface ImportReport {
+  imported: number;
+  updated: number;
+  unchanged: number;
+  rejected: Array<{ line: number; error: string }>;
+  dryRun: boolean;
+}
+
+const EmailField = z.email().max(254);
+
+/**
+ * CSV import: `email,page,region,component[,status]`, ids or names, an empty region or component means
+ * all of it, one row per topic, rows of one address merge. Re-running the same file changes nothing:
+ * topics are added, never duplicated. `dryRun` validates and counts without writing.
+ */
+export async function importSubscribers(
+  deps: ImportDeps,
+  csv: string,
+  options: { dryRun: boolean; lineOffset?: number },
+) {
+  const rows = parseCsv(csv);
+  const header = rows.next();
+  const columns = header.done ? [] : header.value.fields.map((f) => f.trim().toLowerCase());
+  if (
+    columns.slice(0, 4).join(',') !== HEADER.join(',') ||
+    columns.length > 5 ||
+    (columns[4] && columns[4] !== 'status')
+  ) {
+    throw new AppError(
+      'VALIDATION',
+      'the first line must be the header email,page,region,component[,status]',
+      [{ path: 'line 1', message: `got ${columns.join(',') || 'nothing'}` }],
+    );
+  }
+  const offset = options.lineOffset ?? 0;
+  const catalog = await catalogIndex(deps.catalog);
+  const report: ImportReport = {
+    imported: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: [],
+    dryRun: options.dryRun,
+  };
+  const wanted = new Map<string, { topics: Map<string, Topic>; status?: SubscriberStatus }>();
+  let count = 0;
+  for (const { line, fields } of rows) {
+    if (++count > MAX_IMPORT_ROWS) {
+      throw new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `at most ${MAX_IMPORT_ROWS} rows per request: send the file in parts`,
+      );
+    }
+    const parsed = parseRow(fields, catalog);
+    if ('error' in parsed) {
+      report.rejected.push({ line: line + offset, error: parsed.error });
+      continue;
+    }
+    const entry: { topics: Map<string, Topic>; status?: SubscriberStatus } = wanted.get(parsed.email) ?? {
+      topics: new Map(),
+    };
+    entry.topics.set(parsed.topic.key, parsed.topic);
+    if (parsed.status) entry.status = parsed.status;
+    wanted.set(parsed.email, entry);
+  }
+
+  const entries = [...wanted.entries()];
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const [email, entry] = entries[next++] as (typeof entries)[number];
+      const outcome = await applyOne(deps, email, entry, options.dryRun);
+      report[outcome]++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  return report;
+}
+
+async function applyOne(
+  deps: ImportDeps,
+  email: string,
+  entry: { topics: Map<string, Topic>; status?: SubscriberStatus },
+  dryRun: boolean,
+): Promise<'imported' | 'updated' | 'unchanged'> {
+  const existing = await deps.subscribers.findByEmail(email);
+  const now = deps.clock.now().toISOString();
+  if (!existing) {
+    const status = entry.status ?? 'confirmed';
+    const record: SubscriberRecord = {
+      id: randomUUID(),
+      email,
+      status,
+      level: 'all',
+      topics: [...entry.topics.values()],
+      createdAt: now,
+      ...(status === 'confirmed' ? { confirmedAt: now } : {}),
+      linkNonce: newNonce(),
+      version: 0,
+    };
+    if (!dryRun) await deps.subscribers.create(record);
+    return 'imported';
+  }
+  const known = new Set(existing.topics.map((t) => t.key));
+  const added = [...entry.topics.values()].filter((t) => !known.has(t.key));
+  const status = entry.status ?? existing.status;
+  if (added.length === 0 && status === existing.status) return 'unchanged';
+  if (!dryRun)
+    await deps.subscribers.save({ ...existing, topics: [...existing.topics, ...added], status }, existing);
+  return 'updated';
+}
+
+interface CatalogIndex {
+  pages: Map<string, PageCatalog & { pageId: string }>;
+}
+
+async function catalogIndex(catalog: Catalog): Promise<CatalogIndex> {
+  const pages = new Map<string, PageCatalog & { pageId: string }>();
+  for (const page of await catalog.listPages()) {
+    const pageId = page.page?.pageId ?? page.components[0]?.pageId ?? page.groups[0]?.pageId;
+    if (!pageId) continue;
+    const entry = { ...page, pageId };
+    pages.set(pageId, entry);
+    if (page.page?.name) pages.set(page.page.name.toLowerCase(), entry);
+  }
+  return { pages };
+}
+
+type ParsedRow = { email: string; topic: Topic; status?: SubscriberStatus } | { error: string };
+
+function parseRow(fields: string[], index: CatalogIndex): ParsedRow {
+  const [rawEmail = '', pageRef = '', regionRef = '', componentRef = '', rawStatus = ''] = fields.map((f) =>
+    f.trim(),
+  );
+  const email = normalizeEmail(rawEmail);
+  if (!EmailField.safeParse(email).success)
+    return { error: `not an email address: ${JSON.stringify(rawEmail)}` };
+  const page = index.pages.get(pageRef) ?? index.pages.get(pageRef.toLowerCase());
+  if (!page) return { error: `unknown page ${JSON.stringify(pageRef)}` };
+  const byName = <T extends { name: string }>(items: readonly T[], ref: string) =>
+    items.filter((item) => item.name.toLowerCase() === ref.toLowerCase());
+
+  let groupId: string | undefined;
+  if (regionRef) {
+    const group = page.groups.find((g) => g.groupId === regionRef) ?? byName(page.groups, regionRef)[0];
+    if (!group)
+      return { error: `unknown region ${JSON.stringify(regionRef)} on ${page.page?.name ?? page.pageId}` };
+    groupId = group.groupId;
+  }
+  let componentId: string | undefined;
+  if (componentRef) {
+    const candidates = page.components.filter((c) => !groupId || c.groupId === groupId);
+    const byId = candidates.find((c) => c.componentId === componentRef);
+    const named = byName(candidates, componentRef);
+    if (!byId && named.length > 1)
+      return { error: `component ${JSON.stringify(componentRef)} is in several regions: give the region` };
+    const component = byId ?? named[0];
+    if (!component)
+      return {
+        error: `unknown component ${JSON.stringify(componentRef)}${regionRef ? ` in ${regionRef}` : ''}`,
+      };
+    componentId = component.componentId;
+  }
+  let status: SubscriberStatus | undefined;
+  if (rawStatus) {
+    const parsed = SubscriberStatus.safeParse(rawStatus.toLowerCase());
+    if (!parsed.success)
+      return { error: `status must be confirmed, pending or unsubscribed, not ${JSON.stringify(rawStatus)}` };
+    status = parsed.data;
+  }
+  const resolution = resolveTopic(
+    { pageId: page.pageId, ...(groupId ? { groupId } : {}), ...(componentId ? { componentId } : {}) },
+    page,
+  );
+  if (!resolution.ok) return { error: resolution.problem };
+  return { email, topic: resolution.topic, ...(status ? { status } : {}) };
+}
+
+export const EXPORT_HEADER = 'id,email,status,level,page,region,component';
+
+/** One page of the CSV export: a row per topic (ids, so the file re-imports), a cursor to the next page. */
+export async function exportSubscribers(deps: ImportDeps, cursor: string | undefined, limit: number) {
+  const page = await deps.subscribers.search({}, cursor, limit);
+  const rows = page.items.flatMap((s) =>
+    s.topics.map((t) =>
+      [s.id, s.email, s.status, s.level, t.pageId, t.groupId ?? '', t.componentId ?? '']
+        .map(csvField)
+        .join(','),
+    ),
+  );
+  return {
+    csv: `${cursor ? '' : `${EXPORT_HEADER}\n`}${rows.map((r) => `${r}\n`).join('')}`,
+    cursor: page.cursor,
+  };
+}

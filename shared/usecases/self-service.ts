@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { alreadySubscribedMail, confirmationMail, maskEmail } from '../domain/account-mail';
+import { NotificationLevel } from '../domain/levels';
+import {
+  confirmTokenMatches,
+  createConfirmToken,
+  createManageToken,
+  type LinkScope,
+  manageTokenMatches,
+  newNonce,
+  parseLinkToken,
+} from '../domain/link-tokens';
+import {
+  CONFIRM_TOKEN_TTL_HOURS,
+  normalizeEmail,
+  RESEND_AFTER_MINUTES,
+  type SubscriberRecord,
+} from '../domain/subscriber';
+import { TopicInput } from '../domain/topics';
+import { AppError } from '../errors';
+import type { Catalog, Clock, Mailer, RateLimiter, Subscribers } from '../ports';
+import { labelTopics, resolveTopics } from './topics';
+
+export interface SelfServiceDeps {
+  subscribers: Subscribers;
+  catalog: Catalog;
+  mailer: Mailer;
+  rateLimiter: RateLimiter;
+  clock: Clock;
+  config: { publicBaseUrl: string; linkSigningSecret: string };
+}
+
+export const SubscribeInput = z.object({
+  email: z.email().max(254).transform(normalizeEmail),
+  topics: z.array(TopicInput).min(1).max(40),
+  level: NotificationLevel.default('all'),
+});
+export type SubscribeInput = z.output<typeof SubscribeInput>;
+
+/** Subscription bombing (thousands of confirmation mails to a victim) is what these limits stop. */
+export const SUBSCRIBE_LIMITS = {
+  perIp: { limit: 20, windowSeconds: 3600 },
+  perAddress: { limit: 5, windowSeconds: 3600 },
+};
+
+/**
+ * Public subscribe. The caller learns nothing about the address: new, pending, confirmed or unsubscribed,
+ * the answer is the same. A new or lapsed address gets a confirmation mail; a confirmed one gets a link
+ * to its preferences instead; either is sent at most once per few minutes per address.
+ */
+export async function requestSubscription(deps: SelfServiceDeps, input: SubscribeInput, clientIp: string) {
+  await limit(deps, `ip:${clientIp}`, SUBSCRIBE_LIMITS.perIp);
+  await limit(deps, `email:${input.email}`, SUBSCRIBE_LIMITS.perAddress);
+  const topics = await resolveTopics(deps.catalog, input.topics);
+  const now = deps.clock.now();
+  const existing = await deps.subscribers.findByEmail(input.email);
+  if (existing && !mayMailAgain(existing, now)) return;
+
+  if (existing?.status === 'confirmed') {
+    await deps.subscribers.save({ ...existing, lastInviteAt: now.toISOString() }, existing);
+    await deps.mailer.sendOne(
+      existing.email,
+      alreadySubscribedMail({ preferencesUrl: preferencesUrl(deps, existing) }),
+    );
+    return;
+  }
+  const id = existing?.id ?? randomUUID();
+  const confirm = createConfirmToken(id);
+  const record: SubscriberRecord = {
+    ...(existing ?? {
+      id,
+      email: input.email,
+      createdAt: now.toISOString(),
+      linkNonce: newNonce(),
+      version: 0,
+    }),
+    status: 'pending',
+    level: input.level,
+    topics,
+    confirmTokenHash: confirm.hash,
+    confirmExpiresAt: new Date(now.getTime() + CONFIRM_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
+    lastInviteAt: now.toISOString(),
+  };
+  if (existing) await deps.subscribers.save(record, existing);
+  else await deps.subscribers.create(record);
+  await sendConfirmation(deps, record, confirm.token);
+}
+
+/** Mails a confirmation link for a pending record whose token hash is already stored. */
+export async function sendConfirmation(
+  deps: Pick<SelfServiceDeps, 'mailer' | 'catalog' | 'config'>,
+  record: SubscriberRecord,
+  token: string,
+) {
+  const confirmUrl = `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(token)}`;
+  const outcome = await deps.mailer.sendOne(
+    record.email,
+    confirmationMail({ confirmUrl, topics: await labelTopics(deps.catalog, record.topics) }),
+  );
+  if (!outcome.ok) throw new Error(`confirmation mail not sent: ${outcome.error}`);
+}
+
+/** Who a link is for, without using it: what the GET page shows before its button is pressed. */
+export async function inspectLink(deps: SelfServiceDeps, token: string, scope: LinkScope) {
+  const record = await verifiedRecord(deps, token, scope);
+  return { email: maskEmail(record.email), status: record.status };
+}
+
+/** Confirms with a confirmation token, once; manage links issued before are replaced. */
+export async function confirmSubscription(deps: SelfServiceDeps, token: string) {
+  const record = await verifiedRecord(deps, token, 'confirm');
+  const { confirmTokenHash: _, confirmExpiresAt: __, ...rest } = record;
+  const confirmed = await deps.subscribers.save(
+    { ...rest, status: 'confirmed', confirmedAt: deps.clock.now().toISOString(), linkNonce: newNonce() },
+    record,
+  );
+  return { email: maskEmail(confirmed.email), preferencesUrl: preferencesUrl(deps, confirmed) };
+}
+
+/** One-click unsubscribe (RFC 8058): immediate, and repeating it is harmless. */
+export async function unsubscribe(deps: SelfServiceDeps, token: string) {
+  const record = await verifiedRecord(deps, token, 'manage');
+  if (record.status !== 'unsubscribed')
+    await deps.subscribers.save({ ...record, status: 'unsubscribed' }, record);
+  return { email: maskEmail(record.email), status: 'unsubscribed' as const };
+}
+
+export const PreferencesUpdate = z
+  .object({
+    topics: z.array(TopicInput).max(40).optional(),
+    level: NotificationLevel.optional(),
+    /** true: unsubscribe from everything. */
+    unsubscribe: z.literal(true).optional(),
+  })
+  .refine((update) => Object.keys(update).length > 0, 'nothing to change: give topics, level or unsubscribe');
+export type PreferencesUpdate = z.output<typeof PreferencesUpdate>;
+
+export async function getPreferences(deps: SelfServiceDeps, token: string) {
+  return preferencesView(deps, await verifiedRecord(deps, token, 'manage'));
+}
+
+/** Changes topics or level, or unsubscribes; removing the last topic unsubscribes too. */
+export async function updatePreferences(deps: SelfServiceDeps, token: string, update: PreferencesUpdate) {
+  const record = await verifiedRecord(deps, token, 'manage');
+  const topics = update.topics ? await resolveTopics(deps.catalog, update.topics) : record.topics;
+  const unsubscribing = update.unsubscribe === true || topics.length === 0;
+  const status = unsubscribing ? 'unsubscribed' : record.status;
+  const saved = await deps.subscribers.save(
+    {
+      ...record,
+      topics: topics.length ? topics : record.topics,
+      level: update.level ?? record.level,
+      status,
+    },
+    record,
+  );
+  return preferencesView(deps, saved);
+}
+
+export function preferencesUrl(
+  deps: Pick<SelfServiceDeps, 'config'>,
+  record: Pick<SubscriberRecord, 'id' | 'linkNonce'>,
+) {
+  return `${deps.config.publicBaseUrl}/v1/preferences?token=${manageToken(deps, record)}`;
+}
+
+export function unsubscribeUrl(
+  deps: Pick<SelfServiceDeps, 'config'>,
+  record: Pick<SubscriberRecord, 'id' | 'linkNonce'>,
+) {
+  return `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${manageToken(deps, record)}`;
+}
+
+function manageToken(
+  deps: Pick<SelfServiceDeps, 'config'>,
+  record: Pick<SubscriberRecord, 'id' | 'linkNonce'>,
+) {
+  return encodeURIComponent(createManageToken(deps.config.linkSigningSecret, record.id, record.linkNonce));
+}
+
+async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) {
+  return {
+    email: record.email,
+    status: record.status,
+    level: record.level,
+    topics: record.topics.map(({ pageId, groupId, componentId }) => ({ pageId, groupId, componentId })),
+    labels: await labelTopics(deps.catalog, record.topics),
+  };
+}
+
+/** The record a token names, if the token is valid for `scope`; anything else is one indistinct NOT_FOUND. */
+async function verifiedRecord(
+  deps: SelfServiceDeps,
+  token: string,
+  scope: LinkScope,
+): Promise<SubscriberRecord> {
+  const parsed = parseLinkToken(token);
+  const record = parsed?.scope === scope ? await deps.subscribers.get(parsed.subscriberId) : undefined;
+  const valid =
+    parsed &&
+    record &&
+    (scope === 'manage'
+      ? manageTokenMatches(deps.config.linkSigningSecret, parsed, record.linkNonce)
+      : confirmTokenMatches(parsed, record.confirmTokenHash) &&
+        (record.confirmExpiresAt ?? '') > deps.clock.now().toISOString());
+  if (!valid) throw new AppError('NOT_FOUND', 'this link is invalid, was already used, or has expired');
+  return record;
+}
+
+function mayMailAgain(record: SubscriberRecord, now: Date): boolean {
+  if (!record.lastInviteAt) return true;
+  return now.getTime() - Date.parse(record.lastInviteAt) >= RESEND_AFTER_MINUTES * 60_000;
+}
+
+async function limit(deps: SelfServiceDeps, key: string, rule: { limit: number; windowSeconds: number }) {
+  const { allowed, retryAfterSeconds } = await deps.rateLimiter.hit(key, rule.limit, rule.windowSeconds);
+  if (!allowed) {
+    throw new AppError(
+      'RATE_LIMITED',
+      'too many subscription requests; try again later',
+      [],
+      retryAfterSeconds,
+    );
+  }
+}
