@@ -86,9 +86,9 @@ describe('compute stack', () => {
   });
 
   it('serves the routes users and other parts rely on', () => {
-    const routes = Object.values(compute.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>).map(
-      (r) => r.Properties.RouteKey,
-    );
+    const routes = Object.values(
+      compute.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>,
+    ).map((r) => r.Properties.RouteKey);
     expect(routes).toEqual(
       expect.arrayContaining([
         'POST /v1/webhooks/statuspage/{token}',
