@@ -37,7 +37,11 @@ const deps = {
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
   clock: systemClock,
-  config: { publicBaseUrl: env.PUBLIC_BASE_URL, linkSigningSecret: env.LINK_SIGNING_SECRET },
+  config: {
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    linkSigningSecret: env.LINK_SIGNING_SECRET,
+    limits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
+  },
 };
 
 const Token = z.object({ query: z.object({ token: z.string().min(1).max(300) }) });

@@ -31,6 +31,8 @@ const TABLE_ENV: Record<TableKey, EnvName> = {
   catalog: 'CATALOG_TABLE',
 };
 
+const OPTIONAL_ENV = new Set<EnvName>(['SUBSCRIBE_LIMIT_PER_IP', 'SUBSCRIBE_LIMIT_PER_ADDRESS']);
+
 /** Functions, the HTTP API, stream event sources with their on-failure queues, and alarms. */
 export class ComputeStack extends Stack {
   readonly api: apigwv2.HttpApi;
@@ -83,8 +85,9 @@ export class ComputeStack extends Stack {
     }
     for (const envName of spec.env) {
       const value = values[envName];
+      // Table names are set by bindTable; variables with defaults (limits) may be left unset.
       if (value !== undefined) fn.setEnv(envName, value);
-      else if (!Object.values(TABLE_ENV).includes(envName))
+      else if (!Object.values(TABLE_ENV).includes(envName) && !OPTIONAL_ENV.has(envName))
         throw new Error(`${name}: no value for ${envName}`);
     }
     for (const route of spec.routes ?? []) {

@@ -98,6 +98,8 @@ export const functionSpecs = {
       'SES_CONFIGURATION_SET',
       'PUBLIC_BASE_URL',
       'LINK_SIGNING_SECRET',
+      'SUBSCRIBE_LIMIT_PER_IP',
+      'SUBSCRIBE_LIMIT_PER_ADDRESS',
     ],
     tables: { subscribers: 'readWrite', catalog: 'read' },
     routes: [

@@ -15,6 +15,9 @@ const envSchemas = {
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
   MAIL_FROM: z.email(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Subscribe requests allowed per client IP, and per address, per hour (subscription bombing). */
+  SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
+  SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(5),
   /** SES rewrites Message-ID to `<id@this-domain>`; `email.amazonses.com` in us-east-1. */
   SES_MESSAGE_ID_DOMAIN: z.string().min(1).default('email.amazonses.com'),
 } as const;

@@ -28,7 +28,11 @@ export interface SelfServiceDeps {
   mailer: Mailer;
   rateLimiter: RateLimiter;
   clock: Clock;
-  config: { publicBaseUrl: string; linkSigningSecret: string };
+  config: {
+    publicBaseUrl: string;
+    linkSigningSecret: string;
+    limits?: { perIp: number; perAddress: number };
+  };
 }
 
 export const SubscribeInput = z.object({
@@ -39,10 +43,7 @@ export const SubscribeInput = z.object({
 export type SubscribeInput = z.output<typeof SubscribeInput>;
 
 /** Subscription bombing (thousands of confirmation mails to a victim) is what these limits stop. */
-export const SUBSCRIBE_LIMITS = {
-  perIp: { limit: 20, windowSeconds: 3600 },
-  perAddress: { limit: 5, windowSeconds: 3600 },
-};
+const LIMIT_WINDOW_SECONDS = 3600;
 
 /**
  * Public subscribe. The caller learns nothing about the address: new, pending, confirmed or unsubscribed,
@@ -50,8 +51,9 @@ export const SUBSCRIBE_LIMITS = {
  * to its preferences instead; either is sent at most once per few minutes per address.
  */
 export async function requestSubscription(deps: SelfServiceDeps, input: SubscribeInput, clientIp: string) {
-  await limit(deps, `ip:${clientIp}`, SUBSCRIBE_LIMITS.perIp);
-  await limit(deps, `email:${input.email}`, SUBSCRIBE_LIMITS.perAddress);
+  const limits = deps.config.limits ?? { perIp: 20, perAddress: 5 };
+  await limit(deps, `ip:${clientIp}`, limits.perIp);
+  await limit(deps, `email:${input.email}`, limits.perAddress);
   const topics = await resolveTopics(deps.catalog, input.topics);
   const now = deps.clock.now();
   const existing = await deps.subscribers.findByEmail(input.email);
@@ -213,8 +215,8 @@ function mayMailAgain(record: SubscriberRecord, now: Date): boolean {
   return now.getTime() - Date.parse(record.lastInviteAt) >= RESEND_AFTER_MINUTES * 60_000;
 }
 
-async function limit(deps: SelfServiceDeps, key: string, rule: { limit: number; windowSeconds: number }) {
-  const { allowed, retryAfterSeconds } = await deps.rateLimiter.hit(key, rule.limit, rule.windowSeconds);
+async function limit(deps: SelfServiceDeps, key: string, perHour: number) {
+  const { allowed, retryAfterSeconds } = await deps.rateLimiter.hit(key, perHour, LIMIT_WINDOW_SECONDS);
   if (!allowed) {
     throw new AppError(
       'RATE_LIMITED',

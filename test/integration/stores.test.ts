@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRateLimiter } from '../../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
@@ -192,5 +193,18 @@ describe('DynamoDeliveries', () => {
     const { deliveries } = await stores.deliveries.loadForSending([delivery(1000), delivery(1001)]);
     expect(deliveries.get(deliveryId(sent))?.status).toBe('sent');
     expect(deliveries.get(deliveryId(delivery(1001)))?.status).toBe('pending');
+  });
+});
+
+describe('DynamoRateLimiter', () => {
+  it('allows up to the limit per window and says when to come back', async () => {
+    const { db, tables } = await freshTables();
+    const limiter = new DynamoRateLimiter(db, tables.subscribers, () => new Date('2026-11-23T10:59:30Z'));
+    const key = `ip:${Date.now()}`;
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await limiter.hit(key, 3, 3600));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+    expect(results[3]?.retryAfterSeconds).toBe(30);
+    expect((await limiter.hit('ip:other', 3, 3600)).allowed).toBe(true);
   });
 });
