@@ -130,7 +130,6 @@ export const handler = middy()
                 .enum(['true', 'false'])
                 .default('false')
                 .transform((v) => v === 'true'),
-              lineOffset: z.coerce.number().int().min(0).default(0),
             }),
           }),
           async ({ body, query }, event) => {

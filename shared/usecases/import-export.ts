@@ -34,11 +34,7 @@ const EmailField = z.email().max(254);
  * all of it, one row per topic, rows of one address merge. Re-running the same file changes nothing:
  * topics are added, never duplicated. `dryRun` validates and counts without writing.
  */
-export async function importSubscribers(
-  deps: ImportDeps,
-  csv: string,
-  options: { dryRun: boolean; lineOffset?: number },
-) {
+export async function importSubscribers(deps: ImportDeps, csv: string, options: { dryRun: boolean }) {
   const rows = parseCsv(csv);
   const header = rows.next();
   const columns = header.done ? [] : header.value.fields.map((f) => f.trim().toLowerCase());
@@ -53,7 +49,6 @@ export async function importSubscribers(
       [{ path: 'line 1', message: `got ${columns.join(',') || 'nothing'}` }],
     );
   }
-  const offset = options.lineOffset ?? 0;
   const catalog = await catalogIndex(deps.catalog);
   const report: ImportReport = {
     imported: 0,
@@ -73,7 +68,7 @@ export async function importSubscribers(
     }
     const parsed = parseRow(fields, catalog);
     if ('error' in parsed) {
-      report.rejected.push({ line: line + offset, error: parsed.error });
+      report.rejected.push({ line, error: parsed.error });
       continue;
     }
     const entry: { topics: Map<string, Topic>; status?: SubscriberStatus } = wanted.get(parsed.email) ?? {

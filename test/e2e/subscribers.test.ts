@@ -269,7 +269,7 @@ describe('support teams', () => {
     ).toBe(200);
     expect((await call('GET', '/v1/admin/subscribers', { headers: admin(readKey) })).status).toBe(401);
     expect(
-      (await call('GET', '/v1/admin/subscribers', { headers: admin('snk_000000000000_' + '0'.repeat(64)) }))
+      (await call('GET', '/v1/admin/subscribers', { headers: admin(`snk_000000000000_${'0'.repeat(64)}`) }))
         .status,
     ).toBe(401);
 

@@ -1,0 +1,309 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parseCsv } from '../../shared/domain/csv';
+import type { Delivery } from '../../shared/domain/delivery';
+import type { Subscriber } from '../../shared/domain/subscriber';
+import type { ApiKey, Suppression } from '../../shared/ports';
+import type { ImportReport } from '../../shared/usecases/import-export';
+import { AdminClient, CliError } from './admin-client';
+
+const USAGE = `status-notifier: the support team's CLI for the status notifier's admin API
+
+Usage: status-notifier <command> [options]
+
+  subscribers search [--email PART] [--status S] [--page ID] [--region ID] [--component ID]
+  subscribers add EMAIL --page ID [--region ID] [--component ID] [--confirmed] [--level all|lifecycle|major]
+  subscribers remove ID                 erase a subscriber (delivery history keeps no address)
+  subscribers import FILE.csv [--dry-run] [--chunk ROWS]
+  subscribers export [--out FILE]       CSV of every subscriber and topic (stdout by default)
+  suppressions list | add EMAIL [--reason TEXT] | remove EMAIL
+  keys list | create NAME [--scopes read,write] | revoke KEY_ID
+  deliveries SUBSCRIBER_ID              did they get it, when, with which SES id, or why not
+
+Options:
+  --api-url URL   the API (env STATUS_NOTIFIER_API_URL, default http://127.0.0.1:3000)
+  --key KEY       an admin API key (env STATUS_NOTIFIER_API_KEY)
+  --json          machine-readable output
+  --help`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'api-url': { type: 'string' },
+    key: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+    email: { type: 'string' },
+    status: { type: 'string' },
+    page: { type: 'string' },
+    region: { type: 'string' },
+    component: { type: 'string' },
+    confirmed: { type: 'boolean', default: false },
+    level: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    chunk: { type: 'string', default: '1000' },
+    out: { type: 'string' },
+    reason: { type: 'string' },
+    scopes: { type: 'string', default: 'read' },
+  },
+});
+
+const print = (human: string, data: unknown) =>
+  console.log(values.json ? JSON.stringify(data, null, 2) : human);
+
+async function main(): Promise<number> {
+  const [group, command, argument] = positionals;
+  if (values.help || !group) {
+    console.log(USAGE);
+    return values.help ? 0 : 1;
+  }
+  const key = values.key ?? process.env.STATUS_NOTIFIER_API_KEY;
+  if (!key) throw new CliError('no API key: pass --key or set STATUS_NOTIFIER_API_KEY');
+  const api = new AdminClient(
+    (values['api-url'] ?? process.env.STATUS_NOTIFIER_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+    key,
+  );
+  const need = (what: string) => {
+    if (!argument) throw new CliError(`missing ${what}: see --help`);
+    return argument;
+  };
+
+  switch (`${group} ${command ?? ''}`.trim()) {
+    case 'subscribers search':
+      return searchSubscribers(api);
+    case 'subscribers add': {
+      const topic = { pageId: values.page, groupId: values.region, componentId: values.component };
+      if (!topic.pageId) throw new CliError('missing --page');
+      const created = await api.json<Subscriber>('POST', '/v1/admin/subscribers', {
+        email: need('EMAIL'),
+        topics: [topic],
+        confirmed: values.confirmed,
+        ...(values.level ? { level: values.level } : {}),
+      });
+      print(`added ${created.email} (${created.id}), ${created.status}`, created);
+      return 0;
+    }
+    case 'subscribers remove': {
+      const erased = await api.json<{ id: string; deliveriesAnonymized: number }>(
+        'DELETE',
+        `/v1/admin/subscribers/${encodeURIComponent(need('ID'))}`,
+      );
+      print(
+        `erased ${erased.id}; ${erased.deliveriesAnonymized} deliveries kept without the address`,
+        erased,
+      );
+      return 0;
+    }
+    case 'subscribers import':
+      return importFile(api, need('FILE'));
+    case 'subscribers export':
+      return exportAll(api);
+    case 'suppressions list': {
+      const items = await collect<Suppression>(api, '/v1/admin/suppressions?limit=1000');
+      print(
+        items.map((s) => `${s.email}\t${s.reason}\t${s.createdAt}\t${s.source}`).join('\n') || '(none)',
+        items,
+      );
+      return 0;
+    }
+    case 'suppressions add': {
+      const added = await api.json<Suppression>('POST', '/v1/admin/suppressions', {
+        email: need('EMAIL'),
+        ...(values.reason ? { reason: values.reason } : {}),
+      });
+      print(`suppressed ${added.email}`, added);
+      return 0;
+    }
+    case 'suppressions remove': {
+      const removed = await api.json<{ email: string }>(
+        'DELETE',
+        `/v1/admin/suppressions/${encodeURIComponent(need('EMAIL'))}`,
+      );
+      print(`no longer suppressed: ${removed.email}`, removed);
+      return 0;
+    }
+    case 'keys list': {
+      const { items } = await api.json<{ items: ApiKey[] }>('GET', '/v1/admin/keys');
+      print(
+        items
+          .map(
+            (k) =>
+              `${k.keyId}\t${k.name}\t${k.scopes.join(',')}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}`,
+          )
+          .join('\n') || '(none)',
+        items,
+      );
+      return 0;
+    }
+    case 'keys create': {
+      const created = await api.json<ApiKey & { key: string }>('POST', '/v1/admin/keys', {
+        name: need('NAME'),
+        scopes: values.scopes.split(','),
+      });
+      print(
+        `${created.key}\n(key ${created.keyId}, scopes ${created.scopes.join(',')}: shown once, store it now)`,
+        created,
+      );
+      return 0;
+    }
+    case 'keys revoke': {
+      const revoked = await api.json<{ keyId: string }>(
+        'DELETE',
+        `/v1/admin/keys/${encodeURIComponent(need('KEY_ID'))}`,
+      );
+      print(`revoked ${revoked.keyId}`, revoked);
+      return 0;
+    }
+    case 'deliveries': {
+      const id = command;
+      if (!id) throw new CliError('missing SUBSCRIBER_ID: see --help');
+      const items = await collect<Delivery>(
+        api,
+        `/v1/admin/subscribers/${encodeURIComponent(id)}/deliveries?limit=1000`,
+      );
+      print(
+        items
+          .map(
+            (d) =>
+              `${d.incidentId}\t${d.updateId}\t${d.status}\t${d.sentAt ?? ''}\t${d.messageId ?? d.error ?? ''}`,
+          )
+          .join('\n') || '(no deliveries)',
+        items,
+      );
+      return 0;
+    }
+    default:
+      throw new CliError(`unknown command "${positionals.join(' ')}": see --help`);
+  }
+}
+
+async function searchSubscribers(api: AdminClient): Promise<number> {
+  const query = new URLSearchParams();
+  for (const [name, param] of [
+    ['email', 'email'],
+    ['status', 'status'],
+    ['page', 'pageId'],
+    ['region', 'groupId'],
+    ['component', 'componentId'],
+  ] as const) {
+    const value = values[name];
+    if (typeof value === 'string') query.set(param, value);
+  }
+  query.set('limit', '100');
+  const items = await collect<Subscriber>(api, `/v1/admin/subscribers?${query}`);
+  const topics = (s: Subscriber) => s.topics.map((t) => t.componentId ?? t.groupId ?? t.pageId).join(' ');
+  print(
+    items.map((s) => `${s.id}\t${s.email}\t${s.status}\t${s.level}\t${topics(s)}`).join('\n') || '(no match)',
+    items,
+  );
+  return 0;
+}
+
+/** Follows `cursor` until the last page. */
+async function collect<T>(api: AdminClient, path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.json<{ items: T[]; cursor?: string }>(
+      'GET',
+      `${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return items;
+}
+
+/**
+ * Sends the file in chunks (each a CSV with the header), so any size fits the API's per-request limit;
+ * rows of one address in different chunks still merge, since an import only ever adds topics.
+ * Errors name the line of the original file.
+ */
+async function importFile(api: AdminClient, file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  const records = [...parseCsv(text)];
+  const [header, ...rows] = records;
+  if (!header) throw new CliError(`${file} is empty`);
+  const chunkSize = Math.max(1, Number(values.chunk) || 1000);
+  const totals = {
+    imported: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: [] as Array<{ line: number; error: string }>,
+  };
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    const chunk = rows.slice(start, start + chunkSize);
+    // Line numbers inside the chunk, mapped back to the file's.
+    const lineOf = new Map<number, number>();
+    let line = 2;
+    const body = [header, ...chunk].map((record, index) => {
+      if (index > 0) lineOf.set(line, record.line);
+      const serialized = record.fields.map(quote).join(',');
+      if (index > 0) line += serialized.split('\n').length;
+      return serialized;
+    });
+    const report = await api.postCsv<ImportReport>(
+      `/v1/admin/subscribers/import?dryRun=${values['dry-run']}`,
+      `${body.join('\n')}\n`,
+    );
+    totals.imported += report.imported;
+    totals.updated += report.updated;
+    totals.unchanged += report.unchanged;
+    totals.rejected.push(
+      ...report.rejected.map((r) => ({
+        line: lineOf.get(r.line) ?? r.line,
+        error: r.error,
+      })),
+    );
+    progress(Math.min(start + chunkSize, rows.length), rows.length);
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ ...totals, dryRun: values['dry-run'] }, null, 2));
+  } else {
+    for (const rejected of totals.rejected) console.log(`line ${rejected.line}: ${rejected.error}`);
+    const mode = values['dry-run'] ? ' (dry run: nothing written)' : '';
+    console.log(
+      `${totals.imported} imported, ${totals.updated} updated, ${totals.unchanged} unchanged, ${totals.rejected.length} rejected${mode}`,
+    );
+  }
+  return totals.rejected.length > 0 ? 2 : 0;
+}
+
+async function exportAll(api: AdminClient): Promise<number> {
+  let cursor: string | undefined;
+  let csv = '';
+  do {
+    const page = await api.csv(
+      `/v1/admin/subscribers/export?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    if (values.out) csv += page.text;
+    else process.stdout.write(page.text);
+    cursor = page.next;
+  } while (cursor);
+  if (values.out) await writeFile(values.out, csv);
+  return 0;
+}
+
+function quote(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+}
+
+function progress(done: number, total: number) {
+  if (!process.stderr.isTTY || values.json) return;
+  const width = 30;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} rows`);
+  if (done === total) process.stderr.write('\n');
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      error instanceof CliError
+        ? error.message
+        : `status-notifier failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

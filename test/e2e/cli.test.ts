@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_DEFAULTS, type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { PAGE_ID, US_CHAT } from '../fixtures/seeds';
+
+// The support CLI as a person runs it: a separate process against the API of a running stack.
+let stack: LocalStack;
+const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    apiPort: 0,
+    dynamodb: { endpoint: inject('dynamodbEndpoint') },
+    ses: { endpoint: inject('sesEndpoint') },
+    tablePrefix: `cli${randomUUID().slice(0, 8)}-`,
+  });
+  await fetch(`${stack.apiUrl}/v1/admin/pages/${PAGE_ID}/components`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`, 'content-type': 'application/json' },
+    body: readFileSync(new URL('../fixtures/components.json', import.meta.url), 'utf8'),
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', ['infra/cli/status-notifier.mjs', ...args], {
+      env: {
+        ...process.env,
+        STATUS_NOTIFIER_API_URL: stack.apiUrl,
+        STATUS_NOTIFIER_API_KEY: LOCAL_DEFAULTS.ADMIN_API_KEY,
+      },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('status-notifier CLI', () => {
+  it('imports a file in chunks, naming bad rows by their line in the file, and exports it back', async () => {
+    const marker = `cli${randomUUID().slice(0, 6)}`;
+    const file = join(dir, 'subscribers.csv');
+    writeFileSync(
+      file,
+      [
+        'email,page,region,component',
+        `${marker}-1@example.com,Kustomer,Prod1 (US),Channel - Chat`,
+        `${marker}-2@example.com,Kustomer,Prod1 (US),`,
+        `${marker}-3@example.com,Kustomer,Prod1 (US),No Such Component`,
+        `${marker}-4@example.com,Kustomer,,`,
+        'broken,Kustomer,,',
+      ].join('\n'),
+    );
+    const run = await cli('subscribers', 'import', file, '--chunk', '2');
+    expect(run.code).toBe(2); // some rows were rejected
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'line 4: unknown component "No Such Component" in Prod1 (US)',
+      'line 6: not an email address: "broken"',
+      '3 imported, 0 updated, 0 unchanged, 2 rejected',
+    ]);
+    const again = await cli('subscribers', 'import', file, '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, unchanged: 3 });
+
+    const found = await cli('subscribers', 'search', '--email', marker, '--component', US_CHAT, '--json');
+    expect(JSON.parse(found.stdout).map((s: { email: string }) => s.email)).toEqual([
+      `${marker}-1@example.com`,
+    ]);
+
+    const exported = await cli('subscribers', 'export');
+    expect(exported.stdout.split('\n')[0]).toBe('id,email,status,level,page,region,component');
+    expect(exported.stdout).toContain(`${marker}-4@example.com,confirmed,all,${PAGE_ID},,`);
+  });
+
+  it('creates and revokes keys, manages suppressions, and explains failures in one line', async () => {
+    const created = await cli('keys', 'create', 'night-shift', '--scopes', 'read', '--json');
+    const key = JSON.parse(created.stdout) as { keyId: string; key: string };
+    expect(key.key).toMatch(/^snk_/);
+    expect((await cli('keys', 'list')).stdout).toContain(`${key.keyId}\tnight-shift\tread\tactive`);
+    expect((await cli('suppressions', 'add', 'bounced@example.com', '--reason', 'hard bounce')).code).toBe(0);
+    expect((await cli('suppressions', 'list')).stdout).toContain('bounced@example.com\thard bounce');
+
+    const readOnly = await cli('suppressions', 'remove', 'bounced@example.com', '--key', key.key);
+    expect(readOnly.code).toBe(1);
+    expect(readOnly.stderr.trim()).toMatch(/^DELETE .* failed \(403\): this key lacks the write scope/);
+    expect((await cli('keys', 'revoke', key.keyId)).stdout.trim()).toBe(`revoked ${key.keyId}`);
+    expect((await cli('subscribers', 'search', '--key', key.key)).stderr).toContain('(401)');
+    expect((await cli('frobnicate')).stderr.trim()).toBe('unknown command "frobnicate": see --help');
+  });
+});
