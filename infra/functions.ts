@@ -118,9 +118,12 @@ export const functionSpecs = {
   catalog: {
     entry: 'functions/catalog.ts',
     description: 'Public catalog of pages, regions and components',
-    env: ['CATALOG_TABLE'],
+    env: ['CATALOG_TABLE', 'PUBLIC_BASE_URL'],
     tables: { catalog: 'read' },
-    routes: [{ method: 'GET', path: '/v1/catalog' }],
+    routes: [
+      { method: 'GET', path: '/v1/catalog' },
+      { method: 'GET', path: '/v1/openapi.json' },
+    ],
     timeoutSeconds: 10,
     memoryMb: 256,
   },

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { ComponentsJson } from '../domain/catalog';
+import { Delivery } from '../domain/delivery';
+import { StatuspageComponentWebhook, StatuspageIncidentWebhook } from '../domain/statuspage';
+import { Subscriber } from '../domain/subscriber';
+import {
+  ChangeSubscriberInput,
+  CreateSubscriberInput,
+  SubscriberSearch,
+  SuppressionInput,
+} from '../usecases/admin-subscribers';
+import { CreateApiKeyInput } from '../usecases/api-keys';
+import { PreferencesUpdate, SubscribeInput } from '../usecases/self-service';
+
+type Auth = 'none' | 'admin' | 'token-in-url' | 'token-in-query';
+interface Operation {
+  summary: string;
+  auth: Auth;
+  body?: z.ZodType;
+  bodyType?: string;
+  query?: z.ZodObject;
+  response?: z.ZodType;
+  status?: number;
+}
+
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+});
+const Token = z.object({ token: z.string().describe('the token from the link in the mail') });
+const Page = z.object({ cursor: z.string().optional(), limit: z.number().int().optional() });
+const List = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), cursor: z.string().optional() });
+
+/** Every route's contract, with request and response schemas taken from the zod schemas the code parses with. */
+const operations: Record<string, Operation> = {
+  'POST /v1/webhooks/statuspage/{token}': {
+    summary: 'Atlassian Statuspage webhook (incident or component); retries are harmless',
+    auth: 'token-in-url',
+    body: z.union([StatuspageIncidentWebhook, StatuspageComponentWebhook]),
+    status: 202,
+  },
+  'GET /v1/catalog': { summary: 'Pages, regions and components, for subscription pickers', auth: 'none' },
+  'GET /v1/health': { summary: 'Liveness', auth: 'none' },
+  'GET /v1/openapi.json': { summary: 'This document', auth: 'none' },
+  'POST /v1/subscriptions': {
+    summary: 'Subscribe; a confirmation mail follows. The same answer whatever the address (no enumeration)',
+    auth: 'none',
+    body: SubscribeInput,
+    status: 202,
+  },
+  'GET /v1/confirm': {
+    summary: 'Confirmation page with a button (scanners do not confirm)',
+    auth: 'token-in-query',
+    query: Token,
+  },
+  'POST /v1/confirm': { summary: 'Confirm the subscription', auth: 'token-in-query', query: Token },
+  'GET /v1/unsubscribe': { summary: 'Unsubscribe page with a button', auth: 'token-in-query', query: Token },
+  'POST /v1/unsubscribe': {
+    summary: 'Unsubscribe now (RFC 8058 one-click: body List-Unsubscribe=One-Click)',
+    auth: 'token-in-query',
+    query: Token,
+  },
+  'GET /v1/preferences': {
+    summary: 'Topics, level and status (JSON, or a page for Accept: text/html)',
+    auth: 'token-in-query',
+    query: Token,
+  },
+  'PUT /v1/preferences': {
+    summary: 'Change topics or level, or unsubscribe',
+    auth: 'token-in-query',
+    query: Token,
+    body: PreferencesUpdate,
+  },
+  'PUT /v1/admin/pages/{pageId}/components': {
+    summary: "Import a page's public components.json (groups are regions)",
+    auth: 'admin',
+    body: ComponentsJson,
+  },
+  'POST /v1/admin/subscribers': {
+    summary: 'Add a subscriber',
+    auth: 'admin',
+    body: CreateSubscriberInput,
+    response: Subscriber,
+    status: 201,
+  },
+  'GET /v1/admin/subscribers': {
+    summary: 'Search subscribers',
+    auth: 'admin',
+    query: SubscriberSearch,
+    response: List(Subscriber),
+  },
+  'GET /v1/admin/subscribers/export': {
+    summary: 'CSV export, a page at a time: follow the x-next-cursor header',
+    auth: 'admin',
+    query: Page,
+  },
+  'POST /v1/admin/subscribers/import': {
+    summary: 'CSV import (email,page,region,component[,status]); reports imported, updated, rejected lines',
+    auth: 'admin',
+    bodyType: 'text/csv',
+    query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+  },
+  'GET /v1/admin/subscribers/{id}': { summary: 'A subscriber', auth: 'admin', response: Subscriber },
+  'PATCH /v1/admin/subscribers/{id}': {
+    summary: 'Change topics, level or status',
+    auth: 'admin',
+    body: ChangeSubscriberInput,
+    response: Subscriber,
+  },
+  'DELETE /v1/admin/subscribers/{id}': {
+    summary: 'Erase a subscriber (delivery history keeps no address)',
+    auth: 'admin',
+  },
+  'GET /v1/admin/subscribers/{id}/deliveries': {
+    summary: 'Delivery history: sent when, with which SES message id, or why not',
+    auth: 'admin',
+    query: Page,
+    response: List(Delivery),
+  },
+  'GET /v1/admin/incidents/{id}': {
+    summary: 'An incident, its updates and per-update counts',
+    auth: 'admin',
+  },
+  'GET /v1/admin/suppressions': { summary: 'Suppressed addresses', auth: 'admin', query: Page },
+  'POST /v1/admin/suppressions': {
+    summary: 'Suppress an address',
+    auth: 'admin',
+    body: SuppressionInput,
+    status: 201,
+  },
+  'DELETE /v1/admin/suppressions/{id}': { summary: 'Lift a suppression (id: the address)', auth: 'admin' },
+  'GET /v1/admin/keys': { summary: 'Admin API keys (never their secrets)', auth: 'admin' },
+  'POST /v1/admin/keys': {
+    summary: 'Create an API key; the key is shown once',
+    auth: 'admin',
+    body: CreateApiKeyInput,
+    status: 201,
+  },
+  'DELETE /v1/admin/keys/{id}': { summary: 'Revoke an API key', auth: 'admin' },
+  'GET /v1/admin/audit': { summary: 'Audit log of admin writes, newest first', auth: 'admin', query: Page },
+};
+
+export const documentedRoutes = Object.keys(operations);
+
+const schema = (type: z.ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' });
+
+/** OpenAPI 3.1, generated from the schemas above at cold start. */
+export function openApiDocument(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [route, op] of Object.entries(operations)) {
+    const [method = 'GET', path = '/'] = route.split(' ');
+    const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const queryParams = Object.entries(op.query?.shape ?? {}).map(([name, type]) => ({
+      name,
+      in: 'query',
+      required: !(type as z.ZodType).safeParse(undefined).success,
+      schema: schema(type as z.ZodType),
+    }));
+    paths[path] ??= {};
+    (paths[path] as Record<string, unknown>)[method.toLowerCase()] = {
+      summary: op.summary,
+      ...(op.auth === 'admin' ? { security: [{ adminKey: [] }] } : {}),
+      parameters: [...pathParams, ...queryParams],
+      ...(op.body || op.bodyType
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                [op.bodyType ?? 'application/json']: {
+                  schema: op.body ? schema(op.body) : { type: 'string' },
+                },
+              },
+            },
+          }
+        : {}),
+      responses: {
+        [String(op.status ?? 200)]: {
+          description: 'success',
+          ...(op.response ? { content: { 'application/json': { schema: schema(op.response) } } } : {}),
+        },
+        '4XX': {
+          description: 'the request is wrong; the body names the field',
+          content: { 'application/json': { schema: schema(ErrorBody) } },
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'status-notifier',
+      version: '1',
+      description: 'Status-page subscriber notifier: webhooks in, threaded email out.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'an admin API key' } },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { functionSpecs } from '../../infra/functions';
+import { documentedRoutes, openApiDocument } from '../../shared/http/openapi';
+
+describe('OpenAPI document', () => {
+  const doc = openApiDocument('https://status.example.com');
+
+  it('documents exactly the routes the functions serve', () => {
+    const served = Object.values(functionSpecs).flatMap((spec) =>
+      'routes' in spec ? spec.routes.map((r) => `${r.method} ${r.path}`) : [],
+    );
+    expect([...documentedRoutes].sort()).toEqual(served.sort());
+  });
+
+  it('takes request schemas from the zod schemas the code parses with', () => {
+    const subscribe = doc.paths['/v1/subscriptions']?.post as any;
+    const body = subscribe.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['email', 'topics']));
+    expect(body.properties.level.enum).toEqual(['all', 'lifecycle', 'major']);
+    const search = doc.paths['/v1/admin/subscribers']?.get as any;
+    expect(search.security).toEqual([{ adminKey: [] }]);
+    expect(search.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['email', 'status', 'pageId', 'groupId', 'componentId', 'cursor', 'limit']),
+    );
+  });
+});
