@@ -12,13 +12,13 @@ import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../shared/domain/catalog';
-import { loadEnv } from '../shared/env';
 import { AppError } from '../shared/errors';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
+import { loadConfig } from '../shared/secrets';
 import {
   addSuppression,
   ChangeSubscriberInput,
@@ -44,7 +44,7 @@ import {
 import { importPageComponents } from '../shared/usecases/catalog';
 import { exportSubscribers, importSubscribers } from '../shared/usecases/import-export';
 
-const env = loadEnv(functionSpecs.admin.env);
+const env = await loadConfig(functionSpecs.admin.env);
 const db = createDocumentClient();
 const apiKeys = new DynamoApiKeys(db, env.SUBSCRIBERS_TABLE);
 const audit = new DynamoAuditLog(db, env.SUBSCRIBERS_TABLE);

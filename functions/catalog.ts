@@ -4,14 +4,14 @@ import { z } from 'zod';
 import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
-import { loadEnv } from '../shared/env';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { openApiDocument } from '../shared/http/openapi';
 import { json } from '../shared/http/respond';
+import { loadConfig } from '../shared/secrets';
 import { listCatalog } from '../shared/usecases/catalog';
 
-const env = loadEnv(functionSpecs.catalog.env);
+const env = await loadConfig(functionSpecs.catalog.env);
 const deps = { catalog: new DynamoCatalog(createDocumentClient(), env.CATALOG_TABLE) };
 
 const catalog = httpHandler({ input: z.object({}) }, async () =>

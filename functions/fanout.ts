@@ -7,13 +7,13 @@ import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { IncidentUpdate } from '../shared/domain/incident';
-import { loadEnv } from '../shared/env';
 import { log } from '../shared/log';
 import { systemClock } from '../shared/ports';
+import { loadConfig } from '../shared/secrets';
 import { newImages, processInOrder } from '../shared/stream';
 import { fanOut } from '../shared/usecases/fan-out';
 
-const env = loadEnv(functionSpecs.fanout.env);
+const env = await loadConfig(functionSpecs.fanout.env);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),

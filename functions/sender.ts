@@ -10,13 +10,13 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
-import { loadEnv } from '../shared/env';
 import { log } from '../shared/log';
 import { systemClock } from '../shared/ports';
+import { loadConfig } from '../shared/secrets';
 import { newImages } from '../shared/stream';
 import { sendDeliveries } from '../shared/usecases/send-deliveries';
 
-const env = loadEnv(functionSpecs.sender.env);
+const env = await loadConfig(functionSpecs.sender.env);
 const db = createDocumentClient();
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),

@@ -4,13 +4,13 @@ import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { StatuspageWebhook } from '../shared/domain/statuspage';
-import { loadEnv } from '../shared/env';
 import { requirePathToken } from '../shared/http/auth';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
+import { loadConfig } from '../shared/secrets';
 import { ingestStatuspageWebhook } from '../shared/usecases/ingest-statuspage';
 
-const env = loadEnv(functionSpecs.statuspageWebhook.env);
+const env = await loadConfig(functionSpecs.statuspageWebhook.env);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),

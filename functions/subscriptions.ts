@@ -9,12 +9,12 @@ import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { actionPage, messagePage, preferencesPage } from '../shared/domain/account-mail';
-import { loadEnv } from '../shared/env';
 import { AppError } from '../shared/errors';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { type HttpResult, html, json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
+import { loadConfig } from '../shared/secrets';
 import {
   confirmSubscription,
   getPreferences,
@@ -26,7 +26,7 @@ import {
   updatePreferences,
 } from '../shared/usecases/self-service';
 
-const env = loadEnv(functionSpecs.subscriptions.env);
+const env = await loadConfig(functionSpecs.subscriptions.env);
 const db = createDocumentClient();
 const deps = {
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),

@@ -8,6 +8,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvName } from '../shared/env';
+import { SECRET_ENV, secretArnVariable } from '../shared/secrets';
 import type { DataStack, NotifierSecrets, NotifierTables } from './data-stack';
 import {
   type FunctionName,
@@ -58,9 +59,6 @@ export class ComputeStack extends Stack {
         `${Aws.REGION}.amazonses.com`,
       ).toString(),
       PUBLIC_BASE_URL: this.api.apiEndpoint,
-      WEBHOOK_TOKEN: props.secrets.WEBHOOK_TOKEN.secretValue.unsafeUnwrap(),
-      ADMIN_API_KEY: props.secrets.ADMIN_API_KEY.secretValue.unsafeUnwrap(),
-      LINK_SIGNING_SECRET: props.secrets.LINK_SIGNING_SECRET.secretValue.unsafeUnwrap(),
     };
 
     const entries = Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>;
@@ -84,6 +82,12 @@ export class ComputeStack extends Stack {
       fn.bindTable(TABLE_ENV[table], props.tables[table], access);
     }
     for (const envName of spec.env) {
+      if (isSecret(envName)) {
+        // Secrets by reference: the function reads the value at cold start (shared/secrets.ts).
+        props.secrets[envName].grantRead(fn.function);
+        fn.function.addEnvironment(secretArnVariable(envName), props.secrets[envName].secretArn);
+        continue;
+      }
       const value = values[envName];
       // Table names are set by bindTable; variables with defaults (limits) may be left unset.
       if (value !== undefined) fn.setEnv(envName, value);
@@ -173,6 +177,10 @@ export class ComputeStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+function isSecret(name: EnvName): name is (typeof SECRET_ENV)[number] {
+  return (SECRET_ENV as readonly string[]).includes(name);
 }
 
 function pascal(name: string): string {

@@ -154,12 +154,20 @@ describe('compute stack', () => {
     compute.resourceCountIs('AWS::CloudWatch::Alarm', 4);
   });
 
-  it('gives each function the table names it reads from its environment', () => {
+  it('gives each function its environment: table names, and secrets only by reference', () => {
     const env = functionsIn(compute)[functionLogicalId('sender')]!.Properties.Environment.Variables;
-    expect(Object.keys(env).sort()).toEqual(
-      ['NODE_OPTIONS', ...functionSpecs.sender.env].filter((name, i, all) => all.indexOf(name) === i).sort(),
-    );
+    const expected = [
+      'NODE_OPTIONS',
+      ...functionSpecs.sender.env.map((n) => (n === 'LINK_SIGNING_SECRET' ? `${n}_SECRET_ARN` : n)),
+    ];
+    expect(Object.keys(env).sort()).toEqual([...new Set(expected)].sort());
     expect(env.DELIVERIES_TABLE).toEqual({ 'Fn::ImportValue': expect.stringContaining('DeliveriesTable') });
+    const everyValue = JSON.stringify(
+      Object.values(functionsIn(compute)).map((f) => f.Properties.Environment?.Variables),
+    );
+    expect(everyValue).not.toContain('resolve:secretsmanager');
+    expect(actionsOf('statuspageWebhook')).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
+    expect(actionsOf('fanout').some((a) => a.startsWith('secretsmanager:'))).toBe(false);
   });
 
   it('grants least privilege: no wildcard actions, mail only from the functions that send it', () => {
