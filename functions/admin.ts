@@ -71,7 +71,21 @@ const route = <S extends z.ZodType>(
   run: Parameters<typeof httpHandler<S>>[1],
   body?: 'json' | 'text' | 'ignore',
 ) => httpHandler({ input, guards, ...(body ? { body } : {}) }, run);
-const Id = z.object({ path: z.object({ id: z.string().min(1).transform(decodeURIComponent) }) });
+const Id = z.object({
+  path: z.object({
+    id: z
+      .string()
+      .min(1)
+      .transform((id, ctx) => {
+        try {
+          return decodeURIComponent(id);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'not a valid URL-encoded id' });
+          return z.NEVER;
+        }
+      }),
+  }),
+});
 const Page = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -108,7 +122,7 @@ export const handler = middy()
         method: 'GET',
         path: '/v1/admin/subscribers/export',
         handler: route(z.object({ query: Page }), async ({ query }) => {
-          const page = await exportSubscribers(deps, query.cursor, query.limit);
+          const page = await exportSubscribers(deps, query.cursor, Math.min(query.limit, 200));
           return {
             statusCode: 200,
             headers: {
@@ -194,7 +208,7 @@ export const handler = middy()
       {
         method: 'GET',
         path: '/v1/admin/keys',
-        handler: route(z.object({}), async () => json(200, await listApiKeys(deps))),
+        handler: route(z.object({}), async (_, event) => json(200, await listApiKeys(deps, actorOf(event)))),
       },
       {
         method: 'POST',
@@ -206,7 +220,9 @@ export const handler = middy()
       {
         method: 'DELETE',
         path: '/v1/admin/keys/{id}',
-        handler: route(Id, async ({ path }) => json(200, await revokeApiKey(deps, path.id))),
+        handler: route(Id, async ({ path }, event) =>
+          json(200, await revokeApiKey(deps, path.id, actorOf(event))),
+        ),
       },
       {
         method: 'GET',

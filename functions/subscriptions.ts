@@ -7,6 +7,7 @@ import { DynamoRateLimiter } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { actionPage, messagePage, preferencesPage } from '../shared/domain/account-mail';
 import { AppError } from '../shared/errors';
@@ -32,6 +33,7 @@ const deps = {
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
   rateLimiter: new DynamoRateLimiter(db, env.SUBSCRIBERS_TABLE),
+  suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
   mailer: new SesMailer(new SESv2Client({}), {
     from: env.MAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),

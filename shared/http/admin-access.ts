@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { AppError } from '../errors';
@@ -44,7 +45,7 @@ export function adminAccess(options: {
     after: async ({ event, response }) => {
       if (!isWrite(event) || !response) return;
       const actor = actors.get(event);
-      const target = Object.values(event.pathParameters ?? {}).join('/') || undefined;
+      const target = auditTarget(event, response.body);
       await options.audit
         .record({
           at: new Date().toISOString(),
@@ -58,6 +59,31 @@ export function adminAccess(options: {
     },
   };
 }
+
+/**
+ * What a write was about: the path's ids, or for a create the id it answered with. Addresses are kept
+ * as hashes: the audit log outlives an erasure request.
+ */
+function auditTarget(event: APIGatewayProxyEventV2, body: string | undefined): string | undefined {
+  let created: unknown;
+  try {
+    const parsed = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    created = parsed.id ?? parsed.keyId ?? parsed.email ?? parsed.pageId;
+  } catch {
+    // not JSON (an export): no target
+  }
+  const parts = [
+    ...Object.values(event.pathParameters ?? {}),
+    ...(typeof created === 'string' ? [created] : []),
+  ];
+  const target = [
+    ...new Set(parts.map((part) => (part?.includes('@') || part?.includes('%40') ? hashed(part) : part))),
+  ].join('/');
+  return target || undefined;
+}
+
+const hashed = (value: string) =>
+  `sha256:${createHash('sha256').update(decodeURIComponent(value).toLowerCase()).digest('hex').slice(0, 16)}`;
 
 function isWrite(event: APIGatewayProxyEventV2): boolean {
   return event.requestContext?.http?.method !== 'GET';

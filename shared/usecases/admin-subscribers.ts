@@ -61,7 +61,9 @@ export async function createSubscriber(deps: AdminDeps, input: CreateSubscriberI
     version: 0,
   };
   await deps.subscribers.create(record);
-  if (confirm) await sendConfirmation(deps, record, confirm.token);
+  // A suppressed address (bounced, complained) gets no mail, a confirmation included.
+  const suppressed = (await deps.suppressions.suppressed([record.email])).size > 0;
+  if (confirm && !suppressed) await sendConfirmation(deps, record, confirm.token);
   return publicView(record);
 }
 
@@ -111,9 +113,10 @@ export async function changeSubscriber(deps: AdminDeps, id: string, change: Chan
  * history stays, for the incident counts, but without the address.
  */
 export async function eraseSubscriber(deps: AdminDeps, id: string) {
-  const erased = await deps.subscribers.erase(id);
-  if (!erased) throw new AppError('NOT_FOUND', `no subscriber ${id}`);
+  // History first, so a request retried after a failure still anonymizes it.
   const deliveries = await deps.deliveries.forgetAddress(id);
+  const erased = await deps.subscribers.erase(id);
+  if (!erased && deliveries === 0) throw new AppError('NOT_FOUND', `no subscriber ${id}`);
   return { id, erased: true, deliveriesAnonymized: deliveries };
 }
 

@@ -20,12 +20,25 @@ export const CreateApiKeyInput = z.object({
 const KEY_PATTERN = /^snk_([0-9a-f]{12})_([0-9a-f]{64})$/;
 const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
+/**
+ * Keys are managed with the bootstrap key only: a write key minting or revoking keys would let any
+ * support key escalate or lock the others out.
+ */
+export function assertMayManageKeys(actor: Actor) {
+  if (actor.id !== 'bootstrap') {
+    throw new AppError('FORBIDDEN', 'API keys are managed with the bootstrap key only', [
+      { path: 'authorization', message: 'not the bootstrap key' },
+    ]);
+  }
+}
+
 /** A new admin API key; the key itself is returned once and only its hash is kept. */
 export async function createApiKey(
   deps: { apiKeys: ApiKeys; clock: Clock },
   input: z.output<typeof CreateApiKeyInput>,
   actor: Actor,
 ) {
+  assertMayManageKeys(actor);
   const keyId = randomBytes(6).toString('hex');
   const secret = randomBytes(32).toString('hex');
   const key: ApiKey = {
@@ -40,11 +53,13 @@ export async function createApiKey(
   return { ...withoutHash(key), key: `snk_${keyId}_${secret}` };
 }
 
-export async function listApiKeys(deps: { apiKeys: ApiKeys }) {
+export async function listApiKeys(deps: { apiKeys: ApiKeys }, actor: Actor) {
+  assertMayManageKeys(actor);
   return { items: (await deps.apiKeys.list()).map(withoutHash) };
 }
 
-export async function revokeApiKey(deps: { apiKeys: ApiKeys; clock: Clock }, keyId: string) {
+export async function revokeApiKey(deps: { apiKeys: ApiKeys; clock: Clock }, keyId: string, actor: Actor) {
+  assertMayManageKeys(actor);
   if (!(await deps.apiKeys.revoke(keyId, deps.clock.now().toISOString()))) {
     throw new AppError('NOT_FOUND', `no API key ${keyId}`);
   }

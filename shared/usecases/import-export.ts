@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { PageCatalog } from '../domain/catalog';
 import { csvField, parseCsv } from '../domain/csv';
 import { newNonce } from '../domain/link-tokens';
-import { normalizeEmail, type SubscriberRecord, SubscriberStatus } from '../domain/subscriber';
+import { normalizeEmail, type SubscriberRecord } from '../domain/subscriber';
 import { resolveTopic, type Topic } from '../domain/topics';
 import { AppError } from '../errors';
+import { log } from '../log';
 import type { Catalog, Clock, Subscribers } from '../ports';
 
 export interface ImportDeps {
@@ -16,7 +17,6 @@ export interface ImportDeps {
 
 /** One request imports at most this many rows: the CLI sends bigger files in chunks (API Gateway allows 30 s). */
 export const MAX_IMPORT_ROWS = 5000;
-const HEADER = ['email', 'page', 'region', 'component'];
 const CONCURRENCY = 8;
 
 export interface ImportReport {
@@ -29,26 +29,41 @@ export interface ImportReport {
 
 const EmailField = z.email().max(254);
 
+type ImportStatus = 'confirmed' | 'unsubscribed' | 'pending';
+interface Wanted {
+  topics: Map<string, Topic>;
+  status?: ImportStatus;
+  firstLine: number;
+}
+
+/** A subscriber has at most this many topics: every write of one stays one DynamoDB transaction. */
+export const MAX_TOPICS = 40;
+
 /**
- * CSV import: `email,page,region,component[,status]`, ids or names, an empty region or component means
- * all of it, one row per topic, rows of one address merge. Re-running the same file changes nothing:
- * topics are added, never duplicated. `dryRun` validates and counts without writing.
+ * CSV import. Columns are found by the header: `email` and `page` are required, `region`, `component`
+ * and `status` optional, others (an export's `id`, `level`) ignored, so an export re-imports as is.
+ * Ids or names; an empty region or component means all of it; one row per topic; rows of one address
+ * merge. Re-running a file changes nothing: topics are added, never duplicated. `status` may be
+ * `confirmed` (the default) or `unsubscribed` (a known opt-out); `pending` leaves a known subscriber as
+ * it is. An unsubscribed person is never re-subscribed by an import, only by their own confirmation.
+ * `dryRun` validates and counts only.
  */
 export async function importSubscribers(deps: ImportDeps, csv: string, options: { dryRun: boolean }) {
   const rows = parseCsv(csv);
   const header = rows.next();
-  const columns = header.done ? [] : header.value.fields.map((f) => f.trim().toLowerCase());
-  if (
-    columns.slice(0, 4).join(',') !== HEADER.join(',') ||
-    columns.length > 5 ||
-    (columns[4] && columns[4] !== 'status')
-  ) {
+  const names = header.done ? [] : header.value.fields.map((f) => f.trim().toLowerCase());
+  const column = (name: string) => names.indexOf(name);
+  if (column('email') < 0 || column('page') < 0) {
     throw new AppError(
       'VALIDATION',
-      'the first line must be the header email,page,region,component[,status]',
-      [{ path: 'line 1', message: `got ${columns.join(',') || 'nothing'}` }],
+      'the first line must be a header with email and page (and region, component, status)',
+      [{ path: 'line 1', message: `got ${names.join(',') || 'nothing'}` }],
     );
   }
+  const pick = (fields: string[]) =>
+    ['email', 'page', 'region', 'component', 'status'].map((name) =>
+      unquoteFormula(fields[column(name)] ?? ''),
+    );
   const catalog = await catalogIndex(deps.catalog);
   const report: ImportReport = {
     imported: 0,
@@ -57,7 +72,7 @@ export async function importSubscribers(deps: ImportDeps, csv: string, options: 
     rejected: [],
     dryRun: options.dryRun,
   };
-  const wanted = new Map<string, { topics: Map<string, Topic>; status?: SubscriberStatus }>();
+  const wanted = new Map<string, Wanted>();
   let count = 0;
   for (const { line, fields } of rows) {
     if (++count > MAX_IMPORT_ROWS) {
@@ -66,14 +81,16 @@ export async function importSubscribers(deps: ImportDeps, csv: string, options: 
         `at most ${MAX_IMPORT_ROWS} rows per request: send the file in parts`,
       );
     }
-    const parsed = parseRow(fields, catalog);
+    const parsed = parseRow(pick(fields), catalog);
     if ('error' in parsed) {
       report.rejected.push({ line, error: parsed.error });
       continue;
     }
-    const entry: { topics: Map<string, Topic>; status?: SubscriberStatus } = wanted.get(parsed.email) ?? {
-      topics: new Map(),
-    };
+    const entry: Wanted = wanted.get(parsed.email) ?? { topics: new Map(), firstLine: line };
+    if (!entry.topics.has(parsed.topic.key) && entry.topics.size >= MAX_TOPICS) {
+      report.rejected.push({ line, error: `more than ${MAX_TOPICS} topics for one address` });
+      continue;
+    }
     entry.topics.set(parsed.topic.key, parsed.topic);
     if (parsed.status) entry.status = parsed.status;
     wanted.set(parsed.email, entry);
@@ -84,23 +101,36 @@ export async function importSubscribers(deps: ImportDeps, csv: string, options: 
   const worker = async () => {
     while (next < entries.length) {
       const [email, entry] = entries[next++] as (typeof entries)[number];
-      const outcome = await applyOne(deps, email, entry, options.dryRun);
-      report[outcome]++;
+      try {
+        report[await applyOne(deps, email, entry, options.dryRun)]++;
+      } catch (error) {
+        // One address failing (changed concurrently, too many topics) does not stop the others.
+        const message = error instanceof AppError ? error.message : 'could not be written; retry the import';
+        if (!(error instanceof AppError)) log.error('import write failed', { error });
+        report.rejected.push({ line: entry.firstLine, error: message });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }
 
 async function applyOne(
   deps: ImportDeps,
   email: string,
-  entry: { topics: Map<string, Topic>; status?: SubscriberStatus },
+  entry: Wanted,
   dryRun: boolean,
 ): Promise<'imported' | 'updated' | 'unchanged'> {
   const existing = await deps.subscribers.findByEmail(email);
   const now = deps.clock.now().toISOString();
   if (!existing) {
+    if (entry.status === 'pending') {
+      throw new AppError(
+        'VALIDATION',
+        `${email} is pending: a new subscriber is imported confirmed or unsubscribed`,
+      );
+    }
     const status = entry.status ?? 'confirmed';
     const record: SubscriberRecord = {
       id: randomUUID(),
@@ -118,11 +148,26 @@ async function applyOne(
   }
   const known = new Set(existing.topics.map((t) => t.key));
   const added = [...entry.topics.values()].filter((t) => !known.has(t.key));
-  const status = entry.status ?? existing.status;
+  if (existing.topics.length + added.length > MAX_TOPICS) {
+    throw new AppError('VALIDATION', `${email} would follow more than ${MAX_TOPICS} topics`);
+  }
+  if (existing.status === 'unsubscribed' && entry.status === 'confirmed') {
+    throw new AppError(
+      'VALIDATION',
+      `${email} unsubscribed: only their own confirmation subscribes them again`,
+    );
+  }
+  // A pending subscriber stays pending: only the person confirms. `unsubscribed` always applies.
+  const status = entry.status === 'unsubscribed' ? 'unsubscribed' : existing.status;
   if (added.length === 0 && status === existing.status) return 'unchanged';
   if (!dryRun)
     await deps.subscribers.save({ ...existing, topics: [...existing.topics, ...added], status }, existing);
   return 'updated';
+}
+
+/** Undoes the export's defence against spreadsheet formulas: `'=x` was written for `=x`. */
+function unquoteFormula(field: string): string {
+  return /^'[=+\-@\t\r]/.test(field) ? field.slice(1) : field;
 }
 
 interface CatalogIndex {
@@ -141,7 +186,7 @@ async function catalogIndex(catalog: Catalog): Promise<CatalogIndex> {
   return { pages };
 }
 
-type ParsedRow = { email: string; topic: Topic; status?: SubscriberStatus } | { error: string };
+type ParsedRow = { email: string; topic: Topic; status?: ImportStatus } | { error: string };
 
 function parseRow(fields: string[], index: CatalogIndex): ParsedRow {
   const [rawEmail = '', pageRef = '', regionRef = '', componentRef = '', rawStatus = ''] = fields.map((f) =>
@@ -176,11 +221,14 @@ function parseRow(fields: string[], index: CatalogIndex): ParsedRow {
       };
     componentId = component.componentId;
   }
-  let status: SubscriberStatus | undefined;
+  let status: ImportStatus | undefined;
   if (rawStatus) {
-    const parsed = SubscriberStatus.safeParse(rawStatus.toLowerCase());
-    if (!parsed.success)
-      return { error: `status must be confirmed, pending or unsubscribed, not ${JSON.stringify(rawStatus)}` };
+    const parsed = z.enum(['confirmed', 'unsubscribed', 'pending']).safeParse(rawStatus.toLowerCase());
+    if (!parsed.success) {
+      return {
+        error: `status must be confirmed, unsubscribed or pending, not ${JSON.stringify(rawStatus)}`,
+      };
+    }
     status = parsed.data;
   }
   const resolution = resolveTopic(

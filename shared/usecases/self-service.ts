@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { alreadySubscribedMail, confirmationMail, maskEmail } from '../domain/account-mail';
 import { NotificationLevel } from '../domain/levels';
@@ -11,15 +11,17 @@ import {
   newNonce,
   parseLinkToken,
 } from '../domain/link-tokens';
+import type { SingleMail } from '../domain/render';
 import {
   CONFIRM_TOKEN_TTL_HOURS,
   normalizeEmail,
   RESEND_AFTER_MINUTES,
   type SubscriberRecord,
 } from '../domain/subscriber';
-import { TopicInput } from '../domain/topics';
+import { type Topic, TopicInput } from '../domain/topics';
 import { AppError } from '../errors';
-import type { Catalog, Clock, Mailer, RateLimiter, Subscribers } from '../ports';
+import { log } from '../log';
+import type { Catalog, Clock, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
 import { labelTopics, resolveTopics } from './topics';
 
 export interface SelfServiceDeps {
@@ -27,6 +29,7 @@ export interface SelfServiceDeps {
   catalog: Catalog;
   mailer: Mailer;
   rateLimiter: RateLimiter;
+  suppressions: Suppressions;
   clock: Clock;
   config: {
     publicBaseUrl: string;
@@ -53,15 +56,32 @@ const LIMIT_WINDOW_SECONDS = 3600;
 export async function requestSubscription(deps: SelfServiceDeps, input: SubscribeInput, clientIp: string) {
   const limits = deps.config.limits ?? { perIp: 20, perAddress: 5 };
   await limit(deps, `ip:${clientIp}`, limits.perIp);
-  await limit(deps, `email:${input.email}`, limits.perAddress);
+  // The counter is keyed by a hash: an erased subscriber's address must not linger in rate-limit items.
+  await limit(
+    deps,
+    `email:${createHash('sha256').update(input.email).digest('base64url')}`,
+    limits.perAddress,
+  );
   const topics = await resolveTopics(deps.catalog, input.topics);
+  // From here on every path answers alike, whatever the address's state or a failure to mail it.
+  try {
+    await subscribeAddress(deps, input, topics);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+    log.warn('concurrent subscribe for one address; the other request handles it');
+  }
+}
+
+async function subscribeAddress(deps: SelfServiceDeps, input: SubscribeInput, topics: Topic[]) {
   const now = deps.clock.now();
+  if ((await deps.suppressions.suppressed([input.email])).size > 0) return; // bounced or complained: no mail
   const existing = await deps.subscribers.findByEmail(input.email);
   if (existing && !mayMailAgain(existing, now)) return;
 
   if (existing?.status === 'confirmed') {
     await deps.subscribers.save({ ...existing, lastInviteAt: now.toISOString() }, existing);
-    await deps.mailer.sendOne(
+    await mailQuietly(
+      deps,
       existing.email,
       alreadySubscribedMail({ preferencesUrl: preferencesUrl(deps, existing) }),
     );
@@ -70,13 +90,9 @@ export async function requestSubscription(deps: SelfServiceDeps, input: Subscrib
   const id = existing?.id ?? randomUUID();
   const confirm = createConfirmToken(id);
   const record: SubscriberRecord = {
-    ...(existing ?? {
-      id,
-      email: input.email,
-      createdAt: now.toISOString(),
-      linkNonce: newNonce(),
-      version: 0,
-    }),
+    ...(existing ?? { id, email: input.email, createdAt: now.toISOString(), version: 0 }),
+    // A lapsed subscriber starts over: links from before no longer work.
+    linkNonce: newNonce(),
     status: 'pending',
     level: input.level,
     topics,
@@ -86,7 +102,14 @@ export async function requestSubscription(deps: SelfServiceDeps, input: Subscrib
   };
   if (existing) await deps.subscribers.save(record, existing);
   else await deps.subscribers.create(record);
-  await sendConfirmation(deps, record, confirm.token);
+  await sendConfirmation(deps, record, confirm.token).catch((error: unknown) =>
+    log.error('confirmation mail failed', { error }),
+  );
+}
+
+async function mailQuietly(deps: SelfServiceDeps, to: string, mail: SingleMail) {
+  const outcome = await deps.mailer.sendOne(to, mail);
+  if (!outcome.ok) log.error('account mail failed', { error: outcome.error });
 }
 
 /** Mails a confirmation link for a pending record whose token hash is already stored. */
@@ -120,12 +143,23 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
   return { email: maskEmail(confirmed.email), preferencesUrl: preferencesUrl(deps, confirmed) };
 }
 
-/** One-click unsubscribe (RFC 8058): immediate, and repeating it is harmless. */
+/**
+ * One-click unsubscribe (RFC 8058): immediate, and repeating it is harmless. A concurrent change to the
+ * subscriber is no reason to fail it: read again and retry.
+ */
 export async function unsubscribe(deps: SelfServiceDeps, token: string) {
-  const record = await verifiedRecord(deps, token, 'manage');
-  if (record.status !== 'unsubscribed')
-    await deps.subscribers.save({ ...record, status: 'unsubscribed' }, record);
-  return { email: maskEmail(record.email), status: 'unsubscribed' as const };
+  for (let attempt = 1; ; attempt++) {
+    const record = await verifiedRecord(deps, token, 'manage');
+    try {
+      if (record.status !== 'unsubscribed') {
+        const { confirmTokenHash: _, confirmExpiresAt: __, ...rest } = record;
+        await deps.subscribers.save({ ...rest, status: 'unsubscribed' }, record);
+      }
+      return { email: maskEmail(record.email), status: 'unsubscribed' as const };
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt === 3) throw error;
+    }
+  }
 }
 
 export const PreferencesUpdate = z

@@ -55,11 +55,17 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
   const skipped = pending.filter((r) => skipReason(r) !== undefined);
   if (skipped.length > 0) {
     await deps.deliveries.recordOutcomes(
-      skipped.map((r) => ({
-        ...(deliveries.get(deliveryId(r)) as Delivery),
-        status: 'skipped',
-        error: skipReason(r),
-      })),
+      skipped.map((r) => {
+        const { email, ...delivery } = deliveries.get(deliveryId(r)) as Delivery;
+        const reason = skipReason(r);
+        // An erased subscriber's address is not written back into its history.
+        return {
+          ...delivery,
+          ...(reason === 'subscriber erased' ? {} : { email }),
+          status: 'skipped' as const,
+          error: reason,
+        };
+      }),
       [],
     );
     for (const [key, group] of Map.groupBy(skipped, (r) => `${r.incidentId}|${r.updateId}`)) {

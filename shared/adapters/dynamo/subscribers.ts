@@ -1,4 +1,5 @@
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -16,9 +17,11 @@ import { AppError } from '../../errors';
 import type { SubscriberFilter, SubscriberProfile, Subscribers } from '../../ports';
 import { batchGetAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
+import { isConditionFailure } from './expressions';
 import { SUBSCRIBERS_BY_TOPIC } from './tables';
 
 const PROFILE = 'PROFILE';
+const MAX_SCAN_PAGES = 10;
 const LOCK = 'EMAIL';
 const topicSk = (topicKey: string) => `TOPIC#${topicKey}`;
 const emailPk = (email: string) => `EMAIL#${email}`;
@@ -103,7 +106,24 @@ export class DynamoSubscribers implements Subscribers {
       }),
     );
     const subscriberId = lock.Item?.subscriberId;
-    return typeof subscriberId === 'string' ? this.get(subscriberId) : undefined;
+    if (typeof subscriberId !== 'string') return undefined;
+    const record = await this.get(subscriberId);
+    if (!record) {
+      // The profile expired (TTL) before its address lock did: free the address instead of blocking it.
+      await this.client
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: emailPk(email), sk: LOCK },
+            ConditionExpression: 'subscriberId = :id',
+            ExpressionAttributeValues: { ':id': subscriberId },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+    }
+    return record;
   }
 
   async getProfiles(ids: readonly string[]): Promise<Map<string, SubscriberProfile>> {
@@ -120,10 +140,18 @@ export class DynamoSubscribers implements Subscribers {
   async erase(id: string): Promise<SubscriberRecord | undefined> {
     const record = await this.get(id);
     if (!record) return undefined;
+    // Conditional on the version read, so a topic added meanwhile cannot survive with the address on it.
     await this.transact(
       [
         { Delete: { TableName: this.tableName, Key: { pk: emailPk(record.email), sk: LOCK } } },
-        { Delete: { TableName: this.tableName, Key: { pk: id, sk: PROFILE } } },
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk: id, sk: PROFILE },
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': record.version },
+          },
+        },
         ...record.topics.map((topic) => ({
           Delete: { TableName: this.tableName, Key: { pk: id, sk: topicSk(topic.key) } },
         })),
@@ -152,6 +180,7 @@ export class DynamoSubscribers implements Subscribers {
     // until the page is full or the table ends, so callers get full pages and a cursor to go on.
     const found: Record<string, unknown>[] = [];
     let startKey = decodeCursor(cursor);
+    let scanned = 0;
     do {
       const page = await this.client.send(
         new ScanCommand({
@@ -165,7 +194,10 @@ export class DynamoSubscribers implements Subscribers {
       );
       found.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && found.length < limit);
+      scanned++;
+      // A bounded amount of work per request (API Gateway gives 30 s): a sparse match returns a short
+      // page and a cursor to go on from.
+    } while (startKey && found.length < limit && scanned < MAX_SCAN_PAGES);
     const pageItems = found.slice(0, limit);
     // Resume after the last item returned (not after the last item scanned), so none is skipped.
     const last = pageItems.at(-1);
