@@ -17,6 +17,8 @@ export const Delivery = z.object({
   sentAt: z.string().optional(),
   /** SES's Message-ID of the mail, as recipients' clients see it. */
   messageId: z.string().optional(),
+  /** The topic key through which the subscriber matched: the mail says why they get it. */
+  topic: z.string().optional(),
   /** Why it failed or was skipped. */
   error: z.string().optional(),
 });

@@ -41,6 +41,27 @@ export function listUnsubscribeHeaders(unsubscribeUrl: string): MailHeader[] {
   ];
 }
 
+/**
+ * RFC 2919 List-Id: one list per status page, named after it, so clients can filter and users can see
+ * which page a mail is about.
+ */
+export function listIdHeader(pageId: string, pageName: string | undefined, domain: string): MailHeader {
+  const id = `${pageId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}.status.${domain}`;
+  const name = pageName && pageName !== pageId ? `${encodeWord(`${pageName} status`)} ` : '';
+  return { name: 'List-Id', value: `${name}<${id}>` };
+}
+
+/**
+ * A header phrase as RFC 2047 allows: plain when it is printable ASCII without specials, else an encoded
+ * word (UTF-8, base64) that no client can read as a line break or another header.
+ */
+export function encodeWord(text: string): string {
+  const clean = text.replace(/[\p{Cc}]+/gu, ' ').trim();
+  if (/^[\x20-\x7e]*$/.test(clean) && !/["\\()<>@,;:[\]]/.test(clean)) return clean;
+  if (/^[\x20-\x7e]*$/.test(clean)) return `"${clean.replace(/["\\]/g, '\\$&')}"`;
+  return `=?UTF-8?B?${Buffer.from(clean, 'utf8').toString('base64')}?=`;
+}
+
 /** Last line of defence against header injection: a header value never carries a line break. */
 export function assertHeaderSafe(headers: readonly MailHeader[]): MailHeader[] {
   for (const header of headers) {

@@ -25,6 +25,32 @@ export const componentTopicKey = (pageId: string, componentId: string) => `C#${p
 export const regionTopicKey = (pageId: string, groupId: string) => `G#${pageId}#${groupId}`;
 export const pageTopicKey = (pageId: string) => `P#${pageId}`;
 
+/** The topic a key stands for (keys are made by the functions above). */
+export function topicFromKey(key: string): Topic | undefined {
+  const [kind, pageId, id] = key.split('#');
+  if (!pageId) return undefined;
+  if (kind === 'C' && id) return { pageId, componentId: id, key };
+  if (kind === 'G' && id) return { pageId, groupId: id, key };
+  if (kind === 'P') return { pageId, key };
+  return undefined;
+}
+
+/** A topic in words, for mails and pages: "Channel - Chat in Prod1 (US) (Kustomer)". */
+export function describeTopic(
+  topic: Pick<Topic, 'pageId' | 'groupId' | 'componentId'>,
+  page: PageCatalog | undefined,
+): string {
+  const pageName = page?.page?.name ?? topic.pageId;
+  const component = page?.components.find((c) => c.componentId === topic.componentId);
+  const groupId = topic.groupId ?? component?.groupId;
+  const region = page?.groups.find((g) => g.groupId === groupId)?.name ?? groupId;
+  const componentName = component?.name ?? topic.componentId;
+  if (componentName)
+    return region ? `${componentName} in ${region} (${pageName})` : `${componentName} (${pageName})`;
+  if (region) return `everything in ${region} (${pageName})`;
+  return `everything on ${pageName}`;
+}
+
 export type TopicResolution = { ok: true; topic: Topic } | { ok: false; problem: string };
 
 /** Checks a requested topic against the page's catalog and fills in the component's region. */

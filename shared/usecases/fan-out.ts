@@ -50,7 +50,16 @@ export async function fanOut(
         seen.add(subscriberId);
         if (!levelWants(level, incident, update, isFirst)) continue;
         matched++;
-        slice.push({ incidentId, updateId, subscriberId, email, status: 'pending', attempts: 0, createdAt });
+        slice.push({
+          incidentId,
+          updateId,
+          subscriberId,
+          email,
+          topic: topicKey,
+          status: 'pending',
+          attempts: 0,
+          createdAt,
+        });
       }
       if (slice.length >= WRITE_SLICE) await flush();
     }

@@ -1,15 +1,18 @@
 import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, threadId } from '../domain/delivery';
 import type { Incident, IncidentUpdate } from '../domain/incident';
-import { type NotificationInput, renderFooter, renderNotification } from '../domain/render';
+import type { NotificationInput } from '../domain/render';
 import {
   domainOf,
   incidentRootId,
+  listIdHeader,
   listUnsubscribeHeaders,
   sesMessageId,
   threadHeaders,
 } from '../domain/threading';
+import { describeTopic, topicFromKey } from '../domain/topics';
 import type { Catalog, Clock, Deliveries, Incidents, Mailer, Subscribers, Suppressions } from '../ports';
+import { renderFooter, renderNotification } from '../templates/notification';
 import { preferencesUrl, unsubscribeUrl } from './self-service';
 
 export interface SendDeps {
@@ -92,6 +95,11 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     const catalog = await deps.catalog.getPage(stored.incident.pageId);
     const content = renderNotification(notificationInput(stored.incident, update, stored.updates, catalog));
     const rootId = incidentRootId(stored.incident.incidentId, domainOf(deps.config.mailFrom));
+    const listId = listIdHeader(stored.incident.pageId, catalog.page?.name, domainOf(deps.config.mailFrom));
+    const reasonFor = (delivery: Delivery) => {
+      const topic = delivery.topic ? topicFromKey(delivery.topic) : undefined;
+      return topic ? describeTopic(topic, catalog) : undefined;
+    };
     const now = deps.clock.now().toISOString();
 
     const outcomes = await deps.mailer.sendBulk(
@@ -112,8 +120,9 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
           headers: [
             ...threadHeaders(rootId, firstMessageId),
             ...listUnsubscribeHeaders(links.unsubscribeUrl),
+            listId,
           ],
-          footer: renderFooter(links),
+          footer: renderFooter({ ...links, reason: reasonFor(delivery) }),
         };
       }),
     );
@@ -171,5 +180,6 @@ function notificationInput(
       components: list.map((c) => c.name),
     })),
     ...(catalog.page && catalog.page.name !== catalog.page.pageId ? { pageName: catalog.page.name } : {}),
+    ...(catalog.page?.timeZone ? { timeZone: catalog.page.timeZone } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { PageCatalog } from '../domain/catalog';
-import { resolveTopic, type Topic, type TopicInput } from '../domain/topics';
+import { describeTopic, resolveTopic, type Topic, type TopicInput } from '../domain/topics';
 import { AppError, type ErrorDetail } from '../errors';
 import type { Catalog } from '../ports';
 
@@ -36,16 +36,7 @@ export async function labelTopics(catalog: Catalog, topics: readonly Topic[]): P
     catalog,
     topics.map((t) => t.pageId),
   );
-  return topics.map((topic) => {
-    const page = pages.get(topic.pageId);
-    const pageName = page?.page?.name ?? topic.pageId;
-    const region = page?.groups.find((g) => g.groupId === topic.groupId)?.name ?? topic.groupId;
-    const component =
-      page?.components.find((c) => c.componentId === topic.componentId)?.name ?? topic.componentId;
-    if (component) return region ? `${component} in ${region} (${pageName})` : `${component} (${pageName})`;
-    if (region) return `everything in ${region} (${pageName})`;
-    return `everything on ${pageName}`;
-  });
+  return topics.map((topic) => describeTopic(topic, pages.get(topic.pageId)));
 }
 
 async function loadPages(catalog: Catalog, pageIds: readonly string[]): Promise<Map<string, PageCatalog>> {

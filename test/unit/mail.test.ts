@@ -7,13 +7,14 @@ import {
   manageTokenMatches,
   parseLinkToken,
 } from '../../shared/domain/link-tokens';
-import { escapeHtml, renderNotification, safeHttpUrl } from '../../shared/domain/render';
+import { escapeHtml, safeHttpUrl } from '../../shared/domain/render';
 import {
   assertHeaderSafe,
   incidentRootId,
   listUnsubscribeHeaders,
   threadHeaders,
 } from '../../shared/domain/threading';
+import { renderNotification } from '../../shared/templates/notification';
 
 const incident: Incident = {
   incidentId: 'statuspage:page:inc1',

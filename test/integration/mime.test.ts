@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
+import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
+import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
+import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
+import { SesMailer } from '../../shared/adapters/ses/mailer';
+import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
+import { StatuspageWebhook } from '../../shared/domain/statuspage';
+import { componentTopicKey } from '../../shared/domain/topics';
+import { systemClock } from '../../shared/ports';
+import { fanOut } from '../../shared/usecases/fan-out';
+import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage';
+import { sendDeliveries } from '../../shared/usecases/send-deliveries';
+import componentsJson from '../fixtures/components.json';
+import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
+import { freshTables, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
+import { subscriberRecord } from '../support/records';
+
+// Every message as a mail client receives it: the emulator's MIME source, parsed by a real MIME parser.
+let deps: Awaited<ReturnType<typeof setup>>;
+async function setup() {
+  const { db, tables } = await freshTables();
+  return {
+    incidents: new DynamoIncidents(db, tables.incidents),
+    catalog: new DynamoCatalog(db, tables.catalog),
+    subscribers: new DynamoSubscribers(db, tables.subscribers),
+    deliveries: new DynamoDeliveries(db, tables.deliveries),
+    suppressions: new DynamoSuppressions(db, tables.subscribers),
+    mailer: new SesMailer(sesClient(), { from: 'status@notifier.example.com' }),
+    clock: systemClock,
+    config: {
+      mailFrom: 'status@notifier.example.com',
+      publicBaseUrl: 'https://status.example.com',
+      linkSigningSecret: 'm'.repeat(32),
+      sesMessageIdDomain: 'email.amazonses.com',
+    },
+  };
+}
+
+beforeAll(async () => {
+  deps = await setup();
+  const catalog = catalogFromComponentsJson(PAGE_ID, ComponentsJson.parse(componentsJson));
+  await deps.catalog.replacePage({ ...catalog, page: { ...catalog.page, name: 'Kundenstatus Zürich' } });
+});
+
+async function deliver(seed: Seed, count: number, recipients: Array<{ id: string }>) {
+  const result = await ingestStatuspageWebhook(deps, StatuspageWebhook.parse(incidentWebhook(seed, count)));
+  if (result.kind !== 'incident') throw new Error('expected an incident');
+  const updateId = result.notifying[0]!;
+  await fanOut(deps, { incidentId: result.incidentId, updateId });
+  await sendDeliveries(
+    deps,
+    recipients.map((r, i) => ({
+      subscriberId: r.id,
+      incidentId: result.incidentId,
+      updateId,
+      recordId: String(i),
+    })),
+  );
+}
+
+async function parsed(email: string) {
+  const mails = await mailTo([email]);
+  return Promise.all(
+    mails.map(async (mail) => {
+      // The emulator answers the MIME source as a serialized Buffer.
+      const response = await fetch(`${inject('sesEndpoint')}/get-emlContent?messageId=${mail.messageId}`);
+      const { body } = (await response.json()) as { body: { data: number[] } };
+      return { messageId: mail.messageId, message: await simpleParser(Buffer.from(body.data)) };
+    }),
+  );
+}
+
+describe('notification mail as MIME', () => {
+  it('threads one incident, keeps two apart, and survives hostile and non-ASCII text', async () => {
+    const subscriber = subscriberRecord({
+      email: uniqueEmail('mime'),
+      topics: [
+        {
+          pageId: PAGE_ID,
+          componentId: US_CHAT,
+          groupId: 'grp1produs01',
+          key: componentTopicKey(PAGE_ID, US_CHAT),
+        },
+      ],
+    });
+    await deps.subscribers.create(subscriber);
+    const hostile: Seed = {
+      ...chatMessagesMayFail,
+      id: `h${randomUUID().slice(0, 8)}`,
+      name: 'Störung: Chat <b>down</b>\r\nBcc: victim@example.com',
+    };
+    const other: Seed = { ...chatMessagesMayFail, id: `o${randomUUID().slice(0, 8)}` };
+    await deliver(hostile, 1, [subscriber]);
+    await deliver(hostile, 2, [subscriber]);
+    await deliver(other, 1, [subscriber]);
+
+    const [first, second, third] = await parsed(subscriber.email);
+    const a = first!.message;
+    const b = second!.message;
+    const c = third!.message;
+
+    // One subject per incident, decoded as written; no header smuggled in through the name.
+    expect(a.subject).toBe(`Störung: Chat <b>down</b> Bcc: victim@example.com [${hostile.id}]`);
+    expect(b.subject).toBe(a.subject);
+    expect(a.bcc).toBeUndefined();
+    expect(a.headers.has('bcc')).toBe(false);
+
+    // Threading by the headers clients use.
+    const root = a.references as string;
+    expect(root).toMatch(/^<incident\.[0-9a-f]{32}@notifier\.example\.com>$/);
+    expect(a.inReplyTo).toBe(root);
+    expect(b.references).toEqual([root, `<${first!.messageId}@email.amazonses.com>`]);
+    expect(b.inReplyTo).toBe(`<${first!.messageId}@email.amazonses.com>`);
+    expect(c.subject).not.toBe(a.subject);
+    expect(c.references).not.toBe(root);
+
+    // List headers (mailparser gathers them under `list`), the list named after the page in an encoded word.
+    const list = a.headers.get('list') as unknown as Record<string, Record<string, string>>;
+    expect(list.id?.id).toBe(`${PAGE_ID}.status.notifier.example.com`);
+    const [, encoded = ''] = /^=\?UTF-8\?B\?(.+)\?=$/.exec(list.id?.name ?? '') ?? [];
+    expect(Buffer.from(encoded, 'base64').toString('utf8')).toBe('Kundenstatus Zürich status');
+    expect(list['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
+    expect(list.unsubscribe?.url).toMatch(/^https:\/\/status\.example\.com\/v1\/unsubscribe\?token=/);
+
+    // Both parts, webhook text escaped in HTML, the reason for the mail in each.
+    expect(a.html).toContain('Störung: Chat &#60;b&#62;down&#60;/b&#62;');
+    expect(a.html).not.toContain('<b>down</b>');
+    expect(a.text).toContain(
+      'You receive this because you follow Channel - Chat in Prod1 (US) (Kundenstatus Zürich).',
+    );
+    expect(a.html).toContain('Channel - Chat in Prod1 (US) (Kundenstatus Zürich)');
+    expect(b.text).toMatch(/Identified[\s\S]*Earlier updates[\s\S]*Investigating/);
+  });
+});
