@@ -2,6 +2,8 @@ import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, type StackProps } fr
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -14,6 +16,7 @@ import {
   type FunctionName,
   type FunctionSpec,
   functionSpecs,
+  type SesEventSource,
   type StreamSource,
   type TableKey,
 } from './functions';
@@ -102,6 +105,7 @@ export class ComputeStack extends Stack {
       });
     }
     if (spec.stream) this.streamSource(name, fn, spec.stream, props.tables[spec.stream.table]);
+    if (spec.sesEvents) this.sesEventSource(name, fn, spec.sesEvents);
     if (spec.sendsMail) {
       fn.function.addToRolePolicy(
         new iam.PolicyStatement({
@@ -130,6 +134,10 @@ export class ComputeStack extends Stack {
    * and an on-failure queue that records what to redrive. An alarm fires on anything in that queue and
    * on a stream falling behind.
    */
+  private sesEventSource(name: FunctionName, fn: NotifierFunction, source: SesEventSource) {
+    this.failureQueues[name] = sesEventRule(this, name, fn, source);
+  }
+
   private streamSource(
     name: FunctionName,
     fn: NotifierFunction,
@@ -177,6 +185,34 @@ export class ComputeStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+/** An EventBridge rule for the configuration set's SES events; what keeps failing waits in a queue. */
+function sesEventRule(stack: ComputeStack, name: FunctionName, fn: NotifierFunction, source: SesEventSource) {
+  const queue = new sqs.Queue(stack, `${pascal(name)}Failures`, {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  new events.Rule(stack, `${pascal(name)}SesEvents`, {
+    description: 'SES bounces, complaints and deliveries of the notifier',
+    eventPattern: { source: ['aws.ses'], detail: { eventType: source.eventTypes } },
+    targets: [
+      new targets.LambdaFunction(fn.function, {
+        retryAttempts: source.retryAttempts,
+        deadLetterQueue: queue,
+      }),
+    ],
+  });
+  new cloudwatch.Alarm(stack, `${pascal(name)}FailedEvents`, {
+    alarmDescription: `${name}: SES events kept failing and wait in the dead-letter queue`,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return queue;
 }
 
 function isSecret(name: EnvName): name is (typeof SECRET_ENV)[number] {

@@ -1,5 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
@@ -38,6 +39,13 @@ export class DataStack extends Stack {
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       reputationMetrics: true,
       sendingEnabled: true,
+    });
+    // Bounces, complaints and deliveries go to EventBridge, where the feedback function picks them up.
+    this.configurationSet.addEventDestination('ToEventBridge', {
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.DELIVERY],
     });
     this.identity = new ses.EmailIdentity(this, 'Identity', {
       identity: ses.Identity.domain(props.mailDomain),

@@ -28,6 +28,12 @@ export interface StreamSource {
   filter: StreamFilter;
 }
 
+/** SES events from the configuration set, through EventBridge. */
+export interface SesEventSource {
+  eventTypes: Array<'Bounce' | 'Complaint' | 'Delivery'>;
+  retryAttempts: number;
+}
+
 export interface FunctionSpec {
   entry: string;
   description: string;
@@ -35,6 +41,7 @@ export interface FunctionSpec {
   tables: Partial<Record<TableKey, Access>>;
   routes?: HttpRoute[];
   stream?: StreamSource;
+  sesEvents?: SesEventSource;
   sendsMail?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
@@ -176,6 +183,15 @@ export const functionSpecs = {
     sendsMail: true,
     timeoutSeconds: 120,
     memoryMb: 512,
+  },
+  feedback: {
+    entry: 'functions/feedback.ts',
+    description: 'SES bounces, complaints and deliveries → suppressions and delivery outcomes',
+    env: ['SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE', 'INCIDENTS_TABLE'],
+    tables: { subscribers: 'readWrite', deliveries: 'readWrite', incidents: 'readWrite' },
+    sesEvents: { eventTypes: ['Bounce', 'Complaint', 'Delivery'], retryAttempts: 4 },
+    timeoutSeconds: 30,
+    memoryMb: 256,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

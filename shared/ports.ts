@@ -12,8 +12,12 @@ export interface SendCounts {
   skipped: number;
 }
 
+export type DeliveryOutcome = NonNullable<Delivery['outcome']>;
+
 export interface UpdateCounts extends SendCounts {
   matched: number;
+  /** From SES events, when they arrive: the mail servers' side. */
+  outcomes: Partial<Record<DeliveryOutcome, number>>;
 }
 
 /** Incidents and their updates, written idempotently by ingest and read by fan-out and sender. */
@@ -27,8 +31,9 @@ export interface Incidents {
   beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }>;
   completeFanout(incidentId: string, updateId: string, audienceSize: number): Promise<void>;
   addSendCounts(incidentId: string, updateId: string, counts: SendCounts): Promise<void>;
-  /** Per-update totals: how many matched, were sent, failed, were skipped. */
+  /** Per-update totals: how many matched, were sent, failed, were skipped, and what SES heard back. */
   updateCounts(incidentId: string): Promise<Map<string, UpdateCounts>>;
+  addOutcome(incidentId: string, updateId: string, outcome: DeliveryOutcome): Promise<void>;
 }
 
 /** Pages, regions and components: what subscribers can follow and how components map to regions. */
@@ -91,10 +96,14 @@ export interface Deliveries {
   ): Promise<{ items: Delivery[]; cursor?: string }>;
   /** Removes the address from every delivery of the subscriber (erasure); the history itself stays. */
   forgetAddress(subscriberId: string): Promise<number>;
+  /** Records what SES heard back; false when the delivery is unknown or already had that outcome. */
+  recordOutcome(key: DeliveryKey, outcome: DeliveryOutcome, at: string): Promise<boolean>;
 }
 
 export interface BulkRecipient {
   email: string;
+  /** SES message tags: they come back on the recipient's bounce, complaint and delivery events. */
+  tags?: Record<string, string>;
   headers: MailHeader[];
   footer: RecipientFooter;
 }

@@ -19,6 +19,9 @@ export const Delivery = z.object({
   messageId: z.string().optional(),
   /** The topic key through which the subscriber matched: the mail says why they get it. */
   topic: z.string().optional(),
+  /** What the recipient's mail server did with it, from SES events. */
+  outcome: z.enum(['delivered', 'bounced', 'soft-bounced', 'complained']).optional(),
+  outcomeAt: z.string().optional(),
   /** Why it failed or was skipped. */
   error: z.string().optional(),
 });
@@ -31,6 +34,17 @@ export interface DeliveryKey {
 }
 
 export const deliveryId = (key: DeliveryKey) => `${key.subscriberId}|${key.incidentId}|${key.updateId}`;
+
+/** A delivery's key as an SES message tag value (letters, digits, `-` and `_` only), and back. */
+export const deliveryTag = (key: DeliveryKey) => Buffer.from(deliveryId(key)).toString('base64url');
+export function parseDeliveryTag(tag: string): DeliveryKey | undefined {
+  const [subscriberId, incidentId, updateId, ...rest] = Buffer.from(tag, 'base64url')
+    .toString('utf8')
+    .split('|');
+  return subscriberId && incidentId && updateId && rest.length === 0
+    ? { subscriberId, incidentId, updateId }
+    : undefined;
+}
 export const threadId = (subscriberId: string, incidentId: string) => `${subscriberId}|${incidentId}`;
 
 /** Delivery records are history, not state: they expire after this long. */

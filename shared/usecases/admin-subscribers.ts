@@ -142,7 +142,7 @@ export async function incidentReport(deps: AdminDeps, incidentId: string) {
       .sort((a, b) => a.displayAt.localeCompare(b.displayAt))
       .map((update) => ({
         ...update,
-        counts: counts.get(update.updateId) ?? { matched: 0, sent: 0, failed: 0, skipped: 0 },
+        counts: counts.get(update.updateId) ?? { matched: 0, sent: 0, failed: 0, skipped: 0, outcomes: {} },
       })),
   };
 }

@@ -1,5 +1,5 @@
 import type { PageCatalog } from '../domain/catalog';
-import { type Delivery, type DeliveryKey, deliveryId, threadId } from '../domain/delivery';
+import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } from '../domain/delivery';
 import type { Incident, IncidentUpdate } from '../domain/incident';
 import type { NotificationInput } from '../domain/render';
 import {
@@ -117,6 +117,7 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
         const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
         return {
           email: delivery.email as string,
+          tags: { delivery: deliveryTag(request) },
           headers: [
             ...threadHeaders(rootId, firstMessageId),
             ...listUnsubscribeHeaders(links.unsubscribeUrl),

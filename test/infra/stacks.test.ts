@@ -72,6 +72,28 @@ describe('data stack', () => {
   });
 });
 
+describe('SES feedback', () => {
+  it('sends bounces, complaints and deliveries to EventBridge and on to the feedback function, with retries and a dead-letter queue', () => {
+    data.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint', 'delivery'],
+        EventBridgeDestination: Match.anyValue(),
+      }),
+    });
+    compute.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ses'], detail: { eventType: ['Bounce', 'Complaint', 'Delivery'] } },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionLogicalId('feedback'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 4 },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+  });
+});
+
 describe('compute stack', () => {
   it('runs every function on Node 24, arm64, traced', () => {
     const all = Object.values(functionsIn(compute));
@@ -150,8 +172,8 @@ describe('compute stack', () => {
         ],
       },
     });
-    compute.resourceCountIs('AWS::SQS::Queue', 2);
-    compute.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    compute.resourceCountIs('AWS::SQS::Queue', 3); // two streams and the SES events
+    compute.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 
   it('gives each function its environment: table names, and secrets only by reference', () => {

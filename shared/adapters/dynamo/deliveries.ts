@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import {
   DELIVERY_RETENTION_DAYS,
@@ -7,9 +7,10 @@ import {
   deliveryId,
   threadId,
 } from '../../domain/delivery';
-import type { Deliveries } from '../../ports';
+import type { Deliveries, DeliveryOutcome } from '../../ports';
 import { batchGetAll, batchWriteAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
+import { isConditionFailure } from './expressions';
 
 export const DELIVERY_KIND = 'delivery';
 const deliverySk = (key: DeliveryKey) => `DELIVERY#${key.incidentId}#${key.updateId}`;
@@ -127,6 +128,26 @@ export class DynamoDeliveries implements Deliveries {
       cursor = page.cursor;
     } while (cursor);
     return forgotten;
+  }
+
+  async recordOutcome(key: DeliveryKey, outcome: DeliveryOutcome, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: key.subscriberId, sk: deliverySk(key) },
+          UpdateExpression: 'SET outcome = :outcome, outcomeAt = :at',
+          // Events come at least once: a repeat changes nothing, so the counters are bumped once.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(outcome) OR outcome <> :outcome)',
+          ExpressionAttributeValues: { ':outcome': outcome, ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   private deliveryItem(delivery: Delivery) {

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { Incident, IncidentUpdate } from '../../domain/incident';
-import type { Incidents, SendCounts, UpdateCounts } from '../../ports';
+import type { DeliveryOutcome, Incidents, SendCounts, UpdateCounts } from '../../ports';
 import { isConditionFailure, setClause } from './expressions';
 
 const META = 'META';
@@ -143,6 +143,24 @@ export class DynamoIncidents implements Incidents {
     );
   }
 
+  async addOutcome(incidentId: string, updateId: string, outcome: DeliveryOutcome): Promise<void> {
+    const counter = {
+      delivered: 'deliveredCount',
+      bounced: 'bouncedCount',
+      'soft-bounced': 'softBouncedCount',
+      complained: 'complainedCount',
+    }[outcome];
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: incidentId, sk: updateSk(updateId) },
+        UpdateExpression: `ADD ${counter} :one`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
   async updateCounts(incidentId: string): Promise<Map<string, UpdateCounts>> {
     const items = await this.items(incidentId);
     const number = (value: unknown) => (typeof value === 'number' ? value : 0);
@@ -156,6 +174,12 @@ export class DynamoIncidents implements Incidents {
             sent: number(item.sentCount),
             failed: number(item.failedCount),
             skipped: number(item.skippedCount),
+            outcomes: {
+              delivered: number(item.deliveredCount),
+              bounced: number(item.bouncedCount),
+              'soft-bounced': number(item.softBouncedCount),
+              complained: number(item.complainedCount),
+            },
           },
         ]),
     );

@@ -96,6 +96,9 @@ export class SesMailer implements Mailer {
           Name: name,
           Value: value,
         })),
+        ...(recipient.tags
+          ? { ReplacementTags: Object.entries(recipient.tags).map(([Name, Value]) => ({ Name, Value })) }
+          : {}),
         ReplacementEmailContent: {
           ReplacementTemplate: {
             ReplacementTemplateData: JSON.stringify({
