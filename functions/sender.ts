@@ -7,9 +7,11 @@ import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSendPacer } from '../shared/adapters/dynamo/send-rate';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
+import { maxSendRate } from '../shared/adapters/ses/quota';
 import { log } from '../shared/log';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
@@ -18,15 +20,18 @@ import { sendDeliveries } from '../shared/usecases/send-deliveries';
 
 const env = await loadConfig(functionSpecs.sender.env);
 const db = createDocumentClient();
+// No SDK-level retries: SendBulkEmail is not idempotent, and throttled sends are retried by the sender.
+const ses = new SESv2Client({ maxAttempts: 1 });
+const pacer = new DynamoSendPacer(db, env.DELIVERIES_TABLE, await maxSendRate(ses, env.SES_MAX_SEND_RATE));
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
-  // No SDK-level retries: SendBulkEmail is not idempotent, and the stream retries what failed.
-  mailer: new SesMailer(new SESv2Client({ maxAttempts: 1 }), {
+  mailer: new SesMailer(ses, {
     from: env.MAIL_FROM,
+    pace: (recipients) => pacer.acquire(recipients, Date.now() + PACE_WAIT_MS),
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
   clock: systemClock,
@@ -37,6 +42,9 @@ const deps = {
     sesMessageIdDomain: env.SES_MESSAGE_ID_DOMAIN,
   },
 };
+
+/** How long one bulk call may wait for room in the send rate before its records go back to the stream. */
+const PACE_WAIT_MS = 20_000;
 
 const DeliveryRecord = z.object({ subscriberId: z.string(), incidentId: z.string(), updateId: z.string() });
 

@@ -35,7 +35,11 @@ const TABLE_ENV: Record<TableKey, EnvName> = {
   catalog: 'CATALOG_TABLE',
 };
 
-const OPTIONAL_ENV = new Set<EnvName>(['SUBSCRIBE_LIMIT_PER_IP', 'SUBSCRIBE_LIMIT_PER_ADDRESS']);
+const OPTIONAL_ENV = new Set<EnvName>([
+  'SUBSCRIBE_LIMIT_PER_IP',
+  'SUBSCRIBE_LIMIT_PER_ADDRESS',
+  'SES_MAX_SEND_RATE',
+]);
 
 /** Functions, the HTTP API, stream event sources with their on-failure queues, and alarms. */
 export class ComputeStack extends Stack {
@@ -106,6 +110,10 @@ export class ComputeStack extends Stack {
     }
     if (spec.stream) this.streamSource(name, fn, spec.stream, props.tables[spec.stream.table]);
     if (spec.sesEvents) this.sesEventSource(name, fn, spec.sesEvents);
+    if (spec.stream?.table === 'deliveries') {
+      // The send quota; GetAccount has no resource to scope to.
+      fn.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
+    }
     if (spec.sendsMail) {
       fn.function.addToRolePolicy(
         new iam.PolicyStatement({

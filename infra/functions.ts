@@ -169,6 +169,7 @@ export const functionSpecs = {
       'MAIL_FROM',
       'SES_CONFIGURATION_SET',
       'SES_MESSAGE_ID_DOMAIN',
+      'SES_MAX_SEND_RATE',
       'PUBLIC_BASE_URL',
       'LINK_SIGNING_SECRET',
     ],

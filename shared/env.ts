@@ -18,6 +18,8 @@ const envSchemas = {
   /** Subscribe requests allowed per client IP, and per address, per hour (subscription bombing). */
   SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
   SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(5),
+  /** Recipients per second across all senders; by default the account's `SendQuota.MaxSendRate`. */
+  SES_MAX_SEND_RATE: z.coerce.number().positive().optional(),
   /** SES rewrites Message-ID to `<id@this-domain>`; `email.amazonses.com` in us-east-1. */
   SES_MESSAGE_ID_DOMAIN: z.string().min(1).default('email.amazonses.com'),
 } as const;

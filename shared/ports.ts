@@ -108,13 +108,22 @@ export interface BulkRecipient {
   footer: RecipientFooter;
 }
 
-export type SendOutcome = { ok: true; messageId: string } | { ok: false; retryable: boolean; error: string };
+export type SendOutcome =
+  | { ok: true; messageId: string }
+  /** `throttled`: SES refused for rate or quota, so nothing went out and resending is safe. */
+  | { ok: false; retryable: boolean; throttled?: boolean; error: string };
 
 /** Sends one content to many recipients, each with its own headers and footer; one outcome per recipient. */
 export interface Mailer {
   sendBulk(content: MailContent, recipients: readonly BulkRecipient[]): Promise<SendOutcome[]>;
   /** One transactional mail (a confirmation): no list headers. */
   sendOne(to: string, mail: SingleMail): Promise<SendOutcome>;
+}
+
+/** Keeps all senders together within the account's send rate. */
+export interface SendPacer {
+  /** Waits until `count` mails may go out (at most a second's worth); false when `deadline` (ms) passes first. */
+  acquire(count: number, deadline: number): Promise<boolean>;
 }
 
 export interface Clock {

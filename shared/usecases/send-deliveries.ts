@@ -1,7 +1,7 @@
 import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } from '../domain/delivery';
 import type { Incident, IncidentUpdate } from '../domain/incident';
-import type { NotificationInput } from '../domain/render';
+import type { MailContent, NotificationInput } from '../domain/render';
 import {
   domainOf,
   incidentRootId,
@@ -11,7 +11,17 @@ import {
   threadHeaders,
 } from '../domain/threading';
 import { describeTopic, topicFromKey } from '../domain/topics';
-import type { Catalog, Clock, Deliveries, Incidents, Mailer, Subscribers, Suppressions } from '../ports';
+import type {
+  BulkRecipient,
+  Catalog,
+  Clock,
+  Deliveries,
+  Incidents,
+  Mailer,
+  SendOutcome,
+  Subscribers,
+  Suppressions,
+} from '../ports';
 import { renderFooter, renderNotification } from '../templates/notification';
 import { preferencesUrl, unsubscribeUrl } from './self-service';
 
@@ -102,7 +112,8 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     };
     const now = deps.clock.now().toISOString();
 
-    const outcomes = await deps.mailer.sendBulk(
+    const outcomes = await sendWithBackoff(
+      deps.mailer,
       content,
       group.map((request) => {
         const delivery = deliveries.get(deliveryId(request)) as Delivery;
@@ -158,6 +169,29 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     totals.failed += counts.failed;
   }
   return { retry, ...totals };
+}
+
+const THROTTLE_ATTEMPTS = 3;
+
+/**
+ * Sends, then resends what SES refused for rate (nothing of it went out, so resending doubles nothing),
+ * after a jittered exponential pause; what stays throttled is left to the stream's retry.
+ */
+async function sendWithBackoff(mailer: Mailer, content: MailContent, recipients: BulkRecipient[]) {
+  const outcomes = await mailer.sendBulk(content, recipients);
+  for (let attempt = 1; attempt < THROTTLE_ATTEMPTS; attempt++) {
+    const again = outcomes.flatMap((outcome, index) => (!outcome.ok && outcome.throttled ? [index] : []));
+    if (again.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 250 * 2 ** attempt));
+    const retried = await mailer.sendBulk(
+      content,
+      again.map((index) => recipients[index] as BulkRecipient),
+    );
+    again.forEach((index, k) => {
+      outcomes[index] = retried[k] as SendOutcome;
+    });
+  }
+  return outcomes;
 }
 
 function notificationInput(

@@ -165,12 +165,13 @@ describe('fan-out and send', () => {
       { ...refused, recordId: 'refused' },
     ];
 
-    // SES throttles the first call: nothing is lost, nothing is marked, the records come back for retry.
+    // SES throttles three calls in a row: the sender backs off and retries twice, then hands the records
+    // back to the stream, nothing lost and nothing marked.
     const throttled = sesClient();
     let calls = 0;
     throttled.middlewareStack.add(
       (next) => async (args) => {
-        if (calls++ === 0) {
+        if (calls++ < 3) {
           throw Object.assign(new Error('Maximum sending rate exceeded'), {
             name: 'TooManyRequestsException',
             $metadata: { httpStatusCode: 429 },
@@ -195,6 +196,51 @@ describe('fan-out and send', () => {
       error: expect.stringMatching(/FAILED/),
     });
     expect(await mailTo([good.email])).toHaveLength(1);
+  });
+});
+
+describe('per-entry throttling', () => {
+  it('resends only the entry SES throttled, so every recipient gets exactly one mail', async () => {
+    const seed = { ...chatMessagesMayFail, id: `ent${Date.now()}` };
+    const result = await ingest(1, seed);
+    if (result.kind !== 'incident') throw new Error('expected an incident');
+    const people = [
+      await subscribe('entry-a', [{ componentId: US_CHAT }]),
+      await subscribe('entry-b', [{ componentId: US_CHAT }]),
+    ];
+    const updateId = result.notifying[0]!;
+    await fanOut(deps, { incidentId: result.incidentId, updateId });
+
+    // SES takes the call but throttles its first entry: that entry is not sent, the other is.
+    const client = sesClient();
+    let first = true;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { BulkEmailEntries?: unknown[] };
+        if (!first || !input.BulkEmailEntries?.length) return next(args);
+        first = false;
+        const output = await next({
+          ...args,
+          input: { ...input, BulkEmailEntries: input.BulkEmailEntries.slice(1) },
+        });
+        const results = (output.output as { BulkEmailEntryResults: unknown[] }).BulkEmailEntryResults;
+        results.unshift({ Status: 'ACCOUNT_THROTTLED', Error: 'Maximum sending rate exceeded' });
+        return output;
+      },
+      { step: 'initialize' },
+    );
+    const requests = people.map((p, i) => ({
+      subscriberId: p.id,
+      incidentId: result.incidentId,
+      updateId,
+      recordId: String(i),
+    }));
+    const sent = await sendDeliveries({ ...deps, mailer: deps.mailerFor(client), config }, requests);
+    expect(sent).toMatchObject({ sent: 2, failed: 0, retry: [] });
+    const incidentMail = (await mailTo(people.map((p) => p.email))).filter((m) =>
+      m.subject.includes(seed.id),
+    );
+    expect(incidentMail.map((m) => m.destination.to[0]).sort()).toEqual(people.map((p) => p.email).sort());
   });
 });
 

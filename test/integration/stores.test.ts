@@ -1,8 +1,10 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
+import { DynamoSendPacer } from '../../shared/adapters/dynamo/send-rate';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
 import type { Delivery } from '../../shared/domain/delivery';
@@ -206,5 +208,36 @@ describe('DynamoRateLimiter', () => {
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
     expect(results[3]?.retryAfterSeconds).toBe(30);
     expect((await limiter.hit('ip:other', 3, 3600)).allowed).toBe(true);
+  });
+});
+
+describe('DynamoSendPacer', () => {
+  it('keeps concurrent senders within the rate per second together', async () => {
+    const { db, tables } = await freshTables();
+    const senders = [
+      new DynamoSendPacer(db, tables.deliveries, 50),
+      new DynamoSendPacer(db, tables.deliveries, 50),
+    ];
+    const deadline = Date.now() + 20_000;
+    const granted = await Promise.all(
+      senders.flatMap((pacer) => Array.from({ length: 15 }, () => pacer.acquire(5, deadline))),
+    );
+    expect(granted.every(Boolean)).toBe(true);
+    const { Items = [] } = await db.send(
+      new QueryCommand({
+        TableName: tables.deliveries,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'SENDRATE' },
+      }),
+    );
+    expect(Items.reduce((sum, item) => sum + Number(item.sent), 0)).toBe(150);
+    expect(Math.max(...Items.map((item) => Number(item.sent)))).toBeLessThanOrEqual(50);
+  });
+
+  it('gives up at the deadline instead of waiting forever', async () => {
+    const { db, tables } = await freshTables();
+    const pacer = new DynamoSendPacer(db, tables.deliveries, 5);
+    expect(await pacer.acquire(5, Date.now() + 5_000)).toBe(true);
+    expect(await pacer.acquire(5, Date.now() - 1)).toBe(false);
   });
 });

@@ -19,6 +19,12 @@ const TEMPLATE = {
   Text: '{{{text}}}{{{footer_text}}}',
 };
 
+const THROTTLING_ERRORS = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'LimitExceededException',
+]);
+const THROTTLED_ENTRY_STATUSES = new Set(['ACCOUNT_THROTTLED', 'ACCOUNT_DAILY_QUOTA_EXCEEDED']);
 const RETRYABLE_ENTRY_STATUSES = new Set([
   'TRANSIENT_FAILURE',
   'ACCOUNT_THROTTLED',
@@ -28,6 +34,8 @@ const RETRYABLE_ENTRY_STATUSES = new Set([
 export interface SesMailerOptions {
   from: string;
   configurationSetName?: string;
+  /** Waits for room within the send rate before each call; false: no room before the deadline. */
+  pace?: (recipients: number) => Promise<boolean>;
 }
 
 /** Sends through SES v2 SendBulkEmail, at most 50 recipients a call, one outcome per recipient. */
@@ -76,6 +84,14 @@ export class SesMailer implements Mailer {
     content: MailContent,
     recipients: readonly BulkRecipient[],
   ): Promise<SendOutcome[]> {
+    if (this.options.pace && !(await this.options.pace(recipients.length))) {
+      return recipients.map(() => ({
+        ok: false,
+        retryable: true,
+        throttled: true,
+        error: 'no room in the send rate',
+      }));
+    }
     const command = new SendBulkEmailCommand({
       FromEmailAddress: this.options.from,
       ConfigurationSetName: this.options.configurationSetName,
@@ -126,9 +142,12 @@ export class SesMailer implements Mailer {
  */
 function callFailure(error: unknown): SendOutcome {
   const name = error instanceof Error ? error.name : 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const throttled = THROTTLING_ERRORS.has(name) || status === 429;
   return {
     ok: false,
     retryable: true,
+    throttled,
     error: `${name}: ${error instanceof Error ? error.message : String(error)}`,
   };
 }
@@ -140,6 +159,7 @@ function entryOutcome(result: BulkEmailEntryResult | undefined): SendOutcome {
   return {
     ok: false,
     retryable: RETRYABLE_ENTRY_STATUSES.has(status),
+    throttled: THROTTLED_ENTRY_STATUSES.has(status),
     error: `${status}: ${result.Error ?? ''}`.trim(),
   };
 }
