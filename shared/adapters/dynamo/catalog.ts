@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CatalogComponent, CatalogGroup, CatalogPage, type PageCatalog } from '../../domain/catalog';
 import type { ComponentPlacement } from '../../domain/ingest-plan';
 import type { Catalog } from '../../ports';
-import { batchWriteAll } from './batch';
+import { batchWriteAll, queryAll } from './batch';
 import { setClause } from './expressions';
 
 const PAGE = 'PAGE';
@@ -100,24 +100,14 @@ export class DynamoCatalog implements Catalog {
     );
   }
 
-  private async queryPage(pageId: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      // Consistent: the fan-out reads placements the same webhook has just written.
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pageId },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryPage(pageId: string): Promise<Record<string, unknown>[]> {
+    // Consistent: the fan-out reads placements the same webhook has just written.
+    return queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pageId },
+      ConsistentRead: true,
+    });
   }
 }
 

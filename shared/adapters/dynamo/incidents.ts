@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { Incident, IncidentUpdate } from '../../domain/incident';
 import type { DeliveryOutcome, Incidents, SendCounts, UpdateCounts } from '../../ports';
+import { queryAll } from './batch';
 import { isConditionFailure, setClause } from './expressions';
 
 const META = 'META';
@@ -83,23 +84,13 @@ export class DynamoIncidents implements Incidents {
     };
   }
 
-  private async items(incidentId: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': incidentId },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private items(incidentId: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': incidentId },
+      ConsistentRead: true,
+    });
   }
 
   async beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }> {
