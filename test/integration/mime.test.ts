@@ -7,6 +7,7 @@ import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
+import { confirmationMail } from '../../shared/domain/account-mail';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { componentTopicKey } from '../../shared/domain/topics';
@@ -134,5 +135,27 @@ describe('notification mail as MIME', () => {
     );
     expect(a.html).toContain('Channel - Chat in Prod1 (US) (Kundenstatus Zürich)');
     expect(b.text).toMatch(/Identified[\s\S]*Earlier updates[\s\S]*Investigating/);
+  });
+});
+
+describe('account mail as MIME', () => {
+  it('sends confirmations as transactional mail: both parts, the link, no list headers', async () => {
+    const email = uniqueEmail('confirm-mime');
+    const outcome = await deps.mailer.sendOne(
+      email,
+      confirmationMail({
+        confirmUrl: 'https://status.example.com/v1/confirm?token=abc',
+        topics: ['Channel - Chat in Prod1 (US) (Kundenstatus Zürich)'],
+      }),
+    );
+    expect(outcome.ok).toBe(true);
+    const [mail] = await parsed(email);
+    const message = mail!.message;
+    expect(message.subject).toBe('Confirm your status update subscription');
+    expect(message.text).toContain('Confirm: https://status.example.com/v1/confirm?token=abc');
+    expect(message.html).toContain('href="https://status.example.com/v1/confirm?token=abc"');
+    expect(message.html).toContain('Kundenstatus Zürich');
+    expect(message.headers.has('list')).toBe(false);
+    expect(message.headers.has('list-unsubscribe')).toBe(false);
   });
 });
