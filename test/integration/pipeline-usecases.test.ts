@@ -244,6 +244,40 @@ describe('per-entry throttling', () => {
   });
 });
 
+describe('refusals', () => {
+  it('records what cannot succeed (sending paused) as failed with its reason, and does not retry it', async () => {
+    const seed = { ...chatMessagesMayFail, id: `pau${Date.now()}` };
+    const result = await ingest(1, seed);
+    if (result.kind !== 'incident') throw new Error('expected an incident');
+    const person = await subscribe('paused', [{ componentId: US_CHAT }]);
+    const updateId = result.notifying[0]!;
+    await fanOut(deps, { incidentId: result.incidentId, updateId });
+    const client = sesClient();
+    client.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Sending is paused for this account'), {
+          name: 'SendingPausedException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+      { step: 'initialize' },
+    );
+    const request = { subscriberId: person.id, incidentId: result.incidentId, updateId, recordId: 'p' };
+    expect(
+      await sendDeliveries({ ...deps, mailer: deps.mailerFor(client), config }, [request]),
+    ).toMatchObject({
+      sent: 0,
+      failed: 1,
+      retry: [],
+    });
+    const { deliveries } = await deps.deliveries.loadForSending([request]);
+    expect(deliveries.get(deliveryId(request))).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^SendingPausedException/),
+    });
+  });
+});
+
 describe('SesMailer', () => {
   it('sends more than 50 recipients in bulk calls, each with its own headers and footer', async () => {
     const mailer = deps.mailerFor(sesClient());

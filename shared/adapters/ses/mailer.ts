@@ -24,6 +24,12 @@ const THROTTLING_ERRORS = new Set([
   'ThrottlingException',
   'LimitExceededException',
 ]);
+const REFUSALS = new Set([
+  'MessageRejected',
+  'AccountSuspendedException',
+  'SendingPausedException',
+  'MailFromDomainNotVerifiedException',
+]);
 const THROTTLED_ENTRY_STATUSES = new Set(['ACCOUNT_THROTTLED', 'ACCOUNT_DAILY_QUOTA_EXCEEDED']);
 const RETRYABLE_ENTRY_STATUSES = new Set([
   'TRANSIENT_FAILURE',
@@ -136,20 +142,16 @@ export class SesMailer implements Mailer {
 }
 
 /**
- * A whole call failed. Whatever the cause (throttling, an outage, or a configuration problem such as a
- * paused account or a missing configuration set), it says nothing about the recipients: the batch is
- * retried and then set aside for redrive, never marked failed. Only per-entry results fail a recipient.
+ * A whole call failed. Throttling, outages and timeouts are retried (by the sender, then the stream);
+ * what cannot succeed as things stand (the message or account refused, sending paused) is not retried
+ * but recorded as failed with its reason, visible in the delivery history.
  */
 function callFailure(error: unknown): SendOutcome {
   const name = error instanceof Error ? error.name : 'Error';
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const throttled = THROTTLING_ERRORS.has(name) || status === 429;
-  return {
-    ok: false,
-    retryable: true,
-    throttled,
-    error: `${name}: ${error instanceof Error ? error.message : String(error)}`,
-  };
+  const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+  return { ok: false, retryable: !REFUSALS.has(name), throttled, error: message };
 }
 
 function entryOutcome(result: BulkEmailEntryResult | undefined): SendOutcome {
