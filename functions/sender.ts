@@ -22,7 +22,10 @@ const env = await loadConfig(functionSpecs.sender.env);
 const db = createDocumentClient();
 // No SDK-level retries: SendBulkEmail is not idempotent, and throttled sends are retried by the sender.
 const ses = new SESv2Client({ maxAttempts: 1 });
-const pacer = new DynamoSendPacer(db, env.DELIVERIES_TABLE, await maxSendRate(ses, env.SES_MAX_SEND_RATE));
+const sendRate = await maxSendRate(ses, env.SES_MAX_SEND_RATE);
+const pacer = new DynamoSendPacer(db, env.SUBSCRIBERS_TABLE, sendRate);
+/** Waiting for room in the send rate must end well before the function's own timeout. */
+let paceDeadline = 0;
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
@@ -31,7 +34,8 @@ const deps = {
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
   mailer: new SesMailer(ses, {
     from: env.MAIL_FROM,
-    pace: (recipients) => pacer.acquire(recipients, Date.now() + PACE_WAIT_MS),
+    pace: (recipients) => pacer.acquire(recipients, Math.min(Date.now() + PACE_WAIT_MS, paceDeadline)),
+    maxPerSecond: sendRate,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
   clock: systemClock,
@@ -45,11 +49,14 @@ const deps = {
 
 /** How long one bulk call may wait for room in the send rate before its records go back to the stream. */
 const PACE_WAIT_MS = 20_000;
+/** Time kept back at the end of an invocation to write the marks of the last call. */
+const TIMEOUT_MARGIN_MS = 15_000;
 
 const DeliveryRecord = z.object({ subscriberId: z.string(), incidentId: z.string(), updateId: z.string() });
 
 /** Deliveries stream (INSERT) → bulk mail through SES; throttled or transient failures are retried. */
-export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event) => {
+export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event, context) => {
+  paceDeadline = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
   const records = newImages(event, DeliveryRecord);
   const unreadable = records.flatMap((r) => ('problem' in r ? [r] : []));
   for (const record of unreadable) log.error('unparseable delivery record', { ...record });

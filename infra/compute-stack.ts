@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -109,7 +110,8 @@ export class ComputeStack extends Stack {
       });
     }
     if (spec.stream) this.streamSource(name, fn, spec.stream, props.tables[spec.stream.table]);
-    if (spec.sesEvents) this.sesEventSource(name, fn, spec.sesEvents);
+    if (spec.sesEvents)
+      this.sesEventSource(name, fn, spec.sesEvents, props.mail.configurationSet.configurationSetName);
     if (spec.stream?.table === 'deliveries') {
       // The send quota; GetAccount has no resource to scope to.
       fn.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
@@ -142,8 +144,13 @@ export class ComputeStack extends Stack {
    * and an on-failure queue that records what to redrive. An alarm fires on anything in that queue and
    * on a stream falling behind.
    */
-  private sesEventSource(name: FunctionName, fn: NotifierFunction, source: SesEventSource) {
-    this.failureQueues[name] = sesEventRule(this, name, fn, source);
+  private sesEventSource(
+    name: FunctionName,
+    fn: NotifierFunction,
+    source: SesEventSource,
+    configurationSetName: string,
+  ) {
+    this.failureQueues[name] = sesEventRule(this, name, fn, source, configurationSetName);
   }
 
   private streamSource(
@@ -196,7 +203,13 @@ export class ComputeStack extends Stack {
 }
 
 /** An EventBridge rule for the configuration set's SES events; what keeps failing waits in a queue. */
-function sesEventRule(stack: ComputeStack, name: FunctionName, fn: NotifierFunction, source: SesEventSource) {
+function sesEventRule(
+  stack: ComputeStack,
+  name: FunctionName,
+  fn: NotifierFunction,
+  source: SesEventSource,
+  configurationSetName: string,
+) {
   const queue = new sqs.Queue(stack, `${pascal(name)}Failures`, {
     retentionPeriod: Duration.days(14),
     encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -204,7 +217,14 @@ function sesEventRule(stack: ComputeStack, name: FunctionName, fn: NotifierFunct
   });
   new events.Rule(stack, `${pascal(name)}SesEvents`, {
     description: 'SES bounces, complaints and deliveries of the notifier',
-    eventPattern: { source: ['aws.ses'], detail: { eventType: source.eventTypes } },
+    // Only this notifier's configuration set: another application's bounces must not suppress our subscribers.
+    eventPattern: {
+      source: ['aws.ses'],
+      detail: {
+        eventType: source.eventTypes,
+        mail: { tags: { 'ses:configuration-set': [configurationSetName] } },
+      },
+    },
     targets: [
       new targets.LambdaFunction(fn.function, {
         retryAttempts: source.retryAttempts,
@@ -212,6 +232,9 @@ function sesEventRule(stack: ComputeStack, name: FunctionName, fn: NotifierFunct
       }),
     ],
   });
+  // The rule's queue keeps what EventBridge could not hand over; the same queue keeps what the function
+  // itself failed on after Lambda's own retries of an asynchronous invocation.
+  fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(queue) });
   new cloudwatch.Alarm(stack, `${pascal(name)}FailedEvents`, {
     alarmDescription: `${name}: SES events kept failing and wait in the dead-letter queue`,
     metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),

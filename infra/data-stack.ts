@@ -45,7 +45,13 @@ export class DataStack extends Stack {
       destination: ses.EventDestination.eventBus(
         events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
       ),
-      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.DELIVERY],
+      events: [
+        ses.EmailSendingEvent.BOUNCE,
+        ses.EmailSendingEvent.COMPLAINT,
+        ses.EmailSendingEvent.DELIVERY,
+        ses.EmailSendingEvent.REJECT,
+        ses.EmailSendingEvent.RENDERING_FAILURE,
+      ],
     });
     this.identity = new ses.EmailIdentity(this, 'Identity', {
       identity: ses.Identity.domain(props.mailDomain),

@@ -30,7 +30,7 @@ export interface StreamSource {
 
 /** SES events from the configuration set, through EventBridge. */
 export interface SesEventSource {
-  eventTypes: Array<'Bounce' | 'Complaint' | 'Delivery'>;
+  eventTypes: Array<'Bounce' | 'Complaint' | 'Delivery' | 'Reject' | 'Rendering Failure'>;
   retryAttempts: number;
 }
 
@@ -173,7 +173,7 @@ export const functionSpecs = {
       'PUBLIC_BASE_URL',
       'LINK_SIGNING_SECRET',
     ],
-    tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read', subscribers: 'read' },
+    tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite' },
     stream: {
       table: 'deliveries',
       batchSize: 100,
@@ -190,7 +190,10 @@ export const functionSpecs = {
     description: 'SES bounces, complaints and deliveries → suppressions and delivery outcomes',
     env: ['SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE', 'INCIDENTS_TABLE'],
     tables: { subscribers: 'readWrite', deliveries: 'readWrite', incidents: 'readWrite' },
-    sesEvents: { eventTypes: ['Bounce', 'Complaint', 'Delivery'], retryAttempts: 4 },
+    sesEvents: {
+      eventTypes: ['Bounce', 'Complaint', 'Delivery', 'Reject', 'Rendering Failure'],
+      retryAttempts: 4,
+    },
     timeoutSeconds: 30,
     memoryMb: 256,
   },

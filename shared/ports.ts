@@ -96,8 +96,15 @@ export interface Deliveries {
   ): Promise<{ items: Delivery[]; cursor?: string }>;
   /** Removes the address from every delivery of the subscriber (erasure); the history itself stays. */
   forgetAddress(subscriberId: string): Promise<number>;
-  /** Records what SES heard back; false when the delivery is unknown or already had that outcome. */
-  recordOutcome(key: DeliveryKey, outcome: DeliveryOutcome, at: string): Promise<boolean>;
+  /**
+   * Records what SES heard back: `recorded`, `unchanged` (it had this outcome or a graver one), or
+   * `not-sent-yet` (the sender has not marked it yet: try again later).
+   */
+  recordOutcome(
+    key: DeliveryKey,
+    outcome: DeliveryOutcome,
+    at: string,
+  ): Promise<'recorded' | 'unchanged' | 'not-sent-yet'>;
 }
 
 export interface BulkRecipient {
@@ -115,6 +122,8 @@ export type SendOutcome =
 
 /** Sends one content to many recipients, each with its own headers and footer; one outcome per recipient. */
 export interface Mailer {
+  /** How many recipients one bulk call takes: SES's 50, fewer when the send rate is lower. */
+  readonly maxRecipientsPerCall: number;
   sendBulk(content: MailContent, recipients: readonly BulkRecipient[]): Promise<SendOutcome[]>;
   /** One transactional mail (a confirmation): no list headers. */
   sendOne(to: string, mail: SingleMail): Promise<SendOutcome>;

@@ -20,7 +20,7 @@ export const Delivery = z.object({
   /** The topic key through which the subscriber matched: the mail says why they get it. */
   topic: z.string().optional(),
   /** What the recipient's mail server did with it, from SES events. */
-  outcome: z.enum(['delivered', 'bounced', 'soft-bounced', 'complained']).optional(),
+  outcome: z.enum(['delivered', 'soft-bounced', 'bounced', 'complained', 'rejected']).optional(),
   outcomeAt: z.string().optional(),
   /** Why it failed or was skipped. */
   error: z.string().optional(),
@@ -46,6 +46,12 @@ export function parseDeliveryTag(tag: string): DeliveryKey | undefined {
     : undefined;
 }
 export const threadId = (subscriberId: string, incidentId: string) => `${subscriberId}|${incidentId}`;
+
+/**
+ * Outcomes only ever move up this order (a late "delivered" does not undo a complaint), which also makes
+ * repeated events harmless.
+ */
+export const OUTCOME_ORDER = ['delivered', 'soft-bounced', 'bounced', 'complained', 'rejected'] as const;
 
 /** Delivery records are history, not state: they expire after this long. */
 export const DELIVERY_RETENTION_DAYS = 180;

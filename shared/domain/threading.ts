@@ -47,19 +47,34 @@ export function listUnsubscribeHeaders(unsubscribeUrl: string): MailHeader[] {
  */
 export function listIdHeader(pageId: string, pageName: string | undefined, domain: string): MailHeader {
   const id = `${pageId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}.status.${domain}`;
-  const name = pageName && pageName !== pageId ? `${encodeWord(`${pageName} status`)} ` : '';
+  // A page name is the page owner's text: bounded, so the header stays well within SES's limits.
+  const shortName = pageName && pageName.length > 60 ? `${pageName.slice(0, 59)}…` : pageName;
+  const name = shortName && pageName !== pageId ? `${encodeWord(`${shortName} status`)} ` : '';
   return { name: 'List-Id', value: `${name}<${id}>` };
 }
 
 /**
- * A header phrase as RFC 2047 allows: plain when it is printable ASCII without specials, else an encoded
- * word (UTF-8, base64) that no client can read as a line break or another header.
+ * A header phrase as RFC 2047 allows: plain when it is printable ASCII without specials, quoted when it
+ * has specials, else encoded words (UTF-8, base64) of at most 75 characters each, split on character
+ * boundaries. No client can read any of it as a line break, another header or an encoded word it is not.
  */
 export function encodeWord(text: string): string {
-  const clean = text.replace(/[\p{Cc}]+/gu, ' ').trim();
-  if (/^[\x20-\x7e]*$/.test(clean) && !/["\\()<>@,;:[\]]/.test(clean)) return clean;
-  if (/^[\x20-\x7e]*$/.test(clean)) return `"${clean.replace(/["\\]/g, '\\$&')}"`;
-  return `=?UTF-8?B?${Buffer.from(clean, 'utf8').toString('base64')}?=`;
+  const clean = text.replace(/\p{Cc}+/gu, ' ').trim();
+  const ascii = /^[\x20-\x7e]*$/.test(clean) && !clean.includes('=?');
+  if (ascii && !/["\\()<>@,;:[\]]/.test(clean)) return clean;
+  if (ascii) return `"${clean.replace(/["\\]/g, '\\$&')}"`;
+  const words: string[] = [];
+  let current = '';
+  for (const char of clean) {
+    // 45 bytes of UTF-8 encode to 60 base64 characters: with the =?UTF-8?B? ?= frame, within 75.
+    if (Buffer.byteLength(current + char) > 45) {
+      words.push(current);
+      current = '';
+    }
+    current += char;
+  }
+  words.push(current);
+  return words.map((word) => `=?UTF-8?B?${Buffer.from(word, 'utf8').toString('base64')}?=`).join(' ');
 }
 
 /** Last line of defence against header injection: a header value never carries a line break. */

@@ -70,15 +70,20 @@ export async function handleSesEvent(deps: FeedbackDeps, event: SesEvent) {
     }
   } else if (detail.eventType === 'Delivery') {
     outcome = 'delivered';
+  } else if (detail.eventType === 'Reject' || detail.eventType === 'Rendering Failure') {
+    outcome = 'rejected'; // accepted by the API, never sent
   }
 
   for (const entry of suppress) await deps.suppressions.add({ ...entry, createdAt: now, source: 'ses' });
 
   const tag = detail.mail.tags?.delivery?.[0];
   const key = tag ? parseDeliveryTag(tag) : undefined;
-  if (outcome && key && (await deps.deliveries.recordOutcome(key, outcome, now))) {
-    await deps.incidents.addOutcome(key.incidentId, key.updateId, outcome);
-  } else if (outcome && !key) {
+  if (outcome && key) {
+    const recorded = await deps.deliveries.recordOutcome(key, outcome, now);
+    // SES can report before the sender has marked the mail sent: fail, and the retry finds it marked.
+    if (recorded === 'not-sent-yet') throw new Error(`delivery ${tag} is not marked sent yet; retry`);
+    if (recorded === 'recorded') await deps.incidents.addOutcome(key.incidentId, key.updateId, outcome);
+  } else if (outcome) {
     log.warn('SES event for a mail without a delivery tag', {
       messageId: detail.mail.messageId,
       eventType: detail.eventType,

@@ -112,61 +112,64 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     };
     const now = deps.clock.now().toISOString();
 
-    const outcomes = await sendWithBackoff(
-      deps.mailer,
-      content,
-      group.map((request) => {
-        const delivery = deliveries.get(deliveryId(request)) as Delivery;
-        const profile = {
-          id: request.subscriberId,
-          linkNonce: profiles.get(request.subscriberId)?.linkNonce ?? '',
-        };
-        const links = {
-          unsubscribeUrl: unsubscribeUrl(deps, profile),
-          preferencesUrl: preferencesUrl(deps, profile),
-        };
-        const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
-        return {
-          email: delivery.email as string,
-          tags: { delivery: deliveryTag(request) },
-          headers: [
-            ...threadHeaders(rootId, firstMessageId),
-            ...listUnsubscribeHeaders(links.unsubscribeUrl),
-            listId,
-          ],
-          footer: renderFooter({ ...links, reason: reasonFor(delivery) }),
-        };
-      }),
-    );
-
-    const marks: Delivery[] = [];
-    const newThreads: Array<DeliveryKey & { messageId: string }> = [];
-    const counts = { sent: 0, failed: 0, skipped: 0 };
-    group.forEach((request, index) => {
-      const outcome = outcomes[index];
+    const recipients = group.map((request) => {
       const delivery = deliveries.get(deliveryId(request)) as Delivery;
-      const attempts = delivery.attempts + 1;
-      if (outcome?.ok) {
-        const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
-        marks.push({ ...delivery, status: 'sent', messageId, sentAt: now, attempts });
-        const thread = threadId(request.subscriberId, request.incidentId);
-        if (!firstMessageIds.has(thread)) {
-          firstMessageIds.set(thread, messageId);
-          newThreads.push({ ...request, messageId });
-        }
-        counts.sent++;
-      } else if (outcome && !outcome.retryable) {
-        marks.push({ ...delivery, status: 'failed', error: outcome.error, attempts });
-        counts.failed++;
-      } else {
-        retry.push(request.recordId);
-      }
+      const profile = {
+        id: request.subscriberId,
+        linkNonce: profiles.get(request.subscriberId)?.linkNonce ?? '',
+      };
+      const links = {
+        unsubscribeUrl: unsubscribeUrl(deps, profile),
+        preferencesUrl: preferencesUrl(deps, profile),
+      };
+      const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
+      return {
+        email: delivery.email as string,
+        tags: { delivery: deliveryTag(request) },
+        headers: [
+          ...threadHeaders(rootId, firstMessageId),
+          ...listUnsubscribeHeaders(links.unsubscribeUrl),
+          listId,
+        ],
+        footer: renderFooter({ ...links, reason: reasonFor(delivery) }),
+      };
     });
-    await deps.deliveries.recordOutcomes(marks, newThreads);
-    if (counts.sent + counts.failed > 0)
-      await deps.incidents.addSendCounts(first.incidentId, first.updateId, counts);
-    totals.sent += counts.sent;
-    totals.failed += counts.failed;
+
+    // One bulk call at a time, marked as soon as it returns: should the function die, at most that
+    // call's mails can go out again on retry.
+    const size = deps.mailer.maxRecipientsPerCall;
+    for (let start = 0; start < group.length; start += size) {
+      const requests = group.slice(start, start + size);
+      const outcomes = await sendWithBackoff(deps.mailer, content, recipients.slice(start, start + size));
+      const marks: Delivery[] = [];
+      const newThreads: Array<DeliveryKey & { messageId: string }> = [];
+      const counts = { sent: 0, failed: 0, skipped: 0 };
+      requests.forEach((request, index) => {
+        const outcome = outcomes[index];
+        const delivery = deliveries.get(deliveryId(request)) as Delivery;
+        const attempts = delivery.attempts + 1;
+        if (outcome?.ok) {
+          const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
+          marks.push({ ...delivery, status: 'sent', messageId, sentAt: now, attempts });
+          const thread = threadId(request.subscriberId, request.incidentId);
+          if (!firstMessageIds.has(thread)) {
+            firstMessageIds.set(thread, messageId);
+            newThreads.push({ ...request, messageId });
+          }
+          counts.sent++;
+        } else if (outcome && !outcome.retryable) {
+          marks.push({ ...delivery, status: 'failed', error: outcome.error, attempts });
+          counts.failed++;
+        } else {
+          retry.push(request.recordId);
+        }
+      });
+      await deps.deliveries.recordOutcomes(marks, newThreads);
+      if (counts.sent + counts.failed > 0)
+        await deps.incidents.addSendCounts(first.incidentId, first.updateId, counts);
+      totals.sent += counts.sent;
+      totals.failed += counts.failed;
+    }
   }
   return { retry, ...totals };
 }

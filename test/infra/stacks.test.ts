@@ -77,12 +77,18 @@ describe('SES feedback', () => {
     data.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ['bounce', 'complaint', 'delivery'],
+        MatchingEventTypes: ['bounce', 'complaint', 'delivery', 'reject', 'renderingFailure'],
         EventBridgeDestination: Match.anyValue(),
       }),
     });
     compute.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.ses'], detail: { eventType: ['Bounce', 'Complaint', 'Delivery'] } },
+      EventPattern: {
+        source: ['aws.ses'],
+        detail: {
+          eventType: ['Bounce', 'Complaint', 'Delivery', 'Reject', 'Rendering Failure'],
+          mail: { tags: { 'ses:configuration-set': [Match.anyValue()] } },
+        },
+      },
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [functionLogicalId('feedback'), 'Arn'] },
@@ -90,6 +96,11 @@ describe('SES feedback', () => {
           DeadLetterConfig: Match.anyValue(),
         }),
       ],
+    });
+    // What the function itself fails on, after Lambda's retries, lands in a queue too.
+    compute.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
   });
 });

@@ -106,4 +106,17 @@ describe('SES feedback', () => {
     });
     expect(await handleSesEvent(deps, untagged)).toEqual({ outcome: 'delivered', suppressed: 0 });
   });
+
+  it('never lets a late event undo a graver outcome, and waits for the sender to mark the mail', async () => {
+    const annoyed = await delivery('sub-order', 'order@example.com');
+    await handleSesEvent(deps, event(complaint, annoyed, 'order@example.com'));
+    await handleSesEvent(deps, event(delivered, annoyed, 'order@example.com')); // arrives late
+    expect(await outcomeOf(annoyed)).toBe('complained');
+
+    const pending = { ...(await delivery('sub-early', 'early@example.com')), status: 'pending' as const };
+    await deps.deliveries.recordOutcomes([pending], []);
+    await expect(handleSesEvent(deps, event(delivered, pending, 'early@example.com'))).rejects.toThrow(
+      /not marked sent yet/,
+    );
+  });
 });

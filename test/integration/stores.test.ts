@@ -215,8 +215,8 @@ describe('DynamoSendPacer', () => {
   it('keeps concurrent senders within the rate per second together', async () => {
     const { db, tables } = await freshTables();
     const senders = [
-      new DynamoSendPacer(db, tables.deliveries, 50),
-      new DynamoSendPacer(db, tables.deliveries, 50),
+      new DynamoSendPacer(db, tables.subscribers, 50),
+      new DynamoSendPacer(db, tables.subscribers, 50),
     ];
     const deadline = Date.now() + 20_000;
     const granted = await Promise.all(
@@ -225,7 +225,7 @@ describe('DynamoSendPacer', () => {
     expect(granted.every(Boolean)).toBe(true);
     const { Items = [] } = await db.send(
       new QueryCommand({
-        TableName: tables.deliveries,
+        TableName: tables.subscribers,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': 'SENDRATE' },
       }),
@@ -236,7 +236,7 @@ describe('DynamoSendPacer', () => {
 
   it('gives up at the deadline instead of waiting forever', async () => {
     const { db, tables } = await freshTables();
-    const pacer = new DynamoSendPacer(db, tables.deliveries, 5);
+    const pacer = new DynamoSendPacer(db, tables.subscribers, 5);
     expect(await pacer.acquire(5, Date.now() + 5_000)).toBe(true);
     expect(await pacer.acquire(5, Date.now() - 1)).toBe(false);
   });

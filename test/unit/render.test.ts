@@ -120,6 +120,14 @@ describe('headers and footers', () => {
     );
     expect(encodeWord('Evil\r\nBcc: x@y')).not.toMatch(/[\r\n]/);
     expect(encodeWord('Acme, Inc.')).toBe('"Acme, Inc."');
+    expect(encodeWord('=?UTF-8?B?aGk=?=')).toMatch(/^=\?UTF-8\?B\?/); // not passed through as an encoded word
+    const long = encodeWord('Kundenstatus der Zürcher Verkehrsbetriebe und Umgebung für alle Linien');
+    expect(long.split(' ').every((word) => word.length <= 75)).toBe(true);
+    const decoded = long
+      .split(' ')
+      .map((word) => Buffer.from(word.slice(10, -2), 'base64').toString('utf8'))
+      .join('');
+    expect(decoded).toBe('Kundenstatus der Zürcher Verkehrsbetriebe und Umgebung für alle Linien');
   });
 
   it('tells each recipient why they get the mail, with their own links', () => {

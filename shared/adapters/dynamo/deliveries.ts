@@ -5,6 +5,7 @@ import {
   Delivery,
   type DeliveryKey,
   deliveryId,
+  OUTCOME_ORDER,
   threadId,
 } from '../../domain/delivery';
 import type { Deliveries, DeliveryOutcome } from '../../ports';
@@ -130,23 +131,32 @@ export class DynamoDeliveries implements Deliveries {
     return forgotten;
   }
 
-  async recordOutcome(key: DeliveryKey, outcome: DeliveryOutcome, at: string): Promise<boolean> {
+  async recordOutcome(key: DeliveryKey, outcome: DeliveryOutcome, at: string) {
+    const lower = OUTCOME_ORDER.slice(0, OUTCOME_ORDER.indexOf(outcome));
+    const names = lower.map((_, index) => `:lower${index}`);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: key.subscriberId, sk: deliverySk(key) },
           UpdateExpression: 'SET outcome = :outcome, outcomeAt = :at',
-          // Events come at least once: a repeat changes nothing, so the counters are bumped once.
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(outcome) OR outcome <> :outcome)',
-          ExpressionAttributeValues: { ':outcome': outcome, ':at': at },
+          // Only once marked sent (the sender's mark rewrites the item), and only ever to a graver outcome.
+          ConditionExpression: `#status = :sent AND (attribute_not_exists(outcome)${names.length ? ` OR outcome IN (${names.join(', ')})` : ''})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':at': at,
+            ':sent': 'sent',
+            ...Object.fromEntries(lower.map((value, index) => [`:lower${index}`, value])),
+          },
         }),
       );
-      return true;
+      return 'recorded' as const;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const { deliveries } = await this.loadForSending([key]);
+      const current = deliveries.get(deliveryId(key));
+      return current && current.status === 'pending' ? ('not-sent-yet' as const) : ('unchanged' as const);
     }
   }
 

@@ -140,6 +140,7 @@ export class DynamoIncidents implements Incidents {
       bounced: 'bouncedCount',
       'soft-bounced': 'softBouncedCount',
       complained: 'complainedCount',
+      rejected: 'rejectedCount',
     }[outcome];
     await this.client.send(
       new UpdateCommand({
@@ -170,6 +171,7 @@ export class DynamoIncidents implements Incidents {
               bounced: number(item.bouncedCount),
               'soft-bounced': number(item.softBouncedCount),
               complained: number(item.complainedCount),
+              rejected: number(item.rejectedCount),
             },
           },
         ]),

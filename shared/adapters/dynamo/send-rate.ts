@@ -4,7 +4,8 @@ import { isConditionFailure } from './expressions';
 
 /**
  * SES's send rate is per account, whatever the number of concurrent senders: they share one counter per
- * second in the deliveries table and wait for the next second when it is full.
+ * second (an expiring item in the subscribers table, which has no stream) and wait for the next second
+ * when it is full. Callers send at most a second's worth per call.
  */
 export class DynamoSendPacer implements SendPacer {
   constructor(
@@ -34,7 +35,8 @@ export class DynamoSendPacer implements SendPacer {
         );
         return true;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        // Not knowing whether there is room is no room: the records go back to the stream.
+        if (!isConditionFailure(error)) return false;
         // Full: wait for the next second, with jitter so waiting senders do not all retry at once.
         const wait = (second + 1) * 1000 - this.now() + Math.random() * 100;
         await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));

@@ -25,12 +25,15 @@ const THROTTLING_ERRORS = new Set([
   'LimitExceededException',
 ]);
 const REFUSALS = new Set([
+  'BadRequestException',
+  'NotFoundException',
   'MessageRejected',
   'AccountSuspendedException',
   'SendingPausedException',
   'MailFromDomainNotVerifiedException',
 ]);
-const THROTTLED_ENTRY_STATUSES = new Set(['ACCOUNT_THROTTLED', 'ACCOUNT_DAILY_QUOTA_EXCEEDED']);
+// The daily quota is not a rate: waiting a second does not help, so it goes back to the stream.
+const THROTTLED_ENTRY_STATUSES = new Set(['ACCOUNT_THROTTLED']);
 const RETRYABLE_ENTRY_STATUSES = new Set([
   'TRANSIENT_FAILURE',
   'ACCOUNT_THROTTLED',
@@ -42,6 +45,8 @@ export interface SesMailerOptions {
   configurationSetName?: string;
   /** Waits for room within the send rate before each call; false: no room before the deadline. */
   pace?: (recipients: number) => Promise<boolean>;
+  /** The account's send rate: no call carries more recipients than may go out in a second. */
+  maxPerSecond?: number;
 }
 
 /** Sends through SES v2 SendBulkEmail, at most 50 recipients a call, one outcome per recipient. */
@@ -51,10 +56,14 @@ export class SesMailer implements Mailer {
     private readonly options: SesMailerOptions,
   ) {}
 
+  get maxRecipientsPerCall(): number {
+    return Math.max(1, Math.min(BULK_LIMIT, Math.floor(this.options.maxPerSecond ?? BULK_LIMIT)));
+  }
+
   async sendBulk(content: MailContent, recipients: readonly BulkRecipient[]): Promise<SendOutcome[]> {
     const outcomes: SendOutcome[] = [];
-    for (let i = 0; i < recipients.length; i += BULK_LIMIT) {
-      outcomes.push(...(await this.sendChunk(content, recipients.slice(i, i + BULK_LIMIT))));
+    for (let i = 0; i < recipients.length; i += this.maxRecipientsPerCall) {
+      outcomes.push(...(await this.sendChunk(content, recipients.slice(i, i + this.maxRecipientsPerCall))));
     }
     return outcomes;
   }
@@ -91,10 +100,11 @@ export class SesMailer implements Mailer {
     recipients: readonly BulkRecipient[],
   ): Promise<SendOutcome[]> {
     if (this.options.pace && !(await this.options.pace(recipients.length))) {
+      // It already waited: back to the stream, not another wait here.
       return recipients.map(() => ({
         ok: false,
         retryable: true,
-        throttled: true,
+        throttled: false,
         error: 'no room in the send rate',
       }));
     }
