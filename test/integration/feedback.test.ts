@@ -1,8 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoRateLimiter } from '../../shared/adapters/dynamo/admin-records';
-import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
-import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
-import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 import { type Delivery, deliveryId, deliveryTag } from '../../shared/domain/delivery';
 import { planIncidentIngest } from '../../shared/domain/ingest-plan';
 import { StatuspageIncidentWebhook } from '../../shared/domain/statuspage';
@@ -12,19 +8,12 @@ import { chatMessagesMayFail, incidentWebhook } from '../fixtures/seeds';
 import bounce from '../fixtures/ses/bounce-permanent.json';
 import complaint from '../fixtures/ses/complaint.json';
 import delivered from '../fixtures/ses/delivery.json';
-import { freshTables } from '../support/local-aws';
+import { freshStores } from '../support/local-aws';
 
 // SES events (real EventBridge shapes) against DynamoDB Local: suppressions and delivery outcomes.
 let deps: Awaited<ReturnType<typeof setup>>;
 async function setup() {
-  const { db, tables } = await freshTables();
-  return {
-    suppressions: new DynamoSuppressions(db, tables.subscribers),
-    rateLimiter: new DynamoRateLimiter(db, tables.subscribers),
-    deliveries: new DynamoDeliveries(db, tables.deliveries),
-    incidents: new DynamoIncidents(db, tables.incidents),
-    clock: systemClock,
-  };
+  return { ...(await freshStores()), clock: systemClock };
 }
 
 const plan = planIncidentIngest(StatuspageIncidentWebhook.parse(incidentWebhook(chatMessagesMayFail, 1)));

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
-import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
-import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
-import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
-import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { confirmationMail } from '../../shared/domain/account-mail';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
@@ -17,19 +12,14 @@ import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage
 import { sendDeliveries } from '../../shared/usecases/send-deliveries';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
-import { freshTables, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
+import { freshStores, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
 import { subscriberRecord } from '../support/records';
 
 // Every message as a mail client receives it: the emulator's MIME source, parsed by a real MIME parser.
 let deps: Awaited<ReturnType<typeof setup>>;
 async function setup() {
-  const { db, tables } = await freshTables();
   return {
-    incidents: new DynamoIncidents(db, tables.incidents),
-    catalog: new DynamoCatalog(db, tables.catalog),
-    subscribers: new DynamoSubscribers(db, tables.subscribers),
-    deliveries: new DynamoDeliveries(db, tables.deliveries),
-    suppressions: new DynamoSuppressions(db, tables.subscribers),
+    ...(await freshStores()),
     mailer: new SesMailer(sesClient(), { from: 'status@notifier.example.com' }),
     clock: systemClock,
     config: {

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
-import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
-import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
-import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
-import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { deliveryId } from '../../shared/domain/delivery';
@@ -18,22 +13,14 @@ import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage
 import { type SendRequest, sendDeliveries } from '../../shared/usecases/send-deliveries';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
-import { freshTables, header, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
+import { freshStores, header, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
 import { subscriberRecord } from '../support/records';
 
 // Fan-out and sending against DynamoDB Local and the SES emulator, driven directly (no streams).
 let deps: Awaited<ReturnType<typeof setup>>;
 async function setup() {
-  const { db, tables } = await freshTables();
-  const stores = {
-    incidents: new DynamoIncidents(db, tables.incidents),
-    catalog: new DynamoCatalog(db, tables.catalog),
-    subscribers: new DynamoSubscribers(db, tables.subscribers),
-    deliveries: new DynamoDeliveries(db, tables.deliveries),
-    suppressions: new DynamoSuppressions(db, tables.subscribers),
-  };
   return {
-    ...stores,
+    ...(await freshStores()),
     clock: systemClock,
     mailerFor: (client: SESv2Client) => new SesMailer(client, { from: 'status@notifier.example.com' }),
   };

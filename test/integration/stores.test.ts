@@ -1,11 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo/admin-records';
-import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
-import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
-import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
 import { DynamoSendPacer } from '../../shared/adapters/dynamo/send-rate';
-import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
 import type { Delivery } from '../../shared/domain/delivery';
 import { deliveryId } from '../../shared/domain/delivery';
@@ -13,18 +9,12 @@ import { planIncidentIngest } from '../../shared/domain/ingest-plan';
 import { StatuspageIncidentWebhook } from '../../shared/domain/statuspage';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
-import { freshTables, uniqueEmail } from '../support/local-aws';
+import { freshStores, freshTables, uniqueEmail } from '../support/local-aws';
 import { subscriberRecord } from '../support/records';
 
 let stores: Awaited<ReturnType<typeof setup>>;
 async function setup() {
-  const { db, tables } = await freshTables();
-  return {
-    incidents: new DynamoIncidents(db, tables.incidents),
-    catalog: new DynamoCatalog(db, tables.catalog),
-    subscribers: new DynamoSubscribers(db, tables.subscribers),
-    deliveries: new DynamoDeliveries(db, tables.deliveries),
-  };
+  return freshStores();
 }
 beforeAll(async () => {
   stores = await setup();

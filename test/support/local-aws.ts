@@ -4,7 +4,13 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { inject } from 'vitest';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { createTables } from '../../infra/local/tables';
+import { DynamoRateLimiter } from '../../shared/adapters/dynamo/admin-records';
+import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
+import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
+import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 
 /** Fresh tables of this suite's own in the shared DynamoDB Local, named with a unique prefix. */
 export async function freshTables() {
@@ -47,3 +53,19 @@ export function header(mail: StoredMail, name: string): string | undefined {
 }
 
 export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@example.com`;
+
+/** Every store, over fresh tables of this suite's own. */
+export async function freshStores() {
+  const { client, db, tables } = await freshTables();
+  return {
+    client,
+    db,
+    tables,
+    incidents: new DynamoIncidents(db, tables.incidents),
+    catalog: new DynamoCatalog(db, tables.catalog),
+    subscribers: new DynamoSubscribers(db, tables.subscribers),
+    deliveries: new DynamoDeliveries(db, tables.deliveries),
+    suppressions: new DynamoSuppressions(db, tables.subscribers),
+    rateLimiter: new DynamoRateLimiter(db, tables.subscribers),
+  };
+}
