@@ -11,6 +11,9 @@ export interface LocalRoute extends HttpRoute {
   timeoutSeconds: number;
 }
 
+/** Routes of the local stack itself, never deployed: `POST /_local/redrive`. */
+export type LocalOperations = Record<string, () => Promise<unknown>>;
+
 export interface ApiServer {
   url: string;
   stop(): Promise<void>;
@@ -26,6 +29,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024; // API Gateway's payload limit
 export async function startApiServer(
   port: number,
   routes: () => LocalRoute[] | undefined,
+  operations: LocalOperations = {},
 ): Promise<ApiServer> {
   let compiled: Array<{ route: LocalRoute; pattern: RegExp }> | undefined;
   const server = createServer((req, res) => {
@@ -42,6 +46,8 @@ export async function startApiServer(
       return send(res, 503, { error: { code: 'STARTING', message: 'the local stack is starting' } });
     compiled ??= ready.map((route) => ({ route, pattern: pathPattern(route.path) }));
     const method = req.method ?? 'GET';
+    const operation = operations[`${method} ${url.pathname}`];
+    if (operation) return send(res, 200, await operation());
     const match = compiled
       .map(({ route, pattern }) => ({ route, found: pattern.exec(url.pathname) }))
       .find(({ route, found }) => found && route.method === method);

@@ -10,6 +10,7 @@ import { type ApiServer, type LocalRoute, startApiServer } from './api-server';
 import { LOCAL_REGION, localCredentials } from './aws-local';
 import { type RunningService, startDynamoDbLocal } from './dynamodb-local';
 import type { LambdaHandler } from './lambda-context';
+import { redriveFailedBatches } from './redrive';
 import { startSesLocal } from './ses-local';
 import { StreamPoller } from './stream-poller';
 import { createTables, type TableNames } from './tables';
@@ -40,6 +41,8 @@ export interface LocalStack {
   pollers: Record<string, StreamPoller>;
   /** Resolves once every stream has been read to its end and nothing is in flight. */
   waitForIdle(timeoutMs?: number): Promise<void>;
+  /** Replays the batches set aside in the failure log through the same handlers. */
+  redrive(): Promise<{ replayed: number; stillFailing: number }>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +65,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamodb = await provide(options.dynamodb, startDynamoDbLocal, started);
     const ses = await provide(options.ses, startSesLocal, started);
     let routes: LocalRoute[] | undefined;
-    const api: ApiServer = await startApiServer(options.apiPort, () => routes);
+    let redrive = async () => ({ replayed: 0, stillFailing: 0 });
+    const api: ApiServer = await startApiServer(options.apiPort, () => routes, {
+      'POST /_local/redrive': () => redrive(),
+    });
     started.push(api);
 
     const dynamoClient = new DynamoDBClient({
@@ -134,6 +140,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       })),
     );
 
+    const failureLog = options.failureLog;
+    if (failureLog) redrive = () => redriveFailedBatches(failureLog, handlers);
+
     return {
       apiUrl: api.url,
       dynamodbEndpoint: dynamodb.endpoint,
@@ -142,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       env,
       pollers,
       waitForIdle: (timeoutMs = 30_000) => waitForIdle(Object.values(pollers), timeoutMs),
+      redrive: () => redrive(),
       stop: stopAll,
     };
   } catch (error) {

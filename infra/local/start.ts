@@ -38,7 +38,7 @@ status-notifier is running locally
   Admin API            ${stack.apiUrl}/v1/admin/...  with  Authorization: Bearer ${config.ADMIN_API_KEY}
   Sent mail (inbox)    ${stack.sesEndpoint}/
   DynamoDB Local       ${stack.dynamodbEndpoint}  (tables: ${Object.values(stack.tables).join(', ')})
-  Failed batches       .local/failed-batches.jsonl
+  Failed batches       .local/failed-batches.jsonl  (replay them: curl -X POST ${stack.apiUrl}/_local/redrive)
 
 Ctrl-C stops everything.`);
 
