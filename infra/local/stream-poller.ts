@@ -118,6 +118,7 @@ export class StreamPoller {
     let buffer: StreamRecord[] = [];
     let batchSize: number = source.batchSize;
     let attempts = 0;
+    let splitRemaining = 0;
     let lastRead: string | undefined;
     while (this.running && (iterator || buffer.length > 0)) {
       this.busy++;
@@ -135,22 +136,25 @@ export class StreamPoller {
         if (buffer.length === 0) continue;
         const batch = buffer.slice(0, batchSize);
         const failure = await this.invoke(batch);
-        if (!failure) {
-          buffer = buffer.slice(batch.length);
-          attempts = 0;
-          batchSize = source.batchSize;
-          continue;
-        }
-        buffer = buffer.slice(failure.index);
+        // Records of this batch that are behind us now: all of it, or those before the failed one.
+        const done = failure ? failure.index : batch.length;
+        buffer = buffer.slice(done);
+        if (done > 0) attempts = 0; // progress: the retry count is the failing record's
+        // A bisected batch stays split until every record of the batch that first failed is through.
+        splitRemaining = Math.max(0, splitRemaining - done);
+        if (splitRemaining === 0) batchSize = source.batchSize;
+        if (!failure) continue;
         attempts++;
         if (attempts > source.maxRetryAttempts) {
           const failed = batch.slice(failure.index);
           await this.recordFailure(shardId, failed, attempts, failure.error);
           buffer = buffer.slice(failed.length);
+          splitRemaining = Math.max(0, splitRemaining - failed.length);
+          if (splitRemaining === 0) batchSize = source.batchSize;
           attempts = 0;
-          batchSize = source.batchSize;
-        } else if (failure.threw && source.bisectOnError && batch.length > 1) {
-          batchSize = Math.ceil(batch.length / 2);
+        } else if (failure.threw && source.bisectOnError && batch.length - done > 1) {
+          if (splitRemaining === 0) splitRemaining = batch.length - done;
+          batchSize = Math.ceil((batch.length - done) / 2);
         }
         await sleep(Math.min(1000, 50 * 2 ** attempts));
       } catch (error) {
