@@ -57,6 +57,15 @@ export const functionSpecs = {
     timeoutSeconds: 15,
     memoryMb: 512,
   },
+  incidents: {
+    entry: 'functions/incidents.ts',
+    description: 'Generic incident API for in-house tooling: same ingest as the Statuspage webhook',
+    env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'ADMIN_API_KEY'],
+    tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite' },
+    routes: [{ method: 'POST', path: '/v1/incidents' }],
+    timeoutSeconds: 15,
+    memoryMb: 512,
+  },
   admin: {
     entry: 'functions/admin.ts',
     description: 'Support team API: catalog, subscribers, import/export, suppressions, keys, audit',

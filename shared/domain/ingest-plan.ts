@@ -29,9 +29,12 @@ export interface IngestPlan {
  * payload does (updates a missed webhook carried show up in its timeline), unless the page owner turned
  * notifications off for it.
  */
-export function planIncidentIngest(webhook: StatuspageIncidentWebhook): IngestPlan {
+export function planIncidentIngest(
+  webhook: StatuspageIncidentWebhook,
+  origin: Incident['source'] = 'statuspage',
+): IngestPlan {
   const { page, incident: source } = webhook;
-  const incidentId = qualifiedIncidentId('statuspage', page.id, source.id);
+  const incidentId = qualifiedIncidentId(origin, page.id, source.id);
   const newest = [...source.incident_updates].sort(
     (a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id),
   )[0];
@@ -67,7 +70,7 @@ export function planIncidentIngest(webhook: StatuspageIncidentWebhook): IngestPl
 
   const incident: Incident = {
     incidentId,
-    source: 'statuspage',
+    source: origin,
     upstreamId: source.id,
     pageId: page.id,
     name: source.name,

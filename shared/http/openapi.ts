@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ComponentsJson } from '../domain/catalog';
 import { Delivery } from '../domain/delivery';
+import { GenericIncident } from '../domain/generic-incident';
 import { StatuspageComponentWebhook, StatuspageIncidentWebhook } from '../domain/statuspage';
 import { Subscriber } from '../domain/subscriber';
 import {
@@ -41,6 +42,13 @@ const operations: Record<string, Operation> = {
     summary: 'Atlassian Statuspage webhook (incident or component); retries are harmless',
     auth: 'token-in-url',
     body: z.union([StatuspageIncidentWebhook, StatuspageComponentWebhook]),
+    status: 202,
+  },
+  'POST /v1/incidents': {
+    summary:
+      'Generic incident API for in-house tooling: the whole incident with its updates; resending is harmless',
+    auth: 'admin',
+    body: GenericIncident,
     status: 202,
   },
   'GET /v1/catalog': { summary: 'Pages, regions and components, for subscription pickers', auth: 'none' },

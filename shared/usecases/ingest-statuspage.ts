@@ -1,4 +1,4 @@
-import { planIncidentIngest } from '../domain/ingest-plan';
+import { type IngestPlan, planIncidentIngest } from '../domain/ingest-plan';
 import type { StatuspageWebhook } from '../domain/statuspage';
 import type { Catalog, Incidents } from '../ports';
 
@@ -36,6 +36,11 @@ export async function ingestStatuspageWebhook(
 
   const plan = planIncidentIngest(webhook);
   await deps.catalog.recordPlacements(plan.placements);
+  return { kind: 'incident', ...(await storePlan(deps, plan)) };
+}
+
+/** Stores an incident and every update not stored yet; the stream notifies the new notifying ones. */
+export async function storePlan(deps: Pick<IngestDeps, 'incidents'>, plan: IngestPlan) {
   // The incident first: the fan-out reads it when the update's stream record arrives.
   await deps.incidents.save(plan.incident);
   const stored: string[] = [];
@@ -46,5 +51,5 @@ export async function ingestStatuspageWebhook(
       if (update.notify) notifying.push(update.updateId);
     }
   }
-  return { kind: 'incident', incidentId: plan.incident.incidentId, storedUpdates: stored, notifying };
+  return { incidentId: plan.incident.incidentId, storedUpdates: stored, notifying };
 }

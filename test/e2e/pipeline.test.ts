@@ -214,6 +214,79 @@ describe('the update pipeline, end to end', () => {
     ]);
   });
 
+  it('takes incidents from in-house tooling through the generic API, with the same guarantees', async () => {
+    const subscriber = await subscribe('generic', [{ componentId: US_CHAT }]);
+    const key = await api('POST', '/v1/admin/keys', {
+      headers: admin,
+      body: JSON.stringify({ name: 'incident-bot', scopes: ['write'] }),
+    });
+    const reader = await api('POST', '/v1/admin/keys', {
+      headers: admin,
+      body: JSON.stringify({ name: 'reader', scopes: ['read'] }),
+    });
+    const bot = { authorization: `Bearer ${key.body.key}`, 'content-type': 'application/json' };
+    const id = `INC-${randomUUID().slice(0, 6)}`;
+    const update = (n: number, notify = true) => ({
+      id: `${id}-u${n}`,
+      status: n === 3 ? 'resolved' : 'investigating',
+      body: `Update ${n}`,
+      at: `2025-08-06T14:1${n}:00Z`,
+      notify,
+    });
+    const incident = (updates: object[]) =>
+      JSON.stringify({
+        pageId: PAGE_ID,
+        incident: {
+          id,
+          name: 'Chat replies delayed',
+          status: 'investigating',
+          impact: 'minor',
+          createdAt: '2025-08-06T14:10:00Z',
+          componentIds: [US_CHAT],
+          updates,
+        },
+      });
+
+    const first = await api('POST', '/v1/incidents', { headers: bot, body: incident([update(1)]) });
+    expect(first).toMatchObject({
+      status: 202,
+      body: { incidentId: `api:${PAGE_ID}:${id}`, notifying: [`${id}-u1`] },
+    });
+    expect(
+      (await api('POST', '/v1/incidents', { headers: bot, body: incident([update(1)]) })).body.storedUpdates,
+    ).toEqual([]);
+    await api('POST', '/v1/incidents', { headers: bot, body: incident([update(1), update(2, false)]) });
+    await api('POST', '/v1/incidents', {
+      headers: bot,
+      body: incident([update(1), update(2, false), update(3)]),
+    });
+    await stack.waitForIdle();
+    const mails = await mailTo([subscriber.email]);
+    expect(mails.map((m) => m.body.text.match(/Update \d/)?.[0])).toEqual(['Update 1', 'Update 3']);
+    expectOneThread(mails);
+
+    const unknown = await api('POST', '/v1/incidents', {
+      headers: bot,
+      body: incident([{ ...update(1), componentIds: ['nope'] }]),
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details).toEqual([
+      { path: 'incident.updates.0.componentIds.0', message: 'unknown component nope' },
+    ]);
+    expect(
+      (
+        await api('POST', '/v1/incidents', {
+          headers: { 'content-type': 'application/json' },
+          body: incident([update(1)]),
+        })
+      ).status,
+    ).toBe(401);
+    const readOnly = { authorization: `Bearer ${reader.body.key}`, 'content-type': 'application/json' };
+    expect(
+      (await api('POST', '/v1/incidents', { headers: readOnly, body: incident([update(1)]) })).status,
+    ).toBe(403);
+  });
+
   it('answers health once everything is up', async () => {
     expect(await api('GET', '/v1/health')).toEqual({ status: 200, body: { status: 'ok' } });
   });

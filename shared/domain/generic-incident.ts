@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { StatuspageIncidentWebhook } from './statuspage';
+
+const Id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only');
+const Timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+const IncidentStatus = z.enum([
+  'investigating',
+  'identified',
+  'monitoring',
+  'resolved',
+  'scheduled',
+  'in_progress',
+  'verifying',
+  'completed',
+]);
+
+/**
+ * The generic incident API for in-house tooling: the whole incident with every update so far, like a
+ * Statuspage webhook, so it has the same guarantees (send it again and nothing new happens; only the
+ * newest unseen update notifies).
+ */
+export const GenericIncident = z.object({
+  pageId: Id,
+  incident: z.object({
+    id: Id,
+    name: z.string().min(1).max(255),
+    status: IncidentStatus,
+    impact: z.enum(['none', 'minor', 'major', 'critical', 'maintenance']).default('none'),
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    createdAt: Timestamp,
+    /** Components (catalog ids) the incident affects, in addition to each update's own. */
+    componentIds: z.array(Id).max(100).default([]),
+    scheduledFor: Timestamp.optional(),
+    scheduledUntil: Timestamp.optional(),
+    updates: z
+      .array(
+        z.object({
+          id: Id,
+          status: IncidentStatus,
+          body: z.string().max(50_000),
+          at: Timestamp,
+          /** false: stored and shown in later timelines, not mailed. */
+          notify: z.boolean().default(true),
+          componentIds: z.array(Id).max(100).default([]),
+        }),
+      )
+      .min(1)
+      .max(500),
+    postmortem: z
+      .object({
+        body: z.string().min(1).max(100_000),
+        publishedAt: Timestamp,
+        notify: z.boolean().default(true),
+      })
+      .optional(),
+  }),
+});
+export type GenericIncident = z.output<typeof GenericIncident>;
+
+/** The same incident in the shape the Statuspage path plans from, so both share one ingest. */
+export function toIncidentWebhook({ pageId, incident }: GenericIncident): StatuspageIncidentWebhook {
+  const newest = incident.updates.reduce((a, b) => (b.at > a.at ? b : a));
+  return {
+    page: { id: pageId },
+    incident: {
+      id: incident.id,
+      name: incident.name,
+      status: incident.postmortem ? 'postmortem' : incident.status,
+      impact: incident.impact,
+      created_at: incident.createdAt,
+      updated_at: incident.postmortem?.publishedAt ?? newest.at,
+      shortlink: incident.url ?? null,
+      scheduled_for: incident.scheduledFor ?? null,
+      scheduled_until: incident.scheduledUntil ?? null,
+      postmortem_body: incident.postmortem?.body ?? null,
+      postmortem_published_at: incident.postmortem?.publishedAt ?? null,
+      postmortem_notified_subscribers: incident.postmortem?.notify ?? false,
+      components: [],
+      incident_updates: incident.updates.map((update) => ({
+        id: update.id,
+        status: update.status,
+        body: update.body,
+        created_at: update.at,
+        display_at: update.at,
+        deliver_notifications: update.notify,
+        affected_components: [...new Set([...incident.componentIds, ...update.componentIds])].map((code) => ({
+          code,
+        })),
+      })),
+    },
+  };
+}
