@@ -9,13 +9,13 @@ import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
-import { actionPage, messagePage, preferencesPage } from '../shared/domain/account-mail';
 import { AppError } from '../shared/errors';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { type HttpResult, html, json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
+import { actionPage, messagePage, preferencesPage } from '../shared/templates/account';
 import {
   confirmSubscription,
   getPreferences,

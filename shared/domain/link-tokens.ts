@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { secretsEqual } from './secrets-equal';
 
 /**
  * Links in mail carry `<subscriberId>.<scope>.<secret>`, a token of one scope is refused for another:
@@ -30,7 +31,7 @@ export function createManageToken(serverSecret: string, subscriberId: string, no
 
 export function manageTokenMatches(serverSecret: string, token: ParsedLinkToken, nonce: string): boolean {
   return (
-    token.scope === 'manage' && safeEqual(token.secret, manageMac(serverSecret, token.subscriberId, nonce))
+    token.scope === 'manage' && secretsEqual(token.secret, manageMac(serverSecret, token.subscriberId, nonce))
   );
 }
 
@@ -41,7 +42,9 @@ export function createConfirmToken(subscriberId: string): { token: string; hash:
 }
 
 export function confirmTokenMatches(token: ParsedLinkToken, storedHash: string | undefined): boolean {
-  return token.scope === 'confirm' && storedHash !== undefined && safeEqual(sha256(token.secret), storedHash);
+  return (
+    token.scope === 'confirm' && storedHash !== undefined && secretsEqual(sha256(token.secret), storedHash)
+  );
 }
 
 export function newNonce(): string {
@@ -54,10 +57,4 @@ function manageMac(serverSecret: string, subscriberId: string, nonce: string): s
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

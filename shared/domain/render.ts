@@ -32,5 +32,3 @@ export interface NotificationInput {
   /** The page's time zone (catalog), for local times beside UTC. */
   timeZone?: string;
 }
-
-export { escapeHtml, safeHttpUrl } from '../templates/html';

@@ -46,6 +46,12 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** `a***@example.com`: enough for a person to recognise their address, not enough to harvest it. */
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+}
+
 /** Pending subscriptions that are never confirmed disappear after this long. */
 export const PENDING_TTL_DAYS = 7;
 /** A confirmation link is valid this long. */

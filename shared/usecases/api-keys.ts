@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { secretsEqual } from '../domain/secrets-equal';
 import { AppError } from '../errors';
 import type { ApiKey, ApiKeyScope, ApiKeys, Clock } from '../ports';
 
@@ -72,21 +73,15 @@ export async function authenticate(
   token: string,
   bootstrapKey: string,
 ): Promise<Actor | undefined> {
-  if (safeEqual(hash(token), hash(bootstrapKey))) return { id: 'bootstrap', scopes: ['read', 'write'] };
+  if (secretsEqual(token, bootstrapKey)) return { id: 'bootstrap', scopes: ['read', 'write'] };
   const match = KEY_PATTERN.exec(token);
   if (!match) return undefined;
   const [, keyId = '', secret = ''] = match;
   const key = await deps.apiKeys.get(keyId);
-  if (!key || key.revokedAt || !safeEqual(hash(secret), key.secretHash)) return undefined;
+  if (!key || key.revokedAt || !secretsEqual(hash(secret), key.secretHash)) return undefined;
   return { id: keyId, scopes: key.scopes };
 }
 
 function withoutHash({ secretHash: _, ...key }: ApiKey) {
   return key;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { alreadySubscribedMail, confirmationMail, maskEmail } from '../domain/account-mail';
+
 import { NotificationLevel } from '../domain/levels';
 import {
   confirmTokenMatches,
@@ -14,6 +14,7 @@ import {
 import type { SingleMail } from '../domain/render';
 import {
   CONFIRM_TOKEN_TTL_HOURS,
+  maskEmail,
   normalizeEmail,
   RESEND_AFTER_MINUTES,
   type SubscriberRecord,
@@ -22,6 +23,7 @@ import { type Topic, TopicInput } from '../domain/topics';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { Catalog, Clock, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
+import { alreadySubscribedMail, confirmationMail } from '../templates/account';
 import { labelTopics, resolveTopics } from './topics';
 
 export interface SelfServiceDeps {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident, IncidentUpdate } from '../../shared/domain/incident';
 import {
   confirmTokenMatches,
   createConfirmToken,
@@ -7,39 +6,23 @@ import {
   manageTokenMatches,
   parseLinkToken,
 } from '../../shared/domain/link-tokens';
-import { escapeHtml, safeHttpUrl } from '../../shared/domain/render';
 import {
   assertHeaderSafe,
   incidentRootId,
   listUnsubscribeHeaders,
   threadHeaders,
 } from '../../shared/domain/threading';
+import { escapeHtml, safeHttpUrl } from '../../shared/templates/html';
 import { renderNotification } from '../../shared/templates/notification';
+import { incidentRecord, incidentUpdate } from '../support/records';
 
-const incident: Incident = {
-  incidentId: 'statuspage:page:inc1',
-  source: 'statuspage',
-  upstreamId: 'inc1',
-  pageId: 'page',
+const incident = incidentRecord({
   name: '<script>alert(1)</script> Chat & "email"',
-  status: 'identified',
-  impact: 'major',
   shortlink: 'javascript:alert(1)',
-  componentIds: [],
   subject: 'Chat down [inc1]',
-  createdAt: '2025-08-06T14:14:00.000Z',
-  updatedAt: '2025-08-06T14:29:00.000Z',
-};
-const update = (updateId: string, status: string, displayAt: string, body: string): IncidentUpdate => ({
-  incidentId: incident.incidentId,
-  updateId,
-  kind: 'update',
-  status,
-  body,
-  displayAt,
-  affectedComponentIds: [],
-  notify: true,
 });
+const update = (id: string, status: string, at: string, body: string) =>
+  incidentUpdate(incident, id, status, at, body);
 const first = update('u1', 'investigating', '2025-08-06T14:14:00.000Z', 'Looking into <b>it</b>');
 const second = update('u2', 'identified', '2025-08-06T14:29:00.000Z', 'Found it.\n\nFixing {{now}}');
 

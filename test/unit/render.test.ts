@@ -1,34 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident, IncidentUpdate } from '../../shared/domain/incident';
 import { encodeWord, listIdHeader } from '../../shared/domain/threading';
 import { markdownishToHtml, markdownishToText } from '../../shared/templates/markdownish';
 import { formatTime, renderFooter, renderNotification } from '../../shared/templates/notification';
 import { chatMessagesMayFail } from '../fixtures/seeds';
+import { incidentRecord, incidentUpdate } from '../support/records';
 
-const incident: Incident = {
+const incident = incidentRecord({
   incidentId: 'statuspage:page:inc9',
-  source: 'statuspage',
   upstreamId: 'inc9',
-  pageId: 'page',
-  name: 'Chat messages may fail to deliver',
   status: 'resolved',
-  impact: 'major',
   shortlink: 'https://stspg.io/abc',
   componentIds: ['c1'],
   subject: 'Chat messages may fail to deliver [inc9]',
-  createdAt: '2025-08-06T14:14:00.000Z',
   updatedAt: '2025-08-06T14:54:00.000Z',
-};
-const update = (updateId: string, status: string, displayAt: string, body: string): IncidentUpdate => ({
-  incidentId: incident.incidentId,
-  updateId,
-  kind: 'update',
-  status,
-  body,
-  displayAt,
-  affectedComponentIds: [],
-  notify: true,
 });
+const update = (id: string, status: string, at: string, body: string) =>
+  incidentUpdate(incident, id, status, at, body);
 const investigating = update('u1', 'investigating', '2025-08-06T14:14:00.000Z', 'Looking into it.');
 const resolved = update('u2', 'resolved', '2025-08-06T14:54:00.000Z', 'Fixed.');
 

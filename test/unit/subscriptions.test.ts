@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { maskEmail } from '../../shared/domain/account-mail';
 import { csvField, parseCsv } from '../../shared/domain/csv';
 import { levelWants } from '../../shared/domain/levels';
+import { maskEmail } from '../../shared/domain/subscriber';
 
 describe('levelWants', () => {
   const minor = { impact: 'minor' };
