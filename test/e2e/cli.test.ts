@@ -1,29 +1,20 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_DEFAULTS, type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { PAGE_ID, US_CHAT } from '../fixtures/seeds';
+import { startTestStack } from '../support/stack';
 
 // The support CLI as a person runs it: a separate process against the API of a running stack.
 let stack: LocalStack;
 const dir = mkdtempSync(join(tmpdir(), 'cli-'));
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    apiPort: 0,
-    dynamodb: { endpoint: inject('dynamodbEndpoint') },
-    ses: { endpoint: inject('sesEndpoint') },
-    tablePrefix: `cli${randomUUID().slice(0, 8)}-`,
-  });
-  await fetch(`${stack.apiUrl}/v1/admin/pages/${PAGE_ID}/components`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`, 'content-type': 'application/json' },
-    body: readFileSync(new URL('../fixtures/components.json', import.meta.url), 'utf8'),
-  });
+  stack = await startTestStack('cli');
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
-import { LOCAL_DEFAULTS, type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import {
   chatMessagesMayFail,
   EU_CHAT,
@@ -15,23 +15,13 @@ import {
   US_CHAT,
 } from '../fixtures/seeds';
 import { header, mailTo, type StoredMail, uniqueEmail } from '../support/local-aws';
+import { adminHeaders, startTestStack } from '../support/stack';
 
 // The whole system through its HTTP API and streams, as `npm start` runs it.
 let stack: LocalStack;
-const admin = { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`, 'content-type': 'application/json' };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    apiPort: 0,
-    dynamodb: { endpoint: inject('dynamodbEndpoint') },
-    ses: { endpoint: inject('sesEndpoint') },
-    tablePrefix: `e2e${randomUUID().slice(0, 8)}-`,
-  });
-  const imported = await api('PUT', `/v1/admin/pages/${PAGE_ID}/components`, {
-    headers: admin,
-    body: readFileSync(new URL('../fixtures/components.json', import.meta.url), 'utf8'),
-  });
-  expect(imported.status).toBe(200);
+  stack = await startTestStack('e2e');
 });
 afterAll(async () => {
   await stack?.stop();
@@ -58,7 +48,7 @@ async function subscribe(
   confirmed = true,
 ) {
   const response = await api('POST', '/v1/admin/subscribers', {
-    headers: admin,
+    headers: adminHeaders,
     body: JSON.stringify({
       email: uniqueEmail(label),
       topics: topics.map((t) => ({ pageId: PAGE_ID, ...t })),
@@ -200,12 +190,12 @@ describe('the update pipeline, end to end', () => {
       'GET',
       `/v1/admin/subscribers?email=${encodeURIComponent(subscriber.email.toUpperCase())}`,
       {
-        headers: admin,
+        headers: adminHeaders,
       },
     );
     expect(found.body.items).toEqual([expect.objectContaining({ id: subscriber.id, status: 'confirmed' })]);
     const unknown = await api('POST', '/v1/admin/subscribers', {
-      headers: admin,
+      headers: adminHeaders,
       body: JSON.stringify({ email: uniqueEmail('x'), topics: [{ pageId: PAGE_ID, componentId: 'nope' }] }),
     });
     expect(unknown.status).toBe(400);
@@ -217,11 +207,11 @@ describe('the update pipeline, end to end', () => {
   it('takes incidents from in-house tooling through the generic API, with the same guarantees', async () => {
     const subscriber = await subscribe('generic', [{ componentId: US_CHAT }]);
     const key = await api('POST', '/v1/admin/keys', {
-      headers: admin,
+      headers: adminHeaders,
       body: JSON.stringify({ name: 'incident-bot', scopes: ['write'] }),
     });
     const reader = await api('POST', '/v1/admin/keys', {
-      headers: admin,
+      headers: adminHeaders,
       body: JSON.stringify({ name: 'reader', scopes: ['read'] }),
     });
     const bot = { authorization: `Bearer ${key.body.key}`, 'content-type': 'application/json' };

@@ -3,31 +3,20 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_DEFAULTS, type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { planIncidentIngest } from '../../shared/domain/ingest-plan';
 import { StatuspageIncidentWebhook } from '../../shared/domain/statuspage';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { mailTo, uniqueEmail } from '../support/local-aws';
+import { adminHeaders, startTestStack } from '../support/stack';
 
 // Batches the pollers set aside are replayed through the same handlers, harmlessly and once.
 let stack: LocalStack;
 const failureLog = join(mkdtempSync(join(tmpdir(), 'redrive-')), 'failed-batches.jsonl');
-const admin = { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`, 'content-type': 'application/json' };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    apiPort: 0,
-    dynamodb: { endpoint: inject('dynamodbEndpoint') },
-    ses: { endpoint: inject('sesEndpoint') },
-    tablePrefix: `rd${randomUUID().slice(0, 8)}-`,
-    failureLog,
-  });
-  await fetch(`${stack.apiUrl}/v1/admin/pages/${PAGE_ID}/components`, {
-    method: 'PUT',
-    headers: admin,
-    body: readFileSync(new URL('../fixtures/components.json', import.meta.url), 'utf8'),
-  });
+  stack = await startTestStack('rd', { failureLog });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -38,7 +27,7 @@ describe('redrive', () => {
     const email = uniqueEmail('redrive');
     await fetch(`${stack.apiUrl}/v1/admin/subscribers`, {
       method: 'POST',
-      headers: admin,
+      headers: adminHeaders,
       body: JSON.stringify({ email, topics: [{ pageId: PAGE_ID, componentId: US_CHAT }], confirmed: true }),
     });
     const payload = incidentWebhook({ ...chatMessagesMayFail, id: `rd${randomUUID().slice(0, 8)}` }, 1);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_DEFAULTS, type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import {
   chatMessagesMayFail,
   EU_CHAT,
@@ -11,28 +10,18 @@ import {
   US_CHAT,
 } from '../fixtures/seeds';
 import { mailTo, uniqueEmail } from '../support/local-aws';
+import { adminHeaders, startTestStack } from '../support/stack';
 
 // Customer self-service and the support team's tools, through the local stack's HTTP API.
 let stack: LocalStack;
-const bootstrap = {
-  authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`,
-  'content-type': 'application/json',
-};
+const bootstrap = adminHeaders;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    apiPort: 0,
-    dynamodb: { endpoint: inject('dynamodbEndpoint') },
-    ses: { endpoint: inject('sesEndpoint') },
-    tablePrefix: `sub${randomUUID().slice(0, 8)}-`,
+  stack = await startTestStack(
+    'sub',
     // Every request here comes from 127.0.0.1: the per-IP limit is tested on its own below.
-    env: { SUBSCRIBE_LIMIT_PER_IP: '1000' },
-  });
-  const imported = await call('PUT', `/v1/admin/pages/${PAGE_ID}/components`, {
-    headers: bootstrap,
-    body: readFileSync(new URL('../fixtures/components.json', import.meta.url), 'utf8'),
-  });
-  expect(imported.status).toBe(200);
+    { env: { SUBSCRIBE_LIMIT_PER_IP: '1000' } },
+  );
 });
 afterAll(async () => {
   await stack?.stop();
