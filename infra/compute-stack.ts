@@ -39,6 +39,7 @@ const TABLE_ENV: Record<TableKey, EnvName> = {
 const OPTIONAL_ENV = new Set<EnvName>([
   'SUBSCRIBE_LIMIT_PER_IP',
   'SUBSCRIBE_LIMIT_PER_ADDRESS',
+  'SUBSCRIBE_EMBED_ORIGINS',
   'SES_MAX_SEND_RATE',
 ]);
 

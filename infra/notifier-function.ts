@@ -10,6 +10,7 @@ import type { EnvName } from '../shared/env';
 import type { Access, FunctionSpec } from './functions';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ASSETS = 'shared/templates/assets';
 
 /**
  * The house Lambda: Node 24 on arm64, ESM bundle with source maps, X-Ray tracing, a log group with
@@ -39,6 +40,14 @@ export class NotifierFunction extends Construct {
         mainFields: ['module', 'main'],
         // Some dependencies are CommonJS and call require(); give the ESM bundle one.
         banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+        // The pages' stylesheet and script are read at cold start from `assets/` beside the bundle.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => [
+            `cp -r "${join(inputDir, ASSETS)}" "${join(outputDir, 'assets')}"`,
+          ],
+        },
       },
     });
   }

@@ -18,6 +18,15 @@ const envSchemas = {
   /** Subscribe requests allowed per client IP, and per address, per hour (subscription bombing). */
   SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
   SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(5),
+  /**
+   * Origins (`https://status.example.com`, space- or comma-separated) whose pages may frame the
+   * subscribe form at /subscribe/embed; none by default, so nobody can.
+   */
+  SUBSCRIBE_EMBED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))),
   /** Recipients per second across all senders; by default the account's `SendQuota.MaxSendRate`. */
   SES_MAX_SEND_RATE: z.coerce.number().positive().optional(),
   /** SES rewrites Message-ID to `<id@this-domain>`; `email.amazonses.com` in us-east-1. */

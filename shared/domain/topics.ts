@@ -99,3 +99,27 @@ export function audienceTopicKeys(
   }
   return [...keys];
 }
+
+/**
+ * Drops topics another one already covers: a component of a followed region, anything on a followed
+ * page. What a person ticks in a tree (a region and all its components) becomes what they mean.
+ */
+export function withoutCovered(topics: readonly Topic[]): Topic[] {
+  const pages = new Set(topics.filter((t) => !t.groupId && !t.componentId).map((t) => t.pageId));
+  const regions = new Set(
+    topics.filter((t) => t.groupId && !t.componentId).map((t) => regionTopicKey(t.pageId, t.groupId ?? '')),
+  );
+  return topics.filter((t) => {
+    if (!t.groupId && !t.componentId) return true;
+    if (pages.has(t.pageId)) return false;
+    return !(t.componentId && t.groupId && regions.has(regionTopicKey(t.pageId, t.groupId)));
+  });
+}
+
+/** A topic as a form sends it (its key, the value of a checkbox), in the API's shape; undefined if malformed. */
+export function topicInputFromKey(key: string): TopicInput | undefined {
+  const topic = topicFromKey(key);
+  if (!topic) return undefined;
+  const { key: _, ...input } = topic;
+  return input;
+}

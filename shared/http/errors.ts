@@ -1,8 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { AppError, type ErrorCode } from '../errors';
+import { AppError, type ErrorCode, type ErrorDetail } from '../errors';
 import { log } from '../log';
-import { type HttpResult, json } from './respond';
+import { errorPage } from '../templates/pages/message';
+import { type HttpResult, html, json, prefersJson } from './respond';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
@@ -15,21 +16,35 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
 };
 
+interface ErrorBody {
+  code: string;
+  message: string;
+  details: ErrorDetail[];
+}
+
 /**
  * The one mapping from errors to HTTP: an AppError keeps its code, message and details; a middy HTTP
- * error (a route that does not exist) keeps its status; anything else is a 500 that leaks nothing.
+ * error (a route that does not exist) keeps its status; anything else is a 500 that leaks nothing. With
+ * `pages`, a browser gets the same answer as a page in words; a client that asks for JSON still gets JSON.
  */
-export function httpErrors(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+export function httpErrors(
+  options: { pages?: boolean } = {},
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const respond = (event: APIGatewayProxyEventV2, status: number, body: ErrorBody, headers = {}) =>
+    options.pages && !prefersJson(event)
+      ? html(status, errorPage(status, body.message, body.details), { headers })
+      : json(status, { error: body }, headers);
   return {
     onError: async (request) => {
-      const { error } = request;
+      const { error, event } = request;
       if (error instanceof AppError) {
         const retryAfter: Record<string, string> = error.retryAfterSeconds
           ? { 'retry-after': String(error.retryAfterSeconds) }
           : {};
-        request.response = json(
+        request.response = respond(
+          event,
           STATUS[error.code],
-          { error: { code: error.code, message: error.message, details: error.details } },
+          { code: error.code, message: error.message, details: error.details },
           retryAfter,
         );
         return;
@@ -37,14 +52,16 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> 
       const exposed = error as { statusCode?: number; expose?: boolean; message?: string } | null;
       if (exposed?.expose && typeof exposed.statusCode === 'number' && exposed.statusCode < 500) {
         const code = exposed.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
-        request.response = json(exposed.statusCode, {
-          error: { code, message: exposed.message, details: [] },
+        request.response = respond(event, exposed.statusCode, {
+          code,
+          message: exposed.message ?? 'bad request',
+          details: [],
         });
         return;
       }
       // routeKey, not rawPath: the webhook's path carries its secret token.
-      log.error('unhandled error', { error, route: request.event?.routeKey });
-      request.response = json(500, { error: { code: 'INTERNAL', message: 'internal error', details: [] } });
+      log.error('unhandled error', { error, route: event?.routeKey });
+      request.response = respond(event, 500, { code: 'INTERNAL', message: 'internal error', details: [] });
     },
   };
 }

@@ -2,21 +2,22 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { httpErrors } from './errors';
-import { type ParsedEvent, parseRequest } from './request';
+import { type BodyKind, type ParsedEvent, parseRequest } from './request';
 import type { HttpResult } from './respond';
 
 type Guard = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
 
 /**
  * The middy chain every HTTP route shares: guards (authentication) first, then the request parsed by the
- * route's schema, with every error mapped to a JSON response. `run` only ever sees valid input.
+ * route's schema, with every error mapped to a response (JSON, or with `pages` a page for a browser).
+ * `run` only ever sees valid input.
  */
 export function httpHandler<S extends z.ZodType>(
-  route: { input: S; guards?: Guard[]; body?: 'json' | 'text' | 'ignore' },
+  route: { input: S; guards?: Guard[]; body?: BodyKind; pages?: boolean },
   run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
 ) {
   const chain = middy<ParsedEvent<z.output<S>>, HttpResult>().use(
-    httpErrors() as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>,
+    httpErrors({ pages: route.pages ?? false }) as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>,
   );
   for (const guard of route.guards ?? [])
     chain.use(guard as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>);

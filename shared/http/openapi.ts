@@ -36,7 +36,10 @@ const Page = z.object({ cursor: z.string().optional(), limit: z.number().int().o
 const List = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), cursor: z.string().optional() });
 
-/** Every route's contract, with request and response schemas taken from the zod schemas the code parses with. */
+/**
+ * Every API route's contract, with request and response schemas taken from the zod schemas the code
+ * parses with. Pages for people (/subscribe, /console, /assets) are not API and are not listed.
+ */
 const operations: Record<string, Operation> = {
   'POST /v1/webhooks/statuspage/{token}': {
     summary: 'Atlassian Statuspage webhook (incident or component); retries are harmless',
@@ -76,6 +79,13 @@ const operations: Record<string, Operation> = {
     summary: 'Topics, level and status (JSON, or a page for Accept: text/html)',
     auth: 'token-in-query',
     query: Token,
+  },
+  'POST /v1/preferences': {
+    summary:
+      "The preferences page's form: topic (repeated topic keys) and level to save, remove (a topic key), or action=resubscribe; answers a page",
+    auth: 'token-in-query',
+    query: Token,
+    bodyType: 'application/x-www-form-urlencoded',
   },
   'PUT /v1/preferences': {
     summary: 'Change topics or level, or unsubscribe',

@@ -1,10 +1,10 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../errors';
 import type { HttpResult } from './respond';
 
-/** What a route's schema sees: the JSON body (if any), path parameters, query parameters. */
+/** What a route's schema sees: the body (JSON, text or a form's fields), path and query parameters. */
 export interface RawRequest {
   body: unknown;
   path: Record<string, string | undefined>;
@@ -17,15 +17,24 @@ export type ParsedEvent<T> = APIGatewayProxyEventV2 & { input: T };
  * Parses the request with a zod schema before the handler runs: a body that is not JSON, or input the
  * schema refuses, is a 400 naming the field, and the handler only ever sees valid input.
  */
+export type BodyKind = 'json' | 'text' | 'form' | 'ignore';
+
 export function parseRequest<S extends z.ZodType>(
   schema: S,
-  body: 'json' | 'text' | 'ignore' = 'json',
+  body: BodyKind = 'json',
 ): MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult> {
   return {
     before: async (request) => {
       const event = request.event;
       const raw: RawRequest = {
-        body: body === 'json' ? readBody(event) : body === 'text' ? readText(event) : undefined,
+        body:
+          body === 'json'
+            ? readBody(event)
+            : body === 'text'
+              ? readText(event)
+              : body === 'form'
+                ? await readForm(event)
+                : undefined,
         path: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
       };
@@ -34,6 +43,43 @@ export function parseRequest<S extends z.ZodType>(
       event.input = parsed.data;
     },
   };
+}
+
+/** A form field that may repeat (checkboxes): always a list, empty when absent. */
+export const formValues = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]));
+
+export type FormFields = Record<string, string | string[]>;
+
+/**
+ * A browser's form post, URL-encoded or multipart (a file upload), as fields: a repeated name becomes a
+ * list, a file its text. The platform's own parser reads it; nothing here splits multipart by hand.
+ */
+async function readForm(event: APIGatewayProxyEventV2): Promise<FormFields> {
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(contentType)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `expected a form, got ${contentType || 'no content type'}`, [
+      { path: 'content-type', message: 'must be application/x-www-form-urlencoded or multipart/form-data' },
+    ]);
+  }
+  const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  let form: FormData;
+  try {
+    form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new AppError('VALIDATION', 'the form could not be read', [
+      { path: 'body', message: 'not a well-formed form' },
+    ]);
+  }
+  const fields = new Map<string, string | string[]>();
+  for (const [name, value] of form.entries()) {
+    const text = typeof value === 'string' ? value : await value.text();
+    const before = fields.get(name);
+    fields.set(name, before === undefined ? text : [...(Array.isArray(before) ? before : [before]), text]);
+  }
+  return Object.fromEntries(fields);
 }
 
 function readText(event: APIGatewayProxyEventV2): string {

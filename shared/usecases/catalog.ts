@@ -1,4 +1,4 @@
-import { type ComponentsJson, catalogFromComponentsJson } from '../domain/catalog';
+import { type ComponentsJson, catalogFromComponentsJson, type PageCatalog } from '../domain/catalog';
 import { AppError } from '../errors';
 import type { Catalog } from '../ports';
 
@@ -20,47 +20,53 @@ export async function importPageComponents(
   return { pageId, regions: catalog.groups.length, components: catalog.components.length };
 }
 
+export interface PageView {
+  id: string;
+  name: string;
+  regions: Array<{ id: string; name: string; components: Array<{ id: string; name: string }> }>;
+  /** Components that belong to no region. */
+  components: Array<{ id: string; name: string }>;
+}
+
 export interface CatalogView {
-  pages: Array<{
-    id: string;
-    name: string;
-    regions: Array<{ id: string; name: string; components: Array<{ id: string; name: string }> }>;
-    /** Components that belong to no region. */
-    components: Array<{ id: string; name: string }>;
-  }>;
+  pages: PageView[];
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+
+/** One page's regions and components, sorted by name; undefined for a page the catalog does not know. */
+export function pageView({ page, groups, components }: PageCatalog): PageView | undefined {
+  const pageId = page?.pageId ?? components[0]?.pageId ?? groups[0]?.pageId;
+  if (!pageId) return undefined;
+  const view = (c: { componentId: string; name: string }) => ({ id: c.componentId, name: c.name });
+  return {
+    id: pageId,
+    name: page?.name ?? pageId,
+    regions: groups
+      .map((group) => ({
+        id: group.groupId,
+        name: group.name,
+        components: components
+          .filter((c) => c.groupId === group.groupId)
+          .map(view)
+          .sort(byName),
+      }))
+      .sort(byName),
+    components: components
+      .filter((c) => !c.groupId)
+      .map(view)
+      .sort(byName),
+  };
 }
 
 /** Pages → regions → components, sorted by name, for subscription pickers. */
 export async function listCatalog(deps: { catalog: Catalog }): Promise<CatalogView> {
   const pages = await deps.catalog.listPages();
-  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
-  return {
-    pages: pages
-      .flatMap(({ page, groups, components }) => {
-        const pageId = page?.pageId ?? components[0]?.pageId ?? groups[0]?.pageId;
-        if (!pageId) return [];
-        const view = (c: { componentId: string; name: string }) => ({ id: c.componentId, name: c.name });
-        return [
-          {
-            id: pageId,
-            name: page?.name ?? pageId,
-            regions: groups
-              .map((group) => ({
-                id: group.groupId,
-                name: group.name,
-                components: components
-                  .filter((c) => c.groupId === group.groupId)
-                  .map(view)
-                  .sort(byName),
-              }))
-              .sort(byName),
-            components: components
-              .filter((c) => !c.groupId)
-              .map(view)
-              .sort(byName),
-          },
-        ];
-      })
-      .sort(byName),
-  };
+  return { pages: pages.flatMap((page) => pageView(page) ?? []).sort(byName) };
+}
+
+/** The pages whose trees a form shows, in the order asked; unknown pages are left out. */
+export async function pageViews(deps: { catalog: Catalog }, pageIds: readonly string[]): Promise<PageView[]> {
+  const pages = await Promise.all([...new Set(pageIds)].map((id) => deps.catalog.getPage(id)));
+  return pages.flatMap((page) => pageView(page) ?? []);
 }

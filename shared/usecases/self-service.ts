@@ -19,7 +19,7 @@ import {
   RESEND_AFTER_MINUTES,
   type SubscriberRecord,
 } from '../domain/subscriber';
-import { type Topic, TopicInput } from '../domain/topics';
+import { type Topic, TopicInput, withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { Catalog, Clock, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
@@ -40,10 +40,25 @@ export interface SelfServiceDeps {
   };
 }
 
+/** The words a person reads when a subscribe or preferences form is wrong; the JSON API says the same. */
+export const MESSAGES = {
+  emailMissing: 'Enter your email address',
+  emailFormat: 'Enter an email address in the correct format, like name@example.com',
+  noTopics: 'Choose at least one component, region or the whole page',
+  tooManyTopics: 'Choose at most 40 components and regions, or the whole page',
+  level: 'Choose how often you want updates',
+} as const;
+
+const EmailAddress = z
+  .email({ error: (issue) => (issue.input ? MESSAGES.emailFormat : MESSAGES.emailMissing) })
+  .max(254, MESSAGES.emailFormat)
+  .transform(normalizeEmail);
+const Level = z.enum(NotificationLevel.options, { error: MESSAGES.level });
+
 export const SubscribeInput = z.object({
-  email: z.email().max(254).transform(normalizeEmail),
-  topics: z.array(TopicInput).min(1).max(40),
-  level: NotificationLevel.default('all'),
+  email: EmailAddress,
+  topics: z.array(TopicInput).min(1, MESSAGES.noTopics).max(40, MESSAGES.tooManyTopics),
+  level: Level.default('all'),
 });
 export type SubscribeInput = z.output<typeof SubscribeInput>;
 
@@ -64,7 +79,7 @@ export async function requestSubscription(deps: SelfServiceDeps, input: Subscrib
     `email:${createHash('sha256').update(input.email).digest('base64url')}`,
     limits.perAddress,
   );
-  const topics = await resolveTopics(deps.catalog, input.topics);
+  const topics = withoutCovered(await resolveTopics(deps.catalog, input.topics));
   // From here on every path answers alike, whatever the address's state or a failure to mail it.
   try {
     await subscribeAddress(deps, input, topics);
@@ -142,7 +157,11 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
     { ...rest, status: 'confirmed', confirmedAt: deps.clock.now().toISOString(), linkNonce: newNonce() },
     record,
   );
-  return { email: maskEmail(confirmed.email), preferencesUrl: preferencesUrl(deps, confirmed) };
+  return {
+    email: maskEmail(confirmed.email),
+    preferencesUrl: preferencesUrl(deps, confirmed),
+    topics: await labelTopics(deps.catalog, confirmed.topics),
+  };
 }
 
 /**
@@ -157,7 +176,11 @@ export async function unsubscribe(deps: SelfServiceDeps, token: string) {
         const { confirmTokenHash: _, confirmExpiresAt: __, ...rest } = record;
         await deps.subscribers.save({ ...rest, status: 'unsubscribed' }, record);
       }
-      return { email: maskEmail(record.email), status: 'unsubscribed' as const };
+      return {
+        email: maskEmail(record.email),
+        status: 'unsubscribed' as const,
+        pageIds: [...new Set(record.topics.map((t) => t.pageId))],
+      };
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt === 3) throw error;
     }
@@ -166,8 +189,10 @@ export async function unsubscribe(deps: SelfServiceDeps, token: string) {
 
 export const PreferencesUpdate = z
   .object({
-    topics: z.array(TopicInput).max(40).optional(),
-    level: NotificationLevel.optional(),
+    topics: z.array(TopicInput).max(40, MESSAGES.tooManyTopics).optional(),
+    level: Level.optional(),
+    /** Topic keys to stop following (`C#page#component`, as GET shows them). */
+    removeTopics: z.array(z.string().min(1)).max(40).optional(),
     /** true: unsubscribe from everything. */
     unsubscribe: z.literal(true).optional(),
   })
@@ -178,10 +203,16 @@ export async function getPreferences(deps: SelfServiceDeps, token: string) {
   return preferencesView(deps, await verifiedRecord(deps, token, 'manage'));
 }
 
-/** Changes topics or level, or unsubscribes; removing the last topic unsubscribes too. */
+/**
+ * Changes topics or level, or unsubscribes; removing the last topic unsubscribes too. Says what changed
+ * in words, so the page can tell the person.
+ */
 export async function updatePreferences(deps: SelfServiceDeps, token: string, update: PreferencesUpdate) {
   const record = await verifiedRecord(deps, token, 'manage');
-  const topics = update.topics ? await resolveTopics(deps.catalog, update.topics) : record.topics;
+  const removing = new Set(update.removeTopics ?? []);
+  const topics = (
+    update.topics ? withoutCovered(await resolveTopics(deps.catalog, update.topics)) : record.topics
+  ).filter((topic) => !removing.has(topic.key));
   const unsubscribing = update.unsubscribe === true || topics.length === 0;
   const status = unsubscribing ? 'unsubscribed' : record.status;
   const saved = await deps.subscribers.save(
@@ -193,7 +224,30 @@ export async function updatePreferences(deps: SelfServiceDeps, token: string, up
     },
     record,
   );
-  return preferencesView(deps, saved);
+  const kept = (from: readonly Topic[], to: readonly Topic[]) =>
+    from.filter((t) => !to.some((other) => other.key === t.key));
+  const changes = {
+    added: await labelTopics(deps.catalog, kept(saved.topics, record.topics)),
+    removed: await labelTopics(deps.catalog, kept(record.topics, saved.topics)),
+    ...(saved.level !== record.level ? { level: { from: record.level, to: saved.level } } : {}),
+    unsubscribed: saved.status === 'unsubscribed' && record.status !== 'unsubscribed',
+  };
+  return { ...(await preferencesView(deps, saved)), changes };
+}
+
+/**
+ * Subscribes an unsubscribed person again from their preferences page, to what they followed before:
+ * the same double opt-in as the subscribe form (a confirmation mail, the same limits).
+ */
+export async function resubscribe(deps: SelfServiceDeps, token: string, clientIp: string) {
+  const record = await verifiedRecord(deps, token, 'manage');
+  const topics = record.topics.map(({ pageId, groupId, componentId }) => ({
+    pageId,
+    ...(groupId ? { groupId } : {}),
+    ...(componentId ? { componentId } : {}),
+  }));
+  await requestSubscription(deps, { email: record.email, topics, level: record.level }, clientIp);
+  return { email: record.email };
 }
 
 export function preferencesUrl(
@@ -222,7 +276,12 @@ async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) 
     email: record.email,
     status: record.status,
     level: record.level,
-    topics: record.topics.map(({ pageId, groupId, componentId }) => ({ pageId, groupId, componentId })),
+    topics: record.topics.map(({ pageId, groupId, componentId, key }) => ({
+      pageId,
+      groupId,
+      componentId,
+      key,
+    })),
     labels: await labelTopics(deps.catalog, record.topics),
   };
 }

@@ -1,0 +1,94 @@
+import type { ErrorDetail } from '../../errors';
+import type { PageView } from '../../usecases/catalog';
+import { errorFor, errorSummary, hidden } from '../forms';
+import { html, type SafeHtml } from '../html';
+import { layout } from '../layout';
+import { firstTopicId, levelChoice, levelLabel, topicTree } from '../topic-tree';
+
+export interface PreferencesPageInput {
+  email: string;
+  status: string;
+  level: string;
+  /** What the subscriber follows: the topic key (a checkbox's value) and the topic in words. */
+  topics: ReadonlyArray<{ key: string; label: string }>;
+  /** The trees of the pages they follow something on. */
+  pages: readonly PageView[];
+  /** Relative URLs that carry the manage token. */
+  action: string;
+  unsubscribeAction: string;
+  /** After a save: what changed, in words. */
+  changes?: {
+    added: readonly string[];
+    removed: readonly string[];
+    level?: { from: string; to: string };
+    unsubscribed: boolean;
+  };
+  errors?: readonly ErrorDetail[];
+  /** What the form showed when it was sent back with errors. */
+  values?: { topics: ReadonlySet<string>; level: string };
+}
+
+function changesNotice(changes: NonNullable<PreferencesPageInput['changes']>): SafeHtml {
+  const lines = [
+    ...changes.added.map((label) => `Added ${label}`),
+    ...changes.removed.map((label) => `Removed ${label}`),
+    ...(changes.level
+      ? [`How often: ${levelLabel(changes.level.from)} → ${levelLabel(changes.level.to)}`]
+      : []),
+  ];
+  const title = changes.unsubscribed
+    ? 'You are unsubscribed. No more updates will be sent.'
+    : lines.length
+      ? 'Your preferences are saved.'
+      : 'Nothing changed: your preferences were already like this.';
+  return html`<div class="notice" role="status" tabindex="-1" data-focus><p><strong>${title}</strong></p>${
+    lines.length ? html`<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>` : ''
+  }</div>`;
+}
+
+/** Preferences behind the link in every mail: what they follow, the tree to change it, how often, a way out. */
+export function preferencesPage(input: PreferencesPageInput): string {
+  const errors = input.errors ?? [];
+  const unsubscribed = input.status === 'unsubscribed';
+  const selected = input.values?.topics ?? new Set(input.topics.map((t) => t.key));
+  const level = input.values?.level ?? input.level;
+  const title = 'Your email updates';
+  const following = html`<ul class="topics">${input.topics.map(
+    (topic) =>
+      html`<li><span>${topic.label}</span>${
+        unsubscribed
+          ? ''
+          : html`<form class="inline" method="post" action="${input.action}">${hidden('remove', topic.key)}<button type="submit" class="link">Remove<span class="visually-hidden"> ${topic.label}</span></button></form>`
+      }</li>`,
+  )}</ul>`;
+  const firstPage = input.pages[0];
+  const body = unsubscribed
+    ? html`<p>You are unsubscribed: nothing is sent to <strong>${input.email}</strong>.</p>
+<h2>You used to follow</h2>${following}
+<form method="post" action="${input.action}">${hidden('action', 'resubscribe')}<button type="submit">Subscribe again</button></form>
+<p class="muted">We'll send a link to confirm first.</p>`
+    : html`<p>Updates go to <strong>${input.email}</strong>, ${levelLabel(input.level).toLowerCase()}.</p>
+<h2>You follow</h2>${following}
+<h2>Change what you follow</h2>
+<form method="post" action="${input.action}" novalidate>${hidden('action', 'save')}
+${input.pages.map((page, index) =>
+  topicTree({
+    page,
+    selected,
+    id: index === 0 ? 'topics' : `topics-${index}`,
+    legend: `Updates about ${page.name}`,
+    ...(index === 0 && errorFor(errors, 'topics') ? { error: errorFor(errors, 'topics') } : {}),
+  }),
+)}
+${levelChoice(level, errorFor(errors, 'level'))}
+<button type="submit">Save</button></form>
+<hr><h2>Stop all updates</h2>
+<form method="post" action="${input.unsubscribeAction}"><button type="submit" class="danger">Unsubscribe from everything</button></form>`;
+  return layout({
+    title: errors.length ? `Error: ${title}` : title,
+    ...(firstPage ? { brand: firstPage.name } : {}),
+    body: html`<h1>${title}</h1>${errorSummary(errors, { ...(firstPage ? { topics: firstTopicId(firstPage) } : {}), level: 'level-all' })}${
+      input.changes ? changesNotice(input.changes) : ''
+    }${body}`,
+  });
+}

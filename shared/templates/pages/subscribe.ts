@@ -1,0 +1,68 @@
+import type { ErrorDetail } from '../../errors';
+import type { PageView } from '../../usecases/catalog';
+import { MESSAGES } from '../../usecases/self-service';
+import { errorFor, errorMessage, errorSummary, hidden } from '../forms';
+import { html } from '../html';
+import { layout } from '../layout';
+import { firstTopicId, levelChoice, topicTree } from '../topic-tree';
+
+export interface SubscribeFormInput {
+  page: PageView;
+  values: { email: string; topics: ReadonlySet<string>; level: string };
+  errors: readonly ErrorDetail[];
+  /** In an iframe on the page owner's site: no masthead, and the answer stays in the frame. */
+  embed: boolean;
+}
+
+/**
+ * The subscribe form. It works as a plain form post; the script adds the tri-state tree and checks the
+ * form before sending, with the same messages (carried in data attributes) as the server's.
+ */
+export function subscribePage(input: SubscribeFormInput): string {
+  const { page, values, errors } = input;
+  const emailError = errorFor(errors, 'email');
+  const title = `Get ${page.name} status updates by email`;
+  return layout({
+    title: errors.length ? `Error: ${title}` : title,
+    brand: page.name,
+    variant: input.embed ? 'embed' : 'page',
+    body: html`<h1>${title}</h1>
+${errorSummary(errors, { topics: firstTopicId(page), level: 'level-all' })}
+<p>Choose what you want to hear about. We send one email per update, and every email about an incident lands in one conversation.</p>
+<form method="post" action="/subscribe" novalidate data-validate data-error-email-missing="${MESSAGES.emailMissing}" data-error-email-format="${MESSAGES.emailFormat}" data-error-topics="${MESSAGES.noTopics}">
+${hidden('page', page.id)}${input.embed ? hidden('embed', '1') : ''}
+<div class="field${emailError ? ' field-error' : ''}"><label class="block" for="email">Email</label>
+<span class="hint" id="email-hint">We send a link to confirm it's you. Nothing is sent until you confirm.</span>
+${errorMessage('email', emailError)}
+<input type="email" id="email" name="email" value="${values.email}" autocomplete="email" spellcheck="false" aria-describedby="email-hint${emailError ? ' email-error' : ''}"></div>
+${topicTree({ page, selected: values.topics, legend: 'What do you want updates about?', hint: 'Choose the whole page, whole regions, or single components.', ...(errorFor(errors, 'topics') ? { error: errorFor(errors, 'topics') } : {}) })}
+${levelChoice(values.level, errorFor(errors, 'level'))}
+<button type="submit">Subscribe</button>
+</form>`,
+  });
+}
+
+/** The same page whatever the address's state: it never says whether the address was already subscribed. */
+export function checkInboxPage(input: { email: string; page?: PageView; embed: boolean }): string {
+  return layout({
+    title: 'Check your inbox',
+    ...(input.page ? { brand: input.page.name } : {}),
+    variant: input.embed ? 'embed' : 'page',
+    body: html`<h1>Check your inbox</h1>
+<div class="notice" role="status"><p>We've sent a link to <strong>${input.email}</strong> if it can be subscribed.</p></div>
+<p>Open the email and press <strong>Confirm subscription</strong> within 48 hours. Until then you get no updates.</p>
+<p class="muted">Nothing arrived after a few minutes? Look in your spam folder, or check the address and try again.</p>
+${input.page ? html`<p><a href="/subscribe?page=${input.page.id}">Subscribe another address</a></p>` : ''}`,
+  });
+}
+
+/** `/subscribe` with several status pages: which one. */
+export function pageListPage(pages: readonly PageView[]): string {
+  return layout({
+    title: 'Subscribe to status updates',
+    body: pages.length
+      ? html`<h1>Subscribe to status updates</h1><p>Which status page do you want updates from?</p>
+<ul class="topics">${pages.map((p) => html`<li><a href="/subscribe?page=${encodeURIComponent(p.id)}">${p.name}</a></li>`)}</ul>`
+      : html`<h1>Subscribe to status updates</h1><p>No status page is set up yet. Please come back later.</p>`,
+  });
+}
