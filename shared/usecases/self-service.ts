@@ -224,11 +224,13 @@ export async function updatePreferences(deps: SelfServiceDeps, token: string, up
     },
     record,
   );
-  const kept = (from: readonly Topic[], to: readonly Topic[]) =>
-    from.filter((t) => !to.some((other) => other.key === t.key));
+  // "Removed" only what is no longer covered: a component now inside a followed region is still heard of.
+  const coveredBy = (set: readonly Topic[]) => (t: Topic) =>
+    set.some((other) => other.key === t.key) || !withoutCovered([...set, t]).includes(t);
+  const notIn = (from: readonly Topic[], to: readonly Topic[]) => from.filter((t) => !coveredBy(to)(t));
   const changes = {
-    added: await labelTopics(deps.catalog, kept(saved.topics, record.topics)),
-    removed: await labelTopics(deps.catalog, kept(record.topics, saved.topics)),
+    added: await labelTopics(deps.catalog, notIn(saved.topics, record.topics)),
+    removed: await labelTopics(deps.catalog, notIn(record.topics, saved.topics)),
     ...(saved.level !== record.level ? { level: { from: record.level, to: saved.level } } : {}),
     unsubscribed: saved.status === 'unsubscribed' && record.status !== 'unsubscribed',
   };

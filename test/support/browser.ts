@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { describe, it } from 'vitest';
 
 /*
  * Debian's Chromium, driven by playwright-core: nothing downloads a browser (there is no internet here).
@@ -11,6 +12,22 @@ export const INSTALL_HINT = 'sudo apt-get install -y chromium (or set CHROMIUM_P
 export function chromiumPath(): string | undefined {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
   return candidates.find((path): path is string => Boolean(path && existsSync(path)));
+}
+
+/**
+ * A suite that needs Chromium. Without it, `npm test` reports the suite skipped with the install command;
+ * on CI (`CI=true`) a missing browser is a failure, never a silent skip.
+ */
+export function describeInBrowser(name: string, body: () => void) {
+  if (chromiumPath()) return describe(name, body);
+  if (process.env.CI === 'true') {
+    return describe(name, () => {
+      it('has Chromium to run in', () => {
+        throw new Error(`Chromium is not installed on CI: ${INSTALL_HINT}`);
+      });
+    });
+  }
+  return describe.skipIf(true)(`${name} [skipped: Chromium is not installed: ${INSTALL_HINT}]`, body);
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -42,4 +59,53 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))",
   )) as AxeViolation[];
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export interface PageWatch {
+  /** Requests that left the system's own origin (fonts, CDNs): there must be none. */
+  external: string[];
+  /** What the browser refused under the Content-Security-Policy: there must be none. */
+  cspViolations: string[];
+  /** Each page (main-frame document) loaded: its URL, status and size in bytes with headers. */
+  documents: Array<{ url: string; status: number; bytes: number; headers: Record<string, string> }>;
+}
+
+/** Watches a page for requests elsewhere, CSP refusals and the weight of each document. */
+export function watchPage(page: Page, origin: string): PageWatch {
+  const watch: PageWatch = { external: [], cspViolations: [], documents: [] };
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('about:'))
+      watch.external.push(url);
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) watch.cspViolations.push(message.text());
+  });
+  page.on('response', async (response) => {
+    if (response.request().resourceType() !== 'document' || response.frame() !== page.mainFrame()) return;
+    const headers = await response.allHeaders();
+    const body = await response.body().catch(() => Buffer.alloc(0));
+    const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    watch.documents.push({
+      url: response.url(),
+      status: response.status(),
+      bytes: body.length + headerBytes,
+      headers,
+    });
+  });
+  return watch;
+}
+
+/** Bytes of the stylesheet and script every page loads, fetched as a browser with an empty cache would. */
+export async function assetBytes(origin: string, html: string): Promise<number> {
+  const urls = [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => `${origin}${m[1]}`);
+  let total = 0;
+  for (const url of urls) {
+    const response = await fetch(url);
+    total += (await response.arrayBuffer()).byteLength;
+    response.headers.forEach((value, name) => {
+      total += name.length + value.length + 4;
+    });
+  }
+  return total;
 }

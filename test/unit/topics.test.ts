@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
-import { audienceTopicKeys, resolveTopic } from '../../shared/domain/topics';
+import {
+  audienceTopicKeys,
+  resolveTopic,
+  topicInputFromKey,
+  withoutCovered,
+} from '../../shared/domain/topics';
 import componentsJson from '../fixtures/components.json';
 import { EU_CHAT, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 
@@ -64,5 +69,35 @@ describe('audienceTopicKeys', () => {
       `P#${PAGE_ID}`,
       `C#${PAGE_ID}#newcomponent`,
     ]);
+  });
+});
+
+describe('withoutCovered', () => {
+  const topic = (pageId: string, groupId?: string, componentId?: string) => {
+    const resolved = resolveTopic(
+      { pageId, ...(groupId ? { groupId } : {}), ...(componentId ? { componentId } : {}) },
+      catalog,
+    );
+    if (!resolved.ok) throw new Error(resolved.problem);
+    return resolved.topic;
+  };
+
+  it('drops components of a followed region and everything on a followed page', () => {
+    const region = topic(PAGE_ID, 'grp1produs01');
+    expect(
+      withoutCovered([topic(PAGE_ID, undefined, US_CHAT), region, topic(PAGE_ID, undefined, EU_CHAT)]),
+    ).toEqual([region, topic(PAGE_ID, undefined, EU_CHAT)]);
+    const page = topic(PAGE_ID);
+    expect(withoutCovered([region, topic(PAGE_ID, undefined, EU_CHAT), page])).toEqual([page]);
+  });
+
+  it('reads a checkbox value (a topic key) back as the API shape, and refuses anything else', () => {
+    expect(topicInputFromKey(`G#${PAGE_ID}#grp1produs01`)).toEqual({
+      pageId: PAGE_ID,
+      groupId: 'grp1produs01',
+    });
+    expect(topicInputFromKey(`C#${PAGE_ID}#${US_CHAT}`)).toEqual({ pageId: PAGE_ID, componentId: US_CHAT });
+    expect(topicInputFromKey('<script>')).toBeUndefined();
+    expect(topicInputFromKey('X#a#b')).toBeUndefined();
   });
 });

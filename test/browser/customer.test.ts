@@ -1,0 +1,305 @@
+/// <reference lib="dom" />
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed } from '../fixtures/seeds';
+import {
+  assetBytes,
+  describeInBrowser,
+  launchChromium,
+  type PageWatch,
+  seriousAxeViolations,
+  watchPage,
+} from '../support/browser';
+import { mailTo, uniqueEmail } from '../support/local-aws';
+import { adminHeaders, startTestStack } from '../support/stack';
+
+// A customer's whole journey in a real Chromium, found on the page the way a person or a screen reader
+// finds things: by labels, legends, roles and button text.
+
+let stack: LocalStack;
+let browser: Browser;
+let owner: Server;
+let ownerOrigin: string;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  // The page owner's site, on an origin of its own, to frame the subscribe form.
+  owner = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(
+      `<!doctype html><title>Owner</title><iframe title="Subscribe" src="${decodeURIComponent(req.url?.slice(1) ?? '')}" width="600" height="900"></iframe>`,
+    );
+  });
+  await new Promise<void>((resolve) => owner.listen(0, '127.0.0.1', resolve));
+  // `localhost` and `127.0.0.1` are different origins: the owner's site is one, the notifier the other.
+  ownerOrigin = `http://localhost:${(owner.address() as AddressInfo).port}`;
+  stack = await startTestStack('web', {
+    env: { SUBSCRIBE_LIMIT_PER_IP: '1000', SUBSCRIBE_EMBED_ORIGINS: ownerOrigin },
+  });
+  browser = await launchChromium();
+  for (const method of ['log', 'error', 'warn', 'info'] as const) {
+    const original = console[method];
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      logged.push(args.map(String).join(' '));
+      original(...args);
+    });
+  }
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await browser?.close();
+  await stack?.stop();
+  await new Promise((resolve) => owner?.close(resolve));
+});
+
+async function openPage(options: Parameters<Browser['newContext']>[0] = {}) {
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    ...options,
+  });
+  const page = await context.newPage();
+  return { context, page, watch: watchPage(page, stack.apiUrl) };
+}
+
+async function expectAccessible(page: Page) {
+  expect(await seriousAxeViolations(page)).toEqual([]);
+}
+
+function expectClean(watch: PageWatch) {
+  expect(watch.external).toEqual([]);
+  expect(watch.cspViolations).toEqual([]);
+  for (const document of watch.documents) {
+    expect(document.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(document.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(document.headers['referrer-policy']).toBe('no-referrer');
+  }
+}
+
+async function lastLink(email: string, path: string): Promise<string> {
+  const text = (await mailTo([email])).at(-1)?.body.text ?? '';
+  const link = new RegExp(`https?://\\S+${path}\\?token=\\S+`).exec(text)?.[0];
+  if (!link) throw new Error(`no ${path} link in the last mail to ${email}`);
+  return link;
+}
+
+async function subscriberOf(email: string) {
+  const response = await fetch(`${stack.apiUrl}/v1/admin/subscribers?email=${encodeURIComponent(email)}`, {
+    headers: adminHeaders,
+  });
+  const { items } = (await response.json()) as {
+    items: Array<{ email: string; status: string; level: string; topics: Array<{ key: string }> }>;
+  };
+  return items.find((s) => s.email === email);
+}
+
+const seed = (): Seed => ({ ...chatMessagesMayFail, id: `w${randomUUID().slice(0, 10)}` });
+
+describeInBrowser('customer pages in Chromium', () => {
+  it('subscribe → confirm → a notification → preferences → unsubscribe', async () => {
+    const email = uniqueEmail('journey');
+    const { context, page, watch } = await openPage();
+
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Get Kustomer status updates by email',
+    );
+    await expectAccessible(page);
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await expectAccessible(page);
+
+    // The confirmation mail's link opens a page whose button confirms: a scanner fetching it does nothing.
+    await page.goto(await lastLink(email, '/v1/confirm'));
+    expect((await subscriberOf(email))?.status).toBe('pending');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Confirm subscription' }).click();
+    await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
+    await expectAccessible(page);
+    expect(await subscriberOf(email)).toMatchObject({ status: 'confirmed', level: 'all' });
+
+    const incident = seed();
+    await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(incidentWebhook(incident, 1)),
+    });
+    await stack.waitForIdle();
+    const notification = (await mailTo([email])).find((m) => m.subject.includes(incident.id));
+    expect(notification).toBeDefined();
+
+    // Preferences from the link in the notification: add a component, change the level, save.
+    await page.goto(await lastLink(email, '/v1/preferences'));
+    await expectAccessible(page);
+    const usRegion = page.getByRole('group', { name: 'Prod1 (US)' });
+    await expect(usRegion.getByLabel('Channel - Chat').isChecked()).resolves.toBe(true);
+    await usRegion.getByLabel('Channel - Email').check();
+    await page.getByLabel('Start and resolution only').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    const saved = page.getByRole('status');
+    await saved.getByText('Your preferences are saved.').waitFor();
+    // Both Prod1 (US) components ticked ticks the region's box too: the whole region, as the page showed.
+    await expect(saved.textContent()).resolves.toContain('Added everything in Prod1 (US) (Kustomer)');
+    await expect(saved.textContent()).resolves.not.toContain('Removed');
+    await expect(saved.textContent()).resolves.toContain(
+      'How often: Every update → Start and resolution only',
+    );
+    await expectAccessible(page);
+    const after = await subscriberOf(email);
+    expect(after).toMatchObject({ status: 'confirmed', level: 'lifecycle' });
+    expect(after?.topics.map((t) => t.key)).toEqual([`G#${PAGE_ID}#grp1produs01`]);
+
+    await page.getByRole('button', { name: 'Unsubscribe from everything' }).click();
+    await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+    await expectAccessible(page);
+    expect((await subscriberOf(email))?.status).toBe('unsubscribed');
+
+    expectClean(watch);
+    const tokens = [await lastLink(email, '/v1/preferences')].map(
+      (l) => new URL(l).searchParams.get('token') ?? '',
+    );
+    expect(logged.filter((line) => tokens.some((t) => t && line.includes(t)))).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps every page light: document, stylesheet and script under 50 KB, nothing from elsewhere', async () => {
+    const { context, page, watch } = await openPage();
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    await page.getByLabel('Email', { exact: true }).fill(uniqueEmail('weight'));
+    await page.getByLabel('Whole page').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    const assets = await assetBytes(stack.apiUrl, await page.content());
+    expect(assets).toBeGreaterThan(1000);
+    for (const document of watch.documents) expect(document.bytes + assets).toBeLessThan(50 * 1024);
+    expectClean(watch);
+    await context.close();
+  });
+
+  it('makes the tree tri-state and checks the form before sending, with JavaScript on', async () => {
+    const { context, page } = await openPage({ viewport: { width: 1280, height: 900 } });
+    let posts = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts++;
+    });
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    const us = page.getByRole('group', { name: 'Prod1 (US)' });
+    const wholeRegion = us.getByLabel('All of Prod1 (US), including components added later');
+    await wholeRegion.check();
+    await expect(us.getByLabel('Channel - Chat').isChecked()).resolves.toBe(true);
+    await expect(us.getByLabel('Channel - Email').isChecked()).resolves.toBe(true);
+    await us.getByLabel('Channel - Email').uncheck();
+    await expect(wholeRegion.evaluate((box: HTMLInputElement) => box.indeterminate)).resolves.toBe(true);
+    await expect(
+      page.getByLabel('Whole page').evaluate((box: HTMLInputElement) => box.indeterminate),
+    ).resolves.toBe(true);
+    await page.getByLabel('Whole page').check();
+    await expect(
+      page.getByRole('group', { name: 'Other components' }).getByLabel('Public API').isChecked(),
+    ).resolves.toBe(true);
+    await page.getByLabel('Whole page').uncheck();
+
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const summary = page.getByRole('alert');
+    await expect(summary.textContent()).resolves.toContain('Enter your email address');
+    await expect(summary.textContent()).resolves.toContain(
+      'Choose at least one component, region or the whole page',
+    );
+    await expect(page.evaluate(() => document.activeElement?.className)).resolves.toBe('error-summary');
+    // The summary's links take the reader to the field.
+    await summary.getByRole('link', { name: 'Enter your email address' }).click();
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('email');
+    expect(posts).toBe(0);
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('works with JavaScript off: the server answers mistakes on the form, keeping what was entered', async () => {
+    const { context, page, watch } = await openPage({ javaScriptEnabled: false });
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    await page.getByLabel('Email', { exact: true }).fill('not-an-address');
+    await page.getByRole('group', { name: 'Prod2 (EU)' }).getByLabel('Channel - Chat').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const summary = page.getByRole('alert');
+    await expect(summary.textContent()).resolves.toContain(
+      'Enter an email address in the correct format, like name@example.com',
+    );
+    expect(watch.documents.at(-1)?.status).toBe(400);
+    await expect(page.getByLabel('Email', { exact: true }).inputValue()).resolves.toBe('not-an-address');
+    await expect(
+      page.getByRole('group', { name: 'Prod2 (EU)' }).getByLabel('Channel - Chat').isChecked(),
+    ).resolves.toBe(true);
+
+    const email = uniqueEmail('nojs');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    expect((await subscriberOf(email))?.topics.map((t) => t.key)).toEqual([`C#${PAGE_ID}#cmpchateu001`]);
+    await context.close();
+
+    // The server's error page, checked by axe (which needs JavaScript: here only our script is kept out).
+    const withoutScript = await openPage();
+    await withoutScript.page.route('**/assets/site.js*', (route) => route.abort());
+    await withoutScript.page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    await withoutScript.page.getByRole('button', { name: 'Subscribe' }).click();
+    await withoutScript.page.getByRole('alert').waitFor();
+    await expect(withoutScript.page.getByRole('alert').textContent()).resolves.toContain(
+      'Enter your email address',
+    );
+    await expectAccessible(withoutScript.page);
+    await withoutScript.context.close();
+  });
+
+  it('can be used with the keyboard alone, with the focus always visible', async () => {
+    const { context, page } = await openPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    const email = uniqueEmail('keys');
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement;
+        const label = element.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : null;
+        return { label: label ?? element.textContent, outline: getComputedStyle(element).outlineStyle };
+      });
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toEqual({ label: 'Skip to content', outline: 'solid' });
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toMatchObject({ label: 'Email', outline: 'solid' });
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toMatchObject({ label: 'Whole page', outline: 'solid' });
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Enter'); // submits the form from a checkbox, as browsers do
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    expect((await subscriberOf(email))?.topics.map((t) => t.key)).toEqual([`P#${PAGE_ID}`]);
+    await context.close();
+  });
+
+  it('embeds in the page owner’s site only, and the answer stays in the frame', async () => {
+    const { context, page } = await openPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(
+      `${ownerOrigin}/${encodeURIComponent(`${stack.apiUrl}/subscribe/embed?page=${PAGE_ID}`)}`,
+    );
+    const frame = page.frameLocator('iframe[title="Subscribe"]');
+    const email = uniqueEmail('embed');
+    await frame.getByLabel('Email', { exact: true }).fill(email);
+    await frame.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
+    await frame.getByRole('button', { name: 'Subscribe' }).click();
+    await frame.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    expect((await subscriberOf(email))?.status).toBe('pending');
+
+    // The full page is not frameable, not even by the owner.
+    const refused = new Promise<string>((resolve) =>
+      page.on('console', (m) => {
+        if (/frame-ancestors/.test(m.text())) resolve(m.text());
+      }),
+    );
+    await page.goto(`${ownerOrigin}/${encodeURIComponent(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`)}`);
+    await expect(refused).resolves.toContain("frame-ancestors 'none'");
+    await context.close();
+  });
+});
