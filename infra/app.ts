@@ -2,10 +2,14 @@ import { App } from 'aws-cdk-lib';
 import { ComputeStack } from './compute-stack';
 import { DataStack } from './data-stack';
 
-/** `cdk synth` / `cdk deploy`. Context: `mailDomain` (verified in SES), `mailFrom` (an address on it). */
+/**
+ * `cdk synth` / `cdk deploy`. Context: `mailDomain` (verified in SES), `mailFrom` (an address on it),
+ * `embedOrigins` (the sites that may frame the subscribe form, space-separated).
+ */
 export function buildApp(app = new App()) {
   const mailDomain = String(app.node.tryGetContext('mailDomain') ?? 'notifier.example.com');
   const mailFrom = String(app.node.tryGetContext('mailFrom') ?? `status@${mailDomain}`);
+  const embedOrigins = app.node.tryGetContext('embedOrigins') as string | undefined;
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 
   const data = new DataStack(app, 'StatusNotifierData', { env, mailDomain });
@@ -14,6 +18,7 @@ export function buildApp(app = new App()) {
     tables: data.tables,
     secrets: data.secrets,
     mail: { from: mailFrom, identity: data.identity, configurationSet: data.configurationSet },
+    ...(embedOrigins ? { embedOrigins } : {}),
   });
   return { app, data, compute };
 }

@@ -27,6 +27,8 @@ export interface ComputeStackProps extends StackProps {
   tables: NotifierTables;
   secrets: NotifierSecrets;
   mail: { from: string; identity: DataStack['identity']; configurationSet: DataStack['configurationSet'] };
+  /** Origins whose pages may frame the subscribe form (`SUBSCRIBE_EMBED_ORIGINS`); none when absent. */
+  embedOrigins?: string;
 }
 
 const TABLE_ENV: Record<TableKey, EnvName> = {
@@ -68,6 +70,7 @@ export class ComputeStack extends Stack {
         `${Aws.REGION}.amazonses.com`,
       ).toString(),
       PUBLIC_BASE_URL: this.api.apiEndpoint,
+      ...(props.embedOrigins ? { SUBSCRIBE_EMBED_ORIGINS: props.embedOrigins } : {}),
     };
 
     const entries = Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>;

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,12 +9,18 @@ import { functionSpecs } from '../../infra/functions';
 // Synthesizes both stacks once (esbuild bundles each function) and checks the wiring, not a snapshot.
 let data: Template;
 let compute: Template;
+let assemblyDir: string;
 beforeAll(() => {
-  const { data: dataStack, compute: computeStack } = buildApp(
-    new App({ context: { mailDomain: 'status.example.com' } }),
+  const {
+    app,
+    data: dataStack,
+    compute: computeStack,
+  } = buildApp(
+    new App({ context: { mailDomain: 'status.example.com', embedOrigins: 'https://status.example.com' } }),
   );
   data = Template.fromStack(dataStack);
   compute = Template.fromStack(computeStack);
+  assemblyDir = app.synth().directory;
 }, 120_000);
 
 type Resource = { Properties: Record<string, any> };
@@ -219,5 +227,21 @@ describe('compute stack', () => {
     expect(actionsOf('sender')).toEqual(
       expect.arrayContaining(['ses:SendBulkEmail', 'dynamodb:BatchWriteItem']),
     );
+  });
+});
+
+describe('pages', () => {
+  it('bundles the stylesheet and script beside every function that renders pages', () => {
+    for (const name of ['subscriptions', 'catalog']) {
+      const key: string = functionsIn(compute)[functionLogicalId(name)]!.Properties.Code.S3Key;
+      const bundle = join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
+      expect(existsSync(join(bundle, 'assets', 'site.css')), name).toBe(true);
+      expect(existsSync(join(bundle, 'assets', 'site.js')), name).toBe(true);
+    }
+  });
+
+  it('lets the configured origins frame the subscribe form', () => {
+    const env = functionsIn(compute)[functionLogicalId('subscriptions')]!.Properties.Environment.Variables;
+    expect(env.SUBSCRIBE_EMBED_ORIGINS).toBe('https://status.example.com');
   });
 });
