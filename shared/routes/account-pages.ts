@@ -101,6 +101,12 @@ export function accountPageRoutes(deps: SelfServiceDeps, options: AccountPagesOp
     return html(200, subscribePage({ page: view, values, errors: [], embed }), framing(embed));
   }
 
+  /** The status page a link's subscriber follows, to name the page in its masthead. */
+  const brand = async (pageIds: readonly string[]) => {
+    const [first] = await pageViews(deps, pageIds.slice(0, 1));
+    return first ? { brand: first.name } : {};
+  };
+
   const Page = z.object({ query: z.object({ page: z.string().min(1).optional() }).default({}) });
 
   const subscribe = page(
@@ -207,6 +213,7 @@ export function accountPageRoutes(deps: SelfServiceDeps, options: AccountPagesOp
         return html(
           200,
           actionPage({
+            ...(await brand(link.pageIds)),
             title: 'Confirm your subscription',
             message: `Start sending status updates to ${link.email}?`,
             action: linkPath('/v1/confirm', query.token),
@@ -225,6 +232,7 @@ export function accountPageRoutes(deps: SelfServiceDeps, options: AccountPagesOp
           return html(
             200,
             messagePage({
+              ...(await brand(done.pageIds)),
               title: 'Subscription confirmed',
               message: `Status updates about ${done.topics.join(', ')} will go to ${done.email}.`,
               links: [{ href: relative(done.preferencesUrl), label: 'Manage preferences' }],
@@ -242,6 +250,7 @@ export function accountPageRoutes(deps: SelfServiceDeps, options: AccountPagesOp
         return html(
           200,
           actionPage({
+            ...(await brand(link.pageIds)),
             title: 'Unsubscribe',
             message: `Stop all status updates to ${link.email}?`,
             action: linkPath('/v1/unsubscribe', query.token),
@@ -266,6 +275,7 @@ export function accountPageRoutes(deps: SelfServiceDeps, options: AccountPagesOp
           return html(
             200,
             messagePage({
+              ...(await brand(done.pageIds)),
               title: 'You are unsubscribed',
               message: `${done.email} will get no more status updates.`,
               links: [

@@ -146,7 +146,7 @@ export async function sendConfirmation(
 /** Who a link is for, without using it: what the GET page shows before its button is pressed. */
 export async function inspectLink(deps: SelfServiceDeps, token: string, scope: LinkScope) {
   const record = await verifiedRecord(deps, token, scope);
-  return { email: maskEmail(record.email), status: record.status };
+  return { email: maskEmail(record.email), status: record.status, pageIds: pageIdsOf(record) };
 }
 
 /** Confirms with a confirmation token, once; manage links issued before are replaced. */
@@ -161,6 +161,7 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
     email: maskEmail(confirmed.email),
     preferencesUrl: preferencesUrl(deps, confirmed),
     topics: await labelTopics(deps.catalog, confirmed.topics),
+    pageIds: pageIdsOf(confirmed),
   };
 }
 
@@ -179,7 +180,7 @@ export async function unsubscribe(deps: SelfServiceDeps, token: string) {
       return {
         email: maskEmail(record.email),
         status: 'unsubscribed' as const,
-        pageIds: [...new Set(record.topics.map((t) => t.pageId))],
+        pageIds: pageIdsOf(record),
       };
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt === 3) throw error;
@@ -306,6 +307,9 @@ async function verifiedRecord(
   if (!valid) throw new AppError('NOT_FOUND', 'this link is invalid, was already used, or has expired');
   return record;
 }
+
+/** The status pages a subscriber follows something on: what their pages are branded with. */
+const pageIdsOf = (record: SubscriberRecord) => [...new Set(record.topics.map((t) => t.pageId))];
 
 function mayMailAgain(record: SubscriberRecord, now: Date): boolean {
   if (!record.lastInviteAt) return true;

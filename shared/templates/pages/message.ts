@@ -37,9 +37,11 @@ export function actionPage(input: {
   action: string;
   button: string;
   hint?: string;
+  brand?: string;
 }): string {
   return layout({
     title: input.title,
+    ...(input.brand ? { brand: input.brand } : {}),
     body: html`<h1>${input.title}</h1><p>${input.message}</p><form method="post" action="${input.action}"><button type="submit">${input.button}</button></form>${input.hint ? html`<p class="muted">${input.hint}</p>` : ''}`,
   });
 }

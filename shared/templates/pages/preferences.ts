@@ -28,6 +28,9 @@ export interface PreferencesPageInput {
   values?: { topics: ReadonlySet<string>; level: string };
 }
 
+/** "everything in Prod1 (US)" reads inside a sentence; a list item starts with a capital. */
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function changesNotice(changes: NonNullable<PreferencesPageInput['changes']>): SafeHtml {
   const lines = [
     ...changes.added.map((label) => `Added ${label}`),
@@ -55,7 +58,7 @@ export function preferencesPage(input: PreferencesPageInput): string {
   const title = 'Your email updates';
   const following = html`<ul class="topics">${input.topics.map(
     (topic) =>
-      html`<li><span>${topic.label}</span>${
+      html`<li><span>${capitalized(topic.label)}</span>${
         unsubscribed
           ? ''
           : html`<form class="inline" method="post" action="${input.action}">${hidden('remove', topic.key)}<button type="submit" class="link">Remove<span class="visually-hidden"> ${topic.label}</span></button></form>`
