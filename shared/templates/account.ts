@@ -2,8 +2,8 @@ import type { SingleMail } from '../domain/render';
 import { html, type SafeHtml } from './html';
 
 /*
- * Mails and pages about the subscription itself: confirmation, "already subscribed", and the small pages
- * behind the links (a button to confirm or unsubscribe, preferences, results).
+ * Mails about the subscription itself: confirmation and "already subscribed". The pages behind their
+ * links are in pages/.
  */
 
 /** What a subscription covers, in words: "Channel - Chat in Prod1 (US) (Kustomer)". */
@@ -18,8 +18,6 @@ const page = (title: string, body: SafeHtml) =>
 const list = (labels: readonly TopicLabel[]) =>
   html`<ul>${labels.map((label) => html`<li>${label}</li>`)}</ul>`;
 const button = (href: string, label: string) => html`<p><a class="button" href="${href}">${label}</a></p>`;
-const postButton = (action: string, label: string) =>
-  html`<form method="post" action="${action}"><button type="submit">${label}</button></form>`;
 
 /** Double opt-in: the link opens a page with a button; nothing is confirmed by merely fetching it. */
 export function confirmationMail(input: { confirmUrl: string; topics: readonly TopicLabel[] }): SingleMail {
@@ -52,38 +50,4 @@ export function alreadySubscribedMail(input: { preferencesUrl: string }): Single
     html: page(subject, html`<p>${intro}</p>${button(input.preferencesUrl, 'Manage your subscription')}`),
     text: `${intro}\n\nManage your subscription: ${input.preferencesUrl}\n`,
   };
-}
-
-/** A page with a single button that POSTs back to the same URL: mail scanners follow links, they do not press buttons. */
-export function actionPage(input: {
-  title: string;
-  message: string;
-  action: string;
-  button: string;
-}): string {
-  return page(input.title, html`<p>${input.message}</p>${postButton(input.action, input.button)}`);
-}
-
-export function messagePage(title: string, message: string, link?: { href: string; label: string }): string {
-  return page(title, html`<p>${message}</p>${link ? button(link.href, link.label) : ''}`);
-}
-
-const LEVELS: Record<string, string> = {
-  all: 'every update',
-  lifecycle: 'when an incident starts and when it is resolved',
-  major: 'major and critical incidents only',
-};
-
-/** The preferences page for a person: what they follow, how often, and a way out. */
-export function preferencesPage(input: {
-  email: string;
-  status: string;
-  level: string;
-  topics: readonly TopicLabel[];
-  unsubscribeAction: string;
-}): string {
-  return page(
-    'Your status update subscription',
-    html`<p>${input.email} (${input.status}) hears about ${LEVELS[input.level] ?? input.level} for:</p>${list(input.topics)}<p style="font-size:13px;color:#555">To change topics or frequency, use the JSON API at this same address (PUT).</p>${postButton(input.unsubscribeAction, 'Unsubscribe from all')}`,
-  );
 }
