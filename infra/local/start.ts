@@ -11,6 +11,7 @@ const Config = z.object({
   WEBHOOK_TOKEN: z.string().min(16).default(LOCAL_DEFAULTS.WEBHOOK_TOKEN),
   PUBLIC_BASE_URL: z.url().optional(),
   MAIL_FROM: z.email().default(LOCAL_DEFAULTS.MAIL_FROM),
+  SUBSCRIBE_EMBED_ORIGINS: z.string().optional(),
 });
 
 async function main() {
@@ -27,12 +28,15 @@ async function main() {
       WEBHOOK_TOKEN: config.WEBHOOK_TOKEN,
       MAIL_FROM: config.MAIL_FROM,
       ...(config.PUBLIC_BASE_URL ? { PUBLIC_BASE_URL: config.PUBLIC_BASE_URL } : {}),
+      ...(config.SUBSCRIBE_EMBED_ORIGINS ? { SUBSCRIBE_EMBED_ORIGINS: config.SUBSCRIBE_EMBED_ORIGINS } : {}),
     },
   });
 
   console.log(`
 status-notifier is running locally
 
+  Subscribe page       ${stack.apiUrl}/subscribe  (import a page's components first, see the README)
+  Support console      ${stack.apiUrl}/console  (sign in with the admin API key below)
   API                  ${stack.apiUrl}  (health: ${stack.apiUrl}/v1/health)
   Statuspage webhook   POST ${stack.apiUrl}/v1/webhooks/statuspage/${config.WEBHOOK_TOKEN}
   Admin API            ${stack.apiUrl}/v1/admin/...  with  Authorization: Bearer ${config.ADMIN_API_KEY}
