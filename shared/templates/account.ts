@@ -9,15 +9,24 @@ import { html, type SafeHtml } from './html';
 /** What a subscription covers, in words: "Channel - Chat in Prod1 (US) (Kustomer)". */
 export type TopicLabel = string;
 
-const STYLE = html`<style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:560px;margin:0 auto;padding:24px;color:#1a1a1a;background:#fff}button,.button{font:inherit;padding:10px 18px;border:0;border-radius:6px;background:#1f5fbf;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}@media (prefers-color-scheme:dark){body{background:#121212;color:#eee}}</style>`;
-
+// The notification's card, palette and dark scheme (notification.ts), in inline styles as mail clients keep them.
 const page = (title: string, body: SafeHtml) =>
-  html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>${STYLE}</head><body><h1 style="font-size:22px">${title}</h1>${body}</body></html>`
-    .value;
+  html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${title}</title>
+<style>@media (prefers-color-scheme: dark) { .page { background:#111827 !important; } .card { background:#1f2937 !important; color:#f3f4f6 !important; } .muted { color:#d1d5db !important; } }</style></head>
+<body class="page" style="margin:0;padding:0;background:#f3f4f6">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" class="page" style="background:#f3f4f6"><tr><td align="center" style="padding:16px 8px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" class="card" style="max-width:600px;background:#ffffff;color:#111827;border-radius:8px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.55"><tr><td style="padding:24px">
+<h1 style="margin:0 0 12px;font-size:21px;line-height:1.3">${title}</h1>${body}
+</td></tr></table></td></tr></table></body></html>`.value;
 
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const list = (labels: readonly TopicLabel[]) =>
-  html`<ul>${labels.map((label) => html`<li>${label}</li>`)}</ul>`;
-const button = (href: string, label: string) => html`<p><a class="button" href="${href}">${label}</a></p>`;
+  html`<ul style="margin:0 0 16px;padding-left:20px">${labels.map((label) => html`<li>${capitalized(label)}</li>`)}</ul>`;
+const button = (href: string, label: string) =>
+  html`<p style="margin:20px 0"><a href="${href}" style="display:inline-block;padding:10px 18px;border-radius:6px;background:#1d4ed8;color:#ffffff;text-decoration:none;font-weight:600">${label}</a></p>`;
+const small = (text: string) =>
+  html`<p class="muted" style="margin:0;color:#4b5563;font-size:13px">${text}</p>`;
 
 /** Double opt-in: the link opens a page with a button; nothing is confirmed by merely fetching it. */
 export function confirmationMail(input: { confirmUrl: string; topics: readonly TopicLabel[] }): SingleMail {
@@ -28,7 +37,7 @@ export function confirmationMail(input: { confirmUrl: string; topics: readonly T
     subject,
     html: page(
       subject,
-      html`<p>${intro}</p>${list(input.topics)}${button(input.confirmUrl, 'Confirm subscription')}<p style="font-size:13px;color:#555">${ignore}</p>`,
+      html`<p style="margin:0 0 8px">${intro}</p>${list(input.topics)}${button(input.confirmUrl, 'Confirm subscription')}${small(`The link works for 48 hours. ${ignore}`)}`,
     ),
     text: [
       intro,
@@ -47,7 +56,10 @@ export function alreadySubscribedMail(input: { preferencesUrl: string }): Single
   const intro = 'Someone asked to subscribe this address, which already receives status updates.';
   return {
     subject,
-    html: page(subject, html`<p>${intro}</p>${button(input.preferencesUrl, 'Manage your subscription')}`),
+    html: page(
+      subject,
+      html`<p style="margin:0 0 8px">${intro}</p>${button(input.preferencesUrl, 'Manage your subscription')}${small('If this was not you, ignore this mail: nothing changes.')}`,
+    ),
     text: `${intro}\n\nManage your subscription: ${input.preferencesUrl}\n`,
   };
 }
