@@ -8,6 +8,7 @@ import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoAdminSessions } from '../shared/adapters/dynamo/sessions';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
@@ -28,6 +29,7 @@ import {
   deliveryHistory,
   eraseSubscriber,
   getSubscriber,
+  getSuppression,
   incidentReport,
   removeSuppression,
   SubscriberSearch,
@@ -43,6 +45,7 @@ import {
 } from '../shared/usecases/api-keys';
 import { importPageComponents } from '../shared/usecases/catalog';
 import { exportSubscribers, importSubscribers } from '../shared/usecases/import-export';
+import { createSession, currentSession, endSession } from '../shared/usecases/sessions';
 
 const env = await loadConfig(functionSpecs.admin.env);
 const db = createDocumentClient();
@@ -59,11 +62,28 @@ const deps = {
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
   apiKeys,
+  sessions: new DynamoAdminSessions(db, env.SUBSCRIBERS_TABLE),
   clock: systemClock,
-  config: { publicBaseUrl: env.PUBLIC_BASE_URL, linkSigningSecret: env.LINK_SIGNING_SECRET },
+  config: {
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    linkSigningSecret: env.LINK_SIGNING_SECRET,
+    idleMinutes: env.CONSOLE_IDLE_MINUTES,
+    bootstrapKey: env.ADMIN_API_KEY,
+  },
+};
+const authDeps = {
+  apiKeys,
+  clock: systemClock,
+  bootstrapKey: env.ADMIN_API_KEY,
+  sessions: { store: deps.sessions, idleMinutes: env.CONSOLE_IDLE_MINUTES },
 };
 const guards = [
-  adminAccess({ authenticate: (token) => authenticate(deps, token, env.ADMIN_API_KEY), audit }),
+  adminAccess({
+    authenticate: (token) => authenticate(authDeps, token),
+    audit,
+    // Signing in and out of the console changes no data: a read key may do both (both are audited).
+    readScoped: ['POST /v1/admin/sessions', 'DELETE /v1/admin/sessions/current'],
+  }),
 ];
 
 const route = <S extends z.ZodType>(
@@ -91,7 +111,10 @@ const Page = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-/** The support team's API under /v1/admin: bearer keys with read/write scopes, every write audited. */
+/**
+ * The support team's API under /v1/admin: bearer keys with read/write scopes (or a console session made
+ * with one), every write audited.
+ */
 export const handler = middy()
   .use(httpErrors())
   .handler(
@@ -194,6 +217,11 @@ export const handler = middy()
         ),
       },
       {
+        method: 'GET',
+        path: '/v1/admin/suppressions/{id}',
+        handler: route(Id, async ({ path }) => json(200, await getSuppression(deps, path.id))),
+      },
+      {
         method: 'POST',
         path: '/v1/admin/suppressions',
         handler: route(z.object({ body: SuppressionInput }), async ({ body }, event) =>
@@ -223,6 +251,25 @@ export const handler = middy()
         handler: route(Id, async ({ path }, event) =>
           json(200, await revokeApiKey(deps, path.id, actorOf(event))),
         ),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/sessions',
+        handler: route(
+          z.object({}),
+          async (_, event) => json(201, await createSession(deps, actorOf(event))),
+          'ignore',
+        ),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/sessions/current',
+        handler: route(z.object({}), async (_, event) => json(200, currentSession(actorOf(event)))),
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/admin/sessions/current',
+        handler: route(z.object({}), async (_, event) => json(200, await endSession(deps, actorOf(event)))),
       },
       {
         method: 'GET',

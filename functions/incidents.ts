@@ -8,6 +8,7 @@ import { GenericIncident } from '../shared/domain/generic-incident';
 import { adminAccess } from '../shared/http/admin-access';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
+import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { authenticate } from '../shared/usecases/api-keys';
 import { ingestGenericIncident } from '../shared/usecases/ingest-generic';
@@ -26,7 +27,9 @@ export const handler = httpHandler(
     input: z.object({ body: GenericIncident }),
     guards: [
       adminAccess({
-        authenticate: (token) => authenticate({ apiKeys }, token, env.ADMIN_API_KEY),
+        // Keys only: a console session has no business posting incidents.
+        authenticate: (token) =>
+          authenticate({ apiKeys, clock: systemClock, bootstrapKey: env.ADMIN_API_KEY }, token),
         audit: new DynamoAuditLog(db, env.SUBSCRIBERS_TABLE),
       }),
     ],

@@ -43,6 +43,7 @@ const OPTIONAL_ENV = new Set<EnvName>([
   'SUBSCRIBE_LIMIT_PER_ADDRESS',
   'SUBSCRIBE_EMBED_ORIGINS',
   'SES_MAX_SEND_RATE',
+  'CONSOLE_IDLE_MINUTES',
 ]);
 
 /** Functions, the HTTP API, stream event sources with their on-failure queues, and alarms. */

@@ -68,7 +68,7 @@ export const functionSpecs = {
   },
   admin: {
     entry: 'functions/admin.ts',
-    description: 'Support team API: catalog, subscribers, import/export, suppressions, keys, audit',
+    description: 'Support team API: catalog, subscribers, import/export, suppressions, keys, sessions, audit',
     env: [
       'SUBSCRIBERS_TABLE',
       'CATALOG_TABLE',
@@ -79,6 +79,7 @@ export const functionSpecs = {
       'SES_CONFIGURATION_SET',
       'PUBLIC_BASE_URL',
       'LINK_SIGNING_SECRET',
+      'CONSOLE_IDLE_MINUTES',
     ],
     tables: { subscribers: 'readWrite', catalog: 'readWrite', deliveries: 'readWrite', incidents: 'read' },
     routes: [
@@ -93,11 +94,15 @@ export const functionSpecs = {
       { method: 'GET', path: '/v1/admin/subscribers/{id}/deliveries' },
       { method: 'GET', path: '/v1/admin/incidents/{id}' },
       { method: 'GET', path: '/v1/admin/suppressions' },
+      { method: 'GET', path: '/v1/admin/suppressions/{id}' },
       { method: 'POST', path: '/v1/admin/suppressions' },
       { method: 'DELETE', path: '/v1/admin/suppressions/{id}' },
       { method: 'GET', path: '/v1/admin/keys' },
       { method: 'POST', path: '/v1/admin/keys' },
       { method: 'DELETE', path: '/v1/admin/keys/{id}' },
+      { method: 'POST', path: '/v1/admin/sessions' },
+      { method: 'GET', path: '/v1/admin/sessions/current' },
+      { method: 'DELETE', path: '/v1/admin/sessions/current' },
       { method: 'GET', path: '/v1/admin/audit' },
     ],
     sendsMail: true,

@@ -13,6 +13,10 @@ const envSchemas = {
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters'),
   LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters'),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  /** The admin API the support console calls (the console reaches data through it alone). */
+  ADMIN_API_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  /** A console session ends after this many minutes without a request. */
+  CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(720).default(30),
   MAIL_FROM: z.email(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Subscribe requests allowed per client IP, and per address, per hour (subscription bombing). */

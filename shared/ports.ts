@@ -152,6 +152,7 @@ export interface Suppression {
 export interface Suppressions {
   add(suppression: Suppression): Promise<void>;
   remove(email: string): Promise<boolean>;
+  get(email: string): Promise<Suppression | undefined>;
   list(cursor: string | undefined, limit: number): Promise<{ items: Suppression[]; cursor?: string }>;
   /** Which of these addresses are suppressed. */
   suppressed(emails: readonly string[]): Promise<Set<string>>;
@@ -175,6 +176,33 @@ export interface ApiKeys {
   get(keyId: string): Promise<ApiKey | undefined>;
   list(): Promise<ApiKey[]>;
   revoke(keyId: string, at: string): Promise<boolean>;
+}
+
+/** A support console sign-in: made with an API key, acting with that key's identity and scopes. */
+export interface AdminSession {
+  sessionId: string;
+  /** SHA-256 of the token's secret part; the token itself lives only in the browser's cookie. */
+  secretHash: string;
+  /** The API key it was made with (`bootstrap` for the deployment's key): its audit identity. */
+  keyId: string;
+  scopes: ApiKeyScope[];
+  /** For a session of the bootstrap key: a hash of that key, so rotating the key ends the session. */
+  bootstrapKeyHash?: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** The latest it can end, however active: the absolute cap. */
+  endsAt: string;
+  revokedAt?: string;
+}
+
+export interface AdminSessions {
+  /** Stores a new session; DynamoDB's TTL removes it some time after `endsAt`. */
+  put(session: AdminSession): Promise<void>;
+  get(sessionId: string): Promise<AdminSession | undefined>;
+  /** Moves `lastSeenAt` forward to `at` (never back). */
+  touch(sessionId: string, at: string): Promise<void>;
+  /** Ends a session; false when there is no such session. */
+  revoke(sessionId: string, at: string): Promise<boolean>;
 }
 
 export interface AuditEntry {

@@ -18,12 +18,15 @@ export function actorOf(event: APIGatewayProxyEventV2): Actor {
 
 /**
  * Admin routes: a bearer key with the route's scope (reads need `read`, writes `write`), and every
- * successful write recorded in the audit log with who, what and when.
+ * successful write recorded in the audit log with who, what and when. `readScoped` routes change
+ * nothing but the caller's own sign-in (sessions): `read` is enough, and they are still audited.
  */
 export function adminAccess(options: {
   authenticate: (token: string) => Promise<Actor | undefined>;
   audit: AuditLog;
+  readScoped?: readonly string[];
 }): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const readScoped = new Set(options.readScoped ?? []);
   return {
     before: async ({ event }) => {
       const [scheme, token] = (event.headers?.authorization ?? '').split(' ');
@@ -34,7 +37,7 @@ export function adminAccess(options: {
           { path: 'authorization', message: 'missing, unknown or revoked' },
         ]);
       }
-      const needed: ApiKeyScope = isWrite(event) ? 'write' : 'read';
+      const needed: ApiKeyScope = isWrite(event) && !readScoped.has(event.routeKey) ? 'write' : 'read';
       if (!actor.scopes.includes(needed)) {
         throw new AppError('FORBIDDEN', `this key lacks the ${needed} scope`, [
           { path: 'authorization', message: `needs ${needed}` },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentReport, SessionCreated, SessionView, Suppression } from '../domain/admin-views';
 import { ComponentsJson } from '../domain/catalog';
 import { Delivery } from '../domain/delivery';
 import { GenericIncident } from '../domain/generic-incident';
@@ -142,8 +143,19 @@ const operations: Record<string, Operation> = {
   'GET /v1/admin/incidents/{id}': {
     summary: 'An incident, its updates and per-update counts',
     auth: 'admin',
+    response: IncidentReport,
   },
-  'GET /v1/admin/suppressions': { summary: 'Suppressed addresses', auth: 'admin', query: Page },
+  'GET /v1/admin/suppressions': {
+    summary: 'Suppressed addresses',
+    auth: 'admin',
+    query: Page,
+    response: List(Suppression),
+  },
+  'GET /v1/admin/suppressions/{id}': {
+    summary: 'One suppressed address (id: the address), or 404 when it is not suppressed',
+    auth: 'admin',
+    response: Suppression,
+  },
   'POST /v1/admin/suppressions': {
     summary: 'Suppress an address',
     auth: 'admin',
@@ -159,6 +171,22 @@ const operations: Record<string, Operation> = {
     status: 201,
   },
   'DELETE /v1/admin/keys/{id}': { summary: 'Revoke an API key', auth: 'admin' },
+  'POST /v1/admin/sessions': {
+    summary:
+      'Sign in to the support console with an API key (read scope is enough): a session token acting as that key, shown once. A session token cannot start another session',
+    auth: 'admin',
+    response: SessionCreated,
+    status: 201,
+  },
+  'GET /v1/admin/sessions/current': {
+    summary: 'The session this request came with: who, which scopes, when it ends if idle',
+    auth: 'admin',
+    response: SessionView,
+  },
+  'DELETE /v1/admin/sessions/current': {
+    summary: 'Sign out: the session this request came with ends now',
+    auth: 'admin',
+  },
   'GET /v1/admin/audit': { summary: 'Audit log of admin writes, newest first', auth: 'admin', query: Page },
 };
 

@@ -162,6 +162,13 @@ export async function addSuppression(
   return suppression;
 }
 
+/** One suppressed address, or NOT_FOUND when the address is not suppressed. */
+export async function getSuppression(deps: AdminDeps, email: string) {
+  const found = await deps.suppressions.get(normalizeEmail(email));
+  if (!found) throw new AppError('NOT_FOUND', 'that address is not suppressed');
+  return found;
+}
+
 export async function removeSuppression(deps: AdminDeps, email: string) {
   if (!(await deps.suppressions.remove(normalizeEmail(email)))) {
     throw new AppError('NOT_FOUND', 'that address is not suppressed');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { ImportReport } from '../domain/admin-views';
 import type { PageCatalog } from '../domain/catalog';
 import { csvField, parseCsv } from '../domain/csv';
 import { newNonce } from '../domain/link-tokens';
@@ -18,14 +19,6 @@ export interface ImportDeps {
 /** One request imports at most this many rows: the CLI sends bigger files in chunks (API Gateway allows 30 s). */
 export const MAX_IMPORT_ROWS = 5000;
 const CONCURRENCY = 8;
-
-export interface ImportReport {
-  imported: number;
-  updated: number;
-  unchanged: number;
-  rejected: Array<{ line: number; error: string }>;
-  dryRun: boolean;
-}
 
 const EmailField = z.email().max(254);
 

@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Suppression, Suppressions } from '../../ports';
 import { batchGetAll } from './batch';
@@ -37,6 +43,13 @@ export class DynamoSuppressions implements Suppressions {
       }),
     );
     return Attributes !== undefined;
+  }
+
+  async get(email: string): Promise<Suppression | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: PARTITION, sk: email }, ConsistentRead: true }),
+    );
+    return Item ? SuppressionItem.parse(Item) : undefined;
   }
 
   async list(cursor: string | undefined, limit: number) {

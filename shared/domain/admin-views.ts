@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { Incident, IncidentUpdate } from './incident';
+
+/*
+ * What the admin API answers, as schemas: the OpenAPI document describes responses with them and the
+ * admin API client (the CLI's and the console's) checks every answer against them.
+ */
+
+/** A page of a list; `cursor` fetches the next one. */
+export const Listed = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), cursor: z.string().optional() });
+
+export const Suppression = z.object({
+  email: z.string(),
+  reason: z.string(),
+  createdAt: z.string(),
+  source: z.string(),
+});
+export type Suppression = z.infer<typeof Suppression>;
+
+/** A console session as the API shows it: no secret material. */
+export const SessionView = z.object({
+  id: z.string(),
+  actor: z.string().describe('the API key id the session acts as (`bootstrap` for the deployment key)'),
+  scopes: z.array(z.enum(['read', 'write'])),
+  idleMinutes: z.number().int(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string().describe('when it ends unless used before (idle time, capped at 12 hours)'),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+export const SessionCreated = SessionView.extend({
+  token: z.string().describe('`sns_<id>_<secret>`: send as `Authorization: Bearer`; shown once'),
+});
+export type SessionCreated = z.infer<typeof SessionCreated>;
+
+export const ImportReport = z.object({
+  imported: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.array(z.object({ line: z.number().int(), error: z.string() })),
+  dryRun: z.boolean(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+export const UpdateCounts = z.object({
+  matched: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  /** What SES heard back from the recipients' servers. */
+  outcomes: z.record(z.string(), z.number().int()),
+});
+export type UpdateCounts = z.infer<typeof UpdateCounts>;
+
+/** An incident, its updates oldest first, and per update how many matched, were sent, failed, were skipped. */
+export const IncidentReport = z.object({
+  incident: Incident,
+  updates: z.array(IncidentUpdate.extend({ counts: UpdateCounts })),
+});
+export type IncidentReport = z.infer<typeof IncidentReport>;
+
+const Named = z.object({ id: z.string(), name: z.string() });
+/** Pages → regions → components, as `GET /v1/catalog` gives them. */
+export const CatalogView = z.object({
+  pages: z.array(
+    Named.extend({
+      regions: z.array(Named.extend({ components: z.array(Named) })),
+      components: z.array(Named),
+    }),
+  ),
+});
+export type CatalogView = z.infer<typeof CatalogView>;
