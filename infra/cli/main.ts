@@ -1,11 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parseCsv } from '../../shared/domain/csv';
+import { z } from 'zod';
+import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
+import { csvChunks } from '../../shared/domain/csv';
 import type { Delivery } from '../../shared/domain/delivery';
 import type { Subscriber } from '../../shared/domain/subscriber';
-import type { ApiKey, Suppression } from '../../shared/ports';
-import type { ImportReport } from '../../shared/usecases/import-export';
-import { AdminClient, CliError } from './admin-client';
+
+/** An error meant for the person at the terminal: printed as one line, exit code 1. */
+class CliError extends Error {}
+
+const ApiKey = z.object({
+  keyId: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  revokedAt: z.string().optional(),
+});
 
 const USAGE = `status-notifier: the support team's CLI for the status notifier's admin API
 
@@ -59,7 +68,7 @@ async function main(): Promise<number> {
   }
   const key = values.key ?? process.env.STATUS_NOTIFIER_API_KEY;
   if (!key) throw new CliError('no API key: pass --key or set STATUS_NOTIFIER_API_KEY');
-  const api = new AdminClient(
+  const api = new AdminApi(
     (values['api-url'] ?? process.env.STATUS_NOTIFIER_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
     key,
   );
@@ -74,20 +83,17 @@ async function main(): Promise<number> {
     case 'subscribers add': {
       const topic = { pageId: values.page, groupId: values.region, componentId: values.component };
       if (!topic.pageId) throw new CliError('missing --page');
-      const created = await api.json<Subscriber>('POST', '/v1/admin/subscribers', {
+      const created = await api.createSubscriber({
         email: need('EMAIL'),
-        topics: [topic],
+        topics: [topic as { pageId: string }],
         confirmed: values.confirmed,
-        ...(values.level ? { level: values.level } : {}),
+        level: values.level ?? 'all',
       });
       print(`added ${created.email} (${created.id}), ${created.status}`, created);
       return 0;
     }
     case 'subscribers remove': {
-      const erased = await api.json<{ id: string; deliveriesAnonymized: number }>(
-        'DELETE',
-        `/v1/admin/subscribers/${encodeURIComponent(need('ID'))}`,
-      );
+      const erased = await api.eraseSubscriber(need('ID'));
       print(
         `erased ${erased.id}; ${erased.deliveriesAnonymized} deliveries kept without the address`,
         erased,
@@ -99,7 +105,7 @@ async function main(): Promise<number> {
     case 'subscribers export':
       return exportAll(api);
     case 'suppressions list': {
-      const items = await collect<Suppression>(api, '/v1/admin/suppressions?limit=1000');
+      const items = await collect((cursor) => api.suppressions(cursor, 1000));
       print(
         items.map((s) => `${s.email}\t${s.reason}\t${s.createdAt}\t${s.source}`).join('\n') || '(none)',
         items,
@@ -107,23 +113,17 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'suppressions add': {
-      const added = await api.json<Suppression>('POST', '/v1/admin/suppressions', {
-        email: need('EMAIL'),
-        ...(values.reason ? { reason: values.reason } : {}),
-      });
+      const added = await api.suppress(need('EMAIL'), values.reason);
       print(`suppressed ${added.email}`, added);
       return 0;
     }
     case 'suppressions remove': {
-      const removed = await api.json<{ email: string }>(
-        'DELETE',
-        `/v1/admin/suppressions/${encodeURIComponent(need('EMAIL'))}`,
-      );
+      const removed = await api.liftSuppression(need('EMAIL'));
       print(`no longer suppressed: ${removed.email}`, removed);
       return 0;
     }
     case 'keys list': {
-      const { items } = await api.json<{ items: ApiKey[] }>('GET', '/v1/admin/keys');
+      const { items } = await api.json('GET', '/v1/admin/keys', z.object({ items: z.array(ApiKey) }));
       print(
         items
           .map(
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'keys create': {
-      const created = await api.json<ApiKey & { key: string }>('POST', '/v1/admin/keys', {
+      const created = await api.json('POST', '/v1/admin/keys', ApiKey.extend({ key: z.string() }), {
         name: need('NAME'),
         scopes: values.scopes.split(','),
       });
@@ -147,9 +147,10 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'keys revoke': {
-      const revoked = await api.json<{ keyId: string }>(
+      const revoked = await api.json(
         'DELETE',
         `/v1/admin/keys/${encodeURIComponent(need('KEY_ID'))}`,
+        z.object({ keyId: z.string() }),
       );
       print(`revoked ${revoked.keyId}`, revoked);
       return 0;
@@ -157,10 +158,7 @@ async function main(): Promise<number> {
     case 'deliveries': {
       const id = command;
       if (!id) throw new CliError('missing SUBSCRIBER_ID: see --help');
-      const items = await collect<Delivery>(
-        api,
-        `/v1/admin/subscribers/${encodeURIComponent(id)}/deliveries?limit=1000`,
-      );
+      const items: Delivery[] = await collect((cursor) => api.deliveries(id, cursor, 1000));
       print(
         items
           .map(
@@ -177,20 +175,16 @@ async function main(): Promise<number> {
   }
 }
 
-async function searchSubscribers(api: AdminClient): Promise<number> {
-  const query = new URLSearchParams();
-  for (const [name, param] of [
-    ['email', 'email'],
-    ['status', 'status'],
-    ['page', 'pageId'],
-    ['region', 'groupId'],
-    ['component', 'componentId'],
-  ] as const) {
-    const value = values[name];
-    if (typeof value === 'string') query.set(param, value);
-  }
-  query.set('limit', '100');
-  const items = await collect<Subscriber>(api, `/v1/admin/subscribers?${query}`);
+async function searchSubscribers(api: AdminApi): Promise<number> {
+  const query = {
+    email: values.email,
+    status: values.status as Subscriber['status'] | undefined,
+    pageId: values.page,
+    groupId: values.region,
+    componentId: values.component,
+    limit: 100,
+  };
+  const items = await collect((cursor) => api.searchSubscribers({ ...query, cursor }));
   const topics = (s: Subscriber) => s.topics.map((t) => t.componentId ?? t.groupId ?? t.pageId).join(' ');
   print(
     items.map((s) => `${s.id}\t${s.email}\t${s.status}\t${s.level}\t${topics(s)}`).join('\n') || '(no match)',
@@ -200,62 +194,42 @@ async function searchSubscribers(api: AdminClient): Promise<number> {
 }
 
 /** Follows `cursor` until the last page. */
-async function collect<T>(api: AdminClient, path: string): Promise<T[]> {
+async function collect<T>(page: (cursor?: string) => Promise<{ items: T[]; cursor?: string }>): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {
-    const page = await api.json<{ items: T[]; cursor?: string }>(
-      'GET',
-      `${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    items.push(...page.items);
-    cursor = page.cursor;
+    const next = await page(cursor);
+    items.push(...next.items);
+    cursor = next.cursor;
   } while (cursor);
   return items;
 }
 
 /**
- * Sends the file in chunks (each a CSV with the header), so any size fits the API's per-request limit;
- * rows of one address in different chunks still merge, since an import only ever adds topics.
+ * Sends the file in chunks (each a CSV with the header), so any size fits the API's per-request limit.
  * Errors name the line of the original file.
  */
-async function importFile(api: AdminClient, file: string): Promise<number> {
-  const text = await readFile(file, 'utf8');
-  const records = [...parseCsv(text)];
-  const [header, ...rows] = records;
+async function importFile(api: AdminApi, file: string): Promise<number> {
+  const { header, chunks } = csvChunks(await readFile(file, 'utf8'), Number(values.chunk) || 1000);
   if (!header) throw new CliError(`${file} is empty`);
-  const chunkSize = Math.max(1, Number(values.chunk) || 1000);
+  const total = chunks.reduce((n, chunk) => n + chunk.rows, 0);
   const totals = {
     imported: 0,
     updated: 0,
     unchanged: 0,
     rejected: [] as Array<{ line: number; error: string }>,
   };
-  for (let start = 0; start < rows.length; start += chunkSize) {
-    const chunk = rows.slice(start, start + chunkSize);
-    // Line numbers inside the chunk, mapped back to the file's.
-    const lineOf = new Map<number, number>();
-    let line = 2;
-    const body = [header, ...chunk].map((record, index) => {
-      if (index > 0) lineOf.set(line, record.line);
-      const serialized = record.fields.map(quote).join(',');
-      if (index > 0) line += serialized.split('\n').length;
-      return serialized;
-    });
-    const report = await api.postCsv<ImportReport>(
-      `/v1/admin/subscribers/import?dryRun=${values['dry-run']}`,
-      `${body.join('\n')}\n`,
-    );
+  let done = 0;
+  for (const chunk of chunks) {
+    const report = await api.importCsv(chunk.csv, values['dry-run']);
     totals.imported += report.imported;
     totals.updated += report.updated;
     totals.unchanged += report.unchanged;
     totals.rejected.push(
-      ...report.rejected.map((r) => ({
-        line: lineOf.get(r.line) ?? r.line,
-        error: r.error,
-      })),
+      ...report.rejected.map((r) => ({ line: chunk.fileLine.get(r.line) ?? r.line, error: r.error })),
     );
-    progress(Math.min(start + chunkSize, rows.length), rows.length);
+    done += chunk.rows;
+    progress(done, total);
   }
   if (values.json) {
     console.log(JSON.stringify({ ...totals, dryRun: values['dry-run'] }, null, 2));
@@ -269,23 +243,17 @@ async function importFile(api: AdminClient, file: string): Promise<number> {
   return totals.rejected.length > 0 ? 2 : 0;
 }
 
-async function exportAll(api: AdminClient): Promise<number> {
+async function exportAll(api: AdminApi): Promise<number> {
   let cursor: string | undefined;
   let csv = '';
   do {
-    const page = await api.csv(
-      `/v1/admin/subscribers/export?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    if (values.out) csv += page.text;
-    else process.stdout.write(page.text);
-    cursor = page.next;
+    const page = await api.exportPage(cursor, 1000);
+    if (values.out) csv += page.csv;
+    else process.stdout.write(page.csv);
+    cursor = page.cursor;
   } while (cursor);
   if (values.out) await writeFile(values.out, csv);
   return 0;
-}
-
-function quote(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
 }
 
 function progress(done: number, total: number) {
@@ -302,7 +270,9 @@ main().then(
     console.error(
       error instanceof CliError
         ? error.message
-        : `status-notifier failed: ${error instanceof Error ? error.message : String(error)}`,
+        : error instanceof AdminApiError
+          ? error.summary
+          : `status-notifier failed: ${error instanceof Error ? error.message : String(error)}`,
     );
     process.exit(1);
   },

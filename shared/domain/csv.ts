@@ -48,3 +48,37 @@ export function csvField(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
+
+/** A part of a bigger CSV file: the header and some rows, and where each row was in the file. */
+export interface CsvChunk {
+  csv: string;
+  rows: number;
+  /** A line in `csv` → the line it came from in the whole file, so errors name the file's line. */
+  fileLine: Map<number, number>;
+}
+
+/**
+ * Splits a CSV file into parts of at most `rowsPerChunk` rows, each with the header first: any size fits
+ * a per-request limit, and rows of one address in different parts still merge (an import only adds).
+ */
+export function csvChunks(text: string, rowsPerChunk: number): { header?: string[]; chunks: CsvChunk[] } {
+  const [header, ...rows] = [...parseCsv(text)];
+  if (!header) return { chunks: [] };
+  const quote = (field: string) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field);
+  const size = Math.max(1, Math.floor(rowsPerChunk));
+  const chunks: CsvChunk[] = [];
+  for (let start = 0; start < rows.length; start += size) {
+    const part = rows.slice(start, start + size);
+    const fileLine = new Map<number, number>();
+    const lines = [header.fields.map(quote).join(',')];
+    let line = 1 + (lines[0] ?? '').split('\n').length;
+    for (const record of part) {
+      const serialized = record.fields.map(quote).join(',');
+      fileLine.set(line, record.line);
+      line += serialized.split('\n').length;
+      lines.push(serialized);
+    }
+    chunks.push({ csv: `${lines.join('\n')}\n`, rows: part.length, fileLine });
+  }
+  return { header: header.fields, chunks };
+}
