@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PAYLOAD_TOO_LARGE'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** A service this one relies on (the admin API, for the console) failed or did not answer. */
+  | 'BAD_GATEWAY';
 
 export interface ErrorDetail {
   /** Where the problem is, as a dotted path into the request (`incident.incident_updates.0.id`). */

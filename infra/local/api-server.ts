@@ -60,7 +60,11 @@ export async function startApiServer(
       lambdaContext(match.route.functionName, match.route.timeoutSeconds),
     );
     if (typeof result === 'string' || result?.statusCode === undefined) return send(res, 200, result);
-    res.writeHead(result.statusCode, result.headers ?? {});
+    // Like API Gateway: each of `cookies` becomes a Set-Cookie header.
+    res.writeHead(result.statusCode, {
+      ...result.headers,
+      ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}),
+    });
     res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
   }
 
@@ -73,7 +77,10 @@ export async function startApiServer(
 }
 
 function pathPattern(template: string): RegExp {
-  const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)');
+  const source = template
+    .replace(/[.*?^$()|[\]\\]/g, '\\$&')
+    .replace(/\{(\w+)\+\}/g, '(?<$1>.+)') // a greedy `{proxy+}`
+    .replace(/\{(\w+)\}/g, '(?<$1>[^/]+)');
   return new RegExp(`^${source}/?$`);
 }
 
@@ -88,6 +95,9 @@ function toEvent(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  // Payload 2.0 moves cookies out of the headers into `cookies`, one entry per cookie.
+  const cookies = (headers.cookie ?? '').split(/;\s*/).filter(Boolean);
+  delete headers.cookie;
   const query: Record<string, string> = {};
   for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
   const textual = /json|text|x-www-form-urlencoded|xml/i.test(headers['content-type'] ?? 'application/json');
@@ -98,6 +108,7 @@ function toEvent(
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
+    ...(cookies.length ? { cookies } : {}),
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
     ...(Object.keys(params).length ? { pathParameters: params } : {}),
     ...(body.length ? { body: textual ? body.toString('utf8') : body.toString('base64') } : {}),

@@ -14,7 +14,11 @@ const STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  BAD_GATEWAY: 502,
 };
+
+/** Renders an error as a page: the customer pages' by default, the console its own (with its navigation). */
+export type ErrorPageRenderer = (status: number, message: string, details: readonly ErrorDetail[]) => string;
 
 interface ErrorBody {
   code: string;
@@ -28,11 +32,12 @@ interface ErrorBody {
  * `pages`, a browser gets the same answer as a page in words; a client that asks for JSON still gets JSON.
  */
 export function httpErrors(
-  options: { pages?: boolean } = {},
+  options: { pages?: boolean | ErrorPageRenderer } = {},
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const render = typeof options.pages === 'function' ? options.pages : errorPage;
   const respond = (event: APIGatewayProxyEventV2, status: number, body: ErrorBody, headers = {}) =>
     options.pages && !prefersJson(event)
-      ? html(status, errorPage(status, body.message, body.details), { headers })
+      ? html(status, render(status, body.message, body.details), { headers })
       : json(status, { error: body }, headers);
   return {
     onError: async (request) => {

@@ -1,7 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { httpErrors } from './errors';
+import { type ErrorPageRenderer, httpErrors } from './errors';
 import { type BodyKind, type ParsedEvent, parseRequest } from './request';
 import type { HttpResult } from './respond';
 
@@ -13,7 +13,7 @@ type Guard = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
  * `run` only ever sees valid input.
  */
 export function httpHandler<S extends z.ZodType>(
-  route: { input: S; guards?: Guard[]; body?: BodyKind; pages?: boolean },
+  route: { input: S; guards?: Guard[]; body?: BodyKind; pages?: boolean | ErrorPageRenderer },
   run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
 ) {
   const chain = middy<ParsedEvent<z.output<S>>, HttpResult>().use(

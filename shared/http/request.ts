@@ -17,7 +17,8 @@ export type ParsedEvent<T> = APIGatewayProxyEventV2 & { input: T };
  * Parses the request with a zod schema before the handler runs: a body that is not JSON, or input the
  * schema refuses, is a 400 naming the field, and the handler only ever sees valid input.
  */
-export type BodyKind = 'json' | 'text' | 'form' | 'ignore';
+// `form-or-text`: a form when the content type says so, else the text (the console's import takes both).
+export type BodyKind = 'json' | 'text' | 'form' | 'form-or-text' | 'ignore';
 
 export function parseRequest<S extends z.ZodType>(
   schema: S,
@@ -34,7 +35,11 @@ export function parseRequest<S extends z.ZodType>(
               ? readText(event)
               : body === 'form'
                 ? await readForm(event)
-                : undefined,
+                : body === 'form-or-text'
+                  ? isForm(event)
+                    ? await readForm(event)
+                    : readText(event)
+                  : undefined,
         path: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
       };
@@ -57,9 +62,12 @@ export type FormFields = Record<string, string | string[]>;
  * A browser's form post, URL-encoded or multipart (a file upload), as fields: a repeated name becomes a
  * list, a file its text. The platform's own parser reads it; nothing here splits multipart by hand.
  */
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
+const isForm = (event: APIGatewayProxyEventV2) => FORM_TYPE.test(event.headers?.['content-type'] ?? '');
+
 async function readForm(event: APIGatewayProxyEventV2): Promise<FormFields> {
   const contentType = event.headers?.['content-type'] ?? '';
-  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(contentType)) {
+  if (!FORM_TYPE.test(contentType)) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', `expected a form, got ${contentType || 'no content type'}`, [
       { path: 'content-type', message: 'must be application/x-www-form-urlencoded or multipart/form-data' },
     ]);

@@ -1,4 +1,4 @@
-import { assetUrl } from './assets';
+import { type AssetName, assetUrl } from './assets';
 import { html, type SafeHtml } from './html';
 
 export interface LayoutInput {
@@ -10,6 +10,8 @@ export interface LayoutInput {
   variant?: 'page' | 'embed' | 'wide';
   /** Under the brand: the console's navigation. */
   nav?: SafeHtml;
+  /** Scripts beyond site.js, from this origin, deferred: the console's. */
+  scripts?: readonly AssetName[];
 }
 
 /**
@@ -26,7 +28,7 @@ export function layout(input: LayoutInput): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>${input.title}</title>
 <link rel="icon" href="data:,"><link rel="stylesheet" href="${assetUrl('site.css')}">
-<script src="${assetUrl('site.js')}" defer></script></head>
+<script src="${assetUrl('site.js')}" defer></script>${(input.scripts ?? []).map((name) => html`<script src="${assetUrl(name)}" defer></script>`)}</head>
 <body class="${variant}"><a class="skip" href="#content">Skip to content</a>
 ${masthead}<main id="content" tabindex="-1">${input.body}</main>
 ${variant === 'page' ? html`<footer>Status updates by email. No tracking and no cookies on these pages.</footer>` : ''}
