@@ -10,7 +10,7 @@ import {
   type SubscriberRecord,
   SubscriberStatus,
 } from '../domain/subscriber';
-import { TopicInput } from '../domain/topics';
+import { TopicInput, withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
 import type { Catalog, Clock, Deliveries, Incidents, Mailer, Subscribers, Suppressions } from '../ports';
 import { sendConfirmation } from './self-service';
@@ -38,7 +38,8 @@ export type CreateSubscriberInput = z.output<typeof CreateSubscriberInput>;
 
 /** Adds a subscriber, confirmed outright or sent a confirmation mail; topics are checked against the catalog. */
 export async function createSubscriber(deps: AdminDeps, input: CreateSubscriberInput): Promise<Subscriber> {
-  const topics = await resolveTopics(deps.catalog, input.topics);
+  // A region or page covers its parts: what a tree of ticked boxes sends becomes what is meant.
+  const topics = withoutCovered(await resolveTopics(deps.catalog, input.topics));
   const now = deps.clock.now();
   const id = randomUUID();
   const confirm = input.confirmed ? undefined : createConfirmToken(id);
@@ -100,7 +101,9 @@ export type ChangeSubscriberInput = z.output<typeof ChangeSubscriberInput>;
 /** Replaces topics, level or status of a subscriber. */
 export async function changeSubscriber(deps: AdminDeps, id: string, change: ChangeSubscriberInput) {
   const record = await existing(deps, id);
-  const topics = change.topics ? await resolveTopics(deps.catalog, change.topics) : record.topics;
+  const topics = change.topics
+    ? withoutCovered(await resolveTopics(deps.catalog, change.topics))
+    : record.topics;
   const saved = await deps.subscribers.save(
     { ...record, topics, level: change.level ?? record.level, status: change.status ?? record.status },
     record,
