@@ -71,6 +71,8 @@ export class ComputeStack extends Stack {
         `${Aws.REGION}.amazonses.com`,
       ).toString(),
       PUBLIC_BASE_URL: this.api.apiEndpoint,
+      // The console reaches data only through the admin API, over the same HTTP API.
+      ADMIN_API_URL: this.api.apiEndpoint,
       ...(props.embedOrigins ? { SUBSCRIBE_EMBED_ORIGINS: props.embedOrigins } : {}),
     };
 

@@ -87,6 +87,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.MAIL_FROM]: LOCAL_DEFAULTS.MAIL_FROM,
       [ENV.LINK_SIGNING_SECRET]: randomBytes(32).toString('base64url'),
       [ENV.PUBLIC_BASE_URL]: api.url,
+      [ENV.ADMIN_API_URL]: api.url,
       ...options.env,
     };
     // The handlers read their configuration at import, as at a Lambda cold start.

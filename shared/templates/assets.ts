@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 const TYPES = {
   'site.css': 'text/css; charset=utf-8',
   'site.js': 'text/javascript; charset=utf-8',
+  'console.js': 'text/javascript; charset=utf-8',
 } as const;
 export type AssetName = keyof typeof TYPES;
 

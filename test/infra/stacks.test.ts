@@ -240,6 +240,18 @@ describe('pages', () => {
     }
   });
 
+  it('gives the console no table at all: it reaches data only through the admin API', () => {
+    const env = functionsIn(compute)[functionLogicalId('console')]!.Properties.Environment.Variables;
+    expect(actionsOf('console').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actionsOf('console').some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+    expect(Object.keys(env).filter((name) => name.endsWith('_TABLE'))).toEqual([]);
+    expect(env.ADMIN_API_URL).toEqual(env.PUBLIC_BASE_URL);
+    expect(JSON.stringify(env.ADMIN_API_URL)).toContain('Api');
+    const key: string = functionsIn(compute)[functionLogicalId('console')]!.Properties.Code.S3Key;
+    const bundle = join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(existsSync(join(bundle, 'assets', 'console.js'))).toBe(true);
+  });
+
   it('lets the configured origins frame the subscribe form', () => {
     const env = functionsIn(compute)[functionLogicalId('subscriptions')]!.Properties.Environment.Variables;
     expect(env.SUBSCRIBE_EMBED_ORIGINS).toBe('https://status.example.com');

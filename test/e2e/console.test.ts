@@ -1,0 +1,460 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
+import { uniqueEmail } from '../support/local-aws';
+import { adminHeaders, startTestStack } from '../support/stack';
+
+// The support console over HTTP, as a browser without JavaScript would use it: cookies, forms, redirects.
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startTestStack('con');
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  cookies: string[];
+}
+
+/** A browser's cookie jar for the console, in a few lines. */
+class Visitor {
+  cookie = '';
+
+  async request(
+    method: string,
+    path: string,
+    init: {
+      form?: Record<string, string | string[]>;
+      headers?: Record<string, string>;
+      body?: BodyInit;
+    } = {},
+  ): Promise<Answer> {
+    const form = init.form
+      ? new URLSearchParams(
+          Object.entries(init.form).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
+        )
+      : undefined;
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...init.headers,
+      },
+      ...(form ? { body: form.toString() } : init.body ? { body: init.body } : {}),
+    });
+    const cookies = response.headers.getSetCookie();
+    for (const set of cookies) {
+      const [pair = ''] = set.split(';');
+      this.cookie = pair.endsWith('=') ? '' : pair;
+    }
+    return { status: response.status, headers: response.headers, text: await response.text(), cookies };
+  }
+
+  get = (path: string, headers: Record<string, string> = {}) => this.request('GET', path, { headers });
+  post = (path: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
+    this.request('POST', path, { form, headers });
+
+  /** The CSRF token the pages of this session carry in their forms. */
+  async csrf(): Promise<string> {
+    const page = await this.get('/console/suppressions');
+    const token = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    if (!token) throw new Error(`no CSRF token on the page (${page.status})`);
+    return token;
+  }
+
+  static async signedIn(key: string = LOCAL_DEFAULTS.ADMIN_API_KEY): Promise<Visitor> {
+    const visitor = new Visitor();
+    const answer = await visitor.post('/console/sign-in', { key });
+    if (answer.status !== 303) throw new Error(`sign-in failed: ${answer.status}`);
+    return visitor;
+  }
+}
+
+const admin = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: adminHeaders,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+};
+const findSubscriber = async (email: string) =>
+  (await admin('GET', `/v1/admin/subscribers?email=${encodeURIComponent(email)}`)).body.items.find(
+    (s: { email: string }) => s.email === email,
+  );
+const readKey = async () =>
+  (await admin('POST', '/v1/admin/keys', { name: 'console reader', scopes: ['read'] })).body.key as string;
+
+describe('signing in and out', () => {
+  it('shows a sign-in form and sets an HttpOnly, SameSite=Strict session cookie for /console only', async () => {
+    const visitor = new Visitor();
+    const page = await visitor.get('/console');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<label class="block" for="key">API key</label>');
+    expect(page.text).toMatch(/<input type="password" id="key" name="key" autocomplete="off"/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+
+    const signedIn = await visitor.post('/console/sign-in', { key: LOCAL_DEFAULTS.ADMIN_API_KEY });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/console/subscribers');
+    expect(signedIn.cookies).toHaveLength(1);
+    expect(signedIn.cookies[0]).toMatch(
+      /^console_session=sns_[0-9a-f]{12}_[0-9a-f]{64}; Path=\/console; HttpOnly; SameSite=Strict$/,
+    );
+    expect(signedIn.headers.get('location')).not.toContain(LOCAL_DEFAULTS.ADMIN_API_KEY);
+    expect((await visitor.get('/console')).headers.get('location')).toBe('/console/subscribers');
+  });
+
+  it('says what is wrong with a key, on the page', async () => {
+    const visitor = new Visitor();
+    const empty = await visitor.post('/console/sign-in', { key: '  ' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('Enter your API key');
+    const wrong = await visitor.post('/console/sign-in', { key: 'snk_000000000000_wrong' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('There is a problem');
+    expect(wrong.text).toContain('That API key is not valid');
+    expect(wrong.cookies).toEqual([]);
+    const json = await visitor.post('/console/sign-in', { key: 'nope' }, { accept: 'application/json' });
+    expect(json.status).toBe(400);
+    expect(JSON.parse(json.text).error.details).toEqual([
+      { path: 'key', message: expect.stringContaining('not valid') },
+    ]);
+  });
+
+  it('signs out: the cookie is cleared and the session is dead even if the cookie is replayed', async () => {
+    const visitor = await Visitor.signedIn();
+    const stolen = visitor.cookie;
+    const out = await visitor.post('/console/sign-out', { csrf: await visitor.csrf() });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/console?signed-out=1');
+    expect(out.cookies[0]).toMatch(
+      /^console_session=; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=0$/,
+    );
+    expect((await visitor.get('/console?signed-out=1')).text).toContain('You are signed out.');
+
+    const replay = new Visitor();
+    replay.cookie = stolen;
+    const page = await replay.get('/console/subscribers');
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('Your session ended when you signed out.');
+    expect(page.text).toContain('for="key">API key</label>');
+    expect(replay.cookie).toBe(''); // cleared
+  });
+
+  it('shows the sign-in page, not a page of data, without a session; JSON clients get a 401', async () => {
+    const page = await new Visitor().get('/console/subscribers');
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('Sign in to the support console');
+    const json = await new Visitor().get('/console/subscribers', { accept: 'application/json' });
+    expect(json.status).toBe(401);
+    expect(JSON.parse(json.text).error.code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('forms', () => {
+  it('refuse a POST without the session’s CSRF token, or from another site', async () => {
+    const visitor = await Visitor.signedIn();
+    const email = uniqueEmail('csrf');
+    const form = { email, topic: `C#${PAGE_ID}#${US_CHAT}`, level: 'all', confirmed: 'true' };
+    const missing = await visitor.post('/console/subscribers', form);
+    expect(missing.status).toBe(403);
+    expect(missing.text).toContain('This form has expired or did not come from the console');
+    const other = await Visitor.signedIn();
+    const foreign = await visitor.post('/console/subscribers', { ...form, csrf: await other.csrf() });
+    expect(foreign.status).toBe(403);
+    const crossSite = await visitor.post(
+      '/console/subscribers',
+      { ...form, csrf: await visitor.csrf() },
+      { 'sec-fetch-site': 'cross-site' },
+    );
+    expect(crossSite.status).toBe(403);
+    expect(await findSubscriber(email)).toBeUndefined();
+
+    const added = await visitor.post('/console/subscribers', { ...form, csrf: await visitor.csrf() });
+    expect(added.status).toBe(303);
+    const created = await findSubscriber(email);
+    expect(created).toMatchObject({ status: 'confirmed', level: 'all' });
+    expect(added.headers.get('location')).toBe(`/console/subscribers/${created.id}?done=added`);
+    expect((await visitor.get(added.headers.get('location') ?? '')).text).toContain('Subscriber added.');
+  });
+
+  it('come back with the problems named on the page, and as JSON for JSON clients', async () => {
+    const visitor = await Visitor.signedIn();
+    const csrf = await visitor.csrf();
+    const bad = await visitor.post('/console/subscribers', { csrf, email: 'not-an-address', level: 'all' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('<title>Error: Subscribers – Support console</title>');
+    expect(bad.text).toContain('Enter an email address like name@example.com');
+    expect(bad.text).toContain('Choose at least one topic');
+    expect(bad.text).toContain('value="not-an-address"');
+
+    const taken = uniqueEmail('taken');
+    await admin('POST', '/v1/admin/subscribers', {
+      email: taken,
+      topics: [{ pageId: PAGE_ID }],
+      confirmed: true,
+    });
+    const conflict = await visitor.post('/console/subscribers', {
+      csrf,
+      email: taken,
+      topic: `P#${PAGE_ID}`,
+      level: 'all',
+    });
+    expect(conflict.status).toBe(400);
+    expect(conflict.text).toContain('That address is already a subscriber');
+
+    const json = await visitor.post(
+      '/console/subscribers',
+      { csrf, email: '' },
+      { accept: 'application/json' },
+    );
+    expect(json.status).toBe(400);
+    expect(JSON.parse(json.text).error).toMatchObject({
+      code: 'VALIDATION',
+      details: expect.arrayContaining([{ path: 'email', message: 'Enter the email address' }]),
+    });
+  });
+
+  it('escape every value they show back', async () => {
+    const visitor = await Visitor.signedIn();
+    const search = await visitor.get(
+      `/console/subscribers?email=${encodeURIComponent('"><script>alert(1)</script>')}`,
+    );
+    expect(search.status).toBe(200);
+    expect(search.text).not.toContain('<script>alert(1)');
+    expect(search.text).toContain('&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;');
+  });
+});
+
+describe('read and write', () => {
+  it('a read key sees everything, changes nothing, and is told why', async () => {
+    const email = uniqueEmail('ro');
+    const { body: subscriber } = await admin('POST', '/v1/admin/subscribers', {
+      email,
+      topics: [{ pageId: PAGE_ID }],
+      confirmed: true,
+    });
+    const reader = await Visitor.signedIn(await readKey());
+    const list = await reader.get('/console/subscribers');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain(
+      'Your key can only read: ask for a key with the write scope to change subscribers.',
+    );
+    expect(list.text).not.toContain('Add subscriber</button>');
+    const page = await reader.get(`/console/subscribers/${subscriber.id}`);
+    expect(page.text).toContain(email);
+    expect(page.text).not.toContain('Save changes');
+    expect(page.text).not.toContain('>Suppress<');
+    expect((await reader.get(`/console/subscribers/${subscriber.id}/remove`)).status).toBe(403);
+
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? ''; // the sign-out form's
+    const refused = await reader.post('/console/suppressions', { csrf, action: 'add', email });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Your key can only read');
+    expect((await admin('GET', `/v1/admin/suppressions/${encodeURIComponent(email)}`)).status).toBe(404);
+  });
+
+  it('a write key suppresses, lifts, changes topics and removes (after a confirmation page)', async () => {
+    const email = uniqueEmail('rw');
+    const { body: subscriber } = await admin('POST', '/v1/admin/subscribers', {
+      email,
+      topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+      confirmed: true,
+    });
+    const visitor = await Visitor.signedIn();
+    const csrf = await visitor.csrf();
+    const path = `/console/subscribers/${subscriber.id}`;
+
+    expect((await visitor.post(path, { csrf, action: 'suppress' })).headers.get('location')).toBe(
+      `${path}?done=suppressed`,
+    );
+    expect((await visitor.get(`${path}?done=suppressed`)).text).toContain('Lift suppression');
+    await visitor.post(path, { csrf, action: 'lift' });
+    expect((await admin('GET', `/v1/admin/suppressions/${encodeURIComponent(email)}`)).status).toBe(404);
+
+    // A region ticked with its components (what a tree without JavaScript sends) is stored as the region.
+    const saved = await visitor.post(path, {
+      csrf,
+      action: 'save',
+      topic: [`G#${PAGE_ID}#grp1produs01`, `C#${PAGE_ID}#${US_CHAT}`],
+      level: 'lifecycle',
+    });
+    expect(saved.headers.get('location')).toBe(`${path}?done=saved`);
+    expect(await findSubscriber(email)).toMatchObject({
+      level: 'lifecycle',
+      topics: [{ key: `G#${PAGE_ID}#grp1produs01` }],
+    });
+    const none = await visitor.post(path, { csrf, action: 'save', level: 'all' });
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('Choose at least one topic');
+
+    const confirm = await visitor.get(`${path}/remove`);
+    expect(confirm.text).toContain(`Remove ${email}?`);
+    expect(confirm.text).toContain('This cannot be undone.');
+    expect(await findSubscriber(email)).toBeDefined(); // looking at the confirmation removes nothing
+    const removed = await visitor.post(`${path}/remove`, { csrf });
+    expect(removed.headers.get('location')).toBe('/console/subscribers?done=removed');
+    expect(await findSubscriber(email)).toBeUndefined();
+    expect((await visitor.get(path)).status).toBe(404);
+  });
+});
+
+describe('import, export and incidents', () => {
+  it('imports without JavaScript: a check first, then the import, each with the per-row report', async () => {
+    const visitor = await Visitor.signedIn();
+    const csrf = await visitor.csrf();
+    const marker = randomUUID().slice(0, 8);
+    const csv = `email,page,region,component\n${marker}-a@example.com,${PAGE_ID},Prod1 (US),Channel - Chat\nnot an address,${PAGE_ID},,\n${marker}-b@example.com,${PAGE_ID},,\n`;
+    const upload = async (mode: string) => {
+      const form = new FormData();
+      form.set('csrf', csrf);
+      form.set('mode', mode);
+      form.set('file', new Blob([csv], { type: 'text/csv' }), 'subscribers.csv');
+      return visitor.request('POST', '/console/import', { body: form });
+    };
+    const check = await upload('check');
+    expect(check.status).toBe(200);
+    expect(check.text).toContain('Check finished: nothing was written');
+    expect(check.text).toMatch(/<dt>Would be added<\/dt><dd>2<\/dd>/);
+    expect(check.text).toMatch(
+      /<td class="num">3<\/td><td class="text">not an email address: &#34;not an address&#34;<\/td>/,
+    );
+    expect(await findSubscriber(`${marker}-a@example.com`)).toBeUndefined();
+
+    const done = await upload('import');
+    expect(done.text).toContain('Import finished');
+    expect(done.text).toMatch(/<dt>Added<\/dt><dd>2<\/dd>/);
+    expect(await findSubscriber(`${marker}-a@example.com`)).toMatchObject({ status: 'confirmed' });
+
+    // What console.js sends: one part of the file as text/csv, the token in a header, JSON back.
+    const part = await visitor.request('POST', '/console/import?dryRun=true', {
+      headers: { 'content-type': 'text/csv', accept: 'application/json', 'x-csrf-token': csrf },
+      body: csv,
+    });
+    expect(JSON.parse(part.text)).toMatchObject({
+      imported: 0,
+      unchanged: 2,
+      rejected: [{ line: 3 }],
+      dryRun: true,
+    });
+    const noToken = await visitor.request('POST', '/console/import?dryRun=true', {
+      headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      body: csv,
+    });
+    expect(noToken.status).toBe(403);
+
+    const empty = new FormData();
+    empty.set('csrf', csrf);
+    empty.set('file', new Blob([]), '');
+    const nothing = await visitor.request('POST', '/console/import', { body: empty });
+    expect(nothing.status).toBe(400);
+    expect(nothing.text).toContain('Choose a CSV file');
+    const wrongHeader = new FormData();
+    wrongHeader.set('csrf', csrf);
+    wrongHeader.set('file', new Blob(['name,address\nx,y\n']), 'x.csv');
+    const header = await visitor.request('POST', '/console/import', { body: wrongHeader });
+    expect(header.status).toBe(400);
+    expect(header.text).toContain('The first line must be a header with email and page');
+  });
+
+  it('exports every subscriber as a CSV download', async () => {
+    const visitor = await Visitor.signedIn();
+    const csv = await visitor.get('/console/export');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="subscribers-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
+    expect(csv.text.split('\n')[0]).toBe('id,email,status,level,page,region,component');
+  });
+
+  it('finds an incident by Statuspage’s id and shows its per-update counts', async () => {
+    const seed: Seed = { ...chatMessagesMayFail, id: `c${randomUUID().slice(0, 10)}` };
+    await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(incidentWebhook(seed, 2)),
+    });
+    await stack.waitForIdle();
+    const visitor = await Visitor.signedIn();
+    const found = await visitor.get(`/console/incidents?id=${seed.id}`);
+    expect(found.status).toBe(303);
+    const id = `statuspage:${PAGE_ID}:${seed.id}`;
+    expect(found.headers.get('location')).toBe(`/console/incidents/${encodeURIComponent(id)}`);
+    const incident = await visitor.get(found.headers.get('location') ?? '');
+    expect(incident.text).toContain(`<h1>${seed.name}</h1>`);
+    for (const column of ['Matched', 'Sent', 'Failed', 'Skipped', 'Bounced'])
+      expect(incident.text).toContain(`>${column}</th>`);
+    const missing = await visitor.get('/console/incidents?id=nosuchincident');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('No incident nosuchincident here');
+  });
+});
+
+describe('every page', () => {
+  it('answers bad input and unknown addresses with a page in words (JSON when asked), never a 500', async () => {
+    const visitor = await Visitor.signedIn();
+    const cases: Array<[string, number, string]> = [
+      ['/console/subscribers/no-such-subscriber', 404, 'No subscriber no-such-subscriber'],
+      ['/console/subscribers?status=bogus', 400, 'Choose a status from the list'],
+      ['/console/subscribers/%E0%A4%A', 400, 'This link is broken'],
+      ['/console/incidents/nope', 404, 'No incident nope'],
+      ['/console/no/such/page', 404, 'There is no console page at this address.'],
+      [`/console/subscribers?cursor=${'x'.repeat(20)}`, 400, ''],
+    ];
+    for (const [path, status, words] of cases) {
+      const page = await visitor.get(path);
+      expect(page.status, path).toBe(status);
+      expect(page.headers.get('content-type'), path).toContain('text/html');
+      expect(page.text, path).toContain(words);
+      const json = await visitor.get(path, { accept: 'application/json' });
+      expect(json.status, path).toBe(status);
+      expect(JSON.parse(json.text).error.message, path).toEqual(expect.any(String));
+    }
+    const garbage = await visitor.request('POST', '/console/subscribers', {
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: 'not multipart at all',
+    });
+    expect(garbage.status).toBe(400);
+    expect(garbage.text).toContain('the form could not be read');
+  });
+
+  it('weighs under 50 KB with its stylesheet and scripts', async () => {
+    const visitor = await Visitor.signedIn();
+    const { body: subscriber } = await admin('POST', '/v1/admin/subscribers', {
+      email: uniqueEmail('weight'),
+      topics: [{ pageId: PAGE_ID }],
+      confirmed: true,
+    });
+    const assets = new Map<string, number>();
+    for (const path of [
+      '/console/subscribers',
+      `/console/subscribers/${subscriber.id}`,
+      `/console/subscribers/${subscriber.id}/remove`,
+      '/console/suppressions',
+      '/console/import',
+      '/console/incidents',
+    ]) {
+      const page = await visitor.get(path);
+      let bytes = Buffer.byteLength(page.text);
+      for (const [, asset] of page.text.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)) {
+        if (!assets.has(asset ?? ''))
+          assets.set(asset ?? '', (await (await fetch(`${stack.apiUrl}${asset}`)).arrayBuffer()).byteLength);
+        bytes += assets.get(asset ?? '') ?? 0;
+      }
+      expect(bytes, path).toBeLessThan(50 * 1024);
+    }
+  });
+});
