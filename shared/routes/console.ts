@@ -34,6 +34,9 @@ export interface ConsoleDeps {
 }
 
 const COOKIE = 'console_session';
+/** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
+const SUBSCRIBERS_PER_PAGE = 50;
+const SUPPRESSIONS_PER_PAGE = 30;
 
 /** Results after a redirect, from a fixed list: nothing from the URL is echoed onto the page. */
 const NOTICES: Record<string, string> = {
@@ -251,7 +254,7 @@ export function consoleRoutes(deps: ConsoleDeps): HttpRouteHandler[] {
         ...(query.email.trim() ? { email: query.email.trim() } : {}),
         ...(query.status ? { status: query.status } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
-        limit: 50,
+        limit: SUBSCRIBERS_PER_PAGE,
       }),
       session.api.catalog(),
     ]);
@@ -439,7 +442,7 @@ export function consoleRoutes(deps: ConsoleDeps): HttpRouteHandler[] {
     query: z.output<typeof SuppressionsQuery>,
     add?: { values: { email: string; reason: string }; errors: ErrorDetail[] },
   ) {
-    const [viewer, list] = await Promise.all([session.viewer(), session.api.suppressions(query.cursor, 50)]);
+    const [viewer, list] = await Promise.all([session.viewer(), session.api.suppressions(query.cursor, SUPPRESSIONS_PER_PAGE)]);
     const notice = query.done ? NOTICES[query.done] : undefined;
     return respond(
       session.event,

@@ -9,22 +9,26 @@ export interface SuppressionValues {
   reason: string;
 }
 
+/** The list; with a write key, one form around it whose per-row buttons each lift one address. */
 function table(input: { viewer: ConsoleViewer; items: readonly Suppression[] }): SafeHtml {
   const { viewer } = input;
   const rows = input.items.map(
     (s) =>
       html`<tr><td>${s.email}</td><td class="text">${s.reason}</td><td>${when(s.createdAt)}</td><td>${s.source}</td>${
         viewer.canWrite
-          ? html`<td><form method="post" action="/console/suppressions" class="inline">${hidden('csrf', viewer.csrf)}${hidden('action', 'lift')}${hidden('email', s.email)}<button type="submit" class="link">Lift<span class="visually-hidden"> the suppression of ${s.email}</span></button></form></td>`
+          ? html`<td><button type="submit" class="link" name="email" value="${s.email}">Lift<span class="visually-hidden"> the suppression of ${s.email}</span></button></td>`
           : ''
       }</tr>`,
   );
-  return tableWrap(
+  const list = tableWrap(
     'Suppressed addresses',
     html`<table><thead><tr><th scope="col">Email</th><th scope="col">Reason</th><th scope="col">Since</th><th scope="col">By</th>${
       viewer.canWrite ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''
     }</tr></thead><tbody>${rows}</tbody></table>`,
   );
+  return viewer.canWrite
+    ? html`<form method="post" action="/console/suppressions">${hidden('csrf', viewer.csrf)}${hidden('action', 'lift')}${list}</form>`
+    : list;
 }
 
 /** Addresses that get no mail whatever they follow: bounces, complaints, and support's word. */
