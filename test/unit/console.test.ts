@@ -1,0 +1,119 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../infra/local/lambda-context';
+import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
+import { csrfMatches, csrfToken } from '../../shared/domain/csrf';
+import { cookieOf, setCookie } from '../../shared/http/cookies';
+import type { HttpResult } from '../../shared/http/respond';
+import { consoleRoutes } from '../../shared/routes/console';
+
+// The console's own pieces, and what it says when the admin API is not there or answers nonsense.
+
+const TOKEN = `sns_${'a'.repeat(12)}_${'b'.repeat(64)}`;
+
+function event(path: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: `GET ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers,
+    cookies: [`console_session=${TOKEN}`],
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '0',
+      apiId: 'unit',
+      domainName: 'localhost',
+      domainPrefix: 'unit',
+      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'unit' },
+      requestId: 'unit',
+      routeKey: `GET ${path}`,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+  };
+}
+
+async function subscribersPage(api: AdminApi, headers: Record<string, string> = {}) {
+  const route = consoleRoutes({ api, config: { secureCookies: true } }).find(
+    (r) => r.method === 'GET' && r.path === '/console/subscribers',
+  );
+  const handler = route?.handler as unknown as (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ) => Promise<Required<Pick<HttpResult, 'statusCode' | 'body'>> & { headers: Record<string, string> }>;
+  return handler(event('/console/subscribers', headers), lambdaContext('console', 5));
+}
+
+// An "admin API" that answers 200 with a shape the console does not know.
+let nonsense: Server;
+let nonsenseUrl: string;
+beforeAll(async () => {
+  nonsense = createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"surprise":true}');
+  });
+  await new Promise<void>((resolve) => nonsense.listen(0, '127.0.0.1', resolve));
+  nonsenseUrl = `http://127.0.0.1:${(nonsense.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => nonsense.close(resolve));
+});
+
+describe('console', () => {
+  it('derives a CSRF token per session and compares it in constant time', () => {
+    const token = csrfToken(TOKEN);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(csrfMatches(TOKEN, token)).toBe(true);
+    expect(csrfMatches(TOKEN.replace('b', 'c'), token)).toBe(false);
+    expect(csrfMatches(TOKEN, undefined)).toBe(false);
+    expect(csrfMatches(TOKEN, '')).toBe(false);
+  });
+
+  it('writes a cookie no script reads and no other site sends, and reads it from either event form', () => {
+    expect(setCookie('console_session', 'v', { path: '/console', secure: true })).toBe(
+      'console_session=v; Path=/console; HttpOnly; SameSite=Strict; Secure',
+    );
+    const fromHeader = {
+      ...event('/console'),
+      cookies: undefined,
+      headers: { cookie: 'a=1; console_session=xyz' },
+    };
+    expect(cookieOf(fromHeader, 'console_session')).toBe('xyz');
+    expect(cookieOf(event('/console'), 'console_session')).toBe(TOKEN);
+    expect(cookieOf(event('/console'), 'other')).toBeUndefined();
+  });
+
+  it('says the admin API is not answering, in words, when it cannot be reached (502, not 500)', async () => {
+    const result = await subscribersPage(new AdminApi('http://127.0.0.1:9', ''));
+    expect(result.statusCode).toBe(502);
+    expect(result.headers['content-type']).toContain('text/html');
+    expect(result.body).toContain('The admin API is not answering');
+    expect(result.body).toContain('The admin API could not be reached. Try again in a moment');
+    const json = await subscribersPage(new AdminApi('http://127.0.0.1:9', ''), {
+      accept: 'application/json',
+    });
+    expect(JSON.parse(json.body).error.code).toBe('BAD_GATEWAY');
+  });
+
+  it('refuses an answer in an unexpected shape rather than rendering it', async () => {
+    await expect(new AdminApi(nonsenseUrl, TOKEN).currentSession()).rejects.toEqual(
+      expect.objectContaining({ status: 502, code: 'BAD_RESPONSE' }),
+    );
+    const result = await subscribersPage(new AdminApi(nonsenseUrl, ''));
+    expect(result.statusCode).toBe(502);
+    expect(result.body).toContain('unexpected shape');
+  });
+
+  it('gives the CLI one line: what was asked, the status, the message and the fields', () => {
+    const error = new AdminApiError('DELETE /v1/admin/keys/x', 403, 'FORBIDDEN', 'not yours', [
+      { path: 'authorization', message: 'a session token' },
+    ]);
+    expect(error.summary).toBe(
+      'DELETE /v1/admin/keys/x failed (403): not yours - authorization: a session token',
+    );
+  });
+});
