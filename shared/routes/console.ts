@@ -198,6 +198,13 @@ export function consoleRoutes(deps: ConsoleDeps): HttpRouteHandler[] {
         if (error instanceof AdminApiError) throw inWords(error);
         throw error;
       }
+      // Signing in again ends the session this browser had: one live session per browser.
+      const previous = cookieOf(event, COOKIE);
+      if (previous)
+        await deps.api
+          .as(previous)
+          .endSession()
+          .catch(() => undefined);
       const { token, ...session } = created;
       return {
         ...(prefersJson(event) ? json(201, session) : redirect('/console/subscribers')),
@@ -442,7 +449,10 @@ export function consoleRoutes(deps: ConsoleDeps): HttpRouteHandler[] {
     query: z.output<typeof SuppressionsQuery>,
     add?: { values: { email: string; reason: string }; errors: ErrorDetail[] },
   ) {
-    const [viewer, list] = await Promise.all([session.viewer(), session.api.suppressions(query.cursor, SUPPRESSIONS_PER_PAGE)]);
+    const [viewer, list] = await Promise.all([
+      session.viewer(),
+      session.api.suppressions(query.cursor, SUPPRESSIONS_PER_PAGE),
+    ]);
     const notice = query.done ? NOTICES[query.done] : undefined;
     return respond(
       session.event,

@@ -114,6 +114,14 @@ describe('signing in and out', () => {
     );
     expect(signedIn.headers.get('location')).not.toContain(LOCAL_DEFAULTS.ADMIN_API_KEY);
     expect((await visitor.get('/console')).headers.get('location')).toBe('/console/subscribers');
+
+    // Signing in again from the same browser ends the session it had.
+    const before = visitor.cookie;
+    await visitor.post('/console/sign-in', { key: LOCAL_DEFAULTS.ADMIN_API_KEY });
+    const replay = new Visitor();
+    replay.cookie = before;
+    expect((await replay.get('/console/subscribers')).status).toBe(401);
+    expect((await visitor.get('/console/subscribers')).status).toBe(200);
   });
 
   it('says what is wrong with a key, on the page', async () => {
