@@ -12,19 +12,21 @@ export interface SuppressionValues {
 /** The list; with a write key, one form around it whose per-row buttons each lift one address. */
 function table(input: { viewer: ConsoleViewer; items: readonly Suppression[] }): SafeHtml {
   const { viewer } = input;
+  // The button comes right after the address, so a phone shows it without scrolling sideways.
+  const lift = (s: Suppression) =>
+    viewer.canWrite
+      ? html`<td><button type="submit" class="link" name="email" value="${s.email}">Lift<span class="visually-hidden"> the suppression of ${s.email}</span></button></td>`
+      : '';
   const rows = input.items.map(
     (s) =>
-      html`<tr><td>${s.email}</td><td class="text">${s.reason}</td><td>${when(s.createdAt)}</td><td>${s.source}</td>${
-        viewer.canWrite
-          ? html`<td><button type="submit" class="link" name="email" value="${s.email}">Lift<span class="visually-hidden"> the suppression of ${s.email}</span></button></td>`
-          : ''
-      }</tr>`,
+      html`<tr><td>${s.email}</td>${lift(s)}<td class="text">${s.reason}</td><td>${when(s.createdAt)}</td><td>${s.source}</td></tr>`,
   );
+  const action = viewer.canWrite
+    ? html`<th scope="col"><span class="visually-hidden">Action</span></th>`
+    : '';
   const list = tableWrap(
     'Suppressed addresses',
-    html`<table><thead><tr><th scope="col">Email</th><th scope="col">Reason</th><th scope="col">Since</th><th scope="col">By</th>${
-      viewer.canWrite ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''
-    }</tr></thead><tbody>${rows}</tbody></table>`,
+    html`<table><thead><tr><th scope="col">Email</th>${action}<th scope="col">Reason</th><th scope="col">Since</th><th scope="col">By</th></tr></thead><tbody>${rows}</tbody></table>`,
   );
   return viewer.canWrite
     ? html`<form method="post" action="/console/suppressions">${hidden('csrf', viewer.csrf)}${hidden('action', 'lift')}${list}</form>`
