@@ -15,6 +15,7 @@ import { json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
 import { accountPageRoutes } from '../shared/routes/account-pages';
 import { loadConfig } from '../shared/secrets';
+import { errorPage } from '../shared/templates/pages/message';
 import {
   PreferencesUpdate,
   requestSubscription,
@@ -60,7 +61,7 @@ const changePreferences = httpHandler(
  * confirm, unsubscribe including RFC 8058 one-click, preferences). No login: links carry tokens.
  */
 export const handler = middy()
-  .use(httpErrors({ pages: true }))
+  .use(httpErrors({ pages: errorPage }))
   .handler(
     httpRouter([
       { method: 'POST', path: '/v1/subscriptions', handler: subscribe },

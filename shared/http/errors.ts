@@ -2,7 +2,6 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { AppError, type ErrorCode, type ErrorDetail } from '../errors';
 import { log } from '../log';
-import { errorPage } from '../templates/pages/message';
 import { type HttpResult, html, json, prefersJson } from './respond';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -17,7 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   BAD_GATEWAY: 502,
 };
 
-/** Renders an error as a page: the customer pages' by default, the console its own (with its navigation). */
+/** Renders an error as a page: the customer pages and the console each have their own. */
 export type ErrorPageRenderer = (status: number, message: string, details: readonly ErrorDetail[]) => string;
 
 interface ErrorBody {
@@ -32,11 +31,11 @@ interface ErrorBody {
  * `pages`, a browser gets the same answer as a page in words; a client that asks for JSON still gets JSON.
  */
 export function httpErrors(
-  options: { pages?: boolean | ErrorPageRenderer } = {},
+  options: { pages?: ErrorPageRenderer } = {},
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
-  const render = typeof options.pages === 'function' ? options.pages : errorPage;
+  const render = options.pages;
   const respond = (event: APIGatewayProxyEventV2, status: number, body: ErrorBody, headers = {}) =>
-    options.pages && !prefersJson(event)
+    render && !prefersJson(event)
       ? html(status, render(status, body.message, body.details), { headers })
       : json(status, { error: body }, headers);
   return {

@@ -13,11 +13,14 @@ type Guard = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
  * `run` only ever sees valid input.
  */
 export function httpHandler<S extends z.ZodType>(
-  route: { input: S; guards?: Guard[]; body?: BodyKind; pages?: boolean | ErrorPageRenderer },
+  route: { input: S; guards?: Guard[]; body?: BodyKind; pages?: ErrorPageRenderer },
   run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
 ) {
   const chain = middy<ParsedEvent<z.output<S>>, HttpResult>().use(
-    httpErrors({ pages: route.pages ?? false }) as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>,
+    httpErrors(route.pages ? { pages: route.pages } : {}) as MiddlewareObj<
+      ParsedEvent<z.output<S>>,
+      HttpResult
+    >,
   );
   for (const guard of route.guards ?? [])
     chain.use(guard as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>);

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { topicInputFromKey } from '../domain/topics';
 import { AppError } from '../errors';
 import { httpHandler } from '../http/handler';
 import { formValues } from '../http/request';
 import { type HttpResult, html, json, type PageOptions, prefersJson } from '../http/respond';
+import { topicsFromForm } from '../http/topic-form';
 import { actionPage, errorPage, messagePage } from '../templates/pages/message';
 import { type PreferencesPageInput, preferencesPage } from '../templates/pages/preferences';
 import { checkInboxPage, pageListPage, subscribePage } from '../templates/pages/subscribe';
@@ -54,17 +54,6 @@ const PreferencesForm = z.object({
   level: z.string().optional(),
 });
 
-/** Checkbox values are topic keys; one that is not becomes a message on the tree, like any bad topic. */
-function topicsFromForm(keys: readonly string[]) {
-  const topics = keys.map(topicInputFromKey);
-  if (topics.some((t) => !t)) {
-    throw new AppError('VALIDATION', 'a choice on the form is not a topic', [
-      { path: 'topics', message: 'One of the choices is not on this page any more: choose again' },
-    ]);
-  }
-  return topics.flatMap((t) => (t ? [t] : []));
-}
-
 function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw AppError.fromZod(parsed.error);
@@ -82,7 +71,7 @@ export function accountPageRoutes(deps: SelfServiceDeps, options: AccountPagesOp
     input: S,
     run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
     body?: 'form' | 'ignore',
-  ) => httpHandler({ input, pages: true, ...(body ? { body } : {}) }, run);
+  ) => httpHandler({ input, pages: errorPage, ...(body ? { body } : {}) }, run);
 
   async function knownPage(pageId: string) {
     const view = pageView(await deps.catalog.getPage(pageId));

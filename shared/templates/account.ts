@@ -1,5 +1,6 @@
 import type { SingleMail } from '../domain/render';
 import { html, type SafeHtml } from './html';
+import { capitalized } from './text';
 
 /*
  * Mails about the subscription itself: confirmation and "already subscribed". The pages behind their
@@ -20,7 +21,6 @@ const page = (title: string, body: SafeHtml) =>
 <h1 style="margin:0 0 12px;font-size:21px;line-height:1.3">${title}</h1>${body}
 </td></tr></table></td></tr></table></body></html>`.value;
 
-const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const list = (labels: readonly TopicLabel[]) =>
   html`<ul style="margin:0 0 16px;padding-left:20px">${labels.map((label) => html`<li>${capitalized(label)}</li>`)}</ul>`;
 const button = (href: string, label: string) =>

@@ -3,6 +3,7 @@ import type { PageView } from '../../usecases/catalog';
 import { errorFor, errorSummary, hidden } from '../forms';
 import { html, type SafeHtml } from '../html';
 import { layout } from '../layout';
+import { capitalized } from '../text';
 import { firstTopicId, levelChoice, levelLabel, topicTree } from '../topic-tree';
 
 export interface PreferencesPageInput {
@@ -27,9 +28,6 @@ export interface PreferencesPageInput {
   /** What the form showed when it was sent back with errors. */
   values?: { topics: ReadonlySet<string>; level: string };
 }
-
-/** "everything in Prod1 (US)" reads inside a sentence; a list item starts with a capital. */
-const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function changesNotice(changes: NonNullable<PreferencesPageInput['changes']>): SafeHtml {
   const lines = [
