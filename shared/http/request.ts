@@ -14,12 +14,15 @@ export interface RawRequest {
 export type ParsedEvent<T> = APIGatewayProxyEventV2 & { input: T };
 
 /**
+ * How a route's body is read: JSON, text, a browser's form (URL-encoded or multipart), `form-or-text`
+ * (a form when the content type says so, else the text: the console's import takes both), or not at all.
+ */
+export type BodyKind = 'json' | 'text' | 'form' | 'form-or-text' | 'ignore';
+
+/**
  * Parses the request with a zod schema before the handler runs: a body that is not JSON, or input the
  * schema refuses, is a 400 naming the field, and the handler only ever sees valid input.
  */
-// `form-or-text`: a form when the content type says so, else the text (the console's import takes both).
-export type BodyKind = 'json' | 'text' | 'form' | 'form-or-text' | 'ignore';
-
 export function parseRequest<S extends z.ZodType>(
   schema: S,
   body: BodyKind = 'json',
@@ -28,18 +31,7 @@ export function parseRequest<S extends z.ZodType>(
     before: async (request) => {
       const event = request.event;
       const raw: RawRequest = {
-        body:
-          body === 'json'
-            ? readBody(event)
-            : body === 'text'
-              ? readText(event)
-              : body === 'form'
-                ? await readForm(event)
-                : body === 'form-or-text'
-                  ? isForm(event)
-                    ? await readForm(event)
-                    : readText(event)
-                  : undefined,
+        body: await readAs(body, event),
         path: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
       };
@@ -50,6 +42,22 @@ export function parseRequest<S extends z.ZodType>(
   };
 }
 
+async function readAs(kind: BodyKind, event: APIGatewayProxyEventV2): Promise<unknown> {
+  switch (kind) {
+    case 'json':
+      return readBody(event);
+    case 'text':
+      return readText(event);
+    case 'form':
+      if (!isForm(event)) throw notAForm(event);
+      return readForm(event);
+    case 'form-or-text':
+      return isForm(event) ? readForm(event) : readText(event);
+    case 'ignore':
+      return undefined;
+  }
+}
+
 /** A form field that may repeat (checkboxes): always a list, empty when absent. */
 export const formValues = z
   .union([z.string(), z.array(z.string())])
@@ -58,20 +66,23 @@ export const formValues = z
 
 export type FormFields = Record<string, string | string[]>;
 
-/**
- * A browser's form post, URL-encoded or multipart (a file upload), as fields: a repeated name becomes a
- * list, a file its text. The platform's own parser reads it; nothing here splits multipart by hand.
- */
 const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 const isForm = (event: APIGatewayProxyEventV2) => FORM_TYPE.test(event.headers?.['content-type'] ?? '');
 
+const notAForm = (event: APIGatewayProxyEventV2) =>
+  new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `expected a form, got ${event.headers?.['content-type'] || 'no content type'}`,
+    [{ path: 'content-type', message: 'must be application/x-www-form-urlencoded or multipart/form-data' }],
+  );
+
+/**
+ * A browser's form post, URL-encoded or multipart (a file upload), as fields: a repeated name becomes a
+ * list, a file its text. The platform's own parser reads it; nothing here splits multipart by hand. The
+ * caller has checked the content type (`isForm`).
+ */
 async function readForm(event: APIGatewayProxyEventV2): Promise<FormFields> {
   const contentType = event.headers?.['content-type'] ?? '';
-  if (!FORM_TYPE.test(contentType)) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `expected a form, got ${contentType || 'no content type'}`, [
-      { path: 'content-type', message: 'must be application/x-www-form-urlencoded or multipart/form-data' },
-    ]);
-  }
   const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   let form: FormData;
   try {
