@@ -13,7 +13,8 @@ import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
-import { accountPageRoutes } from '../shared/routes/account-pages';
+import { linkPageRoutes } from '../shared/routes/link-pages';
+import { subscribePageRoutes } from '../shared/routes/subscribe-pages';
 import { loadConfig } from '../shared/secrets';
 import { errorPage } from '../shared/templates/pages/message';
 import {
@@ -66,6 +67,7 @@ export const handler = middy()
     httpRouter([
       { method: 'POST', path: '/v1/subscriptions', handler: subscribe },
       { method: 'PUT', path: '/v1/preferences', handler: changePreferences },
-      ...accountPageRoutes(deps, { embedOrigins: env.SUBSCRIBE_EMBED_ORIGINS }),
+      ...subscribePageRoutes(deps, { embedOrigins: env.SUBSCRIBE_EMBED_ORIGINS }),
+      ...linkPageRoutes(deps),
     ]),
   );

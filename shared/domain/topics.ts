@@ -123,3 +123,41 @@ export function topicInputFromKey(key: string): TopicInput | undefined {
   const { key: _, ...input } = topic;
   return input;
 }
+
+/** The shape of one page's component tree, as a form draws it. */
+export interface TreeShape {
+  pageId: string;
+  regions: ReadonlyArray<{ groupId: string; componentIds: readonly string[] }>;
+  /** Components outside any region. */
+  componentIds: readonly string[];
+}
+
+/**
+ * What a submitted component tree means, given what was followed when the form was drawn (`before`,
+ * topic keys; empty for a new subscription). A followed region or page is drawn with all its parts
+ * ticked, so a region box sent with some of its components unticked means "only these" when the region
+ * was followed before (the person narrowed it), and "the whole region" when it was not (they just ticked
+ * it). The same for the page. Works the same with or without the script, which never ticks a region by
+ * itself: it only unticks one when a component under it is unticked.
+ */
+export function treeSelection(
+  tree: TreeShape,
+  sent: ReadonlySet<string>,
+  before: ReadonlySet<string>,
+): string[] {
+  const pageKey = pageTopicKey(tree.pageId);
+  const pageBefore = before.has(pageKey);
+  const regions = tree.regions.map((region) => {
+    const key = regionTopicKey(tree.pageId, region.groupId);
+    const children = region.componentIds.map((id) => componentTopicKey(tree.pageId, id));
+    const sentChildren = children.filter((child) => sent.has(child));
+    const narrowed = (pageBefore || before.has(key)) && sentChildren.length < children.length;
+    const whole = sent.has(key) && !narrowed;
+    return { whole, keys: whole ? [key] : sentChildren };
+  });
+  const loose = tree.componentIds.map((id) => componentTopicKey(tree.pageId, id));
+  const sentLoose = loose.filter((key) => sent.has(key));
+  const everything = regions.every((r) => r.whole) && sentLoose.length === loose.length;
+  if (sent.has(pageKey) && (!pageBefore || everything)) return [pageKey];
+  return [...regions.flatMap((r) => r.keys), ...sentLoose];
+}

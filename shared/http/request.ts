@@ -64,6 +64,12 @@ export const formValues = z
   .optional()
   .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]));
 
+/** A form field meant once: a repeated one (a forged or doubled form) counts by its first value. */
+export const formValue = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((value) => (Array.isArray(value) ? value[0] : value));
+
 export type FormFields = Record<string, string | string[]>;
 
 const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;

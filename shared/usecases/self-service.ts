@@ -206,36 +206,55 @@ export async function getPreferences(deps: SelfServiceDeps, token: string) {
 
 /**
  * Changes topics or level, or unsubscribes; removing the last topic unsubscribes too. Says what changed
- * in words, so the page can tell the person.
+ * in words, so the page can tell the person. A concurrent change (another tab, a mail client's one-click)
+ * is no reason to fail: read again and apply the update to what is there now.
  */
 export async function updatePreferences(deps: SelfServiceDeps, token: string, update: PreferencesUpdate) {
-  const record = await verifiedRecord(deps, token, 'manage');
-  const removing = new Set(update.removeTopics ?? []);
-  const topics = (
-    update.topics ? withoutCovered(await resolveTopics(deps.catalog, update.topics)) : record.topics
-  ).filter((topic) => !removing.has(topic.key));
-  const unsubscribing = update.unsubscribe === true || topics.length === 0;
-  const status = unsubscribing ? 'unsubscribed' : record.status;
-  const saved = await deps.subscribers.save(
-    {
-      ...record,
-      topics: topics.length ? topics : record.topics,
-      level: update.level ?? record.level,
-      status,
-    },
-    record,
-  );
-  // "Removed" only what is no longer covered: a component now inside a followed region is still heard of.
-  const coveredBy = (set: readonly Topic[]) => (t: Topic) =>
-    set.some((other) => other.key === t.key) || !withoutCovered([...set, t]).includes(t);
-  const notIn = (from: readonly Topic[], to: readonly Topic[]) => from.filter((t) => !coveredBy(to)(t));
-  const changes = {
-    added: await labelTopics(deps.catalog, notIn(saved.topics, record.topics)),
-    removed: await labelTopics(deps.catalog, notIn(record.topics, saved.topics)),
-    ...(saved.level !== record.level ? { level: { from: record.level, to: saved.level } } : {}),
-    unsubscribed: saved.status === 'unsubscribed' && record.status !== 'unsubscribed',
+  for (let attempt = 1; ; attempt++) {
+    const record = await verifiedRecord(deps, token, 'manage');
+    const removing = new Set(update.removeTopics ?? []);
+    const topics = (
+      update.topics ? withoutCovered(await resolveTopics(deps.catalog, update.topics)) : record.topics
+    ).filter((topic) => !removing.has(topic.key));
+    const unsubscribing = update.unsubscribe === true || topics.length === 0;
+    try {
+      const saved = await deps.subscribers.save(
+        {
+          ...record,
+          topics: topics.length ? topics : record.topics,
+          level: update.level ?? record.level,
+          status: unsubscribing ? 'unsubscribed' : record.status,
+        },
+        record,
+      );
+      return { ...(await preferencesView(deps, saved)), changes: await describeChanges(deps, record, saved) };
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt === 3) throw error;
+    }
+  }
+}
+
+/**
+ * What a save changed, in words. "Removed" only what is no longer heard of: a component now inside a
+ * followed region is still covered; anything newly followed is "added", even if it was covered before
+ * (narrowing a page to one component adds that component and removes the page).
+ */
+async function describeChanges(deps: SelfServiceDeps, before: SubscriberRecord, after: SubscriberRecord) {
+  const keys = (topics: readonly Topic[]) => new Set(topics.map((t) => t.key));
+  const [was, now] = [keys(before.topics), keys(after.topics)];
+  const coveredNow = (t: Topic) => !withoutCovered([...after.topics, t]).includes(t);
+  return {
+    added: await labelTopics(
+      deps.catalog,
+      after.topics.filter((t) => !was.has(t.key)),
+    ),
+    removed: await labelTopics(
+      deps.catalog,
+      before.topics.filter((t) => !now.has(t.key) && !coveredNow(t)),
+    ),
+    ...(after.level !== before.level ? { level: { from: before.level, to: after.level } } : {}),
+    unsubscribed: after.status === 'unsubscribed' && before.status !== 'unsubscribed',
   };
-  return { ...(await preferencesView(deps, saved)), changes };
 }
 
 /**

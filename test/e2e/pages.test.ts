@@ -107,13 +107,13 @@ describe('subscribe form', () => {
     expect(unknown.text).toContain('There is no status page with that name here.');
     const noPage = await post('/subscribe', form([['email', 'a@example.com']]));
     expect(noPage.status).toBe(400);
-    expect(noPage.text).toContain('the form names no status page');
+    expect(noPage.text).toContain('The form names no status page');
     const notAForm = await post('/subscribe', '{"email":"a@example.com"}', {
       'content-type': 'application/json',
       accept: 'text/html',
     });
     expect(notAForm.status).toBe(415);
-    expect(notAForm.text).toContain('expected a form');
+    expect(notAForm.text).toContain('Expected a form');
   });
 
   it('answers the per-address limit with a page that says when to try again', async () => {
@@ -139,6 +139,120 @@ describe('subscribe form', () => {
     );
     expect(embed.text).toContain('<input type="hidden" name="embed" value="1">');
     expect(embed.text).not.toContain('class="masthead"');
+    expect(embed.text).toContain('Get Kustomer status updates by email'); // one page: the form, not a list
+  });
+
+  it('keeps every answer of the embedded form in the frame: the result, its links, and mistakes', async () => {
+    const done = await post(
+      '/subscribe',
+      form([
+        ['page', PAGE_ID],
+        ['email', uniqueEmail('framed')],
+        ['topic', `C#${PAGE_ID}#${US_CHAT}`],
+        ['embed', '1'],
+      ]),
+    );
+    expect(done.headers.get('content-security-policy')).toContain(
+      'frame-ancestors https://status.example.com',
+    );
+    expect(done.text).toContain(`href="/subscribe/embed?page=${PAGE_ID}"`);
+    const unknown = await get('/subscribe/embed?page=nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-security-policy')).toContain(
+      'frame-ancestors https://status.example.com',
+    );
+    expect(unknown.text).toContain('href="/subscribe/embed"');
+  });
+});
+
+describe('preferences without JavaScript', () => {
+  /** Subscribes through the form and confirms through the mail; answers the preferences page's path. */
+  async function confirmedPreferences(topics: string[]) {
+    const email = uniqueEmail('tree');
+    await post(
+      '/subscribe',
+      form([['page', PAGE_ID], ['email', email], ...topics.map((t) => ['topic', t] as [string, string])]),
+    );
+    const text = (await mailTo([email])).at(-1)?.body.text ?? '';
+    const confirm = new URL(/https?:\/\/\S+\/v1\/confirm\?token=\S+/.exec(text)?.[0] ?? '');
+    const confirmed = await post(`${confirm.pathname}${confirm.search}`, '');
+    return (/href="(\/v1\/preferences\?token=[^"]+)"/.exec(confirmed.text)?.[1] ?? '').replaceAll(
+      '&#38;',
+      '&',
+    );
+  }
+  const region = `G#${PAGE_ID}#grp1produs01`;
+  const chat = `C#${PAGE_ID}#${US_CHAT}`;
+  const mail = `C#${PAGE_ID}#cmpemailus01`;
+  const keysOf = async (path: string) =>
+    (
+      JSON.parse((await get(path, { accept: 'application/json' })).text) as { topics: Array<{ key: string }> }
+    ).topics
+      .map((t) => t.key)
+      .sort();
+
+  it('narrows a followed region when one of its ticked components is unticked, and says so', async () => {
+    const path = await confirmedPreferences([region]);
+    const page = await get(path);
+    expect(page.text).toMatch(new RegExp(`value="${region}" checked`));
+    expect(page.text).toMatch(new RegExp(`value="${mail}" checked`));
+    expect(page.text).not.toContain('>Remove<'); // the only topic goes with "Unsubscribe from everything"
+
+    // The browser sends what stays ticked: the region's box and Chat (Email was unticked).
+    const saved = await post(
+      path,
+      form([
+        ['action', 'save'],
+        ['topic', region],
+        ['topic', chat],
+        ['level', 'all'],
+      ]),
+    );
+    expect(saved.status).toBe(200);
+    expect(saved.text).toContain('Added Channel - Chat in Prod1 (US) (Kustomer)');
+    expect(saved.text).toContain('Removed everything in Prod1 (US) (Kustomer)');
+    expect(await keysOf(path)).toEqual([chat]);
+
+    // Ticking the region now (Chat still ticked from before) widens to the whole region.
+    const widened = await post(
+      path,
+      form([
+        ['topic', region],
+        ['topic', chat],
+      ]),
+    );
+    expect(widened.text).toContain('Added everything in Prod1 (US) (Kustomer)');
+    expect(widened.text).not.toContain('Removed');
+    expect(await keysOf(path)).toEqual([region]);
+  });
+
+  it('refuses an empty tree on the form in words, keeping the level that was chosen', async () => {
+    const path = await confirmedPreferences([chat]);
+    const page = await post(
+      path,
+      form([
+        ['action', 'save'],
+        ['level', 'major'],
+      ]),
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('Choose at least one component, region or the whole page, or unsubscribe');
+    expect(page.text).toMatch(/value="major" checked/);
+    expect(await keysOf(path)).toEqual([chat]);
+  });
+
+  it('takes the first of a field sent twice instead of failing on it', async () => {
+    const path = await confirmedPreferences([chat]);
+    const page = await post(
+      path,
+      form([
+        ['topic', chat],
+        ['level', 'major'],
+        ['level', 'all'],
+      ]),
+    );
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('How often: Every update → Major incidents only');
   });
 });
 
@@ -146,12 +260,12 @@ describe('pages behind the links in mail', () => {
   it('answer a missing, malformed or dead token with a page, never a 500', async () => {
     const missing = await get('/v1/confirm');
     expect(missing.status).toBe(400);
-    expect(missing.text).toContain('this link is incomplete');
+    expect(missing.text).toContain('This link is incomplete');
     for (const path of ['/v1/confirm', '/v1/unsubscribe', '/v1/preferences']) {
       const dead = await get(`${path}?token=c.bad.token`);
       expect(dead.status).toBe(404);
       expect(dead.headers.get('content-type')).toContain('text/html');
-      expect(dead.text).toContain('this link is invalid, was already used, or has expired');
+      expect(dead.text).toContain('This link is invalid, was already used, or has expired');
       expect(dead.headers.get('referrer-policy')).toBe('no-referrer');
     }
     const forged = await post('/v1/preferences?token=m.bad.token', form([['action', 'save']]));

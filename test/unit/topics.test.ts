@@ -4,6 +4,7 @@ import {
   audienceTopicKeys,
   resolveTopic,
   topicInputFromKey,
+  treeSelection,
   withoutCovered,
 } from '../../shared/domain/topics';
 import componentsJson from '../fixtures/components.json';
@@ -99,5 +100,45 @@ describe('withoutCovered', () => {
     expect(topicInputFromKey(`C#${PAGE_ID}#${US_CHAT}`)).toEqual({ pageId: PAGE_ID, componentId: US_CHAT });
     expect(topicInputFromKey('<script>')).toBeUndefined();
     expect(topicInputFromKey('X#a#b')).toBeUndefined();
+  });
+});
+
+describe('treeSelection', () => {
+  const tree = {
+    pageId: 'p',
+    regions: [
+      { groupId: 'us', componentIds: ['chat', 'mail'] },
+      { groupId: 'eu', componentIds: ['chat2'] },
+    ],
+    componentIds: ['api'],
+  };
+  const select = (sent: string[], before: string[] = []) =>
+    treeSelection(tree, new Set(sent), new Set(before)).sort();
+
+  it('takes a ticked region or page as a whole on a new subscription, whatever else is ticked', () => {
+    expect(select(['G#p#us'])).toEqual(['G#p#us']);
+    expect(select(['G#p#us', 'C#p#chat'])).toEqual(['G#p#us']);
+    expect(select(['P#p', 'C#p#api'])).toEqual(['P#p']);
+    expect(select(['C#p#chat', 'C#p#mail'])).toEqual(['C#p#chat', 'C#p#mail']);
+  });
+
+  it('narrows a followed region when one of its components is unticked (without the script)', () => {
+    expect(select(['G#p#us', 'C#p#chat'], ['G#p#us'])).toEqual(['C#p#chat']);
+    expect(select(['G#p#us', 'C#p#chat', 'C#p#mail'], ['G#p#us'])).toEqual(['G#p#us']);
+  });
+
+  it('widens to a region ticked now, over components followed before', () => {
+    expect(select(['G#p#us', 'C#p#chat'], ['C#p#chat'])).toEqual(['G#p#us']);
+  });
+
+  it('narrows a followed page to what is still ticked', () => {
+    const all = ['P#p', 'G#p#us', 'C#p#chat', 'C#p#mail', 'G#p#eu', 'C#p#chat2', 'C#p#api'];
+    expect(select(all, ['P#p'])).toEqual(['P#p']);
+    expect(
+      select(
+        all.filter((k) => k !== 'C#p#mail'),
+        ['P#p'],
+      ),
+    ).toEqual(['C#p#api', 'C#p#chat', 'G#p#eu']);
   });
 });

@@ -1,52 +1,48 @@
 // Progressive enhancement for the pages; every page works without it. Loaded with `defer` from this
 // origin only (the CSP allows no inline script).
 (() => {
-  /** A component tree: a region's box stands for all its components, "Whole page" for everything. */
+  /**
+   * A component tree, tri-state. Ticking a region (or "Whole page") ticks everything under it; unticking
+   * anything under a ticked region or page unticks that too, since it no longer means all of it. A region
+   * is never ticked for the person when they tick its components one by one: a ticked region also means
+   * components added later, which only they can choose. A box with some of its parts ticked shows mixed.
+   */
   function enhanceTree(tree) {
     const root = tree.querySelector('input[data-role="page"]');
     const regions = [...tree.querySelectorAll('fieldset[data-region]')].map((fieldset) => ({
       parent: fieldset.querySelector('input[data-role="region"]'),
       children: [...fieldset.querySelectorAll('input[data-role="component"]')],
     }));
-    const leaves = regions.flatMap((r) => (r.parent ? [r.parent] : r.children));
+    const parts = [...tree.querySelectorAll('input[name="topic"]')].filter((box) => box !== root);
 
-    const syncRegion = (region) => {
-      if (!region.parent || region.children.length === 0) return;
-      const checked = region.children.filter((c) => c.checked).length;
-      region.parent.checked = checked === region.children.length;
-      region.parent.indeterminate = checked > 0 && checked < region.children.length;
-    };
-    const syncRoot = () => {
-      if (!root || leaves.length === 0) return;
-      const full = leaves.filter((l) => l.checked).length;
-      const partial = leaves.some((l) => l.indeterminate);
-      root.checked = full === leaves.length;
-      root.indeterminate = !root.checked && (full > 0 || partial);
+    const showMixed = () => {
+      for (const { parent, children } of regions) {
+        if (parent) parent.indeterminate = !parent.checked && children.some((c) => c.checked);
+      }
+      if (root) root.indeterminate = !root.checked && parts.some((p) => p.checked || p.indeterminate);
     };
 
-    for (const region of regions) {
-      region.parent?.addEventListener('change', () => {
-        for (const child of region.children) child.checked = region.parent.checked;
-        syncRoot();
+    root?.addEventListener('change', () => {
+      for (const box of parts) box.checked = root.checked;
+      showMixed();
+    });
+    for (const { parent, children } of regions) {
+      parent?.addEventListener('change', () => {
+        for (const child of children) child.checked = parent.checked;
+        if (!parent.checked && root) root.checked = false;
+        showMixed();
       });
-      for (const child of region.children) {
+      for (const child of children) {
         child.addEventListener('change', () => {
-          syncRegion(region);
-          syncRoot();
+          if (!child.checked) {
+            if (parent) parent.checked = false;
+            if (root) root.checked = false;
+          }
+          showMixed();
         });
       }
     }
-    root?.addEventListener('change', () => {
-      for (const region of regions) {
-        for (const box of [region.parent, ...region.children]) {
-          if (!box) continue;
-          box.checked = root.checked;
-          box.indeterminate = false;
-        }
-      }
-    });
-    for (const region of regions) syncRegion(region);
-    syncRoot();
+    showMixed();
   }
 
   /** The same error summary the server renders, for the same mistakes, before anything is sent. */
@@ -107,8 +103,9 @@
           anchor: email.previousElementSibling,
         });
       }
+      // A form may hold several trees (one per status page): any ticked box anywhere will do.
       const tree = form.querySelector('[data-tree]');
-      if (tree && !tree.querySelector('input[name="topic"]:checked')) {
+      if (tree && !form.querySelector('input[name="topic"]:checked')) {
         const first = tree.querySelector('input[name="topic"]');
         errors.push({
           message: form.dataset.errorTopics,

@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../../errors';
 import { html, type SafeHtml } from '../html';
 import { layout } from '../layout';
+import { capitalized } from '../text';
 
 /* Small pages: a result with where to go next, a single button that acts, and errors in words. */
 
@@ -57,14 +58,26 @@ const TITLES: Record<number, string> = {
   429: 'Too many requests',
 };
 
-/** Any error a page route meets, as a page: what went wrong in words, never a stack or a 500 body. */
-export function errorPage(status: number, message: string, details: readonly ErrorDetail[] = []): string {
+/**
+ * Any error a page route meets, as a page: what went wrong in words, never a stack or a 500 body. In the
+ * embedded form (`embed`) it has no masthead and links back to the embeddable form, so it stays in the frame.
+ */
+export function errorPage(
+  status: number,
+  message: string,
+  details: readonly ErrorDetail[] = [],
+  options: { embed?: boolean } = {},
+): string {
   const title = TITLES[status] ?? 'Sorry, something went wrong';
-  const shown = status >= 500 ? 'Please try again in a moment.' : message;
+  const shown = status >= 500 ? 'Please try again in a moment.' : capitalized(message);
+  const home = options.embed ? '/subscribe/embed' : '/subscribe';
   return layout({
     title,
+    ...(options.embed ? { variant: 'embed' as const } : {}),
     body: html`<h1>${title}</h1><p>${shown}</p>${
-      details.length && status < 500 ? html`<ul>${details.map((d) => html`<li>${d.message}</li>`)}</ul>` : ''
-    }<p><a href="/subscribe">Go to the subscribe page</a></p>`,
+      details.length && status < 500
+        ? html`<ul>${details.map((d) => html`<li>${capitalized(d.message)}</li>`)}</ul>`
+        : ''
+    }<p><a href="${home}">Go to the subscribe page</a></p>`,
   });
 }

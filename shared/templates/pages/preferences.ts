@@ -57,7 +57,8 @@ export function preferencesPage(input: PreferencesPageInput): string {
   const following = html`<ul class="topics">${input.topics.map(
     (topic) =>
       html`<li><span>${capitalized(topic.label)}</span>${
-        unsubscribed
+        // The last topic goes with "Unsubscribe from everything", which says what it does.
+        unsubscribed || input.topics.length === 1
           ? ''
           : html`<form class="inline" method="post" action="${input.action}">${hidden('remove', topic.key)}<button type="submit" class="link">Remove<span class="visually-hidden"> ${topic.label}</span></button></form>`
       }</li>`,

@@ -52,17 +52,22 @@ export function checkInboxPage(input: { email: string; page?: PageView; embed: b
 <div class="notice" role="status"><p>We've sent a link to <strong>${input.email}</strong> if it can be subscribed.</p></div>
 <p>Open the email and press <strong>Confirm subscription</strong> within 48 hours. Until then you get no updates.</p>
 <p class="muted">Nothing arrived after a few minutes? Look in your spam folder, or check the address and try again.</p>
-${input.page ? html`<p><a href="/subscribe?page=${input.page.id}">Subscribe another address</a></p>` : ''}`,
+${input.page ? html`<p><a href="${subscribeUrl(input.page.id, input.embed)}">Subscribe another address</a></p>` : ''}`,
   });
 }
 
+/** Where a page's subscribe form is: the embeddable one stays in its frame. */
+const subscribeUrl = (pageId: string, embed: boolean) =>
+  `/subscribe${embed ? '/embed' : ''}?page=${encodeURIComponent(pageId)}`;
+
 /** `/subscribe` with several status pages: which one. */
-export function pageListPage(pages: readonly PageView[]): string {
+export function pageListPage(pages: readonly PageView[], embed: boolean): string {
   return layout({
     title: 'Subscribe to status updates',
+    variant: embed ? 'embed' : 'page',
     body: pages.length
       ? html`<h1>Subscribe to status updates</h1><p>Which status page do you want updates from?</p>
-<ul class="topics">${pages.map((p) => html`<li><a href="/subscribe?page=${encodeURIComponent(p.id)}">${p.name}</a></li>`)}</ul>`
+<ul class="topics">${pages.map((p) => html`<li><a href="${subscribeUrl(p.id, embed)}">${p.name}</a></li>`)}</ul>`
       : html`<h1>Subscribe to status updates</h1><p>No status page is set up yet. Please come back later.</p>`,
   });
 }

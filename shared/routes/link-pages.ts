@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { formValue, formValues } from '../http/request';
+import { html, json, prefersJson } from '../http/respond';
+import { chosenTopics } from '../http/topic-form';
+import { actionPage, messagePage } from '../templates/pages/message';
+import { type PreferencesPageInput, preferencesPage } from '../templates/pages/preferences';
+import { checkInboxPage } from '../templates/pages/subscribe';
+import { pageViews } from '../usecases/catalog';
+import {
+  confirmSubscription,
+  getPreferences,
+  inspectLink,
+  MESSAGES,
+  PreferencesUpdate,
+  resubscribe,
+  type SelfServiceDeps,
+  unsubscribe,
+  updatePreferences,
+} from '../usecases/self-service';
+import { pageRoute, parseWith } from './page-route';
+import type { HttpRouteHandler } from './route';
+
+/*
+ * The pages behind the links in mail: confirm and unsubscribe (a GET shows a button, the POST acts: mail
+ * scanners follow links, they do not press buttons), and preferences with its form. The token in the URL
+ * is the only credential; every page is sent with no-referrer so it never leaks.
+ */
+
+const Token = z.object({
+  query: z.object({
+    token: formValue.pipe(
+      z.string({ error: 'this link is incomplete: open the whole link from the email' }).min(1).max(300),
+    ),
+  }),
+});
+const PreferencesForm = z.object({
+  action: formValue.pipe(z.enum(['save', 'resubscribe']).optional()),
+  remove: formValue,
+  topic: formValues,
+  level: formValue,
+});
+
+const linkPath = (path: string, token: string) => `${path}?token=${encodeURIComponent(token)}`;
+
+/** Links in pages stay on this origin: the path and query of an absolute link made for mail. */
+function relative(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+type PreferencesView = Awaited<ReturnType<typeof getPreferences>>;
+
+export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
+  /** The status page a link's subscriber follows, to name the page in its masthead. */
+  const brand = async (pageIds: readonly string[]) => {
+    const [first] = await pageViews(deps, pageIds.slice(0, 1));
+    return first ? { brand: first.name } : {};
+  };
+
+  async function showPreferences(
+    token: string,
+    view: PreferencesView,
+    extra: Pick<PreferencesPageInput, 'changes' | 'errors' | 'values'> = {},
+    status = 200,
+  ) {
+    const pages = await pageViews(
+      deps,
+      view.topics.map((t) => t.pageId),
+    );
+    const topics = view.topics.map((t, i) => ({ key: t.key, label: view.labels[i] ?? t.key }));
+    const action = linkPath('/v1/preferences', token);
+    const unsubscribeAction = linkPath('/v1/unsubscribe', token);
+    return html(status, preferencesPage({ ...view, topics, pages, action, unsubscribeAction, ...extra }));
+  }
+
+  /** The saved tree and level as an update; the tree read against what was followed when it was drawn. */
+  async function treeUpdate(current: PreferencesView, sent: readonly string[], level: string | undefined) {
+    const pages = await pageViews(
+      deps,
+      current.topics.map((t) => t.pageId),
+    );
+    const topics = chosenTopics(pages, sent, new Set(current.topics.map((t) => t.key)));
+    if (topics.length === 0) {
+      throw new AppError('VALIDATION', MESSAGES.noTopics, [
+        { path: 'topics', message: `${MESSAGES.noTopics}, or unsubscribe from everything below` },
+      ]);
+    }
+    return parseWith(PreferencesUpdate, { topics, level: level ?? current.level });
+  }
+
+  /** Save (the tree and the level), remove one topic, or subscribe again once unsubscribed. */
+  const savePreferences = pageRoute(
+    Token.extend({ body: PreferencesForm }),
+    async ({ query, body }, event) => {
+      const current = await getPreferences(deps, query.token);
+      if (body.action === 'resubscribe') {
+        const done = await resubscribe(deps, query.token, event.requestContext.http.sourceIp);
+        return html(200, checkInboxPage({ email: done.email, embed: false }));
+      }
+      try {
+        const update = body.remove
+          ? { removeTopics: [body.remove] }
+          : await treeUpdate(current, body.topic, body.level);
+        const saved = await updatePreferences(deps, query.token, update);
+        return await showPreferences(query.token, saved, { changes: saved.changes });
+      } catch (error) {
+        if (prefersJson(event) || !(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+        const values = { topics: new Set(body.topic), level: body.level ?? current.level };
+        return showPreferences(query.token, current, { errors: error.details, values }, 400);
+      }
+    },
+    'form',
+  );
+
+  return [
+    {
+      method: 'GET',
+      path: '/v1/confirm',
+      handler: pageRoute(Token, async ({ query }) => {
+        const link = await inspectLink(deps, query.token, 'confirm');
+        return html(
+          200,
+          actionPage({
+            ...(await brand(link.pageIds)),
+            title: 'Confirm your subscription',
+            message: `Start sending status updates to ${link.email}?`,
+            action: linkPath('/v1/confirm', query.token),
+            button: 'Confirm subscription',
+          }),
+        );
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/confirm',
+      handler: pageRoute(
+        Token,
+        async ({ query }) => {
+          const done = await confirmSubscription(deps, query.token);
+          return html(
+            200,
+            messagePage({
+              ...(await brand(done.pageIds)),
+              title: 'Subscription confirmed',
+              message: `Status updates about ${done.topics.join(', ')} will go to ${done.email}.`,
+              links: [{ href: relative(done.preferencesUrl), label: 'Manage preferences' }],
+            }),
+          );
+        },
+        'ignore',
+      ),
+    },
+    {
+      method: 'GET',
+      path: '/v1/unsubscribe',
+      handler: pageRoute(Token, async ({ query }) => {
+        const link = await inspectLink(deps, query.token, 'manage');
+        return html(
+          200,
+          actionPage({
+            ...(await brand(link.pageIds)),
+            title: 'Unsubscribe',
+            message: `Stop all status updates to ${link.email}?`,
+            action: linkPath('/v1/unsubscribe', query.token),
+            button: 'Unsubscribe',
+            hint: 'You can subscribe again at any time.',
+          }),
+        );
+      }),
+    },
+    {
+      // RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click`; the page's button posts an empty form.
+      method: 'POST',
+      path: '/v1/unsubscribe',
+      handler: pageRoute(
+        Token,
+        async ({ query }) => {
+          const done = await unsubscribe(deps, query.token);
+          const [onlyPage] = done.pageIds.length === 1 ? done.pageIds : [];
+          const again = onlyPage ? `/subscribe?page=${encodeURIComponent(onlyPage)}` : '/subscribe';
+          return html(
+            200,
+            messagePage({
+              ...(await brand(done.pageIds)),
+              title: 'You are unsubscribed',
+              message: `${done.email} will get no more status updates.`,
+              links: [
+                { href: linkPath('/v1/preferences', query.token), label: 'Subscribe again' },
+                { href: again, label: 'Subscribe another address', secondary: true },
+              ],
+            }),
+          );
+        },
+        'ignore',
+      ),
+    },
+    {
+      method: 'GET',
+      path: '/v1/preferences',
+      handler: pageRoute(Token, async ({ query }, event) => {
+        const view = await getPreferences(deps, query.token);
+        const browser = !prefersJson(event) && (event.headers?.accept ?? '').includes('text/html');
+        return browser ? showPreferences(query.token, view) : json(200, view);
+      }),
+    },
+    { method: 'POST', path: '/v1/preferences', handler: savePreferences },
+  ];
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { formValue, formValues } from '../http/request';
+import { html, json, type PageOptions, prefersJson } from '../http/respond';
+import { chosenTopics } from '../http/topic-form';
+import { errorPage } from '../templates/pages/message';
+import { checkInboxPage, pageListPage, subscribePage } from '../templates/pages/subscribe';
+import { type PageView, pageView } from '../usecases/catalog';
+import { requestSubscription, type SelfServiceDeps, SubscribeInput } from '../usecases/self-service';
+import { pageRoute, parseWith } from './page-route';
+import type { HttpRouteHandler } from './route';
+
+/*
+ * The subscribe form, on its own page or framed by the page owner's site (/subscribe/embed). It posts to
+ * the same use-case as POST /v1/subscriptions, with its validation: a mistake comes back on the form (or as
+ * the API's JSON when asked for), and the answer is "check your inbox" whatever the address's state.
+ */
+
+const PageQuery = z.object({ query: z.object({ page: formValue }).default({ page: undefined }) });
+const SubscribeForm = z.object({
+  page: formValue.pipe(z.string({ error: 'the form names no status page' }).min(1)),
+  email: formValue.transform((email) => email ?? ''),
+  topic: formValues,
+  level: formValue,
+  embed: formValue,
+});
+
+export function subscribePageRoutes(
+  deps: SelfServiceDeps,
+  options: { embedOrigins: readonly string[] },
+): HttpRouteHandler[] {
+  const framing = (embed: boolean): PageOptions => (embed ? { frameAncestors: options.embedOrigins } : {});
+
+  async function knownPage(pageId: string): Promise<PageView> {
+    const view = pageView(await deps.catalog.getPage(pageId));
+    if (!view) throw new AppError('NOT_FOUND', 'There is no status page with that name here.');
+    return view;
+  }
+
+  /** Answers a page, or a mistake as a page that keeps to the frame when embedded. */
+  async function answer(embed: boolean, render: () => Promise<string>, status = 200) {
+    try {
+      return html(status, await render(), framing(embed));
+    } catch (error) {
+      if (!embed || !(error instanceof AppError) || error.code !== 'NOT_FOUND') throw error;
+      return html(404, errorPage(404, error.message, [], { embed }), framing(embed));
+    }
+  }
+
+  const showForm = (embed: boolean) =>
+    pageRoute(PageQuery, ({ query }) =>
+      answer(embed, async () => {
+        let pageId = query.page;
+        if (!pageId) {
+          const pages = (await deps.catalog.listPages()).flatMap((p) => pageView(p) ?? []);
+          if (pages.length !== 1) return pageListPage(pages, embed);
+          pageId = pages[0]?.id ?? '';
+        }
+        const values = { email: '', topics: new Set<string>(), level: 'all' };
+        return subscribePage({ page: await knownPage(pageId), values, errors: [], embed });
+      }),
+    );
+
+  const subscribe = pageRoute(
+    z.object({ body: SubscribeForm }),
+    async ({ body }, event) => {
+      const embed = body.embed === '1';
+      const view = await knownPage(body.page);
+      try {
+        const input = parseWith(SubscribeInput, {
+          email: body.email.trim(),
+          topics: chosenTopics([view], body.topic),
+          level: body.level ?? 'all',
+        });
+        await requestSubscription(deps, input, event.requestContext.http.sourceIp);
+      } catch (error) {
+        if (prefersJson(event) || !(error instanceof AppError)) throw error;
+        if (error.code === 'VALIDATION') {
+          const values = { email: body.email, topics: new Set(body.topic), level: body.level ?? 'all' };
+          const page = subscribePage({ page: view, values, errors: error.details, embed });
+          return html(400, page, framing(embed));
+        }
+        if (error.code !== 'RATE_LIMITED') throw error;
+        return html(429, errorPage(429, error.message, [], { embed }), {
+          ...framing(embed),
+          headers: { 'retry-after': String(error.retryAfterSeconds ?? 60) },
+        });
+      }
+      if (prefersJson(event)) return json(202, { status: 'accepted' });
+      return html(200, checkInboxPage({ email: body.email.trim(), page: view, embed }), framing(embed));
+    },
+    'form',
+  );
+
+  return [
+    { method: 'GET', path: '/subscribe', handler: showForm(false) },
+    { method: 'GET', path: '/subscribe/embed', handler: showForm(true) },
+    { method: 'POST', path: '/subscribe', handler: subscribe },
+  ];
+}
