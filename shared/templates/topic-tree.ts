@@ -7,7 +7,8 @@ import { html, type SafeHtml } from './html';
  * The component tree of a status page as checkboxes: "Whole page", then each region as a fieldset whose
  * legend is its name, with a box for all of it and one per component, then components outside any region.
  * Each box's value is the topic key the API understands. A followed region or page shows its parts ticked
- * too: without JavaScript what a person sees ticked is what they get. The script makes the boxes tri-state.
+ * too, and unticking one of those parts narrows it (treeSelection reads the form against what was followed).
+ * The script makes the boxes tri-state.
  */
 
 const idFor = (key: string) => `t-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
