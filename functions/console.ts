@@ -4,7 +4,7 @@ import { functionSpecs } from '../infra/functions';
 import { AdminApi } from '../shared/adapters/admin-api';
 import { loadEnv } from '../shared/env';
 import { httpErrors } from '../shared/http/errors';
-import { consoleRoutes } from '../shared/routes/console';
+import { consoleRoutes } from '../shared/routes/console/index';
 import { consoleErrorPage } from '../shared/templates/pages/console/frame';
 
 const env = loadEnv(functionSpecs.console.env);

@@ -7,7 +7,7 @@ import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
 import { csrfMatches, csrfToken } from '../../shared/domain/csrf';
 import { cookieOf, setCookie } from '../../shared/http/cookies';
 import type { HttpResult } from '../../shared/http/respond';
-import { consoleRoutes } from '../../shared/routes/console';
+import { consoleRoutes } from '../../shared/routes/console/index';
 
 // The console's own pieces, and what it says when the admin API is not there or answers nonsense.
 

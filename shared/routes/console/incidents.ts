@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { AdminApiError } from '../../adapters/admin-api';
+import { AppError } from '../../errors';
+import { html, prefersJson, redirect } from '../../http/respond';
+import { incidentLookupPage, incidentPage } from '../../templates/pages/console/incidents';
+import type { HttpRouteHandler } from '../route';
+import { type ConsoleContext, Id } from './context';
+
+/** Find an incident by its id, and what was sent for each of its updates. */
+export function incidentRoutes(c: ConsoleContext): HttpRouteHandler[] {
+  const lookupIncident = c.route(
+    z.object({
+      query: z
+        .object({ id: z.string().max(300, 'An incident id is shorter than that').default('') })
+        .default({ id: '' }),
+    }),
+    async ({ query }, session) => {
+      const viewer = await session.viewer();
+      const id = query.id.trim();
+      if (!id) return html(200, incidentLookupPage({ viewer }));
+      // Statuspage's own id is what support people have; the notifier's id adds the source and the page.
+      const candidates = id.includes(':')
+        ? [id]
+        : (await session.api.catalog()).pages.flatMap((p) => [
+            `statuspage:${p.id}:${id}`,
+            `api:${p.id}:${id}`,
+          ]);
+      for (const candidate of candidates) {
+        try {
+          await session.api.incident(candidate);
+          return redirect(`/console/incidents/${encodeURIComponent(candidate)}`);
+        } catch (error) {
+          if (!(error instanceof AdminApiError && error.status === 404)) throw error;
+        }
+      }
+      const message = `No incident ${id} here: check the id, or the incident has not reached the notifier`;
+      if (prefersJson(session.event)) throw new AppError('NOT_FOUND', message);
+      return html(404, incidentLookupPage({ viewer, id, errors: [{ path: 'id', message }] }));
+    },
+  );
+
+  return [
+    { method: 'GET', path: '/console/incidents', handler: lookupIncident },
+    {
+      method: 'GET',
+      path: '/console/incidents/{id}',
+      handler: c.route(z.object({ path: Id }), async ({ path }, session) => {
+        const [viewer, report, catalog] = await Promise.all([
+          session.viewer(),
+          session.api.incident(path.id),
+          session.api.catalog(),
+        ]);
+        const pageName = catalog.pages.find((p) => p.id === report.incident.pageId)?.name;
+        return c.respond(session.event, report, () =>
+          incidentPage({ viewer, report, ...(pageName ? { pageName } : {}) }),
+        );
+      }),
+    },
+  ];
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
+import { AppError } from '../../errors';
+import { cookieOf } from '../../http/cookies';
+import { httpHandler } from '../../http/handler';
+import { html, json, prefersJson, redirect } from '../../http/respond';
+import { consoleErrorPage } from '../../templates/pages/console/frame';
+import { signInPage } from '../../templates/pages/console/sign-in';
+import type { HttpRouteHandler } from '../route';
+import { COOKIE, type ConsoleContext, type ConsoleDeps, Csrf, inWords, sentence } from './context';
+
+/** Signing in with an API key (the console keeps only the session token the API gives back) and out. */
+export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHandler[] {
+  const signInRoute = httpHandler(
+    {
+      input: z.object({ body: z.object({ key: z.string().max(500).default('') }) }),
+      body: 'form',
+      pages: consoleErrorPage,
+    },
+    async ({ body }, event) => {
+      c.assertSameOrigin(event);
+      const key = body.key.trim();
+      const refuse = (message: string) => {
+        if (prefersJson(event)) throw new AppError('VALIDATION', message, [{ path: 'key', message }]);
+        return c.page(key ? 401 : 400, signInPage({ errors: [{ path: 'key', message }] }));
+      };
+      if (!key) return refuse('Enter your API key');
+      let created: Awaited<ReturnType<AdminApi['startSession']>>;
+      try {
+        created = await deps.api.as(key).startSession();
+      } catch (error) {
+        if (error instanceof AdminApiError && error.status === 401) {
+          return refuse('That API key is not valid: it is mistyped, revoked, or from another deployment');
+        }
+        if (error instanceof AdminApiError && error.status === 403) return refuse(sentence(error.message));
+        if (error instanceof AdminApiError) throw inWords(error);
+        throw error;
+      }
+      // Signing in again ends the session this browser had: one live session per browser.
+      const previous = cookieOf(event, COOKIE);
+      if (previous)
+        await deps.api
+          .as(previous)
+          .endSession()
+          .catch(() => undefined);
+      const { token, ...session } = created;
+      return {
+        ...(prefersJson(event) ? json(201, session) : redirect('/console/subscribers')),
+        cookies: [c.cookie(token)],
+      };
+    },
+  );
+
+  const signOut = c.route(
+    z.object({ body: z.object({ csrf: Csrf }) }),
+    async (_, { api, event }) => {
+      try {
+        await api.endSession();
+      } catch (error) {
+        // Already ended: signing out is done either way.
+        if (!(error instanceof AdminApiError && error.status === 401)) throw error;
+      }
+      return {
+        ...(prefersJson(event) ? json(200, { signedOut: true }) : redirect('/console?signed-out=1')),
+        cookies: [c.cleared()],
+      };
+    },
+    { body: 'form', post: true },
+  );
+
+  return [
+    {
+      method: 'GET',
+      path: '/console',
+      handler: httpHandler(
+        {
+          input: z.object({ query: z.object({ 'signed-out': z.string().optional() }).default({}) }),
+          pages: consoleErrorPage,
+        },
+        async ({ query }, event) =>
+          cookieOf(event, COOKIE)
+            ? redirect('/console/subscribers')
+            : html(200, signInPage(query['signed-out'] ? { notice: 'You are signed out.' } : {})),
+      ),
+    },
+    { method: 'POST', path: '/console/sign-in', handler: signInRoute },
+    { method: 'POST', path: '/console/sign-out', handler: signOut },
+  ];
+}

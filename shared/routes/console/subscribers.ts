@@ -1,0 +1,285 @@
+import { z } from 'zod';
+import { AdminApiError } from '../../adapters/admin-api';
+import type { IncidentReport } from '../../domain/admin-views';
+import { NotificationLevel } from '../../domain/levels';
+import { topicInputFromKey } from '../../domain/topics';
+import { AppError, type ErrorDetail } from '../../errors';
+import { formValues } from '../../http/request';
+import { type HttpResult, json, prefersJson, redirect } from '../../http/respond';
+import { READ_ONLY } from '../../templates/pages/console/frame';
+import { removePage, subscriberPage } from '../../templates/pages/console/subscriber';
+import { ADD_MESSAGES, subscribersPage } from '../../templates/pages/console/subscribers';
+import type { HttpRouteHandler } from '../route';
+import { type ConsoleContext, Csrf, Done, formProblems, Id, noticeFor, type Session } from './context';
+
+/** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
+const SUBSCRIBERS_PER_PAGE = 50;
+
+/** Search, add, look at one subscriber and its deliveries, change, suppress, lift and remove. */
+export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
+  const SearchQuery = z.object({
+    email: z.string().max(254, 'Search for at most 254 characters').default(''),
+    status: z
+      .enum(['', 'pending', 'confirmed', 'unsubscribed'], { error: 'Choose a status from the list' })
+      .default(''),
+    cursor: z.string().max(2000).optional(),
+    done: Done,
+  });
+  const AddForm = z.object({
+    csrf: Csrf,
+    email: z.string().max(254, 'An email address has at most 254 characters').default(''),
+    topic: formValues,
+    level: z.string().max(20).default('all'),
+    confirmed: z.string().optional(),
+  });
+  type AddForm = z.output<typeof AddForm>;
+  type Search = z.output<typeof SearchQuery>;
+
+  async function showSubscribers(
+    session: Session,
+    query: Search,
+    add?: { values: AddForm; errors: ErrorDetail[] },
+  ): Promise<HttpResult> {
+    const [viewer, found, catalog] = await Promise.all([
+      session.viewer(),
+      session.api.searchSubscribers({
+        ...(query.email.trim() ? { email: query.email.trim() } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: SUBSCRIBERS_PER_PAGE,
+      }),
+      session.api.catalog(),
+    ]);
+    const notice = noticeFor(query.done);
+    return c.respond(
+      session.event,
+      found,
+      () =>
+        subscribersPage({
+          viewer,
+          catalog,
+          search: {
+            email: query.email,
+            status: query.status,
+            items: found.items,
+            paged: Boolean(query.cursor),
+            ...(found.cursor ? { cursor: found.cursor } : {}),
+          },
+          ...(notice ? { notice } : {}),
+          ...(add
+            ? {
+                add: {
+                  values: {
+                    email: add.values.email,
+                    topics: new Set(add.values.topic),
+                    level: add.values.level,
+                    confirmed: add.values.confirmed === 'true',
+                  },
+                  errors: add.errors,
+                },
+              }
+            : {}),
+        }),
+      add ? 400 : 200,
+    );
+  }
+
+  const addSubscriber = c.route(
+    z.object({ body: AddForm }),
+    async ({ body }, session) => {
+      const email = body.email.trim();
+      const errors: ErrorDetail[] = [];
+      if (!email) errors.push({ path: 'email', message: ADD_MESSAGES.emailMissing });
+      else if (!z.email().safeParse(email).success)
+        errors.push({ path: 'email', message: ADD_MESSAGES.emailFormat });
+      const topics = topicsFromKeys(body.topic, errors, ADD_MESSAGES.noTopics);
+      const level = NotificationLevel.safeParse(body.level);
+      if (!level.success) errors.push({ path: 'level', message: 'Choose how often' });
+      try {
+        if (errors.length) throw new AppError('VALIDATION', errors[0]?.message ?? 'invalid', errors);
+        const created = await session.api.createSubscriber({
+          email,
+          topics,
+          confirmed: body.confirmed === 'true',
+          level: level.data ?? 'all',
+        });
+        if (prefersJson(session.event)) return json(201, created);
+        const done = created.status === 'pending' ? 'added-pending' : 'added';
+        return redirect(`/console/subscribers/${encodeURIComponent(created.id)}?done=${done}`);
+      } catch (error) {
+        const details = formProblems(error, {
+          email: ADD_MESSAGES.emailFormat,
+          conflict: {
+            path: 'email',
+            message: 'That address is already a subscriber: search for it to change it',
+          },
+        });
+        if (!details || prefersJson(session.event)) throw error;
+        return showSubscribers(session, { email: '', status: '' }, { values: body, errors: details });
+      }
+    },
+    { body: 'form', post: true },
+  );
+
+  const SubscriberQuery = z.object({ done: Done, history: z.string().max(2000).optional() });
+
+  async function showSubscriber(
+    session: Session,
+    id: string,
+    query: z.output<typeof SubscriberQuery>,
+    edit?: { values: { topics: ReadonlySet<string>; level: string }; errors: ErrorDetail[] },
+  ): Promise<HttpResult> {
+    const { api } = session;
+    const [viewer, subscriber, history, catalog] = await Promise.all([
+      session.viewer(),
+      api.getSubscriber(id),
+      api.deliveries(id, query.history, 50),
+      api.catalog(),
+    ]);
+    // The incidents the history is about, for their names and updates; one that cannot be read shows its id.
+    const incidentIds = [...new Set(history.items.map((d) => d.incidentId))].slice(0, 10);
+    const [suppression, reports] = await Promise.all([
+      api.suppression(subscriber.email),
+      Promise.all(incidentIds.map((incidentId) => api.incident(incidentId).catch(() => undefined))),
+    ]);
+    const incidents = new Map<string, IncidentReport>();
+    reports.forEach((report, index) => {
+      if (report) incidents.set(incidentIds[index] ?? '', report);
+    });
+    const notice = noticeFor(query.done);
+    return c.respond(
+      session.event,
+      { subscriber, suppression: suppression ?? null, deliveries: history },
+      () =>
+        subscriberPage({
+          viewer,
+          subscriber,
+          catalog,
+          deliveries: history.items,
+          ...(history.cursor ? { deliveriesCursor: history.cursor } : {}),
+          incidents,
+          ...(suppression ? { suppression } : {}),
+          ...(notice ? { notice } : {}),
+          ...(edit ? { values: edit.values, errors: edit.errors } : {}),
+        }),
+      edit ? 400 : 200,
+    );
+  }
+
+  const changeSubscriber = c.route(
+    z.object({
+      path: Id,
+      body: z.object({
+        csrf: Csrf,
+        action: z.enum(['save', 'suppress', 'lift'], {
+          error: 'The form asked for something the console does not do',
+        }),
+        topic: formValues,
+        level: z.string().max(20).default('all'),
+      }),
+    }),
+    async ({ path, body }, session) => {
+      const back = (done: string) =>
+        prefersJson(session.event)
+          ? json(200, { done })
+          : redirect(`/console/subscribers/${encodeURIComponent(path.id)}?done=${done}`);
+      if (body.action !== 'save') {
+        const { email } = await session.api.getSubscriber(path.id);
+        if (body.action === 'suppress') {
+          await session.api.suppress(email, 'suppressed in the support console');
+          return back('suppressed');
+        }
+        try {
+          await session.api.liftSuppression(email);
+        } catch (error) {
+          // Lifted in the meantime (another tab, a colleague): the result is what was asked for.
+          if (!(error instanceof AdminApiError && error.status === 404)) throw error;
+        }
+        return back('lifted');
+      }
+      const errors: ErrorDetail[] = [];
+      const topics = topicsFromKeys(
+        body.topic,
+        errors,
+        'Choose at least one topic: to stop all mail, suppress the address or remove the subscriber',
+      );
+      const level = NotificationLevel.safeParse(body.level);
+      if (!level.success) errors.push({ path: 'level', message: 'Choose how often' });
+      try {
+        if (errors.length) throw new AppError('VALIDATION', errors[0]?.message ?? 'invalid', errors);
+        await session.api.changeSubscriber(path.id, { topics, level: level.data ?? 'all' });
+        return back('saved');
+      } catch (error) {
+        const details = formProblems(error, {});
+        if (!details || prefersJson(session.event)) throw error;
+        return showSubscriber(
+          session,
+          path.id,
+          {},
+          {
+            values: { topics: new Set(body.topic), level: body.level },
+            errors: details,
+          },
+        );
+      }
+    },
+    { body: 'form', post: true },
+  );
+
+  return [
+    {
+      method: 'GET',
+      path: '/console/subscribers',
+      handler: c.route(
+        z.object({ query: SearchQuery.default({ email: '', status: '' }) }),
+        ({ query }, session) => showSubscribers(session, query),
+      ),
+    },
+    { method: 'POST', path: '/console/subscribers', handler: addSubscriber },
+    {
+      method: 'GET',
+      path: '/console/subscribers/{id}',
+      handler: c.route(
+        z.object({ path: Id, query: SubscriberQuery.default({}) }),
+        ({ path, query }, session) => showSubscriber(session, path.id, query),
+      ),
+    },
+    { method: 'POST', path: '/console/subscribers/{id}', handler: changeSubscriber },
+    {
+      method: 'GET',
+      path: '/console/subscribers/{id}/remove',
+      handler: c.route(z.object({ path: Id }), async ({ path }, session) => {
+        const [viewer, subscriber] = await Promise.all([
+          session.viewer(),
+          session.api.getSubscriber(path.id),
+        ]);
+        if (!viewer.canWrite) throw new AppError('FORBIDDEN', READ_ONLY);
+        return c.respond(session.event, subscriber, () => removePage({ viewer, subscriber }));
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/console/subscribers/{id}/remove',
+      handler: c.route(
+        z.object({ path: Id, body: z.object({ csrf: Csrf }) }),
+        async ({ path }, session) => {
+          const erased = await session.api.eraseSubscriber(path.id);
+          return prefersJson(session.event)
+            ? json(200, erased)
+            : redirect('/console/subscribers?done=removed');
+        },
+        { body: 'form', post: true },
+      ),
+    },
+  ];
+}
+
+/** Checkbox values are topic keys; none ticked, or one that is not a key, is a message on the tree. */
+function topicsFromKeys(keys: readonly string[], errors: ErrorDetail[], noneMessage: string) {
+  const topics = keys.map(topicInputFromKey);
+  if (keys.length === 0) errors.push({ path: 'topics', message: noneMessage });
+  else if (topics.some((t) => !t)) {
+    errors.push({ path: 'topics', message: 'One of the choices is not a topic any more: choose again' });
+  }
+  return topics.flatMap((t) => (t ? [t] : []));
+}
