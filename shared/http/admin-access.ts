@@ -39,8 +39,9 @@ export function adminAccess(options: {
       }
       const needed: ApiKeyScope = isWrite(event) && !readScoped.has(event.routeKey) ? 'write' : 'read';
       if (!actor.scopes.includes(needed)) {
+        // `scope`: what a client (the console) branches on to say it in its own words.
         throw new AppError('FORBIDDEN', `this key lacks the ${needed} scope`, [
-          { path: 'authorization', message: `needs ${needed}` },
+          { path: 'scope', message: `needs ${needed}` },
         ]);
       }
       actors.set(event, actor);

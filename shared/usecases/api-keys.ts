@@ -116,6 +116,7 @@ async function authenticateSession(deps: AuthDeps, sessionId: string, secret: st
   const now = deps.clock.now();
   const ended = await whySessionEnded(deps, session, now, idleMinutes);
   if (ended) {
+    // The `session` detail is what the console says on its sign-in page: "Your session ended …".
     throw new AppError('UNAUTHORIZED', `Your session ended ${ended}: sign in again`, [
       { path: 'session', message: `ended ${ended}` },
     ]);

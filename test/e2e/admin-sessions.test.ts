@@ -56,7 +56,12 @@ describe('admin API sessions', () => {
     const write = await call('POST', '/v1/admin/suppressions', token, { email: uniqueEmail('nope') });
     expect(write).toMatchObject({
       status: 403,
-      body: { error: { message: 'this key lacks the write scope' } },
+      body: {
+        error: {
+          message: 'this key lacks the write scope',
+          details: [{ path: 'scope', message: 'needs write' }],
+        },
+      },
     });
     expect((await call('POST', '/v1/admin/sessions', token)).status).toBe(403);
     expect((await call('GET', '/v1/admin/keys', token)).status).toBe(403);
@@ -81,7 +86,12 @@ describe('admin API sessions', () => {
     expect((await call('DELETE', '/v1/admin/sessions/current', first)).status).toBe(200);
     expect(await call('GET', '/v1/admin/subscribers', first)).toMatchObject({
       status: 401,
-      body: { error: { message: 'Your session ended when you signed out: sign in again' } },
+      body: {
+        error: {
+          message: 'Your session ended when you signed out: sign in again',
+          details: [{ path: 'session', message: 'ended when you signed out' }],
+        },
+      },
     });
     expect((await call('GET', '/v1/admin/subscribers', second)).status).toBe(200);
     await call('DELETE', `/v1/admin/keys/${key.keyId}`, bootstrapKey);

@@ -7,7 +7,9 @@ import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
 import { csrfMatches, csrfToken } from '../../shared/domain/csrf';
 import { cookieOf, setCookie } from '../../shared/http/cookies';
 import type { HttpResult } from '../../shared/http/respond';
+import { inWords } from '../../shared/routes/console/context';
 import { consoleRoutes } from '../../shared/routes/console/index';
+import { READ_ONLY } from '../../shared/templates/pages/console/frame';
 
 // The console's own pieces, and what it says when the admin API is not there or answers nonsense.
 
@@ -106,6 +108,18 @@ describe('console', () => {
     const result = await subscribersPage(new AdminApi(nonsenseUrl, ''));
     expect(result.statusCode).toBe(502);
     expect(result.body).toContain('unexpected shape');
+  });
+
+  it('says a refusal by what the API names (its `scope` detail), never by its message text', () => {
+    const scope = new AdminApiError('POST /v1/admin/suppressions', 403, 'FORBIDDEN', 'whatever it says', [
+      { path: 'scope', message: 'needs write' },
+    ]);
+    expect(inWords(scope, { write: true }).message).toBe(READ_ONLY);
+    expect(inWords(scope, { write: false }).message).toBe('Whatever it says');
+    const worded = new AdminApiError('DELETE /v1/admin/keys/x', 403, 'FORBIDDEN', 'lacks the write scope', [
+      { path: 'authorization', message: 'a session token' },
+    ]);
+    expect(inWords(worded, { write: true }).message).toBe('Lacks the write scope');
   });
 
   it('gives the CLI one line: what was asked, the status, the message and the fields', () => {

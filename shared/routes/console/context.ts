@@ -149,10 +149,11 @@ export function consoleContext(deps: ConsoleDeps) {
         } catch (error) {
           if (!(error instanceof AdminApiError)) throw error;
           if (error.status === 401) {
-            const ended = error.details.some((d) => d.path === 'session');
-            return signIn(event, ended ? error.message.replace(/: sign in again$/, '.') : undefined, true);
+            // The API names why a session ended in its `session` detail ("ended when you signed out").
+            const ended = error.details.find((d) => d.path === 'session');
+            return signIn(event, ended ? `Your session ${ended.message}.` : undefined, true);
           }
-          throw inWords(error);
+          throw inWords(error, { write: event.requestContext?.http?.method !== 'GET' });
         }
       },
     );
@@ -188,14 +189,20 @@ export function formProblems(
 
 export const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** The admin API's refusal, said for a person at the console. */
-export function inWords(error: AdminApiError): AppError {
+/**
+ * The admin API's refusal, said for a person at the console. `write`: the console was asked to change
+ * something, so a missing scope (the API's `scope` detail) is the read-only key's.
+ */
+export function inWords(error: AdminApiError, request: { write: boolean }): AppError {
   const message = sentence(error.message);
   switch (error.status) {
     case 400:
       return new AppError('VALIDATION', `The admin API did not accept this: ${error.message}`, error.details);
     case 403:
-      return new AppError('FORBIDDEN', /write scope/.test(error.message) ? READ_ONLY : message);
+      return new AppError(
+        'FORBIDDEN',
+        request.write && error.details.some((d) => d.path === 'scope') ? READ_ONLY : message,
+      );
     case 404:
       return new AppError('NOT_FOUND', `${message}: it may have been removed, or the link is incomplete.`);
     case 409:

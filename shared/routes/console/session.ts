@@ -33,7 +33,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
           return refuse('That API key is not valid: it is mistyped, revoked, or from another deployment');
         }
         if (error instanceof AdminApiError && error.status === 403) return refuse(sentence(error.message));
-        if (error instanceof AdminApiError) throw inWords(error);
+        if (error instanceof AdminApiError) throw inWords(error, { write: false });
         throw error;
       }
       // Signing in again ends the session this browser had: one live session per browser.
