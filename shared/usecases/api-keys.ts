@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { SessionView } from '../domain/admin-views';
 import { secretsEqual } from '../domain/secrets-equal';
+import { parseSessionToken } from '../domain/session-token';
 import { AppError } from '../errors';
 import type { AdminSession, AdminSessions, ApiKey, ApiKeyScope, ApiKeys, Clock } from '../ports';
 
@@ -22,7 +23,6 @@ export const CreateApiKeyInput = z.object({
 });
 
 const KEY_PATTERN = /^snk_([0-9a-f]{12})_([0-9a-f]{64})$/;
-const SESSION_PATTERN = /^sns_([0-9a-f]{12})_([0-9a-f]{64})$/;
 export const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /**
@@ -98,9 +98,9 @@ const TOUCH_AFTER_MS = 60_000;
  */
 export async function authenticate(deps: AuthDeps, token: string): Promise<Actor | undefined> {
   if (secretsEqual(token, deps.bootstrapKey)) return { id: 'bootstrap', scopes: ['read', 'write'] };
-  const session = SESSION_PATTERN.exec(token);
+  const session = parseSessionToken(token);
   if (session)
-    return deps.sessions ? authenticateSession(deps, session[1] ?? '', session[2] ?? '') : undefined;
+    return deps.sessions ? authenticateSession(deps, session.sessionId, session.secret) : undefined;
   const match = KEY_PATTERN.exec(token);
   if (!match) return undefined;
   const [, keyId = '', secret = ''] = match;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionView } from '../domain/admin-views';
+import { sessionToken } from '../domain/session-token';
 import { AppError } from '../errors';
 import type { AdminSession, AdminSessions, Clock } from '../ports';
 import { type Actor, hash, SESSION_MAX_HOURS, sessionView } from './api-keys';
@@ -38,7 +39,7 @@ export async function createSession(
     endsAt: new Date(now.getTime() + SESSION_MAX_HOURS * 3_600_000).toISOString(),
   };
   await deps.sessions.put(session);
-  return { ...sessionView(session, deps.config.idleMinutes), token: `sns_${sessionId}_${secret}` };
+  return { ...sessionView(session, deps.config.idleMinutes), token: sessionToken(sessionId, secret) };
 }
 
 /** The session the request came with. */

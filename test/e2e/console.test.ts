@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { csrfToken } from '../../shared/domain/csrf';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
 import { uniqueEmail } from '../support/local-aws';
 import { adminHeaders, startTestStack } from '../support/stack';
@@ -159,6 +160,36 @@ describe('signing in and out', () => {
     expect(page.text).toContain('Your session ended when you signed out.');
     expect(page.text).toContain('for="key">API key</label>');
     expect(replay.cookie).toBe(''); // cleared
+  });
+
+  it('takes only a session token from the cookie: an API key put there is signed out and the cookie cleared', async () => {
+    for (const key of [LOCAL_DEFAULTS.ADMIN_API_KEY, await readKey()]) {
+      const visitor = new Visitor();
+      visitor.cookie = `console_session=${key}`;
+      const page = await visitor.get('/console/subscribers');
+      expect(page.status).toBe(401);
+      expect(page.text).toContain('Sign in to the support console');
+      expect(page.cookies).toEqual([expect.stringMatching(/^console_session=; .*Max-Age=0$/)]);
+      expect(visitor.cookie).toBe('');
+
+      // Even with the CSRF token such a cookie would give (whoever has the key can compute it).
+      visitor.cookie = `console_session=${key}`;
+      const email = uniqueEmail('raw-key');
+      const write = await visitor.post('/console/suppressions', {
+        csrf: csrfToken(key),
+        action: 'add',
+        email,
+      });
+      expect(write.status).toBe(401);
+      expect(visitor.cookie).toBe('');
+      expect((await admin('GET', `/v1/admin/suppressions/${encodeURIComponent(email)}`)).status).toBe(404);
+
+      visitor.cookie = `console_session=${key}`;
+      const start = await visitor.get('/console');
+      expect(start.status).toBe(200);
+      expect(start.text).toContain('for="key">API key</label>');
+      expect(visitor.cookie).toBe('');
+    }
   });
 
   it('shows the sign-in page, not a page of data, without a session; JSON clients get a 401', async () => {

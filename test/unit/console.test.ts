@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda-context';
 import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
 import { csrfMatches, csrfToken } from '../../shared/domain/csrf';
+import { isSessionToken, parseSessionToken, sessionToken } from '../../shared/domain/session-token';
 import { cookieOf, setCookie } from '../../shared/http/cookies';
 import type { HttpResult } from '../../shared/http/respond';
 import { inWords } from '../../shared/routes/console/context';
@@ -73,6 +74,13 @@ describe('console', () => {
     expect(csrfMatches(TOKEN.replace('b', 'c'), token)).toBe(false);
     expect(csrfMatches(TOKEN, undefined)).toBe(false);
     expect(csrfMatches(TOKEN, '')).toBe(false);
+  });
+
+  it('knows a session token by the shape sessions are minted with', () => {
+    expect(parseSessionToken(TOKEN)).toEqual({ sessionId: 'a'.repeat(12), secret: 'b'.repeat(64) });
+    expect(parseSessionToken(sessionToken('0'.repeat(12), 'f'.repeat(64)))).toBeDefined();
+    for (const other of [`snk_${'a'.repeat(12)}_${'b'.repeat(64)}`, 'a-bootstrap-key', `${TOKEN}x`, ''])
+      expect(isSessionToken(other), other).toBe(false);
   });
 
   it('writes a cookie no script reads and no other site sends, and reads it from either event form', () => {

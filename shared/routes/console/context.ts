@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import type { SessionView } from '../../domain/admin-views';
 import { csrfMatches, csrfToken } from '../../domain/csrf';
+import { isSessionToken } from '../../domain/session-token';
 import { AppError, type ErrorDetail } from '../../errors';
 import { cookieOf, setCookie } from '../../http/cookies';
 import { httpHandler } from '../../http/handler';
@@ -22,7 +23,7 @@ export interface ConsoleDeps {
   config: { secureCookies: boolean };
 }
 
-export const COOKIE = 'console_session';
+const COOKIE = 'console_session';
 
 /** Results after a redirect, from a fixed list: nothing from the URL is echoed onto the page. */
 const NOTICES: Record<string, string> = {
@@ -88,6 +89,17 @@ export function consoleContext(deps: ConsoleDeps) {
     return page(401, signInPage(notice ? { notice } : {}), cookies);
   }
 
+  /**
+   * The session token in the cookie. Only the shape sessions are minted with counts: anything else (an
+   * API key put in the cookie by hand, which would act without the idle and 12-hour limits) is no
+   * session, and `stale` says the cookie should be cleared.
+   */
+  function sessionCookie(event: APIGatewayProxyEventV2): { token?: string; stale: boolean } {
+    const value = cookieOf(event, COOKIE);
+    if (value === undefined) return { stale: false };
+    return isSessionToken(value) ? { token: value, stale: false } : { stale: true };
+  }
+
   /** Forms are posted from the console's own pages only: another site's page is refused outright. */
   function assertSameOrigin(event: APIGatewayProxyEventV2) {
     const site = event.headers?.['sec-fetch-site'];
@@ -108,8 +120,11 @@ export function consoleContext(deps: ConsoleDeps) {
     return httpHandler(
       { input, pages: consoleErrorPage, ...(options.body ? { body: options.body } : {}) },
       async (parsed, event) => {
-        const token = cookieOf(event, COOKIE);
-        if (!token) return signIn(event, options.post ? 'Sign in first: your session had ended.' : undefined);
+        const { token, stale } = sessionCookie(event);
+        if (!token) {
+          const notice = options.post ? 'Sign in first: your session had ended.' : undefined;
+          return signIn(event, notice, stale);
+        }
         if (options.post) {
           assertSameOrigin(event);
           const body = (parsed as { body?: unknown }).body;
@@ -163,7 +178,7 @@ export function consoleContext(deps: ConsoleDeps) {
   const respond = (event: APIGatewayProxyEventV2, data: unknown, render: () => string, status = 200) =>
     prefersJson(event) ? json(status, data) : html(status, render());
 
-  return { route, respond, signIn, page, cookie, cleared, assertSameOrigin };
+  return { route, respond, signIn, page, cookie, cleared, assertSameOrigin, sessionCookie };
 }
 
 /**

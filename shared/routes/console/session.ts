@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import { AppError } from '../../errors';
-import { cookieOf } from '../../http/cookies';
 import { httpHandler } from '../../http/handler';
 import { html, json, prefersJson, redirect } from '../../http/respond';
 import { consoleErrorPage } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
 import type { HttpRouteHandler } from '../route';
-import { COOKIE, type ConsoleContext, type ConsoleDeps, Csrf, inWords, sentence } from './context';
+import { type ConsoleContext, type ConsoleDeps, Csrf, inWords, sentence } from './context';
 
 /** Signing in with an API key (the console keeps only the session token the API gives back) and out. */
 export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHandler[] {
@@ -37,7 +36,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
         throw error;
       }
       // Signing in again ends the session this browser had: one live session per browser.
-      const previous = cookieOf(event, COOKIE);
+      const previous = c.sessionCookie(event).token;
       if (previous)
         await deps.api
           .as(previous)
@@ -77,10 +76,12 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
           input: z.object({ query: z.object({ 'signed-out': z.string().optional() }).default({}) }),
           pages: consoleErrorPage,
         },
-        async ({ query }, event) =>
-          cookieOf(event, COOKIE)
-            ? redirect('/console/subscribers')
-            : html(200, signInPage(query['signed-out'] ? { notice: 'You are signed out.' } : {})),
+        async ({ query }, event) => {
+          const { token, stale } = c.sessionCookie(event);
+          if (token) return redirect('/console/subscribers');
+          const page = html(200, signInPage(query['signed-out'] ? { notice: 'You are signed out.' } : {}));
+          return stale ? { ...page, cookies: [c.cleared()] } : page;
+        },
       ),
     },
     { method: 'POST', path: '/console/sign-in', handler: signInRoute },
