@@ -19,15 +19,16 @@ export interface CookieOptions {
 }
 
 /**
- * A Set-Cookie value no script can read (HttpOnly), never sent from another site's page or link
- * (SameSite=Strict), and only to `path`.
+ * A Set-Cookie value no script can read (HttpOnly), sent only to `path`, and from another site only on
+ * a link followed there (SameSite=Lax): a link in a mail or a chat opens the page signed in, while
+ * another site's form or script gets no cookie (the console's POSTs also need its CSRF token and origin).
  */
 export function setCookie(name: string, value: string, options: CookieOptions): string {
   return [
     `${name}=${value}`,
     `Path=${options.path}`,
     'HttpOnly',
-    'SameSite=Strict',
+    'SameSite=Lax',
     ...(options.secure ? ['Secure'] : []),
     ...(options.maxAge !== undefined ? [`Max-Age=${options.maxAge}`] : []),
   ].join('; ');

@@ -199,7 +199,7 @@ describeInBrowser('support console in Chromium', () => {
     await expect(report.textContent()).resolves.toContain('Would be added899');
 
     const token = (await context.cookies()).find((c) => c.name === 'console_session');
-    expect(token).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+    expect(token).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/console' });
     expect(await page.evaluate(() => document.cookie)).toBe(''); // no script can read it
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -273,6 +273,32 @@ describeInBrowser('support console in Chromium', () => {
     await page.getByRole('alert').getByText('No incident no-such-incident here').waitFor();
     await expectAccessible(page);
     expectClean(watch);
+    await context.close();
+  });
+
+  it('opens a link from elsewhere (a mail, a chat) signed in, without a second sign-in', async () => {
+    const email = uniqueEmail('deeplink');
+    const created = await admin('POST', '/v1/admin/subscribers', {
+      email,
+      topics: [{ pageId: PAGE_ID }],
+      confirmed: true,
+    });
+    const { context, page } = await openPage();
+    await page.goto(`${stack.apiUrl}/console`);
+    await page.getByLabel('API key').fill(LOCAL_DEFAULTS.ADMIN_API_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Subscribers', level: 1 }).waitFor();
+    // Another site (a webmail) with a link to the subscriber's page.
+    await context.route('http://mail.example/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><title>Inbox</title><a href="${stack.apiUrl}/console/subscribers/${created.id}">the subscriber</a>`,
+      }),
+    );
+    await page.goto('http://mail.example/inbox');
+    await page.getByRole('link', { name: 'the subscriber' }).click();
+    await page.waitForURL(`${stack.apiUrl}/console/subscribers/${created.id}`);
+    await expect(page.getByRole('heading', { name: email, level: 1 }).count()).resolves.toBe(1);
     await context.close();
   });
 

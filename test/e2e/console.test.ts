@@ -95,7 +95,7 @@ const readKey = async () =>
   (await admin('POST', '/v1/admin/keys', { name: 'console reader', scopes: ['read'] })).body.key as string;
 
 describe('signing in and out', () => {
-  it('shows a sign-in form and sets an HttpOnly, SameSite=Strict session cookie for /console only', async () => {
+  it('shows a sign-in form and sets an HttpOnly, SameSite=Lax session cookie for /console only', async () => {
     const visitor = new Visitor();
     const page = await visitor.get('/console');
     expect(page.status).toBe(200);
@@ -111,7 +111,7 @@ describe('signing in and out', () => {
     expect(signedIn.headers.get('location')).toBe('/console/subscribers');
     expect(signedIn.cookies).toHaveLength(1);
     expect(signedIn.cookies[0]).toMatch(
-      /^console_session=sns_[0-9a-f]{12}_[0-9a-f]{64}; Path=\/console; HttpOnly; SameSite=Strict$/,
+      /^console_session=sns_[0-9a-f]{12}_[0-9a-f]{64}; Path=\/console; HttpOnly; SameSite=Lax$/,
     );
     expect(signedIn.headers.get('location')).not.toContain(LOCAL_DEFAULTS.ADMIN_API_KEY);
     expect((await visitor.get('/console')).headers.get('location')).toBe('/console/subscribers');
@@ -148,9 +148,7 @@ describe('signing in and out', () => {
     const out = await visitor.post('/console/sign-out', { csrf: await visitor.csrf() });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/console?signed-out=1');
-    expect(out.cookies[0]).toMatch(
-      /^console_session=; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=0$/,
-    );
+    expect(out.cookies[0]).toMatch(/^console_session=; Path=\/console; HttpOnly; SameSite=Lax; Max-Age=0$/);
     expect((await visitor.get('/console?signed-out=1')).text).toContain('You are signed out.');
 
     const replay = new Visitor();

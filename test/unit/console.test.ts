@@ -83,9 +83,9 @@ describe('console', () => {
       expect(isSessionToken(other), other).toBe(false);
   });
 
-  it('writes a cookie no script reads and no other site sends, and reads it from either event form', () => {
+  it('writes a cookie no script reads and no other site’s form sends, and reads it from either event form', () => {
     expect(setCookie('console_session', 'v', { path: '/console', secure: true })).toBe(
-      'console_session=v; Path=/console; HttpOnly; SameSite=Strict; Secure',
+      'console_session=v; Path=/console; HttpOnly; SameSite=Lax; Secure',
     );
     const fromHeader = {
       ...event('/console'),

@@ -15,7 +15,7 @@ export type { ConsoleDeps } from './context';
 /*
  * The support console: pages over the admin API, and nothing else (no table, no second path into the
  * data). A person signs in with an API key; the console keeps only the session token the API gives
- * back, in an HttpOnly, SameSite=Strict cookie scoped to /console. Every form carries a CSRF token
+ * back, in an HttpOnly, SameSite=Lax cookie scoped to /console. Every form carries a CSRF token
  * derived from that session. The API decides who may do what; the console says its answers in words.
  */
 export function consoleRoutes(deps: ConsoleDeps): HttpRouteHandler[] {
