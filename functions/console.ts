@@ -11,7 +11,7 @@ const env = loadEnv(functionSpecs.console.env);
 const deps = {
   // No credential of its own: each request acts with the signed-in person's session token.
   api: new AdminApi(env.ADMIN_API_URL, ''),
-  config: { secureCookies: env.PUBLIC_BASE_URL.startsWith('https:') },
+  config: { publicBaseUrl: env.PUBLIC_BASE_URL },
 };
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionSpecs } from '../../infra/functions';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { csrfToken } from '../../shared/domain/csrf';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
@@ -23,7 +24,10 @@ interface Answer {
   cookies: string[];
 }
 
-/** A browser's cookie jar for the console, in a few lines. */
+/**
+ * A browser's cookie jar for the console, in a few lines. Like a browser without Sec-Fetch-Site, it
+ * sends its page's origin with every POST; a header given as '' is left out.
+ */
 class Visitor {
   cookie = '';
 
@@ -44,11 +48,14 @@ class Visitor {
     const response = await fetch(`${stack.apiUrl}${path}`, {
       method,
       redirect: 'manual',
-      headers: {
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...init.headers,
-      },
+      headers: Object.fromEntries(
+        Object.entries({
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+          ...(method !== 'GET' ? { origin: stack.apiUrl } : {}),
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...init.headers,
+        }).filter(([, value]) => value !== ''),
+      ),
       ...(form ? { body: form.toString() } : init.body ? { body: init.body } : {}),
     });
     const cookies = response.headers.getSetCookie();
@@ -105,6 +112,8 @@ describe('signing in and out', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+    // Its forms tell the console where they come from; other sites still get no referrer.
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
 
     const signedIn = await visitor.post('/console/sign-in', { key: LOCAL_DEFAULTS.ADMIN_API_KEY });
     expect(signedIn.status).toBe(303);
@@ -140,6 +149,35 @@ describe('signing in and out', () => {
     expect(JSON.parse(json.text).error.details).toEqual([
       { path: 'key', message: expect.stringContaining('not valid') },
     ]);
+  });
+
+  it('refuses a sign-in form sent from another site (login CSRF), with or without Sec-Fetch-Site', async () => {
+    const key = { key: LOCAL_DEFAULTS.ADMIN_API_KEY };
+    const elsewhere: Array<Record<string, string>> = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: stack.apiUrl },
+      { origin: 'https://attacker.example' },
+      { origin: 'null', referer: `${stack.apiUrl}/console` },
+      { origin: '', referer: 'https://attacker.example/login.html' },
+      { origin: '' }, // an old browser that says nothing: not taken on trust
+    ];
+    for (const headers of elsewhere) {
+      const visitor = new Visitor();
+      const refused = await visitor.post('/console/sign-in', key, headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(refused.text).toContain('This form was sent from another site');
+      expect(refused.text).toContain(`Open the console at ${stack.apiUrl}/console`);
+      expect(refused.cookies).toEqual([]);
+    }
+    const ownPages: Array<Record<string, string>> = [
+      { 'sec-fetch-site': 'same-origin', origin: 'null' },
+      { origin: stack.apiUrl },
+      { origin: '', referer: `${stack.apiUrl}/console?signed-out=1` },
+    ];
+    for (const headers of ownPages) {
+      const signedIn = await new Visitor().post('/console/sign-in', key, headers);
+      expect(signedIn.status, JSON.stringify(headers)).toBe(303);
+    }
   });
 
   it('signs out: the cookie is cleared and the session is dead even if the cookie is replayed', async () => {
@@ -225,6 +263,116 @@ describe('forms', () => {
     expect(created).toMatchObject({ status: 'confirmed', level: 'all' });
     expect(added.headers.get('location')).toBe(`/console/subscribers/${created.id}?done=added`);
     expect((await visitor.get(added.headers.get('location') ?? '')).text).toContain('Subscriber added.');
+  });
+
+  it('refuse every POST route without this session’s token or from another site, before reading it', async () => {
+    const { body: subscriber } = await admin('POST', '/v1/admin/subscribers', {
+      email: uniqueEmail('csrf-table'),
+      topics: [{ pageId: PAGE_ID }],
+      confirmed: true,
+    });
+    const victim = await Visitor.signedIn();
+    const other = await Visitor.signedIn();
+    const foreign = await other.csrf();
+    const suppressed = uniqueEmail('csrf-suppressed');
+    const imported = uniqueEmail('csrf-imported');
+    const csv = `email,page\n${imported},${PAGE_ID}\n`;
+    const multipart = (csrf?: string) => {
+      const form = new FormData();
+      if (csrf !== undefined) form.set('csrf', csrf);
+      form.set('mode', 'import');
+      form.set('file', new Blob([csv], { type: 'text/csv' }), 'subscribers.csv');
+      return form;
+    };
+    const path = `/console/subscribers/${subscriber.id}`;
+    // Every console route that is not a GET, each with a form that would otherwise be carried out.
+    const routes: Array<[string, string, (csrf?: string) => Promise<Answer>]> = [
+      [
+        '/console/sign-out',
+        'sign out',
+        (csrf) => victim.post('/console/sign-out', { ...(csrf ? { csrf } : {}) }),
+      ],
+      [
+        '/console/subscribers',
+        'add a subscriber',
+        (csrf) =>
+          victim.post('/console/subscribers', {
+            ...(csrf ? { csrf } : {}),
+            email: uniqueEmail('csrf-add'),
+            topic: `P#${PAGE_ID}`,
+            level: 'all',
+          }),
+      ],
+      [
+        '/console/subscribers/{id}',
+        'suppress a subscriber',
+        (csrf) => victim.post(path, { ...(csrf ? { csrf } : {}), action: 'suppress' }),
+      ],
+      [
+        '/console/subscribers/{id}/remove',
+        'remove a subscriber',
+        (csrf) => victim.post(`${path}/remove`, { ...(csrf ? { csrf } : {}) }),
+      ],
+      [
+        '/console/suppressions',
+        'suppress an address',
+        (csrf) =>
+          victim.post('/console/suppressions', {
+            ...(csrf ? { csrf } : {}),
+            action: 'add',
+            email: suppressed,
+          }),
+      ],
+      [
+        '/console/import',
+        'import a file (form)',
+        (csrf) => victim.request('POST', '/console/import', { body: multipart(csrf) }),
+      ],
+      [
+        '/console/import',
+        'import a part (console.js)',
+        (csrf) =>
+          victim.request('POST', '/console/import?dryRun=false', {
+            headers: {
+              'content-type': 'text/csv',
+              accept: 'application/json',
+              ...(csrf ? { 'x-csrf-token': csrf } : {}),
+            },
+            body: csv,
+          }),
+      ],
+    ];
+    const posted = functionSpecs.console.routes
+      .filter((r) => r.method !== 'GET' && r.path !== '/console/sign-in')
+      .map((r) => r.path);
+    expect([...new Set(routes.map(([route]) => route))].sort()).toEqual(posted.sort());
+
+    const ownToken = await victim.csrf();
+    for (const [, what, send] of routes) {
+      for (const [token, kind] of [
+        [undefined, 'no token'],
+        [foreign, 'another session’s token'],
+      ] as const) {
+        const refused = await send(token);
+        expect(refused.status, `${what}: ${kind}`).toBe(403);
+        expect(refused.text, `${what}: ${kind}`).toMatch(/did not come from the console/);
+      }
+    }
+    // With its own token but from another site's page (a browser without Sec-Fetch-Site).
+    const crossSite = await victim.post(
+      '/console/suppressions',
+      { csrf: ownToken, action: 'add', email: suppressed },
+      { origin: 'https://attacker.example' },
+    );
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.text).toContain('This form was sent from another site');
+
+    // Nothing happened: still signed in, the subscriber there and not suppressed, nothing imported.
+    expect((await victim.get('/console/subscribers')).status).toBe(200);
+    expect(await findSubscriber(subscriber.email)).toMatchObject({ id: subscriber.id });
+    for (const email of [subscriber.email, suppressed])
+      expect((await admin('GET', `/v1/admin/suppressions/${encodeURIComponent(email)}`)).status).toBe(404);
+    expect(await findSubscriber(imported)).toBeUndefined();
   });
 
   it('come back with the problems named on the page, and as JSON for JSON clients', async () => {

@@ -8,6 +8,7 @@ import { csrfMatches, csrfToken } from '../../shared/domain/csrf';
 import { isSessionToken, parseSessionToken, sessionToken } from '../../shared/domain/session-token';
 import { cookieOf, setCookie } from '../../shared/http/cookies';
 import type { HttpResult } from '../../shared/http/respond';
+import { ownOrigins, sentFromOwnSite } from '../../shared/http/same-origin';
 import { inWords } from '../../shared/routes/console/context';
 import { consoleRoutes } from '../../shared/routes/console/index';
 import { READ_ONLY } from '../../shared/templates/pages/console/frame';
@@ -41,7 +42,7 @@ function event(path: string, headers: Record<string, string> = {}): APIGatewayPr
 }
 
 async function subscribersPage(api: AdminApi, headers: Record<string, string> = {}) {
-  const route = consoleRoutes({ api, config: { secureCookies: true } }).find(
+  const route = consoleRoutes({ api, config: { publicBaseUrl: 'https://status.example.com' } }).find(
     (r) => r.method === 'GET' && r.path === '/console/subscribers',
   );
   const handler = route?.handler as unknown as (
@@ -74,6 +75,31 @@ describe('console', () => {
     expect(csrfMatches(TOKEN.replace('b', 'c'), token)).toBe(false);
     expect(csrfMatches(TOKEN, undefined)).toBe(false);
     expect(csrfMatches(TOKEN, '')).toBe(false);
+  });
+
+  it('lets a change in only from the console’s own pages, by Sec-Fetch-Site, else Origin, else Referer', () => {
+    const own = ownOrigins(
+      { ...event('/console/sign-in'), headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com' } },
+      'https://status.example.com',
+    );
+    expect(own).toEqual(['https://status.example.com', 'https://abc.execute-api.eu-west-1.amazonaws.com']);
+    const cases: Array<[Record<string, string>, boolean]> = [
+      [{ 'sec-fetch-site': 'same-origin' }, true],
+      [{ 'sec-fetch-site': 'none' }, true],
+      [{ 'sec-fetch-site': 'same-site', origin: 'https://status.example.com' }, false],
+      [{ 'sec-fetch-site': 'cross-site' }, false],
+      [{ origin: 'https://status.example.com' }, true],
+      [{ origin: 'https://abc.execute-api.eu-west-1.amazonaws.com' }, true],
+      [{ origin: 'http://status.example.com' }, false],
+      [{ origin: 'https://status.example.com.attacker.example' }, false],
+      [{ origin: 'null', referer: 'https://status.example.com/console' }, false],
+      [{ referer: 'https://status.example.com/console/subscribers?email=a' }, true],
+      [{ referer: 'https://attacker.example/https://status.example.com/' }, false],
+      [{ referer: 'not a url' }, false],
+      [{}, false],
+    ];
+    for (const [headers, expected] of cases)
+      expect(sentFromOwnSite(headers, own), JSON.stringify(headers)).toBe(expected);
   });
 
   it('knows a session token by the shape sessions are minted with', () => {

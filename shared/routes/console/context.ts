@@ -7,8 +7,9 @@ import { isSessionToken } from '../../domain/session-token';
 import { AppError, type ErrorDetail } from '../../errors';
 import { cookieOf, setCookie } from '../../http/cookies';
 import { httpHandler } from '../../http/handler';
-import type { BodyKind } from '../../http/request';
+import type { BodyKind, RawRequest } from '../../http/request';
 import { type HttpResult, html, json, prefersJson } from '../../http/respond';
+import { ownOrigins, sentFromOwnSite } from '../../http/same-origin';
 import { type ConsoleViewer, consoleErrorPage, READ_ONLY } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
 
@@ -20,7 +21,8 @@ import { signInPage } from '../../templates/pages/console/sign-in';
 export interface ConsoleDeps {
   /** The admin API with no credential of its own: each request acts with the signed-in person's session. */
   api: AdminApi;
-  config: { secureCookies: boolean };
+  /** `publicBaseUrl`: where people open the console (its origin is the console's; https sets Secure). */
+  config: { publicBaseUrl: string };
 }
 
 const COOKIE = 'console_session';
@@ -62,18 +64,43 @@ export const Id = z.object({
 });
 export const Csrf = z.string().max(100).default('');
 
+/** The request as read (body, path, query): a route checks where it came from before parsing it. */
+const Unparsed = z.custom<RawRequest>();
+
+/** The input `schema` makes of the request, or the 400 naming each field it refuses. */
+export function parsed<S extends z.ZodType>(schema: S, raw: RawRequest): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw AppError.fromZod(result.error);
+  return result.data;
+}
+
+const isWrite = (event: APIGatewayProxyEventV2) => event.requestContext?.http?.method !== 'GET';
+
+/** A form's `csrf` field (the first, if the form sent it more than once). */
+function csrfField(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const value = (body as Record<string, unknown>).csrf;
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+}
+
 export type ConsoleContext = ReturnType<typeof consoleContext>;
 
 export function consoleContext(deps: ConsoleDeps) {
   const cookie = (token: string, maxAge?: number) =>
     setCookie(COOKIE, token, {
       path: '/console',
-      secure: deps.config.secureCookies,
+      secure: new URL(deps.config.publicBaseUrl).protocol === 'https:',
       ...(maxAge !== undefined ? { maxAge } : {}),
     });
   const cleared = () => cookie('', 0);
+  /**
+   * A console page. Its forms post to the console itself, so it sends its origin along (Referrer-Policy
+   * same-origin, not the pages' usual no-referrer): a browser without Sec-Fetch-Site needs it to be
+   * let in. Other sites still get no referrer.
+   */
   const page = (status: number, body: string, cookies: string[] = []): HttpResult => ({
-    ...html(status, body),
+    ...html(status, body, { headers: { 'referrer-policy': 'same-origin' } }),
     ...(cookies.length ? { cookies } : {}),
   });
 
@@ -100,44 +127,43 @@ export function consoleContext(deps: ConsoleDeps) {
     return isSessionToken(value) ? { token: value, stale: false } : { stale: true };
   }
 
-  /** Forms are posted from the console's own pages only: another site's page is refused outright. */
-  function assertSameOrigin(event: APIGatewayProxyEventV2) {
-    const site = event.headers?.['sec-fetch-site'];
-    if (site && site !== 'same-origin' && site !== 'none') {
-      throw new AppError('FORBIDDEN', 'This form was sent from another site, so it was not accepted.');
+  /**
+   * Anything but a GET changes something, so it must come from the console's own pages: refused from
+   * another site (login CSRF on the sign-in form included), whatever the browser sends or leaves out.
+   */
+  function assertOwnSite(event: APIGatewayProxyEventV2) {
+    if (!sentFromOwnSite(event.headers, ownOrigins(event, deps.config.publicBaseUrl))) {
+      throw new AppError(
+        'FORBIDDEN',
+        `This form was sent from another site, or the browser did not say where from, so it was not accepted. Open the console at ${new URL('/console', deps.config.publicBaseUrl)} and try again there.`,
+      );
     }
   }
 
   /**
-   * A console route: the session from the cookie, the CSRF token checked on every POST, and the API's
-   * refusals in words. `run` gets the parsed input and the session.
+   * A console route: the session from the cookie, and for every method but GET the same-site check and
+   * the session's CSRF token (a form's `csrf` field or console.js's header) before the input is even
+   * read; then the input parsed by `input`, and the API's refusals in words.
    */
   function route<S extends z.ZodType>(
     input: S,
     run: (input: z.output<S>, session: Session) => Promise<HttpResult>,
-    options: { body?: BodyKind; post?: boolean } = {},
+    options: { body?: BodyKind } = {},
   ) {
     return httpHandler(
-      { input, pages: consoleErrorPage, ...(options.body ? { body: options.body } : {}) },
-      async (parsed, event) => {
+      { input: Unparsed, pages: consoleErrorPage, ...(options.body ? { body: options.body } : {}) },
+      async (raw, event) => {
+        const write = isWrite(event);
+        if (write) assertOwnSite(event);
         const { token, stale } = sessionCookie(event);
-        if (!token) {
-          const notice = options.post ? 'Sign in first: your session had ended.' : undefined;
-          return signIn(event, notice, stale);
+        if (!token) return signIn(event, write ? 'Sign in first: your session had ended.' : undefined, stale);
+        if (write && !csrfMatches(token, event.headers?.['x-csrf-token'] ?? csrfField(raw.body))) {
+          throw new AppError(
+            'FORBIDDEN',
+            'This form has expired or did not come from the console. Go back, reload the page and try again.',
+          );
         }
-        if (options.post) {
-          assertSameOrigin(event);
-          const body = (parsed as { body?: unknown }).body;
-          const given =
-            event.headers?.['x-csrf-token'] ??
-            (body && typeof body === 'object' ? (body as { csrf?: string }).csrf : undefined);
-          if (!csrfMatches(token, given)) {
-            throw new AppError(
-              'FORBIDDEN',
-              'This form has expired or did not come from the console. Go back, reload the page and try again.',
-            );
-          }
-        }
+        const valid = parsed(input, raw);
         const api = deps.api.as(token);
         let current: Promise<SessionView> | undefined;
         const session: Session = {
@@ -154,13 +180,13 @@ export function consoleContext(deps: ConsoleDeps) {
             };
           },
         };
-        if (!options.post) {
+        if (!write) {
           // A page asks at once, in parallel with its own reads.
           current = api.currentSession();
           current.catch(() => undefined);
         }
         try {
-          return await run(parsed, session);
+          return await run(valid, session);
         } catch (error) {
           if (!(error instanceof AdminApiError)) throw error;
           if (error.status === 401) {
@@ -168,7 +194,7 @@ export function consoleContext(deps: ConsoleDeps) {
             const ended = error.details.find((d) => d.path === 'session');
             return signIn(event, ended ? `Your session ${ended.message}.` : undefined, true);
           }
-          throw inWords(error, { write: event.requestContext?.http?.method !== 'GET' });
+          throw inWords(error, { write });
         }
       },
     );
@@ -176,9 +202,9 @@ export function consoleContext(deps: ConsoleDeps) {
 
   /** JSON for a client that asks for it (the page's data), else the page. */
   const respond = (event: APIGatewayProxyEventV2, data: unknown, render: () => string, status = 200) =>
-    prefersJson(event) ? json(status, data) : html(status, render());
+    prefersJson(event) ? json(status, data) : page(status, render());
 
-  return { route, respond, signIn, page, cookie, cleared, assertSameOrigin, sessionCookie };
+  return { route, respond, signIn, page, cookie, cleared, assertOwnSite, sessionCookie };
 }
 
 /**

@@ -3,7 +3,7 @@ import { AdminApiError } from '../../adapters/admin-api';
 import type { ImportReport } from '../../domain/admin-views';
 import { csvChunks } from '../../domain/csv';
 import { AppError } from '../../errors';
-import { html, json, prefersJson } from '../../http/respond';
+import { json, prefersJson } from '../../http/respond';
 import { importPage } from '../../templates/pages/console/import';
 import type { HttpRouteHandler } from '../route';
 import { type ConsoleContext, Csrf, sentence } from './context';
@@ -29,7 +29,7 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
       const fileProblem = (message: string) => {
         if (prefersJson(session.event))
           throw new AppError('VALIDATION', message, [{ path: 'file', message }]);
-        return html(400, importPage({ viewer, errors: [{ path: 'file', message }] }));
+        return c.page(400, importPage({ viewer, errors: [{ path: 'file', message }] }));
       };
       const { header, chunks } = csvChunks(body.file, 1000);
       if (!header) return fileProblem('Choose a CSV file: the one chosen is empty, or none was');
@@ -54,7 +54,7 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
       }
       return c.respond(session.event, report, () => importPage({ viewer, report }));
     },
-    { body: 'form-or-text', post: true },
+    { body: 'form-or-text' },
   );
 
   const MAX_EXPORT_BYTES = 5 * 1024 * 1024; // under Lambda's 6 MB response limit
@@ -89,7 +89,7 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
       method: 'GET',
       path: '/console/import',
       handler: c.route(z.object({}), async (_, session) =>
-        html(200, importPage({ viewer: await session.viewer() })),
+        c.page(200, importPage({ viewer: await session.viewer() })),
       ),
     },
     { method: 'POST', path: '/console/import', handler: importFile },

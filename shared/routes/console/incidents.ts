@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import { AppError } from '../../errors';
-import { html, prefersJson, redirect } from '../../http/respond';
+import { prefersJson, redirect } from '../../http/respond';
 import { incidentLookupPage, incidentPage } from '../../templates/pages/console/incidents';
 import type { HttpRouteHandler } from '../route';
 import { type ConsoleContext, Id } from './context';
@@ -17,7 +17,7 @@ export function incidentRoutes(c: ConsoleContext): HttpRouteHandler[] {
     async ({ query }, session) => {
       const viewer = await session.viewer();
       const id = query.id.trim();
-      if (!id) return html(200, incidentLookupPage({ viewer }));
+      if (!id) return c.page(200, incidentLookupPage({ viewer }));
       // Statuspage's own id is what support people have; the notifier's id adds the source and the page.
       const candidates = id.includes(':')
         ? [id]
@@ -35,7 +35,7 @@ export function incidentRoutes(c: ConsoleContext): HttpRouteHandler[] {
       }
       const message = `No incident ${id} here: check the id, or the incident has not reached the notifier`;
       if (prefersJson(session.event)) throw new AppError('NOT_FOUND', message);
-      return html(404, incidentLookupPage({ viewer, id, errors: [{ path: 'id', message }] }));
+      return c.page(404, incidentLookupPage({ viewer, id, errors: [{ path: 'id', message }] }));
     },
   );
 

@@ -2,22 +2,22 @@ import { z } from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import { AppError } from '../../errors';
 import { httpHandler } from '../../http/handler';
-import { html, json, prefersJson, redirect } from '../../http/respond';
+import { formValue, type RawRequest } from '../../http/request';
+import { json, prefersJson, redirect } from '../../http/respond';
 import { consoleErrorPage } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, type ConsoleDeps, Csrf, inWords, sentence } from './context';
+import { type ConsoleContext, type ConsoleDeps, Csrf, inWords, parsed, sentence } from './context';
+
+const SignInForm = z.object({ body: z.object({ key: formValue.pipe(z.string().max(500).default('')) }) });
 
 /** Signing in with an API key (the console keeps only the session token the API gives back) and out. */
 export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHandler[] {
   const signInRoute = httpHandler(
-    {
-      input: z.object({ body: z.object({ key: z.string().max(500).default('') }) }),
-      body: 'form',
-      pages: consoleErrorPage,
-    },
-    async ({ body }, event) => {
-      c.assertSameOrigin(event);
+    { input: z.custom<RawRequest>(), body: 'form', pages: consoleErrorPage },
+    async (raw, event) => {
+      c.assertOwnSite(event);
+      const { body } = parsed(SignInForm, raw);
       const key = body.key.trim();
       const refuse = (message: string) => {
         if (prefersJson(event)) throw new AppError('VALIDATION', message, [{ path: 'key', message }]);
@@ -64,7 +64,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
         cookies: [c.cleared()],
       };
     },
-    { body: 'form', post: true },
+    { body: 'form' },
   );
 
   return [
@@ -79,7 +79,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
         async ({ query }, event) => {
           const { token, stale } = c.sessionCookie(event);
           if (token) return redirect('/console/subscribers');
-          const page = html(200, signInPage(query['signed-out'] ? { notice: 'You are signed out.' } : {}));
+          const page = c.page(200, signInPage(query['signed-out'] ? { notice: 'You are signed out.' } : {}));
           return stale ? { ...page, cookies: [c.cleared()] } : page;
         },
       ),

@@ -118,7 +118,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
         return showSubscribers(session, { email: '', status: '' }, { values: body, errors: details });
       }
     },
-    { body: 'form', post: true },
+    { body: 'form' },
   );
 
   const SubscriberQuery = z.object({ done: Done, history: z.string().max(2000).optional() });
@@ -223,7 +223,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
         );
       }
     },
-    { body: 'form', post: true },
+    { body: 'form' },
   );
 
   return [
@@ -268,7 +268,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
             ? json(200, erased)
             : redirect('/console/subscribers?done=removed');
         },
-        { body: 'form', post: true },
+        { body: 'form' },
       ),
     },
   ];

@@ -79,7 +79,7 @@ export function suppressionRoutes(c: ConsoleContext): HttpRouteHandler[] {
         );
       }
     },
-    { body: 'form', post: true },
+    { body: 'form' },
   );
 
   return [
