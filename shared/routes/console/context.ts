@@ -12,6 +12,7 @@ import { type HttpResult, html, json, prefersJson } from '../../http/respond';
 import { ownOrigins, sentFromOwnSite } from '../../http/same-origin';
 import { type ConsoleViewer, consoleErrorPage, READ_ONLY } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
+import { capitalized } from '../../templates/text';
 
 /*
  * What every console route shares: the session from the cookie, the CSRF token on every POST, and the
@@ -62,7 +63,6 @@ export const Id = z.object({
       }
     }),
 });
-export const Csrf = z.string().max(100).default('');
 
 /** The request as read (body, path, query): a route checks where it came from before parsing it. */
 const Unparsed = z.custom<RawRequest>();
@@ -219,23 +219,23 @@ export function formProblems(
   if (!(error instanceof AdminApiError)) return undefined;
   if (error.status === 409 && words.conflict) return [words.conflict];
   if (error.status !== 400) return undefined;
-  const details = error.details.length ? error.details : [{ path: 'form', message: sentence(error.message) }];
+  const details = error.details.length
+    ? error.details
+    : [{ path: 'form', message: capitalized(error.message) }];
   return details.map((d) => {
     const field = d.path.split('.')[0] ?? '';
     return field === 'email' && words.email
       ? { path: 'email', message: words.email }
-      : { path: field, message: sentence(d.message) };
+      : { path: field, message: capitalized(d.message) };
   });
 }
-
-export const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * The admin API's refusal, said for a person at the console. `write`: the console was asked to change
  * something, so a missing scope (the API's `scope` detail) is the read-only key's.
  */
 export function inWords(error: AdminApiError, request: { write: boolean }): AppError {
-  const message = sentence(error.message);
+  const message = capitalized(error.message);
   switch (error.status) {
     case 400:
       return new AppError('VALIDATION', `The admin API did not accept this: ${error.message}`, error.details);

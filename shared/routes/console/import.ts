@@ -3,17 +3,20 @@ import { AdminApiError } from '../../adapters/admin-api';
 import type { ImportReport } from '../../domain/admin-views';
 import { csvChunks } from '../../domain/csv';
 import { AppError } from '../../errors';
+import { formValue } from '../../http/request';
 import { json, prefersJson } from '../../http/respond';
 import { importPage } from '../../templates/pages/console/import';
+import { capitalized } from '../../templates/text';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, Csrf, sentence } from './context';
+import type { ConsoleContext } from './context';
 
 /** CSV import (a check first, then the import) and the CSV export. */
 export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
   const ImportForm = z.object({
-    csrf: Csrf,
-    mode: z.enum(['check', 'import'], { error: 'Press Check file or Import' }).default('check'),
-    file: z.string().default(''),
+    mode: formValue.pipe(
+      z.enum(['check', 'import'], { error: 'Press Check file or Import' }).default('check'),
+    ),
+    file: formValue.transform((file) => file ?? ''),
   });
   const importFile = c.route(
     z.object({
@@ -48,7 +51,7 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
         if (chunks.length === 0) await session.api.importCsv(`${body.file.split(/\r?\n/)[0] ?? ''}\n`, true);
       } catch (error) {
         if (error instanceof AdminApiError && (error.status === 400 || error.status === 413)) {
-          return fileProblem(sentence(error.message));
+          return fileProblem(capitalized(error.message));
         }
         throw error;
       }

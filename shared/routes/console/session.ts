@@ -6,8 +6,9 @@ import { formValue, type RawRequest } from '../../http/request';
 import { json, prefersJson, redirect } from '../../http/respond';
 import { consoleErrorPage } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
+import { capitalized } from '../../templates/text';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, type ConsoleDeps, Csrf, inWords, parsed, sentence } from './context';
+import { type ConsoleContext, type ConsoleDeps, inWords, parsed } from './context';
 
 const SignInForm = z.object({ body: z.object({ key: formValue.pipe(z.string().max(500).default('')) }) });
 
@@ -31,7 +32,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
         if (error instanceof AdminApiError && error.status === 401) {
           return refuse('That API key is not valid: it is mistyped, revoked, or from another deployment');
         }
-        if (error instanceof AdminApiError && error.status === 403) return refuse(sentence(error.message));
+        if (error instanceof AdminApiError && error.status === 403) return refuse(capitalized(error.message));
         if (error instanceof AdminApiError) throw inWords(error, { write: false });
         throw error;
       }
@@ -51,7 +52,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
   );
 
   const signOut = c.route(
-    z.object({ body: z.object({ csrf: Csrf }) }),
+    z.object({}),
     async (_, { api, event }) => {
       try {
         await api.endSession();

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import type { IncidentReport } from '../../domain/admin-views';
-import { NotificationLevel } from '../../domain/levels';
-import { topicInputFromKey } from '../../domain/topics';
 import { AppError, type ErrorDetail } from '../../errors';
-import { formValues } from '../../http/request';
+import { formValue, formValues } from '../../http/request';
 import { type HttpResult, json, prefersJson, redirect } from '../../http/respond';
 import { READ_ONLY } from '../../templates/pages/console/frame';
 import { removePage, subscriberPage } from '../../templates/pages/console/subscriber';
-import { ADD_MESSAGES, subscribersPage } from '../../templates/pages/console/subscribers';
+import { subscribersPage } from '../../templates/pages/console/subscribers';
+import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, Csrf, Done, formProblems, Id, noticeFor, type Session } from './context';
+import { type ConsoleContext, Done, formProblems, Id, noticeFor, type Session } from './context';
+import { AddForm, ChangeForm, checked } from './forms';
 
 /** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
 const SUBSCRIBERS_PER_PAGE = 50;
@@ -25,20 +25,20 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     cursor: z.string().max(2000).optional(),
     done: Done,
   });
-  const AddForm = z.object({
-    csrf: Csrf,
-    email: z.string().max(254, 'An email address has at most 254 characters').default(''),
+  // As sent, each single field by its first value; checked by AddForm, shown back as they were.
+  const AddFields = z.object({
+    email: formValue.transform((email) => email ?? ''),
     topic: formValues,
-    level: z.string().max(20).default('all'),
-    confirmed: z.string().optional(),
+    level: formValue.transform((level) => level ?? 'all'),
+    confirmed: formValue,
   });
-  type AddForm = z.output<typeof AddForm>;
+  type AddFields = z.output<typeof AddFields>;
   type Search = z.output<typeof SearchQuery>;
 
   async function showSubscribers(
     session: Session,
     query: Search,
-    add?: { values: AddForm; errors: ErrorDetail[] },
+    add?: { values: AddFields; errors: ErrorDetail[] },
   ): Promise<HttpResult> {
     const [viewer, found, catalog] = await Promise.all([
       session.viewer(),
@@ -85,30 +85,22 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
   }
 
   const addSubscriber = c.route(
-    z.object({ body: AddForm }),
+    z.object({ body: AddFields }),
     async ({ body }, session) => {
-      const email = body.email.trim();
-      const errors: ErrorDetail[] = [];
-      if (!email) errors.push({ path: 'email', message: ADD_MESSAGES.emailMissing });
-      else if (!z.email().safeParse(email).success)
-        errors.push({ path: 'email', message: ADD_MESSAGES.emailFormat });
-      const topics = topicsFromKeys(body.topic, errors, ADD_MESSAGES.noTopics);
-      const level = NotificationLevel.safeParse(body.level);
-      if (!level.success) errors.push({ path: 'level', message: 'Choose how often' });
       try {
-        if (errors.length) throw new AppError('VALIDATION', errors[0]?.message ?? 'invalid', errors);
-        const created = await session.api.createSubscriber({
-          email,
-          topics,
+        const input = checked(AddForm, {
+          email: body.email,
+          topics: body.topic,
+          level: body.level,
           confirmed: body.confirmed === 'true',
-          level: level.data ?? 'all',
         });
+        const created = await session.api.createSubscriber(input);
         if (prefersJson(session.event)) return json(201, created);
         const done = created.status === 'pending' ? 'added-pending' : 'added';
         return redirect(`/console/subscribers/${encodeURIComponent(created.id)}?done=${done}`);
       } catch (error) {
         const details = formProblems(error, {
-          email: ADD_MESSAGES.emailFormat,
+          email: MESSAGES.emailFormat,
           conflict: {
             path: 'email',
             message: 'That address is already a subscriber: search for it to change it',
@@ -170,12 +162,13 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     z.object({
       path: Id,
       body: z.object({
-        csrf: Csrf,
-        action: z.enum(['save', 'suppress', 'lift'], {
-          error: 'The form asked for something the console does not do',
-        }),
+        action: formValue.pipe(
+          z.enum(['save', 'suppress', 'lift'], {
+            error: 'The form asked for something the console does not do',
+          }),
+        ),
         topic: formValues,
-        level: z.string().max(20).default('all'),
+        level: formValue.transform((level) => level ?? 'all'),
       }),
     }),
     async ({ path, body }, session) => {
@@ -197,30 +190,17 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
         }
         return back('lifted');
       }
-      const errors: ErrorDetail[] = [];
-      const topics = topicsFromKeys(
-        body.topic,
-        errors,
-        'Choose at least one topic: to stop all mail, suppress the address or remove the subscriber',
-      );
-      const level = NotificationLevel.safeParse(body.level);
-      if (!level.success) errors.push({ path: 'level', message: 'Choose how often' });
       try {
-        if (errors.length) throw new AppError('VALIDATION', errors[0]?.message ?? 'invalid', errors);
-        await session.api.changeSubscriber(path.id, { topics, level: level.data ?? 'all' });
+        await session.api.changeSubscriber(
+          path.id,
+          checked(ChangeForm, { topics: body.topic, level: body.level }),
+        );
         return back('saved');
       } catch (error) {
         const details = formProblems(error, {});
         if (!details || prefersJson(session.event)) throw error;
-        return showSubscriber(
-          session,
-          path.id,
-          {},
-          {
-            values: { topics: new Set(body.topic), level: body.level },
-            errors: details,
-          },
-        );
+        const values = { topics: new Set(body.topic), level: body.level };
+        return showSubscriber(session, path.id, {}, { values, errors: details });
       }
     },
     { body: 'form' },
@@ -261,7 +241,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
       method: 'POST',
       path: '/console/subscribers/{id}/remove',
       handler: c.route(
-        z.object({ path: Id, body: z.object({ csrf: Csrf }) }),
+        z.object({ path: Id }),
         async ({ path }, session) => {
           const erased = await session.api.eraseSubscriber(path.id);
           return prefersJson(session.event)
@@ -272,14 +252,4 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
       ),
     },
   ];
-}
-
-/** Checkbox values are topic keys; none ticked, or one that is not a key, is a message on the tree. */
-function topicsFromKeys(keys: readonly string[], errors: ErrorDetail[], noneMessage: string) {
-  const topics = keys.map(topicInputFromKey);
-  if (keys.length === 0) errors.push({ path: 'topics', message: noneMessage });
-  else if (topics.some((t) => !t)) {
-    errors.push({ path: 'topics', message: 'One of the choices is not a topic any more: choose again' });
-  }
-  return topics.flatMap((t) => (t ? [t] : []));
 }

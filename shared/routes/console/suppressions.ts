@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
-import { AppError, type ErrorDetail } from '../../errors';
+import type { ErrorDetail } from '../../errors';
+import { formValue } from '../../http/request';
 import { json, prefersJson, redirect } from '../../http/respond';
-import { ADD_MESSAGES } from '../../templates/pages/console/subscribers';
 import { suppressionsPage } from '../../templates/pages/console/suppressions';
+import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, Csrf, Done, formProblems, noticeFor, type Session } from './context';
+import { type ConsoleContext, Done, formProblems, noticeFor, type Session } from './context';
+import { checked, SuppressForm } from './forms';
 
 /** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
 const SUPPRESSIONS_PER_PAGE = 30;
@@ -42,41 +44,34 @@ export function suppressionRoutes(c: ConsoleContext): HttpRouteHandler[] {
   const changeSuppressions = c.route(
     z.object({
       body: z.object({
-        csrf: Csrf,
-        action: z.enum(['add', 'lift'], { error: 'The form asked for something the console does not do' }),
-        email: z.string().max(254, 'An email address has at most 254 characters').default(''),
-        reason: z.string().max(500, 'Keep the reason under 500 characters').default(''),
+        action: formValue.pipe(
+          z.enum(['add', 'lift'], { error: 'The form asked for something the console does not do' }),
+        ),
+        email: formValue.transform((email) => email ?? ''),
+        reason: formValue.transform((reason) => reason ?? ''),
       }),
     }),
     async ({ body }, session) => {
-      const email = body.email.trim();
       const done = (what: string) =>
         prefersJson(session.event)
           ? json(200, { done: what })
           : redirect(`/console/suppressions?done=${what}`);
       if (body.action === 'lift') {
         try {
-          await session.api.liftSuppression(email);
+          await session.api.liftSuppression(body.email.trim());
         } catch (error) {
           if (!(error instanceof AdminApiError && error.status === 404)) throw error;
         }
         return done('lifted');
       }
       try {
-        if (!email)
-          throw new AppError('VALIDATION', 'Enter the email address', [
-            { path: 'email', message: 'Enter the email address' },
-          ]);
-        await session.api.suppress(email, body.reason.trim() || undefined);
+        const { email, reason } = checked(SuppressForm, body);
+        await session.api.suppress(email, reason || undefined);
         return done('suppressed');
       } catch (error) {
-        const details = formProblems(error, { email: ADD_MESSAGES.emailFormat });
+        const details = formProblems(error, { email: MESSAGES.emailFormat });
         if (!details || prefersJson(session.event)) throw error;
-        return showSuppressions(
-          session,
-          {},
-          { values: { email: body.email, reason: body.reason }, errors: details },
-        );
+        return showSuppressions(session, {}, { values: body, errors: details });
       }
     },
     { body: 'form' },

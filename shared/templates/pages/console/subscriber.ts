@@ -2,6 +2,7 @@ import type { CatalogView, IncidentReport, Suppression } from '../../../domain/a
 import type { Delivery } from '../../../domain/delivery';
 import type { Subscriber } from '../../../domain/subscriber';
 import type { ErrorDetail } from '../../../errors';
+import { MESSAGES } from '../../../usecases/self-service';
 import { errorFor, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
 import { firstTopicId, levelChoice, levelLabel, topicTree } from '../../topic-tree';
@@ -23,6 +24,9 @@ export interface SubscriberPageInput {
 }
 
 type Pages = CatalogView['pages'];
+
+/** Ticking nothing on a subscriber's page: what stops the mail instead. */
+export const NO_TOPICS_LEFT = `${MESSAGES.noTopics}: to stop all mail, suppress the address or remove the subscriber`;
 
 /** A followed topic in words: "Channel - Chat in Prod1 (US), Kustomer". */
 export function topicLabel(topic: Subscriber['topics'][number], pages: Pages): string {
@@ -97,7 +101,7 @@ export function subscriberPage(input: SubscriberPageInput): string {
   const firstPage = catalog.pages[0];
   const action = `/console/subscribers/${encodeURIComponent(s.id)}`;
   const change = viewer.canWrite
-    ? html`<form method="post" action="${action}" novalidate data-validate data-error-topics="Choose at least one topic: to stop all mail, suppress the address or remove the subscriber">
+    ? html`<form method="post" action="${action}" novalidate data-validate data-error-topics="${NO_TOPICS_LEFT}">
 ${hidden('csrf', viewer.csrf)}${hidden('action', 'save')}
 ${catalog.pages.map((page, index) =>
   topicTree({

@@ -1,6 +1,7 @@
 import type { CatalogView } from '../../../domain/admin-views';
 import type { Subscriber } from '../../../domain/subscriber';
 import type { ErrorDetail } from '../../../errors';
+import { MESSAGES } from '../../../usecases/self-service';
 import { choice, errorFor, errorMessage, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
 import { firstTopicId, levelChoice, levelLabel, topicTree } from '../../topic-tree';
@@ -22,12 +23,6 @@ export interface AddSubscriberValues {
   level: string;
   confirmed: boolean;
 }
-
-export const ADD_MESSAGES = {
-  emailMissing: 'Enter the email address',
-  emailFormat: 'Enter an email address like name@example.com',
-  noTopics: 'Choose at least one topic',
-};
 
 const STATUSES = ['pending', 'confirmed', 'unsubscribed'] as const;
 
@@ -67,7 +62,7 @@ function addForm(input: {
   if (input.catalog.pages.length === 0) {
     return html`<p>No status page is set up yet: import a page's components first (see the README).</p>`;
   }
-  return html`<form method="post" action="/console/subscribers" novalidate data-validate data-error-email-missing="${ADD_MESSAGES.emailMissing}" data-error-email-format="${ADD_MESSAGES.emailFormat}" data-error-topics="${ADD_MESSAGES.noTopics}">
+  return html`<form method="post" action="/console/subscribers" novalidate data-validate data-error-email-missing="${MESSAGES.emailMissing}" data-error-email-format="${MESSAGES.emailFormat}" data-error-topics="${MESSAGES.noTopics}">
 ${hidden('csrf', input.viewer.csrf)}
 <div class="field${emailError ? ' field-error' : ''}"><label class="block" for="email">Email</label>
 ${errorMessage('email', emailError)}
