@@ -95,18 +95,14 @@ export class AdminApi {
       Listed(Delivery),
     );
   incident = (id: string) => this.json('GET', `/v1/admin/incidents/${enc(id)}`, IncidentReport);
+  /** The incident's report, or undefined when there is no incident with this id. */
+  findIncident = (id: string) => this.unlessNotFound(this.incident(id));
 
   suppressions = (cursor?: string, limit = 50) =>
     this.json('GET', `/v1/admin/suppressions?${params({ cursor, limit })}`, Listed(Suppression));
   /** The address's suppression, or undefined when it is not suppressed. */
-  suppression = async (email: string) => {
-    try {
-      return await this.json('GET', `/v1/admin/suppressions/${enc(email)}`, Suppression);
-    } catch (error) {
-      if (error instanceof AdminApiError && error.status === 404) return undefined;
-      throw error;
-    }
-  };
+  suppression = (email: string) =>
+    this.unlessNotFound(this.json('GET', `/v1/admin/suppressions/${enc(email)}`, Suppression));
   suppress = (email: string, reason?: string) =>
     this.json('POST', '/v1/admin/suppressions', Suppression, { email, ...(reason ? { reason } : {}) });
   liftSuppression = (email: string) =>
@@ -139,6 +135,16 @@ export class AdminApi {
       body === undefined ? undefined : 'application/json',
     );
     return this.parse(response, schema, `${method} ${pathOnly(path)}`);
+  }
+
+  /** What was asked for, or undefined when the API answered 404. */
+  private async unlessNotFound<T>(answer: Promise<T>): Promise<T | undefined> {
+    try {
+      return await answer;
+    } catch (error) {
+      if (error instanceof AdminApiError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   private async parse<S extends z.ZodType>(

@@ -43,6 +43,17 @@ export function qualifiedIncidentId(source: Incident['source'], pageId: string, 
 }
 
 /**
+ * The notifier's ids an incident id a person has may stand for: itself when it is already one (it has
+ * the source and page), else the id from Statuspage or the generic API on each of these pages.
+ */
+export function incidentIdCandidates(id: string, pageIds: readonly string[]): string[] {
+  if (id.includes(':')) return [id];
+  return pageIds.flatMap((pageId) =>
+    Incident.shape.source.options.map((source) => qualifiedIncidentId(source, pageId, id)),
+  );
+}
+
+/**
  * The subject every mail of the incident carries. Header-safe (no control characters, bounded length) and
  * unique per incident: two incidents with the same title must not merge into one thread.
  */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { AdminApiError } from '../../adapters/admin-api';
 import { AppError } from '../../errors';
 import { prefersJson, redirect } from '../../http/respond';
 import { incidentLookupPage, incidentPage } from '../../templates/pages/console/incidents';
+import { lookUpIncident } from '../../usecases/console-incidents';
 import type { HttpRouteHandler } from '../route';
 import { type ConsoleContext, Id } from './context';
 
@@ -18,21 +18,8 @@ export function incidentRoutes(c: ConsoleContext): HttpRouteHandler[] {
       const viewer = await session.viewer();
       const id = query.id.trim();
       if (!id) return c.page(200, incidentLookupPage({ viewer }));
-      // Statuspage's own id is what support people have; the notifier's id adds the source and the page.
-      const candidates = id.includes(':')
-        ? [id]
-        : (await session.api.catalog()).pages.flatMap((p) => [
-            `statuspage:${p.id}:${id}`,
-            `api:${p.id}:${id}`,
-          ]);
-      for (const candidate of candidates) {
-        try {
-          await session.api.incident(candidate);
-          return redirect(`/console/incidents/${encodeURIComponent(candidate)}`);
-        } catch (error) {
-          if (!(error instanceof AdminApiError && error.status === 404)) throw error;
-        }
-      }
+      const found = await lookUpIncident(session, id);
+      if (found) return redirect(`/console/incidents/${encodeURIComponent(found)}`);
       const message = `No incident ${id} here: check the id, or the incident has not reached the notifier`;
       if (prefersJson(session.event)) throw new AppError('NOT_FOUND', message);
       return c.page(404, incidentLookupPage({ viewer, id, errors: [{ path: 'id', message }] }));
