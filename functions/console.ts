@@ -4,6 +4,7 @@ import { functionSpecs } from '../infra/functions';
 import { AdminApi } from '../shared/adapters/admin-api';
 import { loadEnv } from '../shared/env';
 import { httpErrors } from '../shared/http/errors';
+import { systemClock } from '../shared/ports';
 import { consoleRoutes } from '../shared/routes/console/index';
 import { consoleErrorPage } from '../shared/templates/pages/console/frame';
 
@@ -11,6 +12,7 @@ const env = loadEnv(functionSpecs.console.env);
 const deps = {
   // No credential of its own: each request acts with the signed-in person's session token.
   api: new AdminApi(env.ADMIN_API_URL, ''),
+  clock: systemClock,
   config: { publicBaseUrl: env.PUBLIC_BASE_URL },
 };
 

@@ -183,20 +183,41 @@ describeInBrowser('support console in Chromium', () => {
     });
     await expectAccessible(page);
 
-    // A bigger file goes up in parts; a bad row near its end is still named by its line in the file.
-    const rows = Array.from({ length: 900 }, (_, i) =>
-      i === 848 ? 'not an address,Kustomer,,' : `${marker}-big-${i}@example.com,Kustomer,,`,
-    );
-    writeFileSync(file, ['email,page,region,component', ...rows, ''].join('\n'));
+    // A bigger file goes up in parts of 400 rows. Rows 400 and 401, either side of the first boundary,
+    // have a note over two lines; bad rows are still named by their line in the file.
+    const rows = Array.from({ length: 900 }, (_, i) => {
+      const row = i + 1;
+      const email = row === 401 || row === 850 ? 'not an address' : `${marker}-big-${row}@example.com`;
+      const note = row === 400 || row === 401 ? `"called on ${row}, said:\n""no more mail"""` : '';
+      return `${email},Kustomer,,,${note}`;
+    });
+    writeFileSync(file, ['email,page,region,component,note', ...rows, ''].join('\n'));
     await page.getByLabel('CSV file').setInputFiles(file);
     await page.getByRole('button', { name: 'Check file' }).click();
     await report.getByRole('heading', { name: 'Check finished: nothing was written' }).waitFor();
     await expect(page.getByText('Checked 900 of 900 rows').count()).resolves.toBe(1);
-    await expect(rejected.nth(1).getByRole('cell').allTextContents()).resolves.toEqual([
-      '850',
-      'not an email address: "not an address"',
-    ]);
-    await expect(report.textContent()).resolves.toContain('Would be added899');
+    const lines = (row: number) => rejected.nth(row).getByRole('cell').allTextContents();
+    // Row 401 starts on line 403 (row 400 took two lines); row 850 on line 853 (rows 400 and 401 did).
+    await expect(lines(1)).resolves.toEqual(['403', 'not an email address: "not an address"']);
+    await expect(lines(2)).resolves.toEqual(['853', 'not an email address: "not an address"']);
+    await expect(report.textContent()).resolves.toContain('Would be added898');
+
+    // The connection drops after the first part: what was done stays on the page, with where the rest begins.
+    let parts = 0;
+    await page.route('**/console/import?dryRun=*', (route) =>
+      ++parts === 2 ? route.abort('failed') : route.continue(),
+    );
+    await page.getByRole('button', { name: 'Check file' }).click();
+    await report
+      .getByRole('heading', { name: 'Stopped part way: the counts are for the rows sent so far' })
+      .waitFor();
+    await expect(report.textContent()).resolves.toContain('Would be added400');
+    await expect(report.textContent()).resolves.toContain(
+      'Rows 1–400 were checked (of 900); the rest, from line 403 of the file, was not: The console could not be reached',
+    );
+    await expect(page.getByText('Checked 400 of 900 rows').count()).resolves.toBe(1);
+    await page.unroute('**/console/import?dryRun=*');
+    await expectAccessible(page);
 
     const token = (await context.cookies()).find((c) => c.name === 'console_session');
     expect(token).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/console' });

@@ -9,6 +9,7 @@ import { isSessionToken, parseSessionToken, sessionToken } from '../../shared/do
 import { cookieOf, setCookie } from '../../shared/http/cookies';
 import type { HttpResult } from '../../shared/http/respond';
 import { ownOrigins, sentFromOwnSite } from '../../shared/http/same-origin';
+import { type Clock, systemClock } from '../../shared/ports';
 import { inWords } from '../../shared/routes/console/context';
 import { consoleRoutes } from '../../shared/routes/console/index';
 import { READ_ONLY } from '../../shared/templates/pages/console/frame';
@@ -41,16 +42,75 @@ function event(path: string, headers: Record<string, string> = {}): APIGatewayPr
   };
 }
 
-async function subscribersPage(api: AdminApi, headers: Record<string, string> = {}) {
-  const route = consoleRoutes({ api, config: { publicBaseUrl: 'https://status.example.com' } }).find(
-    (r) => r.method === 'GET' && r.path === '/console/subscribers',
+type Answer = Required<Pick<HttpResult, 'statusCode' | 'body'>> & { headers: Record<string, string> };
+
+/** Runs one console route's handler, as API Gateway would. */
+function run(api: AdminApi, request: APIGatewayProxyEventV2, clock: Clock = systemClock): Promise<Answer> {
+  const method = request.requestContext.http.method;
+  const route = consoleRoutes({ api, clock, config: { publicBaseUrl: 'https://status.example.com' } }).find(
+    (r) => r.method === method && r.path === request.rawPath,
   );
   const handler = route?.handler as unknown as (
     event: APIGatewayProxyEventV2,
     context: Context,
-  ) => Promise<Required<Pick<HttpResult, 'statusCode' | 'body'>> & { headers: Record<string, string> }>;
-  return handler(event('/console/subscribers', headers), lambdaContext('console', 5));
+  ) => Promise<Answer>;
+  return handler(request, lambdaContext('console', 5));
 }
+
+const subscribersPage = (api: AdminApi, headers: Record<string, string> = {}) =>
+  run(api, event('/console/subscribers', headers));
+
+/** The import form posted from the console's own page, as a browser without JavaScript sends it. */
+function importPost(file: string): APIGatewayProxyEventV2 {
+  const base = event('/console/import', {
+    'content-type': 'application/x-www-form-urlencoded',
+    origin: 'https://status.example.com',
+  });
+  return {
+    ...base,
+    routeKey: 'POST /console/import',
+    requestContext: { ...base.requestContext, http: { ...base.requestContext.http, method: 'POST' } },
+    body: new URLSearchParams({ csrf: csrfToken(TOKEN), mode: 'import', file }).toString(),
+  };
+}
+
+/** An admin API whose imports answer as `parts` says, one call after another (502: a gateway page). */
+async function importingApi(parts: Array<'ok' | 502>) {
+  let calls = 0;
+  const server = createServer((req, res) => {
+    if (req.url === '/v1/admin/sessions/current') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'a'.repeat(12),
+          actor: 'bootstrap',
+          scopes: ['read', 'write'],
+          idleMinutes: 30,
+          createdAt: '2026-03-02T09:00:00.000Z',
+          lastSeenAt: '2026-03-02T09:00:00.000Z',
+          expiresAt: '2026-03-02T09:30:00.000Z',
+        }),
+      );
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      if (parts[calls++] === 502) {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html>Bad gateway</html>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ imported: 1000, updated: 0, unchanged: 0, rejected: [], dryRun: false }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const api = new AdminApi(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, '');
+  return { api, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+const rows = (n: number) =>
+  `email,page\n${Array.from({ length: n }, (_, i) => `s${i + 1}@example.com,p1`).join('\n')}\n`;
 
 // An "admin API" that answers 200 with a shape the console does not know.
 let nonsense: Server;
@@ -154,6 +214,42 @@ describe('console', () => {
       { path: 'authorization', message: 'a session token' },
     ]);
     expect(inWords(worded, { write: true }).message).toBe('Lacks the write scope');
+  });
+
+  it('keeps what an import without JavaScript did when a later part fails, and says how far it got', async () => {
+    const { api, close } = await importingApi(['ok', 502, 'ok']);
+    try {
+      const page = await run(api, importPost(rows(2500)));
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Stopped part way: the counts are for the rows sent so far');
+      expect(page.body).toMatch(/<dt>Added<\/dt><dd>1000<\/dd>/);
+      expect(page.body).toContain(
+        'Rows 1–1000 were imported (of 2500); the rest, from line 1002 of the file, was not: The admin API failed (502).',
+      );
+      expect(page.body).toContain('npx status-notifier subscribers import FILE.csv');
+    } finally {
+      await close();
+    }
+  });
+
+  it('stops an import without JavaScript at its time budget, pointing to the script and the CLI', async () => {
+    const { api, close } = await importingApi(['ok', 'ok', 'ok']);
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    const clock: Clock = {
+      now: () => {
+        now += 12_000; // every look at the clock: 12 s later
+        return new Date(now);
+      },
+    };
+    try {
+      const page = await run(api, importPost(rows(2500)), clock);
+      expect(page.body).toContain(
+        'This took longer than one page may (20 seconds). Rows 1–1000 were imported (of 2500); the rest, from line 1002 of the file, was not.',
+      );
+      expect(page.body).toContain('With JavaScript on, this page sends the file in parts');
+    } finally {
+      await close();
+    }
   });
 
   it('gives the CLI one line: what was asked, the status, the message and the fields', () => {

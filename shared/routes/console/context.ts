@@ -10,6 +10,7 @@ import { httpHandler } from '../../http/handler';
 import type { BodyKind, RawRequest } from '../../http/request';
 import { type HttpResult, html, json, prefersJson } from '../../http/respond';
 import { ownOrigins, sentFromOwnSite } from '../../http/same-origin';
+import type { Clock } from '../../ports';
 import { type ConsoleViewer, consoleErrorPage, READ_ONLY } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
 import { capitalized } from '../../templates/text';
@@ -22,6 +23,7 @@ import { capitalized } from '../../templates/text';
 export interface ConsoleDeps {
   /** The admin API with no credential of its own: each request acts with the signed-in person's session. */
   api: AdminApi;
+  clock: Clock;
   /** `publicBaseUrl`: where people open the console (its origin is the console's; https sets Secure). */
   config: { publicBaseUrl: string };
 }
@@ -204,7 +206,7 @@ export function consoleContext(deps: ConsoleDeps) {
   const respond = (event: APIGatewayProxyEventV2, data: unknown, render: () => string, status = 200) =>
     prefersJson(event) ? json(status, data) : page(status, render());
 
-  return { route, respond, signIn, page, cookie, cleared, assertOwnSite, sessionCookie };
+  return { route, respond, signIn, page, cookie, cleared, assertOwnSite, sessionCookie, clock: deps.clock };
 }
 
 /**

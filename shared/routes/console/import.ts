@@ -1,14 +1,22 @@
 import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
-import type { ImportReport } from '../../domain/admin-views';
-import { csvChunks } from '../../domain/csv';
 import { AppError } from '../../errors';
 import { formValue } from '../../http/request';
 import { json, prefersJson } from '../../http/respond';
-import { importPage } from '../../templates/pages/console/import';
+import { importPage, type StoppedImport } from '../../templates/pages/console/import';
 import { capitalized } from '../../templates/text';
+import { exportFile, importFile } from '../../usecases/console-import';
 import type { HttpRouteHandler } from '../route';
-import type { ConsoleContext } from './context';
+import { type ConsoleContext, inWords } from './context';
+
+/** Rows per call to the admin API: the CLI's default, well under the API's 5000. */
+const ROWS_PER_PART = 1000;
+/** The page size the export asks for (the admin API's most; it may send fewer). */
+const EXPORT_PAGE = 1000;
+/** Under Lambda's 6 MB response limit. */
+const MAX_EXPORT_BYTES = 5 * 1024 * 1024;
+/** How long an import or export may take: API Gateway ends a request at 30 seconds. */
+const BUDGET_MS = 20_000;
 
 /** CSV import (a check first, then the import) and the CSV export. */
 export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
@@ -18,7 +26,7 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
     ),
     file: formValue.transform((file) => file ?? ''),
   });
-  const importFile = c.route(
+  const importCsv = c.route(
     z.object({
       body: z.union([z.string(), ImportForm]),
       query: z.object({ dryRun: z.enum(['true', 'false']).default('true') }).default({ dryRun: 'true' }),
@@ -34,54 +42,48 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
           throw new AppError('VALIDATION', message, [{ path: 'file', message }]);
         return c.page(400, importPage({ viewer, errors: [{ path: 'file', message }] }));
       };
-      const { header, chunks } = csvChunks(body.file, 1000);
-      if (!header) return fileProblem('Choose a CSV file: the one chosen is empty, or none was');
-      const dryRun = body.mode === 'check';
-      const report: ImportReport = { imported: 0, updated: 0, unchanged: 0, rejected: [], dryRun };
+      let progress: Awaited<ReturnType<typeof importFile>>;
       try {
-        for (const chunk of chunks) {
-          const part = await session.api.importCsv(chunk.csv, dryRun);
-          report.imported += part.imported;
-          report.updated += part.updated;
-          report.unchanged += part.unchanged;
-          report.rejected.push(
-            ...part.rejected.map((r) => ({ line: chunk.fileLine.get(r.line) ?? r.line, error: r.error })),
-          );
-        }
-        if (chunks.length === 0) await session.api.importCsv(`${body.file.split(/\r?\n/)[0] ?? ''}\n`, true);
+        progress = await importFile(
+          { api: session.api, clock: c.clock },
+          { file: body.file, dryRun: body.mode === 'check', rowsPerPart: ROWS_PER_PART, budgetMs: BUDGET_MS },
+        );
       } catch (error) {
+        if (error instanceof AppError && error.code === 'VALIDATION') return fileProblem(error.message);
         if (error instanceof AdminApiError && (error.status === 400 || error.status === 413)) {
           return fileProblem(capitalized(error.message));
         }
         throw error;
       }
-      return c.respond(session.event, report, () => importPage({ viewer, report }));
+      const { report, stopped, rowsDone, rowsTotal, restFromLine } = progress;
+      const partial: StoppedImport | undefined = stopped && {
+        rowsDone,
+        rowsTotal,
+        ...(restFromLine !== undefined ? { restFromLine } : {}),
+        ...(stopped.reason === 'time'
+          ? { afterSeconds: BUDGET_MS / 1000 }
+          : { because: reasonOf(stopped.error) }),
+      };
+      return c.respond(session.event, { ...report, ...(partial ? { stopped: partial } : {}) }, () =>
+        importPage({ viewer, report, ...(partial ? { stopped: partial } : {}) }),
+      );
     },
     { body: 'form-or-text' },
   );
 
-  const MAX_EXPORT_BYTES = 5 * 1024 * 1024; // under Lambda's 6 MB response limit
   const exportCsv = c.route(z.object({}), async (_, { api }) => {
-    let csv = '';
-    let cursor: string | undefined;
-    do {
-      const part = await api.exportPage(cursor, 200);
-      csv += part.csv;
-      cursor = part.cursor;
-      if (Buffer.byteLength(csv) > MAX_EXPORT_BYTES) {
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          'The export is larger than the console can send (5 MB): use the CLI instead, `npx status-notifier subscribers export`.',
-        );
-      }
-    } while (cursor);
+    const { csv, stoppedBy } = await exportFile(
+      { api, clock: c.clock },
+      { pageSize: EXPORT_PAGE, maxBytes: MAX_EXPORT_BYTES, budgetMs: BUDGET_MS },
+    );
     return {
       statusCode: 200,
       headers: {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="subscribers-${new Date().toISOString().slice(0, 10)}.csv"`,
+        'content-disposition': `attachment; filename="subscribers-${c.clock.now().toISOString().slice(0, 10)}.csv"`,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
+        ...(stoppedBy ? { 'x-export-incomplete': stoppedBy } : {}),
       },
       body: csv,
     };
@@ -95,7 +97,14 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
         c.page(200, importPage({ viewer: await session.viewer() })),
       ),
     },
-    { method: 'POST', path: '/console/import', handler: importFile },
+    { method: 'POST', path: '/console/import', handler: importCsv },
     { method: 'GET', path: '/console/export', handler: exportCsv },
   ];
+}
+
+/** Why a later part was not imported, in words: the admin API's refusal, or our own failure. */
+function reasonOf(error: unknown): string {
+  if (error instanceof AdminApiError) return inWords(error, { write: true }).message;
+  if (error instanceof AppError) return capitalized(error.message);
+  return 'Something went wrong on our side';
 }

@@ -207,8 +207,20 @@
     progressText.textContent = `${verb} 0 of ${total} rows`;
     for (const button of buttons) button.disabled = true;
     let done = 0;
+    let next = split[0];
+    /** How far it got and what was not done, as the page says it after a form post. */
+    const stoppedAt = (why) => {
+      const restFrom = next?.fileLine.values().next().value;
+      const rows = done === 1 ? 'Row 1 was' : `Rows 1–${done} were`;
+      const rest = `the rest${restFrom ? `, from line ${restFrom} of the file,` : ''} was not`;
+      const again = dryRun
+        ? 'Check the file again'
+        : 'Import the file again to finish it (rows already in are left as they are)';
+      return `${rows} ${dryRun ? 'checked' : 'imported'} (of ${total}); ${rest}: ${why.replace(/\.$/, '')}. ${again}.`;
+    };
     try {
       for (const part of split) {
+        next = part;
         const response = await fetch(`/console/import?dryRun=${dryRun}`, {
           method: 'POST',
           credentials: 'same-origin',
@@ -223,7 +235,8 @@
         if (!response.ok) {
           const message = answer?.error?.message ?? `The console answered ${response.status}`;
           if (done === 0) return showError(message);
-          return showReport(report, `${message}. Only the first ${done} rows were sent.`);
+          report.rejected.sort((a, b) => a.line - b.line);
+          return showReport(report, stoppedAt(message));
         }
         report.imported += answer.imported;
         report.updated += answer.updated;
@@ -238,7 +251,11 @@
       report.rejected.sort((a, b) => a.line - b.line);
       showReport(report);
     } catch {
-      showError('The console could not be reached: check the connection and try again');
+      // The connection went mid-way: what was sent stays reported, with where the rest begins.
+      const message = 'The console could not be reached: check the connection and try again';
+      if (done === 0) return showError(message);
+      report.rejected.sort((a, b) => a.line - b.line);
+      showReport(report, stoppedAt(message));
     } finally {
       for (const button of buttons) button.disabled = false;
     }
