@@ -207,7 +207,10 @@ export interface AdminSessions {
 
 export interface AuditEntry {
   at: string;
+  /** The API key id (`bootstrap` for the deployment's key). */
   actor: string;
+  /** How the key acted when not directly: `session <id>` for a console session made with it. */
+  via?: string;
   action: string;
   target?: string;
   status: number;

@@ -18,7 +18,8 @@ export function actorOf(event: APIGatewayProxyEventV2): Actor {
 
 /**
  * Admin routes: a bearer key with the route's scope (reads need `read`, writes `write`), and every
- * successful write recorded in the audit log with who, what and when. `readScoped` routes change
+ * successful write recorded in the audit log with who (the key, and the console session it came
+ * through), what and when. `readScoped` routes change
  * nothing but the caller's own sign-in (sessions): `read` is enough, and they are still audited.
  */
 export function adminAccess(options: {
@@ -54,6 +55,8 @@ export function adminAccess(options: {
         .record({
           at: new Date().toISOString(),
           actor: actor?.id ?? 'unknown',
+          // A session acts as its key; which session it was tells two of the key's sign-ins apart.
+          ...(actor?.session ? { via: `session ${actor.session.id}` } : {}),
           action: event.routeKey,
           ...(target ? { target } : {}),
           status: response.statusCode ?? 200,

@@ -98,25 +98,34 @@ describe('admin API sessions', () => {
     expect((await call('GET', '/v1/admin/subscribers', second)).body.error.message).toContain('was revoked');
   });
 
-  it('audits sign-in and sign-out as the key, and logs neither key nor token', async () => {
-    const key = await newKey(['read']);
+  it('audits as the key, naming the session a write came through, and logs neither key nor token', async () => {
+    const key = await newKey(['read', 'write']);
     const created = (await call('POST', '/v1/admin/sessions', key.key)).body;
+    const other = (await call('POST', '/v1/admin/sessions', key.key)).body;
+    const [direct, throughSession] = [uniqueEmail('audit-key'), uniqueEmail('audit-session')];
+    await call('POST', '/v1/admin/suppressions', key.key, { email: direct });
+    await call('POST', '/v1/admin/suppressions', created.token, { email: throughSession });
     await call('DELETE', '/v1/admin/sessions/current', created.token);
+    await call('DELETE', '/v1/admin/sessions/current', other.token);
     await call('GET', '/v1/admin/subscribers', 'sns_000000000000_bad');
-    const audit = (await call('GET', '/v1/admin/audit', bootstrapKey)).body.items as Array<{
+    const audit = (await call('GET', '/v1/admin/audit?limit=1000', bootstrapKey)).body.items as Array<{
       actor: string;
+      via?: string;
       action: string;
       target?: string;
     }>;
-    expect(audit).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ actor: key.keyId, action: 'POST /v1/admin/sessions', target: created.id }),
-        expect.objectContaining({
-          actor: key.keyId,
-          action: 'DELETE /v1/admin/sessions/current',
-          target: created.id,
-        }),
-      ]),
+    const mine = (action: string) =>
+      audit.filter((e) => e.actor === key.keyId && e.action === action).map((e) => e.via ?? 'the key itself');
+    expect(mine('POST /v1/admin/sessions')).toEqual(['the key itself', 'the key itself']);
+    expect(mine('POST /v1/admin/suppressions').sort()).toEqual(
+      [`session ${created.id}`, 'the key itself'].sort(),
+    );
+    // Two sessions of one key: each sign-out names its own.
+    expect(mine('DELETE /v1/admin/sessions/current').sort()).toEqual(
+      [`session ${created.id}`, `session ${other.id}`].sort(),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({ action: 'DELETE /v1/admin/sessions/current', target: created.id }),
     );
     const everything = logged.join('\n');
     for (const secret of [key.key, created.token, bootstrapKey]) expect(everything).not.toContain(secret);

@@ -83,6 +83,7 @@ export class DynamoApiKeys implements ApiKeys {
 const AuditItem = z.object({
   at: z.string(),
   actor: z.string(),
+  via: z.string().optional(),
   action: z.string(),
   target: z.string().optional(),
   status: z.number(),
