@@ -17,6 +17,7 @@ import { AppError } from '../shared/errors';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
+import { PathId } from '../shared/http/request';
 import { json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
@@ -91,21 +92,7 @@ const route = <S extends z.ZodType>(
   run: Parameters<typeof httpHandler<S>>[1],
   body?: 'json' | 'text' | 'ignore',
 ) => httpHandler({ input, guards, ...(body ? { body } : {}) }, run);
-const Id = z.object({
-  path: z.object({
-    id: z
-      .string()
-      .min(1)
-      .transform((id, ctx) => {
-        try {
-          return decodeURIComponent(id);
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'not a valid URL-encoded id' });
-          return z.NEVER;
-        }
-      }),
-  }),
-});
+const Id = z.object({ path: PathId });
 const Page = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -58,6 +58,25 @@ async function readAs(kind: BodyKind, event: APIGatewayProxyEventV2): Promise<un
   }
 }
 
+/** A path's `{id}`, URL-decoded: the admin API's and the console's routes read their ids with it. */
+export const PathId = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(1000)
+    .transform((id, ctx) => {
+      try {
+        return decodeURIComponent(id);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'This link is broken: the id in it is not valid URL encoding',
+        });
+        return z.NEVER;
+      }
+    }),
+});
+
 /** A form field that may repeat (checkboxes): always a list, empty when absent. */
 export const formValues = z
   .union([z.string(), z.array(z.string())])

@@ -447,5 +447,10 @@ describe('support teams', () => {
       headers: bootstrap,
     });
     expect(byComponent.body.items).toHaveLength(2);
+    const broken = await call('GET', '/v1/admin/subscribers/%E0%A4%A', { headers: bootstrap });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.details).toEqual([
+      { path: 'path.id', message: 'This link is broken: the id in it is not valid URL encoding' },
+    ]);
   });
 });

@@ -51,21 +51,6 @@ export interface Session {
   viewer(): Promise<ConsoleViewer & { session: SessionView }>;
 }
 
-export const Id = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(300)
-    .transform((id, ctx) => {
-      try {
-        return decodeURIComponent(id);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'This link is broken: the id in it is not valid' });
-        return z.NEVER;
-      }
-    }),
-});
-
 /** The request as read (body, path, query): a route checks where it came from before parsing it. */
 const Unparsed = z.custom<RawRequest>();
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
+import { PathId } from '../../http/request';
 import { prefersJson, redirect } from '../../http/respond';
 import { incidentLookupPage, incidentPage } from '../../templates/pages/console/incidents';
 import { lookUpIncident } from '../../usecases/console-incidents';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, Id } from './context';
+import type { ConsoleContext } from './context';
 
 /** Find an incident by its id, and what was sent for each of its updates. */
 export function incidentRoutes(c: ConsoleContext): HttpRouteHandler[] {
@@ -31,7 +32,7 @@ export function incidentRoutes(c: ConsoleContext): HttpRouteHandler[] {
     {
       method: 'GET',
       path: '/console/incidents/{id}',
-      handler: c.route(z.object({ path: Id }), async ({ path }, session) => {
+      handler: c.route(z.object({ path: PathId }), async ({ path }, session) => {
         const [viewer, report, catalog] = await Promise.all([
           session.viewer(),
           session.api.incident(path.id),

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import type { IncidentReport } from '../../domain/admin-views';
 import { AppError, type ErrorDetail } from '../../errors';
-import { formValue, formValues } from '../../http/request';
+import { formValue, formValues, PathId } from '../../http/request';
 import { type HttpResult, json, prefersJson, redirect } from '../../http/respond';
 import { READ_ONLY } from '../../templates/pages/console/frame';
 import { removePage, subscriberPage } from '../../templates/pages/console/subscriber';
 import { subscribersPage } from '../../templates/pages/console/subscribers';
 import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, Done, formProblems, Id, noticeFor, type Session } from './context';
+import { type ConsoleContext, Done, formProblems, noticeFor, type Session } from './context';
 import { AddForm, ChangeForm, checked } from './forms';
 
 /** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
@@ -160,7 +160,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
 
   const changeSubscriber = c.route(
     z.object({
-      path: Id,
+      path: PathId,
       body: z.object({
         action: formValue.pipe(
           z.enum(['save', 'suppress', 'lift'], {
@@ -220,7 +220,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
       method: 'GET',
       path: '/console/subscribers/{id}',
       handler: c.route(
-        z.object({ path: Id, query: SubscriberQuery.default({}) }),
+        z.object({ path: PathId, query: SubscriberQuery.default({}) }),
         ({ path, query }, session) => showSubscriber(session, path.id, query),
       ),
     },
@@ -228,7 +228,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     {
       method: 'GET',
       path: '/console/subscribers/{id}/remove',
-      handler: c.route(z.object({ path: Id }), async ({ path }, session) => {
+      handler: c.route(z.object({ path: PathId }), async ({ path }, session) => {
         const [viewer, subscriber] = await Promise.all([
           session.viewer(),
           session.api.getSubscriber(path.id),
@@ -241,7 +241,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
       method: 'POST',
       path: '/console/subscribers/{id}/remove',
       handler: c.route(
-        z.object({ path: Id }),
+        z.object({ path: PathId }),
         async ({ path }, session) => {
           const erased = await session.api.eraseSubscriber(path.id);
           return prefersJson(session.event)
