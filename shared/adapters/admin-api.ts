@@ -11,6 +11,7 @@ import {
 import { Delivery } from '../domain/delivery';
 import { Subscriber } from '../domain/subscriber';
 import type { ErrorDetail } from '../errors';
+import { ErrorBody } from '../http/errors';
 import type { ChangeSubscriberInput, SubscriberSearch } from '../usecases/admin-subscribers';
 
 /** What the admin API said when it refused, or why it could not be asked (status 502/504, no body). */
@@ -35,14 +36,6 @@ export class AdminApiError extends Error {
     return `${this.request} failed (${this.status}): ${[this.message, details].filter(Boolean).join(' - ')}`;
   }
 }
-
-const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).default([]),
-  }),
-});
 
 export type SubscriberQuery = Partial<Omit<z.input<typeof SubscriberSearch>, 'limit'>> & { limit?: number };
 export interface NewSubscriber {
@@ -184,7 +177,7 @@ export class AdminApi {
     }
     if (response.ok) return response;
     const text = await response.text();
-    let parsed: z.infer<typeof ErrorBody> | undefined;
+    let parsed: ErrorBody | undefined;
     try {
       parsed = ErrorBody.parse(JSON.parse(text));
     } catch {

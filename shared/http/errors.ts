@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
 import { AppError, type ErrorCode, type ErrorDetail } from '../errors';
 import { log } from '../log';
 import { type HttpResult, html, json, prefersJson } from './respond';
@@ -19,11 +20,18 @@ const STATUS: Record<ErrorCode, number> = {
 /** Renders an error as a page: the customer pages and the console each have their own. */
 export type ErrorPageRenderer = (status: number, message: string, details: readonly ErrorDetail[]) => string;
 
-interface ErrorBody {
-  code: string;
-  message: string;
-  details: ErrorDetail[];
-}
+/**
+ * An error as every API route answers it: its code, a message, and the fields it is about. The OpenAPI
+ * document describes it with this schema and the admin API client reads refusals with it.
+ */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).default([]),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /**
  * The one mapping from errors to HTTP: an AppError keeps its code, message and details; a middy HTTP
@@ -34,7 +42,7 @@ export function httpErrors(
   options: { pages?: ErrorPageRenderer } = {},
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   const render = options.pages;
-  const respond = (event: APIGatewayProxyEventV2, status: number, body: ErrorBody, headers = {}) =>
+  const respond = (event: APIGatewayProxyEventV2, status: number, body: ErrorBody['error'], headers = {}) =>
     render && !prefersJson(event)
       ? html(status, render(status, body.message, body.details), { headers })
       : json(status, { error: body }, headers);

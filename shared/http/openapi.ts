@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IncidentReport, SessionCreated, SessionView, Suppression } from '../domain/admin-views';
+import { IncidentReport, Listed, SessionCreated, SessionView, Suppression } from '../domain/admin-views';
 import { ComponentsJson } from '../domain/catalog';
 import { Delivery } from '../domain/delivery';
 import { GenericIncident } from '../domain/generic-incident';
@@ -13,6 +13,7 @@ import {
 } from '../usecases/admin-subscribers';
 import { CreateApiKeyInput } from '../usecases/api-keys';
 import { PreferencesUpdate, SubscribeInput } from '../usecases/self-service';
+import { ErrorBody } from './errors';
 
 type Auth = 'none' | 'admin' | 'token-in-url' | 'token-in-query';
 interface Operation {
@@ -25,17 +26,8 @@ interface Operation {
   status?: number;
 }
 
-const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })),
-  }),
-});
 const Token = z.object({ token: z.string().describe('the token from the link in the mail') });
 const Page = z.object({ cursor: z.string().optional(), limit: z.number().int().optional() });
-const List = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), cursor: z.string().optional() });
 
 /**
  * Every API route's contract, with request and response schemas taken from the zod schemas the code
@@ -110,7 +102,7 @@ const operations: Record<string, Operation> = {
     summary: 'Search subscribers',
     auth: 'admin',
     query: SubscriberSearch,
-    response: List(Subscriber),
+    response: Listed(Subscriber),
   },
   'GET /v1/admin/subscribers/export': {
     summary: 'CSV export, a page at a time: follow the x-next-cursor header',
@@ -138,7 +130,7 @@ const operations: Record<string, Operation> = {
     summary: 'Delivery history: sent when, with which SES message id, or why not',
     auth: 'admin',
     query: Page,
-    response: List(Delivery),
+    response: Listed(Delivery),
   },
   'GET /v1/admin/incidents/{id}': {
     summary: 'An incident, its updates and per-update counts',
@@ -149,7 +141,7 @@ const operations: Record<string, Operation> = {
     summary: 'Suppressed addresses',
     auth: 'admin',
     query: Page,
-    response: List(Suppression),
+    response: Listed(Suppression),
   },
   'GET /v1/admin/suppressions/{id}': {
     summary: 'One suppressed address (id: the address), or 404 when it is not suppressed',
