@@ -1,3 +1,4 @@
+import type { Suppression } from './domain/admin-views';
 import type { PageCatalog } from './domain/catalog';
 import type { Delivery, DeliveryKey } from './domain/delivery';
 import type { Incident, IncidentUpdate } from './domain/incident';
@@ -141,12 +142,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export interface Suppression {
-  email: string;
-  reason: string;
-  createdAt: string;
-  source: string;
-}
+export type { Suppression };
 
 /** Addresses that get no mail, whatever their subscriptions (bounces, complaints, support's word). */
 export interface Suppressions {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  CatalogView,
   ImportReport,
   IncidentReport,
   Listed,
@@ -13,6 +12,7 @@ import { Subscriber } from '../domain/subscriber';
 import type { ErrorDetail } from '../errors';
 import { ErrorBody } from '../http/errors';
 import type { ChangeSubscriberInput, SubscriberSearch } from '../usecases/admin-subscribers';
+import { CatalogView } from '../usecases/catalog';
 
 /** What the admin API said when it refused, or why it could not be asked (status 502/504, no body). */
 export class AdminApiError extends Error {

@@ -60,15 +60,3 @@ export const IncidentReport = z.object({
   updates: z.array(IncidentUpdate.extend({ counts: UpdateCounts })),
 });
 export type IncidentReport = z.infer<typeof IncidentReport>;
-
-const Named = z.object({ id: z.string(), name: z.string() });
-/** Pages → regions → components, as `GET /v1/catalog` gives them. */
-export const CatalogView = z.object({
-  pages: z.array(
-    Named.extend({
-      regions: z.array(Named.extend({ components: z.array(Named) })),
-      components: z.array(Named),
-    }),
-  ),
-});
-export type CatalogView = z.infer<typeof CatalogView>;

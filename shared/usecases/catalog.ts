@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type ComponentsJson, catalogFromComponentsJson, type PageCatalog } from '../domain/catalog';
 import { AppError } from '../errors';
 import type { Catalog } from '../ports';
@@ -20,17 +21,21 @@ export async function importPageComponents(
   return { pageId, regions: catalog.groups.length, components: catalog.components.length };
 }
 
-export interface PageView {
-  id: string;
-  name: string;
-  regions: Array<{ id: string; name: string; components: Array<{ id: string; name: string }> }>;
-  /** Components that belong to no region. */
-  components: Array<{ id: string; name: string }>;
-}
+const Named = z.object({ id: z.string(), name: z.string() });
 
-export interface CatalogView {
-  pages: PageView[];
-}
+/**
+ * A page, its regions with their components, and the components in no region, as `GET /v1/catalog`
+ * answers and the pages draw them (the admin API client checks the answer against it).
+ */
+export const PageView = Named.extend({
+  regions: z.array(Named.extend({ components: z.array(Named) })),
+  /** Components that belong to no region. */
+  components: z.array(Named),
+});
+export type PageView = z.infer<typeof PageView>;
+
+export const CatalogView = z.object({ pages: z.array(PageView) });
+export type CatalogView = z.infer<typeof CatalogView>;
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
 
@@ -56,6 +61,21 @@ export function pageView({ page, groups, components }: PageCatalog): PageView | 
       .filter((c) => !c.groupId)
       .map(view)
       .sort(byName),
+  };
+}
+
+/** The catalog a page view was made from, as far as it tells (names and places): pageView undone. */
+export function pageCatalogOf(view: PageView): PageCatalog {
+  const pageId = view.id;
+  return {
+    page: { pageId, name: view.name },
+    groups: view.regions.map((region) => ({ pageId, groupId: region.id, name: region.name })),
+    components: [
+      ...view.regions.flatMap((region) =>
+        region.components.map((c) => ({ pageId, componentId: c.id, name: c.name, groupId: region.id })),
+      ),
+      ...view.components.map((c) => ({ pageId, componentId: c.id, name: c.name })),
+    ],
   };
 }
 

@@ -503,6 +503,8 @@ describe('read and write', () => {
     const csrf = await visitor.csrf();
     const path = `/console/subscribers/${subscriber.id}`;
 
+    // What they follow, in the words the mails use.
+    expect((await visitor.get(path)).text).toContain('<li>Channel - Chat in Prod1 (US) (Kustomer)</li>');
     expect((await visitor.post(path, { csrf, action: 'suppress' })).headers.get('location')).toBe(
       `${path}?done=suppressed`,
     );
@@ -522,6 +524,7 @@ describe('read and write', () => {
       level: 'lifecycle',
       topics: [{ key: `G#${PAGE_ID}#grp1produs01` }],
     });
+    expect((await visitor.get(path)).text).toContain('<li>Everything in Prod1 (US) (Kustomer)</li>');
     const none = await visitor.post(path, { csrf, action: 'save', level: 'all' });
     expect(none.status).toBe(400);
     expect(none.text).toContain(`${MESSAGES.noTopics}: to stop all mail, suppress the address`);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogView } from '../../shared/domain/admin-views';
 import { csvChunks } from '../../shared/domain/csv';
 import { incidentIdCandidates } from '../../shared/domain/incident';
+import { describeTopic } from '../../shared/domain/topics';
 import { AppError } from '../../shared/errors';
 import type { Clock } from '../../shared/ports';
+import { type CatalogView, pageCatalogOf, pageView } from '../../shared/usecases/catalog';
 import {
   emptyReport,
   exportFile,
@@ -247,5 +248,25 @@ describe('exporting', () => {
     expect(api.calls).toBe(6); // 18 s; a seventh would end at about 21 s
     expect(result.csv.endsWith(exportNote('time', limits))).toBe(true);
     expect(exportNote('time', limits)).toContain('at most 20 seconds');
+  });
+});
+
+describe('a page view', () => {
+  it('turns back into the catalog it was drawn from, so topics are described as the mails do', () => {
+    const view = {
+      id: 'p1',
+      name: 'Kustomer',
+      regions: [{ id: 'us', name: 'Prod1 (US)', components: [{ id: 'chat', name: 'Channel - Chat' }] }],
+      components: [{ id: 'api', name: 'API' }],
+    };
+    expect(pageView(pageCatalogOf(view))).toEqual(view);
+    const catalog = pageCatalogOf(view);
+    expect(describeTopic({ pageId: 'p1', componentId: 'chat' }, catalog)).toBe(
+      'Channel - Chat in Prod1 (US) (Kustomer)',
+    );
+    expect(describeTopic({ pageId: 'p1', componentId: 'api' }, catalog)).toBe('API (Kustomer)');
+    expect(describeTopic({ pageId: 'p1', groupId: 'us' }, catalog)).toBe(
+      'everything in Prod1 (US) (Kustomer)',
+    );
   });
 });

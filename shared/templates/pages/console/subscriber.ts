@@ -1,10 +1,13 @@
-import type { CatalogView, IncidentReport, Suppression } from '../../../domain/admin-views';
+import type { IncidentReport, Suppression } from '../../../domain/admin-views';
 import type { Delivery } from '../../../domain/delivery';
 import type { Subscriber } from '../../../domain/subscriber';
+import { describeTopic } from '../../../domain/topics';
 import type { ErrorDetail } from '../../../errors';
+import { type CatalogView, pageCatalogOf } from '../../../usecases/catalog';
 import { MESSAGES } from '../../../usecases/self-service';
 import { errorFor, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
+import { capitalized } from '../../text';
 import { firstTopicId, levelChoice, levelLabel, topicTree } from '../../topic-tree';
 import { badge, type ConsoleViewer, consolePage, doneNotice, readOnlyNote, tableWrap, when } from './frame';
 
@@ -28,21 +31,10 @@ type Pages = CatalogView['pages'];
 /** Ticking nothing on a subscriber's page: what stops the mail instead. */
 export const NO_TOPICS_LEFT = `${MESSAGES.noTopics}: to stop all mail, suppress the address or remove the subscriber`;
 
-/** A followed topic in words: "Channel - Chat in Prod1 (US), Kustomer". */
-export function topicLabel(topic: Subscriber['topics'][number], pages: Pages): string {
+/** A followed topic in words, as the mails say it: "Channel - Chat in Prod1 (US) (Kustomer)". */
+function topicLabel(topic: Subscriber['topics'][number], pages: Pages): string {
   const page = pages.find((p) => p.id === topic.pageId);
-  const pageName = page?.name ?? topic.pageId;
-  if (topic.componentId) {
-    const region = page?.regions.find((r) => r.components.some((c) => c.id === topic.componentId));
-    const component = [...(region?.components ?? []), ...(page?.components ?? [])].find(
-      (c) => c.id === topic.componentId,
-    );
-    return `${component?.name ?? topic.componentId}${region ? ` in ${region.name}` : ''}, ${pageName}`;
-  }
-  if (topic.groupId) {
-    return `All of ${page?.regions.find((r) => r.id === topic.groupId)?.name ?? topic.groupId}, ${pageName}`;
-  }
-  return `The whole page ${pageName}`;
+  return capitalized(describeTopic(topic, page && pageCatalogOf(page)));
 }
 
 function suppressionFacts(input: SubscriberPageInput): SafeHtml {

@@ -1,6 +1,6 @@
-import type { CatalogView } from '../../../domain/admin-views';
 import type { Subscriber } from '../../../domain/subscriber';
 import type { ErrorDetail } from '../../../errors';
+import type { CatalogView } from '../../../usecases/catalog';
 import { MESSAGES } from '../../../usecases/self-service';
 import { choice, errorFor, errorMessage, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
