@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, parseCsv } from '../../shared/domain/csv';
+import { csvChunks, csvField, parseCsv } from '../../shared/domain/csv';
 import { levelWants } from '../../shared/domain/levels';
 import { maskEmail } from '../../shared/domain/subscriber';
 
@@ -29,6 +29,38 @@ describe('CSV', () => {
       { line: 4, fields: ['b "B" @x.com', 'multi\nline'] },
       { line: 6, fields: ['c@x.com', 'last'] },
     ]);
+  });
+
+  it('splits a file into parts with the header first, mapping each part’s lines to the file’s', () => {
+    // Rows 2 and 3 either side of the boundary have fields over two and three lines.
+    const file =
+      'email,"a note, quoted"\r\n' +
+      'a@x.com,one\r\n' +
+      'b@x.com,"two\nlines"\r\n' +
+      'c@x.com,"three\n""quoted""\nlines"\r\n' +
+      '\r\n' +
+      'd@x.com,four\n';
+    const { header, chunks } = csvChunks(file, 2);
+    expect(header).toEqual(['email', 'a note, quoted']);
+    expect(chunks.map((c) => c.rows)).toEqual([2, 2]);
+    expect(chunks[0]?.csv).toBe('email,"a note, quoted"\na@x.com,one\nb@x.com,"two\nlines"\n');
+    expect(chunks[1]?.csv).toBe('email,"a note, quoted"\nc@x.com,"three\n""quoted""\nlines"\nd@x.com,four\n');
+    // Part line → file line: b starts on the file's line 3; c on 5 (b took two), d on 9 (c took three, then a blank).
+    expect([...(chunks[0]?.fileLine ?? [])]).toEqual([
+      [2, 2],
+      [3, 3],
+    ]);
+    expect([...(chunks[1]?.fileLine ?? [])]).toEqual([
+      [2, 5],
+      [5, 9],
+    ]);
+    // Each part parses back to the same records, on the lines the map names.
+    const reparsed = chunks.flatMap((chunk) =>
+      [...parseCsv(chunk.csv)].slice(1).map((r) => ({ line: chunk.fileLine.get(r.line), fields: r.fields })),
+    );
+    expect(reparsed).toEqual([...parseCsv(file)].slice(1));
+    expect(csvChunks('', 2)).toEqual({ chunks: [] });
+    expect(csvChunks('email,page\n', 2)).toEqual({ header: ['email', 'page'], chunks: [] });
   });
 
   it('quotes what needs quoting and defuses spreadsheet formulas', () => {
