@@ -10,8 +10,8 @@ import { cookieOf, setCookie } from '../../shared/http/cookies';
 import type { HttpResult } from '../../shared/http/respond';
 import { ownOrigins, sentFromOwnSite } from '../../shared/http/same-origin';
 import { type Clock, systemClock } from '../../shared/ports';
-import { inWords } from '../../shared/routes/console/context';
 import { consoleRoutes } from '../../shared/routes/console/index';
+import { inWords } from '../../shared/routes/console/refusals';
 import { READ_ONLY } from '../../shared/templates/pages/console/frame';
 
 // The console's own pieces, and what it says when the admin API is not there or answers nonsense.

@@ -4,20 +4,20 @@ import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import type { SessionView } from '../../domain/admin-views';
 import { csrfMatches, csrfToken } from '../../domain/csrf';
 import { isSessionToken } from '../../domain/session-token';
-import { AppError, type ErrorDetail } from '../../errors';
+import { AppError } from '../../errors';
 import { cookieOf, setCookie } from '../../http/cookies';
 import { httpHandler } from '../../http/handler';
 import type { BodyKind, RawRequest } from '../../http/request';
 import { type HttpResult, html, json, prefersJson } from '../../http/respond';
 import { ownOrigins, sentFromOwnSite } from '../../http/same-origin';
 import type { Clock } from '../../ports';
-import { type ConsoleViewer, consoleErrorPage, READ_ONLY } from '../../templates/pages/console/frame';
+import { type ConsoleViewer, consoleErrorPage } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
-import { capitalized } from '../../templates/text';
+import { inWords } from './refusals';
 
 /*
- * What every console route shares: the session from the cookie, the CSRF token on every POST, and the
- * admin API's refusals said in words.
+ * What every console route shares: the session from the cookie, the origin and CSRF checks on every
+ * request but a GET, and the admin API's refusals said in words (refusals.ts).
  */
 
 export interface ConsoleDeps {
@@ -192,67 +192,4 @@ export function consoleContext(deps: ConsoleDeps) {
     prefersJson(event) ? json(status, data) : page(status, render());
 
   return { route, respond, signIn, page, cookie, cleared, assertOwnSite, sessionCookie, clock: deps.clock };
-}
-
-/**
- * The field messages of a refused form: the console's own checks, and the API's validation (its field
- * paths are the form's) or conflict. Undefined for anything else, which becomes an error page.
- */
-export function formProblems(
-  error: unknown,
-  words: { email?: string; conflict?: ErrorDetail },
-): ErrorDetail[] | undefined {
-  if (error instanceof AppError && error.code === 'VALIDATION') return error.details;
-  if (!(error instanceof AdminApiError)) return undefined;
-  if (error.status === 409 && words.conflict) return [words.conflict];
-  if (error.status !== 400) return undefined;
-  const details = error.details.length
-    ? error.details
-    : [{ path: 'form', message: capitalized(error.message) }];
-  return details.map((d) => {
-    const field = d.path.split('.')[0] ?? '';
-    return field === 'email' && words.email
-      ? { path: 'email', message: words.email }
-      : { path: field, message: capitalized(d.message) };
-  });
-}
-
-/**
- * The admin API's refusal, said for a person at the console. `write`: the console was asked to change
- * something, so a missing scope (the API's `scope` detail) is the read-only key's.
- */
-export function inWords(error: AdminApiError, request: { write: boolean }): AppError {
-  const message = capitalized(error.message);
-  switch (error.status) {
-    case 400:
-      return new AppError('VALIDATION', `The admin API did not accept this: ${error.message}`, error.details);
-    case 403:
-      return new AppError(
-        'FORBIDDEN',
-        request.write && error.details.some((d) => d.path === 'scope') ? READ_ONLY : message,
-      );
-    case 404:
-      return new AppError('NOT_FOUND', `${message}: it may have been removed, or the link is incomplete.`);
-    case 409:
-      return new AppError(
-        'CONFLICT',
-        `${message}: someone changed it in the meantime. Reload the page and try again.`,
-      );
-    case 413:
-      return new AppError('PAYLOAD_TOO_LARGE', message);
-    case 415:
-      return new AppError('UNSUPPORTED_MEDIA_TYPE', message);
-    case 429:
-      return new AppError(
-        'RATE_LIMITED',
-        `The admin API is busy: try again in ${error.retryAfterSeconds ?? 60} seconds.`,
-        [],
-        error.retryAfterSeconds ?? 60,
-      );
-    default:
-      return new AppError(
-        'BAD_GATEWAY',
-        `${error.code === 'UNREACHABLE' || error.code === 'BAD_RESPONSE' ? message : `The admin API failed (${error.status})`}. Try again in a moment; if it keeps happening, tell whoever runs the notifier.`,
-      );
-  }
 }

@@ -7,7 +7,8 @@ import { importPage, type StoppedImport } from '../../templates/pages/console/im
 import { capitalized } from '../../templates/text';
 import { exportFile, importFile } from '../../usecases/console-import';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, inWords } from './context';
+import type { ConsoleContext } from './context';
+import { inWords } from './refusals';
 
 /** Rows per call to the admin API: the CLI's default, well under the API's 5000. */
 const ROWS_PER_PART = 1000;

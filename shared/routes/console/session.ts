@@ -8,7 +8,8 @@ import { consoleErrorPage } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
 import { capitalized } from '../../templates/text';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, type ConsoleDeps, inWords, parsed } from './context';
+import { type ConsoleContext, type ConsoleDeps, parsed } from './context';
+import { inWords } from './refusals';
 
 const SignInForm = z.object({ body: z.object({ key: formValue.pipe(z.string().max(500).default('')) }) });
 

@@ -9,8 +9,9 @@ import { removePage, subscriberPage } from '../../templates/pages/console/subscr
 import { subscribersPage } from '../../templates/pages/console/subscribers';
 import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, Done, formProblems, noticeFor, type Session } from './context';
+import { type ConsoleContext, Done, noticeFor, type Session } from './context';
 import { AddForm, ChangeForm, checked } from './forms';
+import { formProblems } from './refusals';
 
 /** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
 const SUBSCRIBERS_PER_PAGE = 50;

@@ -6,8 +6,9 @@ import { json, prefersJson, redirect } from '../../http/respond';
 import { suppressionsPage } from '../../templates/pages/console/suppressions';
 import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, Done, formProblems, noticeFor, type Session } from './context';
+import { type ConsoleContext, Done, noticeFor, type Session } from './context';
 import { checked, SuppressForm } from './forms';
+import { formProblems } from './refusals';
 
 /** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
 const SUPPRESSIONS_PER_PAGE = 30;
