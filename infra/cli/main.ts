@@ -5,6 +5,7 @@ import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
 import { csvChunks } from '../../shared/domain/csv';
 import type { Delivery } from '../../shared/domain/delivery';
 import type { Subscriber } from '../../shared/domain/subscriber';
+import { emptyReport, withPart } from '../../shared/usecases/console-import';
 
 /** An error meant for the person at the terminal: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -213,26 +214,15 @@ async function importFile(api: AdminApi, file: string): Promise<number> {
   const { header, chunks } = csvChunks(await readFile(file, 'utf8'), Number(values.chunk) || 1000);
   if (!header) throw new CliError(`${file} is empty`);
   const total = chunks.reduce((n, chunk) => n + chunk.rows, 0);
-  const totals = {
-    imported: 0,
-    updated: 0,
-    unchanged: 0,
-    rejected: [] as Array<{ line: number; error: string }>,
-  };
+  let totals = emptyReport(values['dry-run']);
   let done = 0;
   for (const chunk of chunks) {
-    const report = await api.importCsv(chunk.csv, values['dry-run']);
-    totals.imported += report.imported;
-    totals.updated += report.updated;
-    totals.unchanged += report.unchanged;
-    totals.rejected.push(
-      ...report.rejected.map((r) => ({ line: chunk.fileLine.get(r.line) ?? r.line, error: r.error })),
-    );
+    totals = withPart(totals, await api.importCsv(chunk.csv, values['dry-run']), chunk);
     done += chunk.rows;
     progress(done, total);
   }
   if (values.json) {
-    console.log(JSON.stringify({ ...totals, dryRun: values['dry-run'] }, null, 2));
+    console.log(JSON.stringify(totals, null, 2));
   } else {
     for (const rejected of totals.rejected) console.log(`line ${rejected.line}: ${rejected.error}`);
     const mode = values['dry-run'] ? ' (dry run: nothing written)' : '';
