@@ -35,18 +35,22 @@ export function treeOf(page: PageView): TreeShape {
 }
 
 /**
- * What the ticked boxes of these pages' trees mean (`treeSelection`), given the topic keys followed when
- * the form was drawn; a value from no tree on the form (forged, or the catalog changed) is refused.
+ * What the ticked boxes of these pages' trees mean (`treeSelection`), as topic keys, given the keys followed
+ * when the form was drawn; a value from no tree on the form (forged, or the catalog changed) is refused.
  */
-export function chosenTopics(
+export function chosenTopicKeys(
   pages: readonly PageView[],
   sent: readonly string[],
   before: ReadonlySet<string> = new Set(),
-): TopicInput[] {
+): string[] {
   const onForm = new Set(pages.flatMap((page) => treeKeys(treeOf(page))));
   if (sent.some((key) => !onForm.has(key))) throw notOnTheForm();
-  return topicsFromForm(pages.flatMap((page) => treeSelection(treeOf(page), new Set(sent), before)));
+  return pages.flatMap((page) => treeSelection(treeOf(page), new Set(sent), before));
 }
+
+/** The same, in the API's shape. */
+export const chosenTopics = (...args: Parameters<typeof chosenTopicKeys>): TopicInput[] =>
+  topicsFromForm(chosenTopicKeys(...args));
 
 function treeKeys(tree: TreeShape): string[] {
   return [

@@ -464,6 +464,29 @@ describe('forms', () => {
   });
 });
 
+describe('the topic tree on a subscriber page', () => {
+  it('narrows a followed region when one of its components is unticked, and widens to one ticked now', async () => {
+    const email = uniqueEmail('con-tree');
+    const region = `G#${PAGE_ID}#grp1produs01`;
+    const chat = `C#${PAGE_ID}#${US_CHAT}`;
+    const created = await admin('POST', '/v1/admin/subscribers', {
+      email,
+      confirmed: true,
+      topics: [{ pageId: PAGE_ID, groupId: 'grp1produs01' }],
+    });
+    const visitor = await Visitor.signedIn();
+    const csrf = await visitor.csrf();
+    const path = `/console/subscribers/${created.body.id}`;
+    // Without the script the region's box stays ticked: what was unticked is Channel - Email.
+    const narrowed = await visitor.post(path, { csrf, action: 'save', topic: [region, chat], level: 'all' });
+    expect(narrowed.status).toBe(303);
+    expect((await findSubscriber(email)).topics.map((t: { key: string }) => t.key)).toEqual([chat]);
+    const widened = await visitor.post(path, { csrf, action: 'save', topic: [region, chat], level: 'all' });
+    expect(widened.status).toBe(303);
+    expect((await findSubscriber(email)).topics.map((t: { key: string }) => t.key)).toEqual([region]);
+  });
+});
+
 describe('read and write', () => {
   it('a read key sees everything, changes nothing, and is told why', async () => {
     const email = uniqueEmail('ro');

@@ -4,6 +4,7 @@ import type { IncidentReport } from '../../domain/admin-views';
 import { AppError, type ErrorDetail } from '../../errors';
 import { formValue, formValues, PathId } from '../../http/request';
 import { type HttpResult, json, prefersJson, redirect } from '../../http/respond';
+import { chosenTopicKeys } from '../../http/topic-form';
 import { READ_ONLY } from '../../templates/pages/console/frame';
 import { removePage, subscriberPage } from '../../templates/pages/console/subscriber';
 import { subscribersPage } from '../../templates/pages/console/subscribers';
@@ -192,10 +193,15 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
         return back('lifted');
       }
       try {
-        await session.api.changeSubscriber(
-          path.id,
-          checked(ChangeForm, { topics: body.topic, level: body.level }),
-        );
+        // The tree is read against what the subscriber followed when the page drew it, as on the
+        // customer's preferences: unticking a component of a followed region narrows it.
+        const [subscriber, catalog] = await Promise.all([
+          session.api.getSubscriber(path.id),
+          session.api.catalog(),
+        ]);
+        const before = new Set(subscriber.topics.map((t) => t.key));
+        const topics = chosenTopicKeys(catalog.pages, body.topic, before);
+        await session.api.changeSubscriber(path.id, checked(ChangeForm, { topics, level: body.level }));
         return back('saved');
       } catch (error) {
         const details = formProblems(error, {});
