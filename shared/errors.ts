@@ -41,3 +41,10 @@ export class AppError extends Error {
     return new AppError('VALIDATION', `Invalid request: ${summary}`, details);
   }
 }
+
+/** What `schema` makes of `value`, or a VALIDATION AppError whose details name each field it refuses. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw AppError.fromZod(parsed.error);
+  return parsed.data;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../errors';
+import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, prefersJson } from '../http/respond';
 import { chosenTopics } from '../http/topic-form';
@@ -18,7 +18,7 @@ import {
   unsubscribe,
   updatePreferences,
 } from '../usecases/self-service';
-import { pageRoute, parseWith } from './page-route';
+import { pageRoute } from './page-route';
 import type { HttpRouteHandler } from './route';
 
 /*

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { AppError } from '../errors';
 import { httpHandler } from '../http/handler';
 import type { HttpResult } from '../http/respond';
 import { errorPage } from '../templates/pages/message';
@@ -11,10 +10,3 @@ export const pageRoute = <S extends z.ZodType>(
   run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
   body?: 'form' | 'ignore',
 ) => httpHandler({ input, pages: errorPage, ...(body ? { body } : {}) }, run);
-
-/** Validates with a use-case's schema where the value is built, so its messages reach the form. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw AppError.fromZod(parsed.error);
-  return parsed.data;
-}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../errors';
+import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, type PageOptions, prefersJson } from '../http/respond';
 import { chosenTopics } from '../http/topic-form';
@@ -7,7 +7,7 @@ import { errorPage } from '../templates/pages/message';
 import { checkInboxPage, pageListPage, subscribePage } from '../templates/pages/subscribe';
 import { type PageView, pageView } from '../usecases/catalog';
 import { requestSubscription, type SelfServiceDeps, SubscribeInput } from '../usecases/self-service';
-import { pageRoute, parseWith } from './page-route';
+import { pageRoute } from './page-route';
 import type { HttpRouteHandler } from './route';
 
 /*

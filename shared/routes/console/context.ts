@@ -4,7 +4,7 @@ import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import type { SessionView } from '../../domain/admin-views';
 import { csrfMatches, csrfToken } from '../../domain/csrf';
 import { isSessionToken } from '../../domain/session-token';
-import { AppError } from '../../errors';
+import { AppError, parseWith } from '../../errors';
 import { cookieOf, setCookie } from '../../http/cookies';
 import { httpHandler } from '../../http/handler';
 import type { BodyKind, RawRequest } from '../../http/request';
@@ -53,13 +53,6 @@ export interface Session {
 
 /** The request as read (body, path, query): a route checks where it came from before parsing it. */
 const Unparsed = z.custom<RawRequest>();
-
-/** The input `schema` makes of the request, or the 400 naming each field it refuses. */
-export function parsed<S extends z.ZodType>(schema: S, raw: RawRequest): z.output<S> {
-  const result = schema.safeParse(raw);
-  if (!result.success) throw AppError.fromZod(result.error);
-  return result.data;
-}
 
 const isWrite = (event: APIGatewayProxyEventV2) => event.requestContext?.http?.method !== 'GET';
 
@@ -150,7 +143,7 @@ export function consoleContext(deps: ConsoleDeps) {
             'This form has expired or did not come from the console. Go back, reload the page and try again.',
           );
         }
-        const valid = parsed(input, raw);
+        const valid = parseWith(input, raw);
         const api = deps.api.as(token);
         let current: Promise<SessionView> | undefined;
         const session: Session = {

@@ -54,10 +54,3 @@ export const SuppressForm = z.object({
   email: EmailField,
   reason: z.string().trim().max(500, 'Keep the reason under 500 characters'),
 });
-
-/** What `schema` makes of a form's values, or a VALIDATION error whose details name each field. */
-export function checked<S extends z.ZodType>(schema: S, values: unknown): z.output<S> {
-  const result = schema.safeParse(values);
-  if (!result.success) throw AppError.fromZod(result.error);
-  return result.data;
-}

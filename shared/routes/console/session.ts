@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
-import { AppError } from '../../errors';
+import { AppError, parseWith } from '../../errors';
 import { httpHandler } from '../../http/handler';
 import { formValue, type RawRequest } from '../../http/request';
 import { json, prefersJson, redirect } from '../../http/respond';
@@ -8,7 +8,7 @@ import { consoleErrorPage } from '../../templates/pages/console/frame';
 import { signInPage } from '../../templates/pages/console/sign-in';
 import { capitalized } from '../../templates/text';
 import type { HttpRouteHandler } from '../route';
-import { type ConsoleContext, type ConsoleDeps, parsed } from './context';
+import type { ConsoleContext, ConsoleDeps } from './context';
 import { inWords } from './refusals';
 
 const SignInForm = z.object({ body: z.object({ key: formValue.pipe(z.string().max(500).default('')) }) });
@@ -19,7 +19,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
     { input: z.custom<RawRequest>(), body: 'form', pages: consoleErrorPage },
     async (raw, event) => {
       c.assertOwnSite(event);
-      const { body } = parsed(SignInForm, raw);
+      const { body } = parseWith(SignInForm, raw);
       const key = body.key.trim();
       const refuse = (message: string) => {
         if (prefersJson(event)) throw new AppError('VALIDATION', message, [{ path: 'key', message }]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import type { IncidentReport } from '../../domain/admin-views';
-import { AppError, type ErrorDetail } from '../../errors';
+import { AppError, type ErrorDetail, parseWith } from '../../errors';
 import { formValue, formValues, PathId } from '../../http/request';
 import { type HttpResult, json, prefersJson, redirect } from '../../http/respond';
 import { chosenTopicKeys } from '../../http/topic-form';
@@ -11,7 +11,7 @@ import { subscribersPage } from '../../templates/pages/console/subscribers';
 import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
 import { type ConsoleContext, Done, noticeFor, type Session } from './context';
-import { AddForm, ChangeForm, checked } from './forms';
+import { AddForm, ChangeForm } from './forms';
 import { formProblems } from './refusals';
 
 /** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
@@ -90,7 +90,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     z.object({ body: AddFields }),
     async ({ body }, session) => {
       try {
-        const input = checked(AddForm, {
+        const input = parseWith(AddForm, {
           email: body.email,
           topics: body.topic,
           level: body.level,
@@ -201,7 +201,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
         ]);
         const before = new Set(subscriber.topics.map((t) => t.key));
         const topics = chosenTopicKeys(catalog.pages, body.topic, before);
-        await session.api.changeSubscriber(path.id, checked(ChangeForm, { topics, level: body.level }));
+        await session.api.changeSubscriber(path.id, parseWith(ChangeForm, { topics, level: body.level }));
         return back('saved');
       } catch (error) {
         const details = formProblems(error, {});

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import type { ErrorDetail } from '../../errors';
+import { parseWith } from '../../errors';
 import { formValue } from '../../http/request';
 import { json, prefersJson, redirect } from '../../http/respond';
 import { suppressionsPage } from '../../templates/pages/console/suppressions';
 import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
 import { type ConsoleContext, Done, noticeFor, type Session } from './context';
-import { checked, SuppressForm } from './forms';
+import { SuppressForm } from './forms';
 import { formProblems } from './refusals';
 
 /** Rows per page: a full page stays under 50 KB with its assets, even with long addresses. */
@@ -66,7 +67,7 @@ export function suppressionRoutes(c: ConsoleContext): HttpRouteHandler[] {
         return done('lifted');
       }
       try {
-        const { email, reason } = checked(SuppressForm, body);
+        const { email, reason } = parseWith(SuppressForm, body);
         await session.api.suppress(email, reason || undefined);
         return done('suppressed');
       } catch (error) {
