@@ -16,26 +16,21 @@ import {
   watchPage,
 } from '../support/browser';
 import { uniqueEmail } from '../support/local-aws';
-import { adminHeaders, startTestStack } from '../support/stack';
+import { captureLogs } from '../support/logs';
+import { adminCall, startTestStack, subscriberByEmail } from '../support/stack';
 
 // A support person's day in the console, in a real Chromium, finding everything by its label, role or
 // button text; axe-core checks every page they see, in the light and the dark scheme.
 
 let stack: LocalStack;
 let browser: Browser;
-const logged: string[] = [];
+let logged: string[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack('cweb');
   browser = await launchChromium();
   // The handlers run in this process: whatever they log passes through here.
-  for (const method of ['log', 'error', 'warn', 'info'] as const) {
-    const original = console[method];
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map(String).join(' '));
-      original(...args);
-    });
-  }
+  logged = captureLogs();
 });
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -43,18 +38,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const admin = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: adminHeaders,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await response.json()) as any;
-};
-const subscriberOf = async (email: string) =>
-  (await admin('GET', `/v1/admin/subscribers?email=${encodeURIComponent(email)}`)).items.find(
-    (s: { email: string }) => s.email === email,
-  );
+const admin = async (method: string, path: string, body?: unknown) =>
+  (await adminCall(stack, method, path, body)).body;
+const subscriberOf = (email: string) => subscriberByEmail(stack, email);
 
 async function openPage(options: Parameters<Browser['newContext']>[0] = {}) {
   const context: BrowserContext = await browser.newContext({

@@ -15,7 +15,8 @@ import {
   watchPage,
 } from '../support/browser';
 import { mailTo, uniqueEmail } from '../support/local-aws';
-import { adminHeaders, startTestStack } from '../support/stack';
+import { captureLogs } from '../support/logs';
+import { startTestStack, subscriberByEmail } from '../support/stack';
 
 // A customer's whole journey in a real Chromium, found on the page the way a person or a screen reader
 // finds things: by labels, legends, roles and button text.
@@ -24,7 +25,7 @@ let stack: LocalStack;
 let browser: Browser;
 let owner: Server;
 let ownerOrigin: string;
-const logged: string[] = [];
+let logged: string[] = [];
 
 beforeAll(async () => {
   // The page owner's site, on an origin of its own, to frame the subscribe form.
@@ -41,13 +42,7 @@ beforeAll(async () => {
     env: { SUBSCRIBE_LIMIT_PER_IP: '1000', SUBSCRIBE_EMBED_ORIGINS: ownerOrigin },
   });
   browser = await launchChromium();
-  for (const method of ['log', 'error', 'warn', 'info'] as const) {
-    const original = console[method];
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map(String).join(' '));
-      original(...args);
-    });
-  }
+  logged = captureLogs();
 });
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -86,15 +81,7 @@ async function lastLink(email: string, path: string): Promise<string> {
   return link;
 }
 
-async function subscriberOf(email: string) {
-  const response = await fetch(`${stack.apiUrl}/v1/admin/subscribers?email=${encodeURIComponent(email)}`, {
-    headers: adminHeaders,
-  });
-  const { items } = (await response.json()) as {
-    items: Array<{ email: string; status: string; level: string; topics: Array<{ key: string }> }>;
-  };
-  return items.find((s) => s.email === email);
-}
+const subscriberOf = (email: string) => subscriberByEmail(stack, email);
 
 const seed = (): Seed => ({ ...chatMessagesMayFail, id: `w${randomUUID().slice(0, 10)}` });
 

@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack';
 import { uniqueEmail } from '../support/local-aws';
+import { captureLogs } from '../support/logs';
 import { adminHeaders, startTestStack } from '../support/stack';
 
 // Console sessions in the admin API, through the local stack's HTTP API.
 let stack: LocalStack;
-const logged: string[] = [];
+let logged: string[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack('ses');
-  for (const method of ['log', 'error', 'warn', 'info'] as const) {
-    const original = console[method];
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map(String).join(' '));
-      original(...args);
-    });
-  }
+  logged = captureLogs();
 });
 afterAll(async () => {
   vi.restoreAllMocks();

@@ -6,7 +6,7 @@ import { csrfToken } from '../../shared/domain/csrf';
 import { MESSAGES } from '../../shared/usecases/self-service';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
 import { uniqueEmail } from '../support/local-aws';
-import { adminHeaders, startTestStack } from '../support/stack';
+import { adminCall, startTestStack, subscriberByEmail } from '../support/stack';
 
 // The support console over HTTP, as a browser without JavaScript would use it: cookies, forms, redirects.
 let stack: LocalStack;
@@ -87,18 +87,8 @@ class Visitor {
   }
 }
 
-const admin = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: adminHeaders,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-};
-const findSubscriber = async (email: string) =>
-  (await admin('GET', `/v1/admin/subscribers?email=${encodeURIComponent(email)}`)).body.items.find(
-    (s: { email: string }) => s.email === email,
-  );
+const admin = (method: string, path: string, body?: unknown) => adminCall(stack, method, path, body);
+const findSubscriber = async (email: string) => (await subscriberByEmail(stack, email)) as any;
 const readKey = async () =>
   (await admin('POST', '/v1/admin/keys', { name: 'console reader', scopes: ['read'] })).body.key as string;
 

@@ -38,3 +38,27 @@ export async function startTestStack(
   if (!imported.ok) throw new Error(`importing the fixture catalog failed: ${imported.status}`);
   return stack;
 }
+
+/** The admin API of a stack, as the bootstrap key: status and parsed body. */
+export async function adminCall(stack: LocalStack, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: adminHeaders,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** A subscriber as the admin API shows it, found by its exact address. */
+export async function subscriberByEmail(stack: LocalStack, email: string) {
+  const { body } = await adminCall(stack, 'GET', `/v1/admin/subscribers?email=${encodeURIComponent(email)}`);
+  return (
+    body.items as Array<{
+      id: string;
+      email: string;
+      status: string;
+      level: string;
+      topics: Array<{ key: string }>;
+    }>
+  ).find((s) => s.email === email);
+}
