@@ -1,49 +1,19 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { LOCAL_DEFAULTS, startLocalStack } from '../../infra/local/stack';
+import { LOCAL_DEFAULTS } from '../../infra/local/stack';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
-import { launchChromium } from '../support/browser';
-import { freePort } from '../support/ports';
+import { adminJson, screenshotSession, shoot } from './session';
 
 /*
  * `npm run screenshots:console`: a support person's round through the console on a fresh local stack,
  * each page saved at phone and desktop width, light and dark, in docs/screenshots/. Look at them after
  * any console page change.
  */
-const OUT = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const VARIANTS = [
-  { width: 390, scheme: 'light' },
-  { width: 390, scheme: 'dark' },
-  { width: 1280, scheme: 'light' },
-  { width: 1280, scheme: 'dark' },
-] as const;
-
-async function shoot(page: Page, name: string) {
-  for (const { width, scheme } of VARIANTS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: join(OUT, `console-${name}-${width}-${scheme}.png`), fullPage: true });
-  }
-  console.log(`  ${name}`);
-}
-
-const stack = await startLocalStack({ apiPort: 0, dynamodb: { port: await freePort() }, ses: { port: 0 } });
-const browser = await launchChromium();
-try {
+await screenshotSession(async (stack, browser) => {
   const api = stack.apiUrl;
-  const admin = {
-    authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`,
-    'content-type': 'application/json',
-  };
   const post = (path: string, body: unknown, method = 'POST') =>
-    fetch(`${api}${path}`, { method, headers: admin, body: JSON.stringify(body) });
-  await fetch(`${api}/v1/admin/pages/${PAGE_ID}/components`, {
-    method: 'PUT',
-    headers: admin,
-    body: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'components.json'), 'utf8'),
-  });
+    fetch(`${api}${path}`, { method, headers: adminJson, body: JSON.stringify(body) });
   for (const [email, topic] of [
     ['ana.lima@example.com', { componentId: US_CHAT }],
     ['ben.okafor@example.com', { groupId: 'grp1produs01' }],
@@ -68,18 +38,17 @@ try {
   };
 
   const page = await browser.newPage();
-  console.log(`Saving screenshots to ${OUT}`);
   await page.goto(`${api}/console`);
-  await shoot(page, 'sign-in');
+  await shoot(page, 'console', 'sign-in');
   await page.getByLabel('API key').fill('snk_000000000000_wrong');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').waitFor();
-  await shoot(page, 'sign-in-error');
+  await shoot(page, 'console', 'sign-in-error');
 
   await page.getByLabel('API key').fill(LOCAL_DEFAULTS.ADMIN_API_KEY);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Subscribers', level: 1 }).waitFor();
-  await shoot(page, 'subscribers');
+  await shoot(page, 'console', 'subscribers');
 
   // The server's own error summary (the script would catch these first).
   await page.route('**/assets/site.js*', (route) => route.abort());
@@ -87,7 +56,7 @@ try {
   await page.getByLabel('Email', { exact: true }).fill('not-an-address');
   await page.getByRole('button', { name: 'Add subscriber' }).click();
   await page.getByRole('alert').waitFor();
-  await shoot(page, 'subscribers-add-errors');
+  await shoot(page, 'console', 'subscribers-add-errors');
   await page.unroute('**/assets/site.js*');
 
   await page.goto(`${api}/console/subscribers`);
@@ -95,15 +64,15 @@ try {
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: 'ana.lima@example.com' }).click();
   await page.getByRole('heading', { name: 'Delivery history' }).waitFor();
-  await shoot(page, 'subscriber');
+  await shoot(page, 'console', 'subscriber');
   await page.getByRole('link', { name: 'Remove subscriber' }).click();
-  await shoot(page, 'remove');
+  await shoot(page, 'console', 'remove');
 
   await page.goto(`${api}/console/suppressions`);
-  await shoot(page, 'suppressions');
+  await shoot(page, 'console', 'suppressions');
 
   await page.goto(`${api}/console/import`);
-  await shoot(page, 'import');
+  await shoot(page, 'console', 'import');
   const csv = join(tmpdir(), 'console-screenshot-import.csv');
   writeFileSync(
     csv,
@@ -112,25 +81,22 @@ try {
   await page.getByLabel('CSV file').setInputFiles(csv);
   await page.getByRole('button', { name: 'Check file' }).click();
   await page.getByRole('heading', { name: 'Rejected rows' }).waitFor();
-  await shoot(page, 'import-report');
+  await shoot(page, 'console', 'import-report');
 
   await page.goto(`${api}/console/incidents`);
-  await shoot(page, 'incidents');
+  await shoot(page, 'console', 'incidents');
   await page.getByLabel('Incident id').fill(chatMessagesMayFail.id);
   await page.getByRole('button', { name: 'Show incident' }).click();
   await page.getByRole('heading', { name: 'Updates' }).waitFor();
-  await shoot(page, 'incident');
+  await shoot(page, 'console', 'incident');
 
   await page.goto(`${api}/console/subscribers/no-such-subscriber`);
-  await shoot(page, 'not-found');
+  await shoot(page, 'console', 'not-found');
 
   await page.getByRole('link', { name: 'Back to the console' }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key').fill(readKey.key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Subscribers', level: 1 }).waitFor();
-  await shoot(page, 'subscribers-read-only');
-} finally {
-  await browser.close();
-  await stack.stop();
-}
+  await shoot(page, 'console', 'subscribers-read-only');
+});
