@@ -27,6 +27,7 @@ export function describeInBrowser(name: string, body: () => void) {
       });
     });
   }
+  console.warn(`Skipping "${name}": Chromium is not installed. To run it: ${INSTALL_HINT}`);
   return describe.skipIf(true)(`${name} [skipped: Chromium is not installed: ${INSTALL_HINT}]`, body);
 }
 
