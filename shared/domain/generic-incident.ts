@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StatuspageIncidentWebhook } from './statuspage';
+import { type StatuspageIncidentWebhook, WEBHOOK_LIMITS } from './statuspage';
 
 const Id = z
   .string()
@@ -52,7 +52,8 @@ export const GenericIncident = z.object({
       .max(500),
     postmortem: z
       .object({
-        body: z.string().min(1).max(100_000),
+        // The webhook's limit: at 100,000 four-byte characters a postmortem alone would not fit one item.
+        body: z.string().min(1).max(WEBHOOK_LIMITS.bodyLength),
         publishedAt: Timestamp,
         notify: z.boolean().default(true),
       })

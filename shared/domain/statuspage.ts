@@ -12,60 +12,81 @@ export const Timestamp = z
   .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO-8601 timestamp')
   .transform((value) => new Date(value).toISOString());
 
-const optionalText = z.string().nullish();
+/**
+ * What one webhook may carry: far more than any real incident, and small enough that the largest
+ * incident or update, in four-byte characters, still fits one DynamoDB item (400 KB): a name of 1,000
+ * characters, a body or postmortem of 60,000 (240 KB), 1,000 component ids of 100 characters (100 KB).
+ */
+export const WEBHOOK_LIMITS = {
+  idLength: 100,
+  nameLength: 1_000,
+  shortText: 2_000,
+  bodyLength: 60_000,
+  updates: 500,
+  components: 1_000,
+} as const;
+
+const count = (n: number) => n.toLocaleString('en-US');
+const text = (max: number) => z.string().max(max, `at most ${count(max)} characters`);
+const list = <T extends z.ZodType>(item: T, max: number, what: string) =>
+  z.array(item).max(max, `at most ${count(max)} ${what}`);
+const Id = z.string().min(1).max(WEBHOOK_LIMITS.idLength, `at most ${WEBHOOK_LIMITS.idLength} characters`);
+const Name = text(WEBHOOK_LIMITS.nameLength);
+const Body = text(WEBHOOK_LIMITS.bodyLength);
+const optionalText = text(WEBHOOK_LIMITS.shortText).nullish();
 const optionalTimestamp = Timestamp.nullish();
 
 export const StatuspagePage = z.looseObject({
-  id: z.string().min(1),
+  id: Id,
   status_indicator: optionalText,
   status_description: optionalText,
 });
 
 export const StatuspageComponent = z.looseObject({
-  id: z.string().min(1),
-  name: z.string(),
+  id: Id,
+  name: Name,
   status: optionalText,
-  group_id: z.string().nullish(),
+  group_id: Id.nullish(),
   page_id: optionalText,
   position: z.number().nullish(),
   description: optionalText,
   group: z.boolean().nullish(),
-  components: z.array(z.string()).nullish(),
+  components: list(Id, WEBHOOK_LIMITS.components, 'components').nullish(),
 });
 export type StatuspageComponent = z.infer<typeof StatuspageComponent>;
 
 export const StatuspageAffectedComponent = z.looseObject({
   // One real payload carried a placeholder entry without a code ("No components were affected...").
-  code: z.string().nullish(),
+  code: Id.nullish(),
   name: optionalText,
   old_status: optionalText,
   new_status: optionalText,
 });
 
 export const StatuspageIncidentUpdate = z.looseObject({
-  id: z.string().min(1),
-  status: z.string().min(1),
-  body: z.string().nullish(),
+  id: Id,
+  status: text(WEBHOOK_LIMITS.shortText).min(1),
+  body: Body.nullish(),
   created_at: Timestamp,
   display_at: optionalTimestamp,
   deliver_notifications: z.boolean().nullish(),
-  affected_components: z.array(StatuspageAffectedComponent).nullish(),
+  affected_components: list(StatuspageAffectedComponent, WEBHOOK_LIMITS.components, 'components').nullish(),
 });
 export type StatuspageIncidentUpdate = z.infer<typeof StatuspageIncidentUpdate>;
 
 export const StatuspageIncident = z.looseObject({
-  id: z.string().min(1),
-  name: z.string(),
-  status: z.string().min(1),
+  id: Id,
+  name: Name,
+  status: text(WEBHOOK_LIMITS.shortText).min(1),
   impact: optionalText,
   impact_override: optionalText,
   created_at: Timestamp,
   updated_at: optionalTimestamp,
   shortlink: optionalText,
   page_id: optionalText,
-  incident_updates: z.array(StatuspageIncidentUpdate),
-  components: z.array(StatuspageComponent).nullish(),
-  postmortem_body: optionalText,
+  incident_updates: list(StatuspageIncidentUpdate, WEBHOOK_LIMITS.updates, 'updates in one webhook'),
+  components: list(StatuspageComponent, WEBHOOK_LIMITS.components, 'components').nullish(),
+  postmortem_body: Body.nullish(),
   postmortem_published_at: optionalTimestamp,
   postmortem_notified_subscribers: z.boolean().nullish(),
   scheduled_for: optionalTimestamp,
@@ -80,8 +101,8 @@ export const StatuspageIncidentWebhook = z.looseObject({
 export type StatuspageIncidentWebhook = z.infer<typeof StatuspageIncidentWebhook>;
 
 export const StatuspageComponentUpdate = z.looseObject({
-  id: z.string().min(1),
-  component_id: z.string().min(1),
+  id: Id,
+  component_id: Id,
   old_status: optionalText,
   new_status: optionalText,
   created_at: optionalTimestamp,

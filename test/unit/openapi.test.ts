@@ -25,4 +25,11 @@ describe('OpenAPI document', () => {
       expect.arrayContaining(['email', 'status', 'pageId', 'groupId', 'componentId', 'cursor', 'limit']),
     );
   });
+
+  it('states the webhook limits, so a sender knows them before a 400 says so', () => {
+    const webhook = JSON.stringify((doc.paths['/v1/webhooks/statuspage/{token}']?.post as any).requestBody);
+    expect(webhook).toContain('"maxItems":500'); // updates in one webhook
+    expect(webhook).toContain('"maxLength":60000'); // an update's body, a postmortem
+    expect(webhook).toContain('"maxLength":1000'); // names
+  });
 });
