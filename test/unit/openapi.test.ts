@@ -27,7 +27,7 @@ describe('OpenAPI document', () => {
   });
 
   it('states the webhook limits, so a sender knows them before a 400 says so', () => {
-    const webhook = JSON.stringify((doc.paths['/v1/webhooks/statuspage/{token}']?.post as any).requestBody);
+    const webhook = JSON.stringify((doc.paths['/v1/webhooks/statuspage/{token}'] as any).post.requestBody);
     expect(webhook).toContain('"maxItems":500'); // updates in one webhook
     expect(webhook).toContain('"maxLength":60000'); // an update's body, a postmortem
     expect(webhook).toContain('"maxLength":1000'); // names
