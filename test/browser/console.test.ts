@@ -10,9 +10,10 @@ import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } fro
 import {
   assetBytes,
   describeInBrowser,
+  expectAccessible as expectAccessibleInBothSchemes,
+  expectClean as expectCleanPages,
   launchChromium,
   type PageWatch,
-  seriousAxeViolations,
   watchPage,
 } from '../support/browser';
 import { uniqueEmail } from '../support/local-aws';
@@ -52,28 +53,14 @@ async function openPage(options: Parameters<Browser['newContext']>[0] = {}) {
 }
 
 const visited: string[] = [];
-/** No serious or critical axe finding, light or dark. */
+/** axe on the page in both schemes, remembering which pages were checked. */
 async function expectAccessible(page: Page) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await seriousAxeViolations(page), `${page.url()} (${colorScheme})`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
+  await expectAccessibleInBothSchemes(page);
   visited.push(new URL(page.url()).pathname);
 }
 
-function expectClean(watch: PageWatch) {
-  expect(watch.external).toEqual([]);
-  expect(watch.cspViolations).toEqual([]);
-  for (const document of watch.documents) {
-    expect(document.status, document.url).toBeLessThan(500);
-    if (!document.headers['content-type']?.startsWith('text/html')) continue; // a redirect
-    const csp = document.headers['content-security-policy'] ?? '';
-    expect(csp, document.url).toContain("frame-ancestors 'none'");
-    expect(csp, document.url).toContain("script-src 'self'");
-    expect(csp, document.url).not.toContain('unsafe-inline');
-  }
-}
+const expectClean = (watch: PageWatch) =>
+  expectCleanPages(watch, { 'content-security-policy': "frame-ancestors 'none'" });
 
 const freshSeed = (): Seed => ({ ...chatMessagesMayFail, id: `b${randomUUID().slice(0, 10)}` });
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 /*
  * Debian's Chromium, driven by playwright-core: nothing downloads a browser (there is no internet here).
@@ -109,4 +109,32 @@ export async function assetBytes(origin: string, html: string): Promise<number> 
     });
   }
   return total;
+}
+
+/** No serious or critical axe-core finding on the page as it is now, in the light and the dark scheme. */
+export async function expectAccessible(page: Page) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await seriousAxeViolations(page), `${page.url()} (${colorScheme})`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
+ * What every page a watched browser loaded must have been: nothing fetched from elsewhere, nothing
+ * refused by the CSP, no 5xx, and a CSP that allows scripts from this origin only. `headers` are what a
+ * suite's pages add (the console's frame-ancestors, the customer pages' referrer policy).
+ */
+export function expectClean(watch: PageWatch, headers: Record<string, string> = {}) {
+  expect(watch.external).toEqual([]);
+  expect(watch.cspViolations).toEqual([]);
+  for (const document of watch.documents) {
+    expect(document.status, document.url).toBeLessThan(500);
+    if (!document.headers['content-type']?.startsWith('text/html')) continue; // a redirect
+    const csp = document.headers['content-security-policy'] ?? '';
+    expect(csp, document.url).toContain("script-src 'self'");
+    expect(csp, document.url).not.toContain('unsafe-inline');
+    for (const [name, part] of Object.entries(headers))
+      expect(document.headers[name], document.url).toContain(part);
+  }
 }
