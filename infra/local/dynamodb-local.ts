@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from './aws-local';
 
@@ -27,17 +27,21 @@ export function assertJavaInstalled(): void {
   }
 }
 
-/** Starts DynamoDB Local in memory on 127.0.0.1:port and resolves once it answers requests. */
-export async function startDynamoDbLocal(port: number): Promise<RunningService> {
+/**
+ * Starts DynamoDB Local on 127.0.0.1:port and resolves once it answers requests: in memory, or keeping its
+ * data in `dataDir` (one shared-db file) so that tables and items survive a restart.
+ */
+export async function startDynamoDbLocal(port: number, dataDir?: string): Promise<RunningService> {
   assertJavaInstalled();
   const dir = jarDirectory();
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const child = spawn(
     'java',
     [
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(dir, 'DynamoDBLocal.jar'),
-      '-inMemory',
+      ...(dataDir ? ['-dbPath', resolve(dataDir)] : ['-inMemory']),
       '-sharedDb',
       '-disableTelemetry',
       '-port',

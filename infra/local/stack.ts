@@ -8,6 +8,7 @@ import { ENV, type EnvName } from '../../shared/env';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../functions';
 import { type ApiServer, type LocalRoute, startApiServer } from './api-server';
 import { LOCAL_REGION, localCredentials } from './aws-local';
+import { StreamCheckpoints } from './checkpoints';
 import { type RunningService, startDynamoDbLocal } from './dynamodb-local';
 import type { LambdaHandler } from './lambda-context';
 import { redriveFailedBatches } from './redrive';
@@ -20,8 +21,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. */
   apiPort: number;
-  /** Use a running DynamoDB Local, or start one on this port. */
-  dynamodb: { endpoint: string } | { port: number };
+  /** Use a running DynamoDB Local, or start one on this port (keeping its data in `dataDir` if given). */
+  dynamodb: { endpoint: string } | { port: number; dataDir?: string };
   /** Use a running SES emulator, or start one on this port. */
   ses: { endpoint: string } | { port: number };
   /** Prefixes every table name, so several stacks can share one DynamoDB Local. */
@@ -30,6 +31,8 @@ export interface LocalStackOptions {
   env?: Partial<Record<EnvName, string>>;
   /** Where batches that keep failing are appended for redrive. */
   failureLog?: string;
+  /** Where the stream pollers keep their positions, so that a restart resumes where the last run stopped. */
+  checkpointFile?: string;
 }
 
 export interface LocalStack {
@@ -62,7 +65,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const part of started.reverse()) await part.stop();
   };
   try {
-    const dynamodb = await provide(options.dynamodb, startDynamoDbLocal, started);
+    const dynamodbChoice = options.dynamodb;
+    const dynamodb = await provide(
+      dynamodbChoice,
+      (port) => startDynamoDbLocal(port, 'dataDir' in dynamodbChoice ? dynamodbChoice.dataDir : undefined),
+      started,
+    );
     const ses = await provide(options.ses, startSesLocal, started);
     let routes: LocalRoute[] | undefined;
     let redrive = async () => ({ replayed: 0, stillFailing: 0 });
@@ -106,20 +114,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: localCredentials,
     });
     if (options.failureLog) await mkdir(dirname(options.failureLog), { recursive: true });
+    const streamSpecs = (Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>).flatMap(
+      ([name, spec]) => (spec.stream ? [{ name, spec, stream: spec.stream }] : []),
+    );
+    const streamArns = await Promise.all(
+      streamSpecs.map(async ({ stream }) => {
+        const { Table } = await dynamoClient.send(
+          new DescribeTableCommand({ TableName: tables[stream.table] }),
+        );
+        return Table?.LatestStreamArn ?? '';
+      }),
+    );
+    const checkpoints = options.checkpointFile
+      ? await StreamCheckpoints.load(options.checkpointFile, streamArns)
+      : undefined;
     const pollers: Record<string, StreamPoller> = {};
-    for (const [name, spec] of Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>) {
-      if (!spec.stream) continue;
-      const { Table } = await dynamoClient.send(
-        new DescribeTableCommand({ TableName: tables[spec.stream.table] }),
-      );
+    for (const [index, { name, spec, stream }] of streamSpecs.entries()) {
       const poller = new StreamPoller({
         functionName: name,
-        streamArn: Table?.LatestStreamArn ?? '',
-        source: spec.stream,
+        streamArn: streamArns[index] ?? '',
+        source: stream,
         client: streamsClient,
         handler: handlers[name],
         timeoutSeconds: spec.timeoutSeconds,
         ...(options.failureLog ? { failureLog: options.failureLog } : {}),
+        ...(checkpoints ? { checkpoints } : {}),
       });
       await poller.start();
       started.push(poller);
@@ -127,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     started.push({
       stop: async () => {
+        await checkpoints?.flush();
         dynamoClient.destroy();
         streamsClient.destroy();
       },

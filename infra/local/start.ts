@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LOCAL_DEFAULTS, startLocalStack } from './stack';
+
+/** What the local stack keeps between runs: failed batches, stream positions, the link secret. */
+const STATE_DIR = join(process.cwd(), '.local');
 
 /** `npm start`: the whole system on this machine. Configuration by environment, with laptop defaults. */
 const Config = z.object({
@@ -12,18 +17,31 @@ const Config = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   MAIL_FROM: z.email().default(LOCAL_DEFAULTS.MAIL_FROM),
   SUBSCRIBE_EMBED_ORIGINS: z.string().optional(),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  DATA_DIR: z.string().min(1).optional(),
+  LINK_SIGNING_SECRET: z.string().min(32).optional(),
 });
 
 async function main() {
   const parsed = Config.safeParse(process.env);
   if (!parsed.success) throw new Error(`Invalid configuration: ${z.prettifyError(parsed.error)}`);
   const config = parsed.data;
+  if (config.DATA_DIR && config.DYNAMODB_ENDPOINT) {
+    throw new Error(
+      'DATA_DIR keeps the data of the DynamoDB Local npm start runs; with DYNAMODB_ENDPOINT, that one keeps its own: set one or the other',
+    );
+  }
   const stack = await startLocalStack({
     apiPort: config.PORT,
-    dynamodb: { port: config.DYNAMODB_PORT },
-    ses: { port: config.SES_PORT },
-    failureLog: join(process.cwd(), '.local', 'failed-batches.jsonl'),
+    dynamodb: config.DYNAMODB_ENDPOINT
+      ? { endpoint: config.DYNAMODB_ENDPOINT }
+      : { port: config.DYNAMODB_PORT, ...(config.DATA_DIR ? { dataDir: config.DATA_DIR } : {}) },
+    ses: config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT } : { port: config.SES_PORT },
+    failureLog: join(STATE_DIR, 'failed-batches.jsonl'),
+    checkpointFile: join(STATE_DIR, 'stream-checkpoints.json'),
     env: {
+      LINK_SIGNING_SECRET: config.LINK_SIGNING_SECRET ?? (await localLinkSecret()),
       ADMIN_API_KEY: config.ADMIN_API_KEY,
       WEBHOOK_TOKEN: config.WEBHOOK_TOKEN,
       MAIL_FROM: config.MAIL_FROM,
@@ -41,7 +59,7 @@ status-notifier is running locally
   Statuspage webhook   POST ${stack.apiUrl}/v1/webhooks/statuspage/${config.WEBHOOK_TOKEN}
   Admin API            ${stack.apiUrl}/v1/admin/...  with  Authorization: Bearer ${config.ADMIN_API_KEY}
   Sent mail (inbox)    ${stack.sesEndpoint}/
-  DynamoDB Local       ${stack.dynamodbEndpoint}  (tables: ${Object.values(stack.tables).join(', ')})
+  DynamoDB Local       ${stack.dynamodbEndpoint}  (tables: ${Object.values(stack.tables).join(', ')}; ${dataNote(config)})
   Failed batches       .local/failed-batches.jsonl  (replay them: curl -X POST ${stack.apiUrl}/_local/redrive)
 
 Ctrl-C stops everything.`);
@@ -56,6 +74,25 @@ Ctrl-C stops everything.`);
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+}
+
+/**
+ * The secret that signs the links in mails, kept in .local: data kept across restarts (DATA_DIR, or a
+ * DynamoDB Local of one's own) would otherwise come back with every manage link in old mails dead.
+ */
+async function localLinkSecret(): Promise<string> {
+  const file = join(STATE_DIR, 'link-signing-secret');
+  const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (saved.length >= 32) return saved;
+  const secret = randomBytes(32).toString('base64url');
+  await mkdir(STATE_DIR, { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function dataNote(config: z.infer<typeof Config>): string {
+  if (config.DYNAMODB_ENDPOINT) return 'yours: tables created only if missing';
+  return config.DATA_DIR ? `data kept in ${config.DATA_DIR}` : 'in memory: set DATA_DIR to keep data';
 }
 
 main().catch((error: unknown) => {

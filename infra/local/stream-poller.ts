@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import type { StreamSource } from '../functions';
+import type { StreamCheckpoints } from './checkpoints';
 import { type LambdaHandler, lambdaContext } from './lambda-context';
 
 /** A batch that kept failing, as Lambda hands it to an on-failure destination, plus its records. */
@@ -35,6 +36,8 @@ export interface PollerOptions {
   timeoutSeconds: number;
   /** Where failed batches are appended as JSON lines, for redrive. */
   failureLog?: string;
+  /** Where each shard was handled to: a restarted poller resumes there instead of at the oldest record. */
+  checkpoints?: StreamCheckpoints;
   pollIntervalMs?: number;
 }
 
@@ -65,12 +68,20 @@ export class StreamPoller {
       new DescribeStreamCommand({ StreamArn: this.options.streamArn }),
     );
     for (const shard of StreamDescription?.Shards ?? []) {
-      if (!shard.ShardId || this.quiet.has(shard.ShardId)) continue;
+      const shardId = shard.ShardId;
+      if (!shardId || this.quiet.has(shardId)) continue;
       // Registered only once it has an iterator: a failed attempt is retried at the next discovery.
-      const iterator = await this.iterator(shard.ShardId, undefined);
+      let resumeAfter = this.options.checkpoints?.get(this.options.streamArn, shardId);
+      const iterator = await this.iterator(shardId, resumeAfter).catch((error: unknown) => {
+        if (!resumeAfter) throw error;
+        // A checkpoint the stream no longer knows (trimmed after 24 hours): start again from the oldest
+        // record kept; what was handled already is handled again, harmlessly.
+        resumeAfter = undefined;
+        return this.iterator(shardId, undefined);
+      });
       if (!iterator) continue;
-      this.quiet.set(shard.ShardId, false);
-      this.loops.push(this.pollShard(shard.ShardId, iterator));
+      this.quiet.set(shardId, false);
+      this.loops.push(this.pollShard(shardId, iterator, resumeAfter));
     }
   }
 
@@ -111,7 +122,7 @@ export class StreamPoller {
     return this.busy === 0 && [...this.quiet.values()].every(Boolean);
   }
 
-  private async pollShard(shardId: string, firstIterator: string): Promise<void> {
+  private async pollShard(shardId: string, firstIterator: string, checkpoint?: string): Promise<void> {
     const { source, pollIntervalMs = 100 } = this.options;
     // A closed shard read to its end has no next iterator: its loop ends and it counts as quiet.
     let iterator: string | undefined = firstIterator;
@@ -119,7 +130,7 @@ export class StreamPoller {
     let batchSize: number = source.batchSize;
     let attempts = 0;
     let splitRemaining = 0;
-    let lastRead: string | undefined;
+    let lastRead: string | undefined = checkpoint;
     while (this.running && (iterator || buffer.length > 0)) {
       this.busy++;
       try {
@@ -133,13 +144,19 @@ export class StreamPoller {
           buffer.push(...records.filter((record) => this.matches(record)));
           this.quiet.set(shardId, records.length === 0 && buffer.length === 0);
         }
-        if (buffer.length === 0) continue;
+        if (buffer.length === 0) {
+          this.checkpoint(shardId, lastRead);
+          continue;
+        }
         const batch = buffer.slice(0, batchSize);
         const failure = await this.invoke(batch);
         // Records of this batch that are behind us now: all of it, or those before the failed one.
         const done = failure ? failure.index : batch.length;
         buffer = buffer.slice(done);
-        if (done > 0) attempts = 0; // progress: the retry count is the failing record's
+        if (done > 0) {
+          attempts = 0; // progress: the retry count is the failing record's
+          this.checkpoint(shardId, buffer.length === 0 ? lastRead : sequenceOf(batch[done - 1]));
+        }
         // A bisected batch stays split until every record of the batch that first failed is through.
         splitRemaining = Math.max(0, splitRemaining - done);
         if (splitRemaining === 0) batchSize = source.batchSize;
@@ -149,6 +166,7 @@ export class StreamPoller {
           const failed = batch.slice(failure.index);
           await this.recordFailure(shardId, failed, attempts, failure.error);
           buffer = buffer.slice(failed.length);
+          this.checkpoint(shardId, buffer.length === 0 ? lastRead : sequenceOf(failed.at(-1)));
           splitRemaining = Math.max(0, splitRemaining - failed.length);
           if (splitRemaining === 0) batchSize = source.batchSize;
           attempts = 0;
@@ -174,6 +192,14 @@ export class StreamPoller {
       }
     }
     this.quiet.set(shardId, true);
+  }
+
+  /**
+   * Everything up to this sequence number is handled, set aside or filtered out. Records filtered out
+   * between it and the next one buffered are read again after a restart, and filtered out again.
+   */
+  private checkpoint(shardId: string, sequenceNumber: string | undefined) {
+    if (sequenceNumber) this.options.checkpoints?.set(this.options.streamArn, shardId, sequenceNumber);
   }
 
   private matches(record: StreamRecord): boolean {
@@ -239,6 +265,10 @@ export class StreamPoller {
     );
     if (this.options.failureLog) await appendFile(this.options.failureLog, `${JSON.stringify(failure)}\n`);
   }
+}
+
+function sequenceOf(record: StreamRecord | undefined): string | undefined {
+  return record?.dynamodb?.SequenceNumber;
 }
 
 function sleep(ms: number) {

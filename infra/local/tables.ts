@@ -3,23 +3,46 @@ import {
   type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { type TableDefinition, tables } from '../../shared/adapters/dynamo/tables';
 import type { TableKey } from '../functions';
 
 export type TableNames = Record<TableKey, string>;
 
-/** Creates every table (on-demand, streams as in AWS) named `<prefix><Name>`, and waits until each is active. */
+/**
+ * Creates every table (on-demand, streams as in AWS) named `<prefix><Name>` that does not exist yet, and
+ * waits until each is active. Existing tables and their data are kept: a restart against a running or
+ * persistent DynamoDB Local finds its subscribers where it left them.
+ */
 export async function createTables(client: DynamoDBClient, prefix: string): Promise<TableNames> {
   const entries = await Promise.all(
     (Object.entries(tables) as Array<[TableKey, TableDefinition]>).map(async ([key, definition]) => {
       const name = `${prefix}${definition.name}`;
-      await client.send(new CreateTableCommand(createTableInput(name, definition)));
+      if (!(await exists(client, name))) {
+        await client
+          .send(new CreateTableCommand(createTableInput(name, definition)))
+          .catch((error: unknown) => {
+            // Another stack created it meanwhile: it exists, which is all that is wanted.
+            if (!(error instanceof ResourceInUseException)) throw error;
+          });
+      }
       await waitActive(client, name);
       return [key, name] as const;
     }),
   );
   return Object.fromEntries(entries) as TableNames;
+}
+
+async function exists(client: DynamoDBClient, name: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
 }
 
 function createTableInput(name: string, t: TableDefinition): CreateTableCommandInput {
