@@ -142,8 +142,9 @@ export const StatuspageWebhook = z
       for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
       return z.NEVER;
     }
+    // The kind last: a sender's own `kind` field (extra fields are kept) must not replace it.
     return 'incident' in parsed.data
-      ? { kind: 'incident' as const, ...(parsed.data as StatuspageIncidentWebhook) }
-      : { kind: 'component' as const, ...(parsed.data as StatuspageComponentWebhook) };
+      ? { ...(parsed.data as StatuspageIncidentWebhook), kind: 'incident' as const }
+      : { ...(parsed.data as StatuspageComponentWebhook), kind: 'component' as const };
   });
 export type StatuspageWebhook = z.output<typeof StatuspageWebhook>;

@@ -72,6 +72,13 @@ describe('StatuspageWebhook', () => {
     expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(path);
   });
 
+  it('keeps its own kind when the sender adds a field named kind', () => {
+    // Found by the property suite: `{ "kind": {} }` in an incident webhook replaced the parsed kind.
+    const payload = { ...clone(incidentWebhook(chatMessagesMayFail, 1)), kind: 'component' };
+    expect(StatuspageWebhook.parse(payload).kind).toBe('incident');
+    expect(StatuspageWebhook.parse({ ...clone(componentWebhook), kind: 'incident' }).kind).toBe('component');
+  });
+
   it('refuses a body that is neither kind', () => {
     const result = StatuspageWebhook.safeParse({ page: { id: 'p' }, hello: 'world' });
     expect(result.success).toBe(false);
