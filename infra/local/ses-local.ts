@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import sesEmulator from 'aws-ses-v2-local';
 import type { RunningService } from './dynamodb-local';
@@ -35,4 +36,24 @@ export async function startSesLocal(port: number): Promise<RunningService> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A mail as the emulator stores it (the fields tests and benchmarks count by). */
+export interface EmulatedMail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+/**
+ * The mail the emulator running in this process has accepted, read in place: its `/store` route copies
+ * every mail into one JSON answer, too much to poll while thousands arrive.
+ */
+export function emulatedMail(): readonly EmulatedMail[] {
+  const store = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as {
+    getStoreReadonly(): { emails: EmulatedMail[] };
+  };
+  return store.getStoreReadonly().emails;
 }
