@@ -158,6 +158,17 @@ export class ComputeStack extends Stack {
     configurationSetName: string,
   ) {
     this.failureQueues[name] = sesEventRule(this, name, fn, source, configurationSetName);
+    this.failureQueueOutput(name, 'SES events that kept failing (not stream batches)');
+  }
+
+  /** `<Fn>FailuresQueueUrl`: where `status-notifier redrive --queue` finds what kept failing. */
+  private failureQueueOutput(name: FunctionName, what: string) {
+    const queue = this.failureQueues[name];
+    if (!queue) return;
+    new CfnOutput(this, `${pascal(name)}FailuresQueueUrl`, {
+      value: queue.queueUrl,
+      description: `${name}: ${what}`,
+    });
   }
 
   private streamSource(
@@ -172,6 +183,7 @@ export class ComputeStack extends Stack {
       enforceSSL: true,
     });
     this.failureQueues[name] = queue;
+    this.failureQueueOutput(name, 'stream batches that kept failing (status-notifier redrive)');
     const { attribute, type, equals } = source.filter.newImage;
     fn.function.addEventSource(
       new DynamoEventSource(table, {

@@ -195,6 +195,14 @@ describe('compute stack', () => {
     compute.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 
+  it('names each on-failure queue in an output, for status-notifier redrive --queue', () => {
+    const queues = compute.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    for (const name of ['Fanout', 'Sender', 'Feedback']) {
+      const queue = Object.keys(queues).find((id) => id.startsWith(`${name}Failures`));
+      compute.hasOutput(`${name}FailuresQueueUrl`, { Value: { Ref: queue } });
+    }
+  });
+
   it('gives each function its environment: table names, and secrets only by reference', () => {
     const env = functionsIn(compute)[functionLogicalId('sender')]!.Properties.Environment.Variables;
     const expected = [
