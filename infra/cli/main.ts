@@ -1,11 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
 import { csvChunks } from '../../shared/domain/csv';
 import type { Delivery } from '../../shared/domain/delivery';
 import type { Subscriber } from '../../shared/domain/subscriber';
 import { emptyReport, withPart } from '../../shared/usecases/console-import';
+import type { FunctionName } from '../functions';
+import { redriveQueue } from './aws-redrive';
+import { describeOutcome, exitCode, STREAM_FUNCTIONS, summarize } from './redrive';
 
 /** An error meant for the person at the terminal: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -29,12 +35,21 @@ Usage: status-notifier <command> [options]
   suppressions list | add EMAIL [--reason TEXT] | remove EMAIL
   keys list | create NAME [--scopes read,write] | revoke KEY_ID
   deliveries SUBSCRIBER_ID              did they get it, when, with which SES id, or why not
+  redrive [--local]                     replay the local stack's set-aside batches (.local/failed-batches.jsonl)
+  redrive --queue URL [--function NAME|ARN] [--source fanout|sender] [--dry-run] [--max N]
+                                        replay the stream batches in an on-failure queue of a deployed stack:
+                                        the outputs FanoutFailuresQueueUrl and SenderFailuresQueueUrl of
+                                        StatusNotifierCompute; AWS credentials and region from the environment.
+                                        A message is deleted only once its batch went through; batches older
+                                        than the stream keeps (24 h) are reported and kept
 
 Options:
   --api-url URL   the API (env STATUS_NOTIFIER_API_URL, default http://127.0.0.1:3000)
   --key KEY       an admin API key (env STATUS_NOTIFIER_API_KEY)
   --json          machine-readable output
-  --help`;
+  --help
+
+Exit codes: 0 done, 1 failed, 2 finished with rejected rows (import) or batches left in the queue (redrive).`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -55,6 +70,11 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     reason: { type: 'string' },
     scopes: { type: 'string', default: 'read' },
+    local: { type: 'boolean', default: false },
+    queue: { type: 'string' },
+    function: { type: 'string' },
+    source: { type: 'string' },
+    max: { type: 'string', default: '100' },
   },
 });
 
@@ -67,12 +87,16 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 1;
   }
+  const apiUrl = (
+    values['api-url'] ??
+    process.env.STATUS_NOTIFIER_API_URL ??
+    'http://127.0.0.1:3000'
+  ).replace(/\/+$/, '');
+  // Redrive talks to the local stack or to SQS, Streams and Lambda, not to the admin API: no key needed.
+  if (group === 'redrive') return values.queue ? redriveAws(values.queue) : redriveLocal(apiUrl);
   const key = values.key ?? process.env.STATUS_NOTIFIER_API_KEY;
   if (!key) throw new CliError('no API key: pass --key or set STATUS_NOTIFIER_API_KEY');
-  const api = new AdminApi(
-    (values['api-url'] ?? process.env.STATUS_NOTIFIER_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
-    key,
-  );
+  const api = new AdminApi(apiUrl, key);
   const need = (what: string) => {
     if (!argument) throw new CliError(`missing ${what}: see --help`);
     return argument;
@@ -244,6 +268,66 @@ async function exportAll(api: AdminApi): Promise<number> {
   } while (cursor);
   if (values.out) await writeFile(values.out, csv);
   return 0;
+}
+
+const LocalRedrive = z.object({ replayed: z.number(), stillFailing: z.number() });
+
+/** Asks the running local stack to replay its set-aside batches, so the handlers run with its environment. */
+async function redriveLocal(apiUrl: string): Promise<number> {
+  if (!values.local && !isLoopback(apiUrl)) {
+    throw new CliError(
+      `${apiUrl} is not the local stack: pass --queue with an on-failure queue URL (stack outputs FanoutFailuresQueueUrl, SenderFailuresQueueUrl), or --local`,
+    );
+  }
+  const response = await fetch(`${apiUrl}/_local/redrive`, { method: 'POST' }).catch(() => {
+    throw new CliError(`no local stack answers at ${apiUrl}: start it with npm start (or pass --api-url)`);
+  });
+  if (!response.ok) {
+    throw new CliError(`POST ${apiUrl}/_local/redrive failed (${response.status}): is this the local stack?`);
+  }
+  const result = LocalRedrive.parse(await response.json());
+  print(
+    `${result.replayed} batch(es) replayed, ${result.stillFailing} still failing${
+      result.stillFailing > 0 ? ' (kept in the failure log, .local/failed-batches.jsonl)' : ''
+    }`,
+    result,
+  );
+  return result.stillFailing > 0 ? 2 : 0;
+}
+
+/** Replays an on-failure queue of a deployed stack; the region is the queue's unless AWS_REGION says. */
+async function redriveAws(queueUrl: string): Promise<number> {
+  const source = values.source as FunctionName | undefined;
+  if (source && !STREAM_FUNCTIONS.includes(source)) {
+    throw new CliError(`--source must be one of ${STREAM_FUNCTIONS.join(', ')}`);
+  }
+  const max = Number(values.max);
+  if (!Number.isInteger(max) || max < 1) throw new CliError('--max must be a positive whole number');
+  const region = process.env.AWS_REGION ?? /^https:\/\/sqs\.([a-z0-9-]+)\./.exec(queueUrl)?.[1];
+  const config = region ? { region } : {};
+  const outcomes = await redriveQueue(
+    {
+      sqs: new SQSClient(config),
+      streams: new DynamoDBStreamsClient(config),
+      lambda: new LambdaClient(config),
+    },
+    {
+      queueUrl,
+      dryRun: values['dry-run'],
+      maxMessages: max,
+      ...(values.function ? { functionName: values.function } : {}),
+      ...(source ? { source } : {}),
+    },
+    (outcome) => {
+      if (!values.json) console.log(describeOutcome(outcome));
+    },
+  );
+  print(summarize(outcomes, values['dry-run']), outcomes);
+  return exitCode(outcomes);
+}
+
+function isLoopback(url: string): boolean {
+  return /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 }
 
 function progress(done: number, total: number) {
