@@ -35,11 +35,17 @@ export function planIncidentIngest(
 ): IngestPlan {
   const { page, incident: source } = webhook;
   const incidentId = qualifiedIncidentId(origin, page.id, source.id);
-  const newest = [...source.incident_updates].sort(
-    (a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id),
-  )[0];
+  // Newest first, in code-unit order: localeCompare calls distinct ids equal (it ignores control
+  // characters), which left the choice to the payload's order.
+  const newestFirst = [...source.incident_updates].sort(
+    (a, b) => compare(b.created_at, a.created_at) || compare(b.id, a.id),
+  );
+  const newest = newestFirst[0];
+  // One item per update id: a payload that repeats an id is planned with its newest copy.
+  const seen = new Set<string>();
+  const unique = newestFirst.filter((update) => !seen.has(update.id) && Boolean(seen.add(update.id)));
 
-  const updates: IncidentUpdate[] = source.incident_updates.map((update) => ({
+  const updates: IncidentUpdate[] = unique.map((update) => ({
     incidentId,
     updateId: update.id,
     kind: 'update',
@@ -97,8 +103,12 @@ export function planIncidentIngest(
   return {
     incident,
     // Notifying updates last, whatever their display time, so their timeline is stored before them.
+    // Ties broken by id, so the plan does not depend on the order of the payload's updates either.
     updates: updates.sort(
-      (a, b) => Number(a.notify) - Number(b.notify) || a.displayAt.localeCompare(b.displayAt),
+      (a, b) =>
+        Number(a.notify) - Number(b.notify) ||
+        compare(a.displayAt, b.displayAt) ||
+        compare(a.updateId, b.updateId),
     ),
     placements,
   };
@@ -108,4 +118,9 @@ function componentCodes(
   affected: StatuspageIncidentWebhook['incident']['incident_updates'][number]['affected_components'],
 ) {
   return (affected ?? []).flatMap((entry) => (entry.code ? [entry.code] : []));
+}
+
+/** Code-unit order: total, and the same on every machine whatever its locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -28,6 +28,39 @@ describe('planIncidentIngest', () => {
     expect(plan(shuffled)).toEqual(plan(payload));
   });
 
+  // Found by the property suite (test/unit/properties/ingest-plan.test.ts).
+  it('orders updates of the same time by id, so the plan is the same whatever order they arrive in', () => {
+    const payload = incidentWebhook(chatMessagesMayFail, 3);
+    for (const update of payload.incident.incident_updates) {
+      update.created_at = '2025-08-06T14:14:00Z';
+      update.display_at = '2025-08-06T14:14:00Z';
+    }
+    const shuffled = structuredClone(payload);
+    shuffled.incident.incident_updates.push(shuffled.incident.incident_updates.shift()!);
+    expect(plan(shuffled)).toEqual(plan(payload));
+    // localeCompare calls ids that differ only by a control character equal: the newest was the first listed.
+    const webhook = StatuspageIncidentWebhook.parse(incidentWebhook(chatMessagesMayFail, 1));
+    const [update] = webhook.incident.incident_updates;
+    const tied = (ids: string[]) =>
+      planIncidentIngest({
+        ...webhook,
+        incident: { ...webhook.incident, incident_updates: ids.map((id) => ({ ...update!, id })) },
+      }).updates.filter((u) => u.notify);
+    expect(tied(['u\u0000', 'u\u0001'])).toEqual(tied(['u\u0001', 'u\u0000']));
+  });
+
+  it('plans an update id the payload repeats once, with its newest copy', () => {
+    const payload = incidentWebhook(chatMessagesMayFail, 2);
+    const [newer, older] = payload.incident.incident_updates;
+    payload.incident.incident_updates.push({ ...older!, id: newer!.id });
+    const { updates } = plan(payload);
+    expect(updates.map((u) => [u.updateId, u.notify])).toEqual([
+      [older!.id, false],
+      [newer!.id, true],
+    ]);
+    expect(updates[1]?.body).toBe(newer!.body);
+  });
+
   it('adds a notified postmortem once it is published', () => {
     const withPostmortem = plan(incidentWebhook(chatMessagesMayFail, 4, { postmortem: true }));
     const postmortem = withPostmortem.updates.at(-1);
