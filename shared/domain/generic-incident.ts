@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POSTMORTEM_UPDATE_ID } from './incident';
 import { type StatuspageIncidentWebhook, WEBHOOK_LIMITS } from './statuspage';
 
 const Id = z
@@ -39,7 +40,11 @@ export const GenericIncident = z.object({
     updates: z
       .array(
         z.object({
-          id: Id,
+          // The postmortem is stored as an update with this id: an update may not take it.
+          id: Id.refine(
+            (id) => id !== POSTMORTEM_UPDATE_ID,
+            `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id`,
+          ),
           status: IncidentStatus,
           body: z.string().max(50_000),
           at: Timestamp,

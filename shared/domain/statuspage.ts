@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POSTMORTEM_UPDATE_ID } from './incident';
 
 /*
  * Atlassian Statuspage webhook payloads. Lenient where real payloads drift (extra fields, nulls, missing
@@ -63,8 +64,14 @@ export const StatuspageAffectedComponent = z.looseObject({
   new_status: optionalText,
 });
 
+/** The postmortem is stored as an update with its own id: an upstream update may not take it. */
+const UpdateId = Id.refine(
+  (id) => id !== POSTMORTEM_UPDATE_ID,
+  `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id: send a postmortem in the postmortem fields`,
+);
+
 export const StatuspageIncidentUpdate = z.looseObject({
-  id: Id,
+  id: UpdateId,
   status: text(WEBHOOK_LIMITS.shortText).min(1),
   body: Body.nullish(),
   created_at: Timestamp,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GenericIncident } from '../../shared/domain/generic-incident';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import componentWebhook from '../fixtures/component-webhook.json';
 import incidentWebhookJson from '../fixtures/incident-webhook.json';
@@ -64,6 +65,12 @@ describe('StatuspageWebhook', () => {
       'incident.incident_updates.0.created_at',
     ],
     ['a page without an id', (p: any) => delete p.page.id, 'page.id'],
+    // Found by the property suite: it took the postmortem's key, so the postmortem was never stored.
+    [
+      'an update with the id the postmortem is stored under',
+      (p: any) => (p.incident.incident_updates[0].id = 'postmortem'),
+      'incident.incident_updates.0.id',
+    ],
   ])('refuses %s and names the field', (_, mutate, path) => {
     const payload = clone(incidentWebhook(chatMessagesMayFail, 1));
     mutate(payload);
@@ -83,5 +90,22 @@ describe('StatuspageWebhook', () => {
     const result = StatuspageWebhook.safeParse({ page: { id: 'p' }, hello: 'world' });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(/incident webhook/);
+  });
+});
+
+describe('GenericIncident', () => {
+  it('refuses an update with the id the postmortem is stored under', () => {
+    const update = { id: 'postmortem', status: 'resolved', body: 'Fixed.', at: '2026-11-23T11:00:00Z' };
+    const result = GenericIncident.safeParse({
+      pageId: 'page1',
+      incident: {
+        id: 'inc1',
+        name: 'Chat delayed',
+        status: 'resolved',
+        createdAt: update.at,
+        updates: [update],
+      },
+    });
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['incident.updates.0.id']);
   });
 });
