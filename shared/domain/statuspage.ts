@@ -16,7 +16,8 @@ export const Timestamp = z
 /**
  * What one webhook may carry: far more than any real incident, and small enough that the largest
  * incident or update, in four-byte characters, still fits one DynamoDB item (400 KB): a name of 1,000
- * characters, a body or postmortem of 60,000 (240 KB), 1,000 component ids of 100 characters (100 KB).
+ * characters, a body or postmortem of 60,000 (240 KB), 1,000 component ids in all (in one incident,
+ * as in one update) of 100 ASCII characters (100 KB).
  */
 export const WEBHOOK_LIMITS = {
   idLength: 100,
@@ -43,22 +44,25 @@ export const StatuspagePage = z.looseObject({
   status_description: optionalText,
 });
 
+/** Component and region ids are printable ASCII, as every status page writes them: 1,000 fill 100 KB. */
+const ComponentId = Id.regex(/^[\x20-\x7e]*$/, 'printable ASCII characters only');
+
 export const StatuspageComponent = z.looseObject({
-  id: Id,
+  id: ComponentId,
   name: Name,
   status: optionalText,
-  group_id: Id.nullish(),
+  group_id: ComponentId.nullish(),
   page_id: optionalText,
   position: z.number().nullish(),
   description: optionalText,
   group: z.boolean().nullish(),
-  components: list(Id, WEBHOOK_LIMITS.components, 'components').nullish(),
+  components: list(ComponentId, WEBHOOK_LIMITS.components, 'components').nullish(),
 });
 export type StatuspageComponent = z.infer<typeof StatuspageComponent>;
 
 export const StatuspageAffectedComponent = z.looseObject({
   // One real payload carried a placeholder entry without a code ("No components were affected...").
-  code: Id.nullish(),
+  code: ComponentId.nullish(),
   name: optionalText,
   old_status: optionalText,
   new_status: optionalText,
@@ -101,15 +105,35 @@ export const StatuspageIncident = z.looseObject({
 });
 export type StatuspageIncident = z.infer<typeof StatuspageIncident>;
 
-export const StatuspageIncidentWebhook = z.looseObject({
-  page: StatuspagePage,
-  incident: StatuspageIncident,
-});
+export const StatuspageIncidentWebhook = z
+  .looseObject({
+    page: StatuspagePage,
+    incident: StatuspageIncident,
+  })
+  // Counted once every id is valid: an id past its own limit is one problem, said once.
+  .superRefine(componentsInAll, { when: (payload) => payload.issues.length === 0 });
 export type StatuspageIncidentWebhook = z.infer<typeof StatuspageIncidentWebhook>;
+
+/** The stored incident keeps every component it affects: as many as one list may hold, in all. */
+function componentsInAll({ incident }: { incident: StatuspageIncident }, ctx: z.RefinementCtx) {
+  const ids = new Set([
+    ...(incident.components ?? []).map((component) => component.id),
+    ...incident.incident_updates.flatMap((update) =>
+      (update.affected_components ?? []).flatMap((entry) => (entry.code ? [entry.code] : [])),
+    ),
+  ]);
+  if (ids.size > WEBHOOK_LIMITS.components) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['incident', 'incident_updates'],
+      message: `at most ${count(WEBHOOK_LIMITS.components)} components in all, counting every update's affected_components and the incident's components`,
+    });
+  }
+}
 
 export const StatuspageComponentUpdate = z.looseObject({
   id: Id,
-  component_id: Id,
+  component_id: ComponentId,
   old_status: optionalText,
   new_status: optionalText,
   created_at: optionalTimestamp,

@@ -86,6 +86,35 @@ describe('StatuspageWebhook', () => {
     expect(StatuspageWebhook.parse({ ...clone(componentWebhook), kind: 'incident' }).kind).toBe('component');
   });
 
+  // Found by the ingest plan's property suite: within the old limits, an update naming 1,000 component ids
+  // of 100 four-byte characters, or three updates naming 1,000 others each, planned an item over 400 KB.
+  it('refuses component ids that are not printable ASCII, and more than 1,000 components in all', () => {
+    const payload: any = clone(incidentWebhook(chatMessagesMayFail, 1));
+    payload.incident.incident_updates[0].affected_components = [{ code: '😀'.repeat(100) }];
+    expect(StatuspageWebhook.safeParse(payload).error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'incident.incident_updates.0.affected_components.0.code',
+    ]);
+
+    const affecting = (from: number) =>
+      Array.from({ length: 1_000 }, (_, i) => ({ code: `c${String(from + i).padStart(99, '0')}` }));
+    const updates = payload.incident.incident_updates;
+    payload.incident.components = [];
+    payload.incident.incident_updates = [0, 1_000].map((from, i) => ({
+      ...updates[0],
+      id: `u${i}`,
+      affected_components: affecting(from),
+    }));
+    const result = StatuspageWebhook.safeParse(payload);
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['incident', 'incident_updates'],
+        message: expect.stringMatching(/^at most 1,000 components in all/),
+      }),
+    ]);
+    payload.incident.incident_updates[1].affected_components = affecting(0); // the same thousand
+    expect(StatuspageWebhook.safeParse(payload).success).toBe(true);
+  });
+
   it('refuses a body that is neither kind', () => {
     const result = StatuspageWebhook.safeParse({ page: { id: 'p' }, hello: 'world' });
     expect(result.success).toBe(false);

@@ -11,14 +11,14 @@ import {
   StatuspageWebhook,
   WEBHOOK_LIMITS,
 } from '../../../shared/domain/statuspage';
-import { incidentWebhook } from './arbitraries';
+import { clip, incidentWebhook } from './arbitraries';
 
 type Path = (string | number)[];
 type Json = Record<string, any>;
 
 const AT = '2025-08-06T14:14:00Z';
 /** The smallest webhook that has one of every nested thing a limit applies to. */
-const base = (): Json => ({
+const base = (char = 'x'): Json => ({
   page: { id: 'zt2xw0cbdp1v' },
   incident: {
     id: 'x1v9d4k2m7qp',
@@ -26,9 +26,14 @@ const base = (): Json => ({
     status: 'investigating',
     created_at: AT,
     incident_updates: [
-      { id: 'u1', status: 'investigating', created_at: AT, affected_components: [{ code: 'c1' }] },
+      {
+        id: 'u1',
+        status: 'investigating',
+        created_at: AT,
+        affected_components: [{ code: nthComponent(0, char) }],
+      },
     ],
-    components: [{ id: 'c1', name: 'Channel - Chat', components: ['c2'] }],
+    components: [{ id: nthComponent(0, char), name: 'Channel - Chat', components: ['c2'] }],
   },
 });
 
@@ -37,19 +42,36 @@ interface Site {
   max: number;
   /** A value of size `n` (characters, or items) made of `char`. */
   fill: (n: number, char: string) => unknown;
+  /** A component or region id: printable ASCII only. */
+  ascii?: boolean;
 }
 const textSite =
   (max: number) =>
   (path: Path): Site => ({ path, max, fill: (n, char) => char.repeat(n) });
 const id = textSite(WEBHOOK_LIMITS.idLength);
+/** A printable ASCII character standing for `char`: component ids are ASCII. */
+const asciiFor = (char: string) =>
+  /^[\x20-\x7e]$/.test(char) ? char : String.fromCharCode(0x21 + ((char.codePointAt(0) ?? 0) % 94));
+const componentId = (path: Path): Site => ({
+  path,
+  max: WEBHOOK_LIMITS.idLength,
+  fill: (n, char) => asciiFor(char).repeat(n),
+  ascii: true,
+});
 const name = textSite(WEBHOOK_LIMITS.nameLength);
 const short = textSite(WEBHOOK_LIMITS.shortText);
 const body = textSite(WEBHOOK_LIMITS.bodyLength);
-const listSite = (path: Path, max: number, item: (i: number) => unknown): Site => ({
+const listSite = (path: Path, max: number, item: (i: number, char: string) => unknown): Site => ({
   path,
   max,
-  fill: (n) => Array.from({ length: n }, (_, i) => item(i)),
+  fill: (n, char) => Array.from({ length: n }, (_, i) => item(i, char)),
 });
+/**
+ * The i-th of the 1,000 components a payload may name in all: the first is the one a component id
+ * site sets, so components and affected components name the same thousand.
+ */
+const nthComponent = (i: number, char: string) =>
+  i === 0 ? asciiFor(char).repeat(WEBHOOK_LIMITS.idLength) : `c${i + 1}`;
 
 /** Every limited field of an incident webhook, at the path a refusal must name. */
 const SITES: Site[] = [
@@ -64,35 +86,39 @@ const SITES: Site[] = [
   short(['incident', 'shortlink']),
   short(['incident', 'page_id']),
   body(['incident', 'postmortem_body']),
-  listSite(['incident', 'incident_updates'], WEBHOOK_LIMITS.updates, (i) => ({
+  listSite(['incident', 'incident_updates'], WEBHOOK_LIMITS.updates, (i, char) => ({
     id: `u${i + 1}`,
     status: 'investigating',
     created_at: AT,
-    affected_components: [{ code: 'c1' }],
+    affected_components: [{ code: nthComponent(0, char) }],
   })),
   id(['incident', 'incident_updates', 0, 'id']),
   short(['incident', 'incident_updates', 0, 'status']),
   body(['incident', 'incident_updates', 0, 'body']),
-  listSite(['incident', 'incident_updates', 0, 'affected_components'], WEBHOOK_LIMITS.components, (i) => ({
-    code: `c${i + 1}`,
-  })),
-  id(['incident', 'incident_updates', 0, 'affected_components', 0, 'code']),
+  listSite(
+    ['incident', 'incident_updates', 0, 'affected_components'],
+    WEBHOOK_LIMITS.components,
+    (i, char) => ({
+      code: nthComponent(i, char),
+    }),
+  ),
+  componentId(['incident', 'incident_updates', 0, 'affected_components', 0, 'code']),
   short(['incident', 'incident_updates', 0, 'affected_components', 0, 'name']),
   short(['incident', 'incident_updates', 0, 'affected_components', 0, 'old_status']),
   short(['incident', 'incident_updates', 0, 'affected_components', 0, 'new_status']),
-  listSite(['incident', 'components'], WEBHOOK_LIMITS.components, (i) => ({
-    id: `c${i + 1}`,
+  listSite(['incident', 'components'], WEBHOOK_LIMITS.components, (i, char) => ({
+    id: nthComponent(i, char),
     name: 'x',
     components: ['c2'],
   })),
-  id(['incident', 'components', 0, 'id']),
+  componentId(['incident', 'components', 0, 'id']),
   name(['incident', 'components', 0, 'name']),
   short(['incident', 'components', 0, 'status']),
-  id(['incident', 'components', 0, 'group_id']),
+  componentId(['incident', 'components', 0, 'group_id']),
   short(['incident', 'components', 0, 'page_id']),
   short(['incident', 'components', 0, 'description']),
   listSite(['incident', 'components', 0, 'components'], WEBHOOK_LIMITS.components, (i) => `c${i + 1}`),
-  id(['incident', 'components', 0, 'components', 0]),
+  componentId(['incident', 'components', 0, 'components', 0]),
 ];
 
 const setAt = (target: Json, path: Path, value: unknown) => {
@@ -120,7 +146,7 @@ describe('the Statuspage webhook parser, for any payload', () => {
   it('accepts any payload with every limited field anywhere up to its limit, in characters of any width', () => {
     fc.assert(
       fc.property(fc.subarray(SITES), oneChar, (sites, char) => {
-        const payload = apply(base(), sites, (site) => site.max, char);
+        const payload = apply(base(char), sites, (site) => site.max, char);
         const parsed = StatuspageWebhook.safeParse(payload);
         expect(parsed.error?.issues ?? []).toEqual([]);
         // Nothing is cut short: texts come back whole, lists with every item.
@@ -136,7 +162,7 @@ describe('the Statuspage webhook parser, for any payload', () => {
     fc.assert(
       fc.property(fc.constantFrom(...SITES), fc.subarray(SITES), oneChar, (over, atLimit, char) => {
         const others = atLimit.filter((site) => dotted(site.path) !== dotted(over.path));
-        const payload = apply(base(), others, (site) => site.max, char);
+        const payload = apply(base(char), others, (site) => site.max, char);
         apply(payload, [over], (site) => site.max + 1, char);
         for (const schema of [StatuspageWebhook, StatuspageIncidentWebhook]) {
           const result = schema.safeParse(payload);
@@ -146,6 +172,47 @@ describe('the Statuspage webhook parser, for any payload', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('refuses a component or region id with any character outside printable ASCII, naming it', () => {
+    const ids = SITES.filter((site) => site.ascii);
+    const notAscii = fc
+      .tuple(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }))
+      .filter(([, char]) => !/^[\x20-\x7e]$/.test(char))
+      .map(([ascii, char]) => clip(ascii + char + ascii, WEBHOOK_LIMITS.idLength));
+    fc.assert(
+      fc.property(fc.constantFrom(...ids), notAscii, (site, value) => {
+        const payload = base();
+        setAt(payload, site.path, value);
+        const result = StatuspageWebhook.safeParse(payload);
+        expect(result.error?.issues.map((issue) => dotted(issue.path))).toEqual([dotted(site.path)]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('accepts at most 1,000 components in all, counting every update and the incident', () => {
+    // Ranges of a pool of ids: the incident's components and each update's affected components.
+    const range = fc.tuple(fc.integer({ min: 0, max: 1_500 }), fc.integer({ min: 0, max: 600 }));
+    fc.assert(
+      fc.property(range, fc.array(range, { minLength: 1, maxLength: 4 }), (components, updates) => {
+        const ids = ([start, length]: [number, number]) => Array.from({ length }, (_, i) => `c${start + i}`);
+        const payload = base();
+        payload.incident.components = ids(components).map((componentId) => ({ id: componentId, name: 'x' }));
+        payload.incident.incident_updates = updates.map((r, i) => ({
+          id: `u${i}`,
+          status: 'investigating',
+          created_at: AT,
+          affected_components: ids(r).map((code) => ({ code })),
+        }));
+        const all = new Set([...ids(components), ...updates.flatMap(ids)]);
+        const result = StatuspageWebhook.safeParse(payload);
+        expect(result.error?.issues.map((issue) => dotted(issue.path)) ?? []).toEqual(
+          all.size > WEBHOOK_LIMITS.components ? ['incident.incident_updates'] : [],
+        );
+      }),
+      { numRuns: 200 },
     );
   });
 
