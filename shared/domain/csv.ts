@@ -18,7 +18,8 @@ export function* parseCsv(text: string): Generator<{ line: number; fields: strin
       } else if (char === '"') {
         quoted = false;
       } else {
-        if (char === '\n') line++;
+        // A line break inside quotes is a line of the file too, counted as outside them (CRLF, LF, CR).
+        if (char === '\n' || (char === '\r' && input[i + 1] !== '\n')) line++;
         field += char;
       }
     } else if (char === '"' && field === '') {
@@ -44,10 +45,22 @@ export function* parseCsv(text: string): Generator<{ line: number; fields: strin
 
 /** One CSV field: quoted when it holds a comma, quote or line break; formula-looking text is neutralised. */
 export function csvField(value: string): string {
-  // A leading = + - @ makes spreadsheets evaluate the cell (CSV injection): prefix it with a quote.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  // A leading = + - @ makes spreadsheets evaluate the cell (CSV injection): prefix it with a quote. Text
+  // that already looks prefixed ('=x) gets one more, so `csvValue` can tell the two apart.
+  const safe = FORMULA_OR_PREFIXED.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
+
+/** A field's value as `csvField` was given it: undoes the defence against spreadsheet formulas. */
+export function csvValue(field: string): string {
+  return /^'+[=+\-@\t\r]/.test(field) ? field.slice(1) : field;
+}
+
+/** A cell a spreadsheet would evaluate, after any number of the quotes that defuse it. */
+const FORMULA_OR_PREFIXED = /^'*[=+\-@\t\r]/;
+
+/** Line breaks as the parser counts them: CRLF, LF and a lone CR. */
+const lineBreaks = (text: string) => text.match(/\r\n|\r|\n/g)?.length ?? 0;
 
 /** A part of a bigger CSV file: the header and some rows, and where each row was in the file. */
 export interface CsvChunk {
@@ -64,18 +77,20 @@ export interface CsvChunk {
 export function csvChunks(text: string, rowsPerChunk: number): { header?: string[]; chunks: CsvChunk[] } {
   const [header, ...rows] = [...parseCsv(text)];
   if (!header) return { chunks: [] };
-  const quote = (field: string) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field);
-  const size = Math.max(1, Math.floor(rowsPerChunk));
+  // A field starting with a byte-order mark is quoted: first in a part, the parser would drop the mark.
+  const quote = (field: string) =>
+    /^\uFEFF|[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+  const size = Math.max(1, Math.floor(rowsPerChunk) || 1); // NaN too: no size may lose rows
   const chunks: CsvChunk[] = [];
   for (let start = 0; start < rows.length; start += size) {
     const part = rows.slice(start, start + size);
     const fileLine = new Map<number, number>();
     const lines = [header.fields.map(quote).join(',')];
-    let line = 1 + (lines[0] ?? '').split('\n').length;
+    let line = 2 + lineBreaks(lines[0] ?? '');
     for (const record of part) {
       const serialized = record.fields.map(quote).join(',');
       fileLine.set(line, record.line);
-      line += serialized.split('\n').length;
+      line += 1 + lineBreaks(serialized);
       lines.push(serialized);
     }
     chunks.push({ csv: `${lines.join('\n')}\n`, rows: part.length, fileLine });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ImportReport } from '../domain/admin-views';
 import type { PageCatalog } from '../domain/catalog';
-import { csvField, parseCsv } from '../domain/csv';
+import { csvField, csvValue, parseCsv } from '../domain/csv';
 import { newNonce } from '../domain/link-tokens';
 import { normalizeEmail, type SubscriberRecord } from '../domain/subscriber';
 import { resolveTopic, type Topic } from '../domain/topics';
@@ -54,9 +54,7 @@ export async function importSubscribers(deps: ImportDeps, csv: string, options: 
     );
   }
   const pick = (fields: string[]) =>
-    ['email', 'page', 'region', 'component', 'status'].map((name) =>
-      unquoteFormula(fields[column(name)] ?? ''),
-    );
+    ['email', 'page', 'region', 'component', 'status'].map((name) => csvValue(fields[column(name)] ?? ''));
   const catalog = await catalogIndex(deps.catalog);
   const report: ImportReport = {
     imported: 0,
@@ -156,11 +154,6 @@ async function applyOne(
   if (!dryRun)
     await deps.subscribers.save({ ...existing, topics: [...existing.topics, ...added], status }, existing);
   return 'updated';
-}
-
-/** Undoes the export's defence against spreadsheet formulas: `'=x` was written for `=x`. */
-function unquoteFormula(field: string): string {
-  return /^'[=+\-@\t\r]/.test(field) ? field.slice(1) : field;
 }
 
 interface CatalogIndex {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvChunks, csvField, parseCsv } from '../../shared/domain/csv';
+import { csvChunks, csvField, csvValue, parseCsv } from '../../shared/domain/csv';
 import { levelWants } from '../../shared/domain/levels';
 import { maskEmail } from '../../shared/domain/subscriber';
 
@@ -61,6 +61,32 @@ describe('CSV', () => {
     expect(reparsed).toEqual([...parseCsv(file)].slice(1));
     expect(csvChunks('', 2)).toEqual({ chunks: [] });
     expect(csvChunks('email,page\n', 2)).toEqual({ header: ['email', 'page'], chunks: [] });
+  });
+
+  // Found by the property suite (test/unit/properties/csv.test.ts).
+  it('reads back a cell that looks defused already as it was', () => {
+    const read = (value: string) =>
+      [...parseCsv(`h\n${csvField(value)}\n`)].map((r) => r.fields.map(csvValue))[1];
+    expect(read("'@home")).toEqual(["'@home"]); // was read as "@home"
+    expect(read('=1+1')).toEqual(['=1+1']);
+    expect(read("''=x")).toEqual(["''=x"]);
+  });
+
+  it('counts a lone CR inside quotes as a line, as it does outside them', () => {
+    expect([...parseCsv('"a\rb"\nc\r"d\r\ne"\rf')].map((r) => r.line)).toEqual([1, 3, 4, 6]);
+    // A part's lines map to the file's across such a field.
+    const { chunks } = csvChunks('h\n"a\rb"\nc\n', 2);
+    expect([...parseCsv(chunks[0]?.csv ?? '')].map((r) => chunks[0]?.fileLine.get(r.line))).toEqual([
+      undefined,
+      2,
+      4,
+    ]);
+  });
+
+  it('loses no row and no header, whatever the part size or a second byte-order mark', () => {
+    expect(csvChunks('h\na\nb\n', Number.NaN).chunks.map((c) => c.rows)).toEqual([1, 1]); // was: none
+    const { header, chunks } = csvChunks('\uFEFF\uFEFFh\na\n', 1);
+    expect([...parseCsv(chunks[0]?.csv ?? '')][0]?.fields).toEqual(header);
   });
 
   it('quotes what needs quoting and defuses spreadsheet formulas', () => {
