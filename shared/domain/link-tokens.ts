@@ -21,6 +21,9 @@ export interface ParsedLinkToken {
 export function parseLinkToken(token: string): ParsedLinkToken | undefined {
   const [subscriberId, code, secret, ...rest] = token.split('.');
   if (!subscriberId || !secret || rest.length > 0 || !/^[\w-]{20,100}$/.test(secret)) return undefined;
+  // Ids are UUIDs. No ':' either, which separates id and nonce in the signed text: "a" with nonce "b:c"
+  // and "a:b" with nonce "c" sign the same.
+  if (!/^[\w-]{1,100}$/.test(subscriberId)) return undefined;
   const scope = (Object.keys(SCOPE_CODE) as LinkScope[]).find((s) => SCOPE_CODE[s] === code);
   return scope ? { subscriberId, scope, secret } : undefined;
 }

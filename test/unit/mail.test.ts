@@ -6,6 +6,7 @@ import {
   manageTokenMatches,
   parseLinkToken,
 } from '../../shared/domain/link-tokens';
+import { secretsEqual } from '../../shared/domain/secrets-equal';
 import {
   assertHeaderSafe,
   incidentRootId,
@@ -111,5 +112,22 @@ describe('link tokens', () => {
     for (const bad of ['garbage', 'a.b', 'sub.x.aaaaaaaaaaaaaaaaaaaaaaaa', `${confirm.token}.extra`]) {
       expect(parseLinkToken(bad)).toBeUndefined();
     }
+  });
+
+  // Found by the property suite (test/unit/properties/link-tokens.test.ts).
+  it('refuses an id that moves the line between id and nonce in the signed text', () => {
+    // "a" with nonce "b:c" and "a:b" with nonce "c" sign the same text, so one's link was the other's.
+    const mac = createManageToken(secret, 'a', 'b:c').split('.')[2];
+    expect(parseLinkToken(`a:b.m.${mac}`)).toBeUndefined();
+    expect(parseLinkToken(`a b.m.${mac}`)).toBeUndefined();
+  });
+});
+
+describe('secretsEqual', () => {
+  it('tells apart strings that differ only in lone surrogates', () => {
+    // Hashed as UTF-8 both became U+FFFD, so the two compared equal.
+    expect(secretsEqual('key\ud800', 'key\udc00')).toBe(false);
+    expect(secretsEqual('key\ud83d', 'key\ufffd')).toBe(false);
+    expect(secretsEqual('key\ud83d', 'key\ud83d')).toBe(true);
   });
 });
