@@ -17,7 +17,7 @@ import { AppError } from '../shared/errors';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
-import { PathId } from '../shared/http/request';
+import { BODY_LIMITS, PathId } from '../shared/http/request';
 import { json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
@@ -91,7 +91,9 @@ const route = <S extends z.ZodType>(
   input: S,
   run: Parameters<typeof httpHandler<S>>[1],
   body?: 'json' | 'text' | 'ignore',
-) => httpHandler({ input, guards, ...(body ? { body } : {}) }, run);
+  maxBodyBytes?: number,
+) =>
+  httpHandler({ input, guards, ...(body ? { body } : {}), ...(maxBodyBytes ? { maxBodyBytes } : {}) }, run);
 const Id = z.object({ path: PathId });
 const Page = z.object({
   cursor: z.string().optional(),
@@ -112,6 +114,8 @@ export const handler = middy()
         handler: route(
           z.object({ path: z.object({ pageId: z.string().min(1) }), body: ComponentsJson }),
           async ({ path, body }) => json(200, await importPageComponents(deps, path.pageId, body)),
+          'json',
+          BODY_LIMITS.documents,
         ),
       },
       {
@@ -165,6 +169,7 @@ export const handler = middy()
             return json(200, await importSubscribers(deps, body, query));
           },
           'text',
+          BODY_LIMITS.documents,
         ),
       },
       {

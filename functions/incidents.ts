@@ -7,6 +7,7 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { GenericIncident } from '../shared/domain/generic-incident';
 import { adminAccess } from '../shared/http/admin-access';
 import { httpHandler } from '../shared/http/handler';
+import { BODY_LIMITS } from '../shared/http/request';
 import { json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
@@ -25,6 +26,7 @@ const deps = {
 export const handler = httpHandler(
   {
     input: z.object({ body: GenericIncident }),
+    maxBodyBytes: BODY_LIMITS.documents,
     guards: [
       adminAccess({
         // Keys only: a console session has no business posting incidents.

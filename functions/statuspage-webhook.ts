@@ -6,6 +6,7 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { StatuspageWebhook } from '../shared/domain/statuspage';
 import { requirePathToken } from '../shared/http/auth';
 import { httpHandler } from '../shared/http/handler';
+import { BODY_LIMITS } from '../shared/http/request';
 import { json } from '../shared/http/respond';
 import { loadConfig } from '../shared/secrets';
 import { ingestStatuspageWebhook } from '../shared/usecases/ingest-statuspage';
@@ -21,6 +22,10 @@ const Request = z.object({ body: StatuspageWebhook });
 
 /** POST /v1/webhooks/statuspage/{token}: stores the webhook and answers at once; the stream notifies. */
 export const handler = httpHandler(
-  { input: Request, guards: [requirePathToken('token', env.WEBHOOK_TOKEN)] },
+  {
+    input: Request,
+    guards: [requirePathToken('token', env.WEBHOOK_TOKEN)],
+    maxBodyBytes: BODY_LIMITS.documents,
+  },
   async ({ body }) => json(202, await ingestStatuspageWebhook(deps, body)),
 );

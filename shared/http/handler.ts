@@ -9,11 +9,12 @@ type Guard = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
 
 /**
  * The middy chain every HTTP route shares: guards (authentication) first, then the request parsed by the
- * route's schema, with every error mapped to a response (JSON, or with `pages` a page for a browser).
- * `run` only ever sees valid input.
+ * route's schema (a body over `maxBodyBytes`, by default `BODY_LIMITS.default`, refused unread), with
+ * every error mapped to a response (JSON, or with `pages` a page for a browser). `run` only ever sees
+ * valid input.
  */
 export function httpHandler<S extends z.ZodType>(
-  route: { input: S; guards?: Guard[]; body?: BodyKind; pages?: ErrorPageRenderer },
+  route: { input: S; guards?: Guard[]; body?: BodyKind; maxBodyBytes?: number; pages?: ErrorPageRenderer },
   run: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<HttpResult>,
 ) {
   const chain = middy<ParsedEvent<z.output<S>>, HttpResult>().use(
@@ -25,7 +26,7 @@ export function httpHandler<S extends z.ZodType>(
   for (const guard of route.guards ?? [])
     chain.use(guard as MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult>);
   const handler = chain
-    .use(parseRequest(route.input, route.body))
+    .use(parseRequest(route.input, route.body, route.maxBodyBytes))
     .handler((event) => run(event.input, event));
   // Outside, the handler takes a plain API Gateway event: `input` is added by parseRequest.
   return handler as unknown as middy.MiddyfiedHandler<APIGatewayProxyEventV2, HttpResult>;

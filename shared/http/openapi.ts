@@ -14,6 +14,7 @@ import {
 import { CreateApiKeyInput } from '../usecases/api-keys';
 import { PreferencesUpdate, SubscribeInput } from '../usecases/self-service';
 import { ErrorBody } from './errors';
+import { BODY_LIMITS, inKilobytes } from './request';
 
 type Auth = 'none' | 'admin' | 'token-in-url' | 'token-in-query';
 interface Operation {
@@ -21,6 +22,8 @@ interface Operation {
   auth: Auth;
   body?: z.ZodType;
   bodyType?: string;
+  /** The largest body the route reads; `BODY_LIMITS.default` unless it takes documents. */
+  maxBodyBytes?: number;
   query?: z.ZodObject;
   response?: z.ZodType;
   status?: number;
@@ -38,6 +41,7 @@ const operations: Record<string, Operation> = {
     summary: 'Atlassian Statuspage webhook (incident or component); retries are harmless',
     auth: 'token-in-url',
     body: z.union([StatuspageIncidentWebhook, StatuspageComponentWebhook]),
+    maxBodyBytes: BODY_LIMITS.documents,
     status: 202,
   },
   'POST /v1/incidents': {
@@ -45,6 +49,7 @@ const operations: Record<string, Operation> = {
       'Generic incident API for in-house tooling: the whole incident with its updates; resending is harmless',
     auth: 'admin',
     body: GenericIncident,
+    maxBodyBytes: BODY_LIMITS.documents,
     status: 202,
   },
   'GET /v1/catalog': { summary: 'Pages, regions and components, for subscription pickers', auth: 'none' },
@@ -90,6 +95,7 @@ const operations: Record<string, Operation> = {
     summary: "Import a page's public components.json (groups are regions)",
     auth: 'admin',
     body: ComponentsJson,
+    maxBodyBytes: BODY_LIMITS.documents,
   },
   'POST /v1/admin/subscribers': {
     summary: 'Add a subscriber',
@@ -113,6 +119,7 @@ const operations: Record<string, Operation> = {
     summary: 'CSV import (email,page,region,component[,status]); reports imported, updated, rejected lines',
     auth: 'admin',
     bodyType: 'text/csv',
+    maxBodyBytes: BODY_LIMITS.documents,
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
   },
   'GET /v1/admin/subscribers/{id}': { summary: 'A subscriber', auth: 'admin', response: Subscriber },
@@ -203,15 +210,19 @@ export function openApiDocument(serverUrl: string) {
       required: !(type as z.ZodType).safeParse(undefined).success,
       schema: schema(type as z.ZodType),
     }));
+    const hasBody = Boolean(op.body || op.bodyType);
+    const maxBody = inKilobytes(op.maxBodyBytes ?? BODY_LIMITS.default);
+    const errorContent = { 'application/json': { schema: schema(ErrorBody) } };
     paths[path] ??= {};
     (paths[path] as Record<string, unknown>)[method.toLowerCase()] = {
       summary: op.summary,
       ...(op.auth === 'admin' ? { security: [{ adminKey: [] }] } : {}),
       parameters: [...pathParams, ...queryParams],
-      ...(op.body || op.bodyType
+      ...(hasBody
         ? {
             requestBody: {
               required: true,
+              description: `At most ${maxBody}; a larger body is refused with 413.`,
               content: {
                 [op.bodyType ?? 'application/json']: {
                   schema: op.body ? schema(op.body) : { type: 'string' },
@@ -225,10 +236,10 @@ export function openApiDocument(serverUrl: string) {
           description: 'success',
           ...(op.response ? { content: { 'application/json': { schema: schema(op.response) } } } : {}),
         },
-        '4XX': {
-          description: 'the request is wrong; the body names the field',
-          content: { 'application/json': { schema: schema(ErrorBody) } },
-        },
+        ...(hasBody
+          ? { '413': { description: `the body is larger than ${maxBody}`, content: errorContent } }
+          : {}),
+        '4XX': { description: 'the request is wrong; the body names the field', content: errorContent },
       },
     };
   }

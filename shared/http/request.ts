@@ -20,16 +20,43 @@ export type ParsedEvent<T> = APIGatewayProxyEventV2 & { input: T };
 export type BodyKind = 'json' | 'text' | 'form' | 'form-or-text' | 'ignore';
 
 /**
- * Parses the request with a zod schema before the handler runs: a body that is not JSON, or input the
- * schema refuses, is a 400 naming the field, and the handler only ever sees valid input.
+ * How large a body a route reads, in bytes. Most routes take forms and small JSON requests; the few that
+ * take documents (webhooks, the generic incident API, a catalog import, CSV files) say so.
+ */
+export const BODY_LIMITS = {
+  /** Far above any form or request these routes serve (1,000 ticked topics is about 40 KB), under a DynamoDB item. */
+  default: 256 * 1024,
+  /** API Gateway's payload limit: a document route reads whatever the gateway passes on. */
+  documents: 10 * 1024 * 1024,
+} as const;
+
+/** A size in words: `256 KB`, `6 MB`. */
+export const inKilobytes = (bytes: number) =>
+  bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0
+    ? `${bytes / (1024 * 1024)} MB`
+    : `${Math.ceil(bytes / 1024).toLocaleString('en-US')} KB`;
+
+/**
+ * Parses the request with a zod schema before the handler runs: a body over the route's size limit is a
+ * 413, a body that is not JSON, or input the schema refuses, is a 400 naming the field, and the handler
+ * only ever sees valid input.
  */
 export function parseRequest<S extends z.ZodType>(
   schema: S,
   body: BodyKind = 'json',
+  maxBodyBytes: number = BODY_LIMITS.default,
 ): MiddlewareObj<ParsedEvent<z.output<S>>, HttpResult> {
   return {
     before: async (request) => {
       const event = request.event;
+      const size = bodySize(event);
+      if (size > maxBodyBytes) {
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          `the body is ${inKilobytes(size)}: this route takes at most ${inKilobytes(maxBodyBytes)}`,
+          [{ path: 'body', message: `at most ${inKilobytes(maxBodyBytes)}` }],
+        );
+      }
       const raw: RawRequest = {
         body: await readAs(body, event),
         path: event.pathParameters ?? {},
@@ -124,6 +151,11 @@ async function readForm(event: APIGatewayProxyEventV2): Promise<FormFields> {
     fields.set(name, before === undefined ? text : [...(Array.isArray(before) ? before : [before]), text]);
   }
   return Object.fromEntries(fields);
+}
+
+function bodySize(event: APIGatewayProxyEventV2): number {
+  if (!event.body) return 0;
+  return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 }
 
 function readText(event: APIGatewayProxyEventV2): string {

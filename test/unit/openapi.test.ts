@@ -26,6 +26,15 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('states how large a body each route takes, and the 413 beyond it', () => {
+    const subscribe = (doc.paths['/v1/subscriptions'] as any).post;
+    expect(subscribe.requestBody.description).toBe('At most 256 KB; a larger body is refused with 413.');
+    expect(subscribe.responses['413'].content['application/json']).toBeDefined();
+    const webhook = (doc.paths['/v1/webhooks/statuspage/{token}'] as any).post;
+    expect(webhook.requestBody.description).toBe('At most 10 MB; a larger body is refused with 413.');
+    expect((doc.paths['/v1/catalog'] as any).get.responses['413']).toBeUndefined();
+  });
+
   it('states the webhook limits, so a sender knows them before a 400 says so', () => {
     const webhook = JSON.stringify((doc.paths['/v1/webhooks/statuspage/{token}'] as any).post.requestBody);
     expect(webhook).toContain('"maxItems":500'); // updates in one webhook

@@ -128,10 +128,15 @@ export function consoleContext(deps: ConsoleDeps) {
   function route<S extends z.ZodType>(
     input: S,
     run: (input: z.output<S>, session: Session) => Promise<HttpResult>,
-    options: { body?: BodyKind } = {},
+    options: { body?: BodyKind; maxBodyBytes?: number } = {},
   ) {
     return httpHandler(
-      { input: Unparsed, pages: consoleErrorPage, ...(options.body ? { body: options.body } : {}) },
+      {
+        input: Unparsed,
+        pages: consoleErrorPage,
+        ...(options.body ? { body: options.body } : {}),
+        ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      },
       async (raw, event) => {
         const write = isWrite(event);
         if (write) assertOwnSite(event);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import { AppError } from '../../errors';
-import { formValue } from '../../http/request';
+import { BODY_LIMITS, formValue } from '../../http/request';
 import { json, prefersJson } from '../../http/respond';
 import { importPage, type StoppedImport } from '../../templates/pages/console/import';
 import { capitalized } from '../../templates/text';
@@ -69,7 +69,8 @@ export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
         importPage({ viewer, report, ...(partial ? { stopped: partial } : {}) }),
       );
     },
-    { body: 'form-or-text' },
+    // A whole file, as a form's upload: as large as an export (MAX_EXPORT_BYTES) and then some.
+    { body: 'form-or-text', maxBodyBytes: BODY_LIMITS.documents },
   );
 
   const exportCsv = c.route(z.object({}), async (_, { api }) => {
