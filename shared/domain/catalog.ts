@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Id, list, text, WEBHOOK_LIMITS } from './statuspage';
 
 /** A status page, its regions (Statuspage component groups) and their components. */
 export const CatalogPage = z.object({
@@ -28,23 +29,29 @@ export interface PageCatalog {
   components: CatalogComponent[];
 }
 
-/** The public `GET /api/v2/components.json` of a Statuspage page. */
+/**
+ * The public `GET /api/v2/components.json` of a Statuspage page, within the webhook's limits: every
+ * region and component then fits one catalog item, and a document larger than any real page is refused
+ * before anything of it is written.
+ */
 export const ComponentsJson = z.looseObject({
   page: z.looseObject({
-    id: z.string().min(1),
-    name: z.string(),
-    url: z.string().nullish(),
-    time_zone: z.string().nullish(),
+    id: Id,
+    name: text(WEBHOOK_LIMITS.nameLength),
+    url: text(WEBHOOK_LIMITS.shortText).nullish(),
+    time_zone: text(WEBHOOK_LIMITS.shortText).nullish(),
   }),
-  components: z.array(
+  components: list(
     z.looseObject({
-      id: z.string().min(1),
-      name: z.string(),
-      status: z.string().nullish(),
+      id: Id,
+      name: text(WEBHOOK_LIMITS.nameLength),
+      status: text(WEBHOOK_LIMITS.shortText).nullish(),
       group: z.boolean().nullish(),
-      group_id: z.string().nullish(),
-      components: z.array(z.string()).nullish(),
+      group_id: Id.nullish(),
+      components: list(Id, WEBHOOK_LIMITS.components, 'components').nullish(),
     }),
+    WEBHOOK_LIMITS.components,
+    'components',
   ),
 });
 export type ComponentsJson = z.infer<typeof ComponentsJson>;

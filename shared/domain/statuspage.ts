@@ -29,10 +29,15 @@ export const WEBHOOK_LIMITS = {
 } as const;
 
 const count = (n: number) => n.toLocaleString('en-US');
-const text = (max: number) => z.string().max(max, `at most ${count(max)} characters`);
-const list = <T extends z.ZodType>(item: T, max: number, what: string) =>
+/** Text of at most `max` characters, refused in words that name the limit (the catalog import shares them). */
+export const text = (max: number) => z.string().max(max, `at most ${count(max)} characters`);
+export const list = <T extends z.ZodType>(item: T, max: number, what: string) =>
   z.array(item).max(max, `at most ${count(max)} ${what}`);
-const Id = z.string().min(1).max(WEBHOOK_LIMITS.idLength, `at most ${WEBHOOK_LIMITS.idLength} characters`);
+/** An id from the status page: a page, region, component, incident or update. */
+export const Id = z
+  .string()
+  .min(1)
+  .max(WEBHOOK_LIMITS.idLength, `at most ${WEBHOOK_LIMITS.idLength} characters`);
 const Name = text(WEBHOOK_LIMITS.nameLength);
 const Body = text(WEBHOOK_LIMITS.bodyLength);
 const optionalText = text(WEBHOOK_LIMITS.shortText).nullish();
