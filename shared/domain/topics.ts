@@ -1,16 +1,23 @@
 import { z } from 'zod';
 import type { PageCatalog } from './catalog';
+import { Id, WEBHOOK_LIMITS } from './statuspage';
 
 /**
  * What a subscriber follows: a component, a whole region (components added later included), or a whole
  * page. Matching happens on a topic key, so the audience of an update is a handful of index queries.
  */
 export const TopicInput = z.object({
-  pageId: z.string().min(1),
-  groupId: z.string().min(1).optional(),
-  componentId: z.string().min(1).optional(),
+  pageId: Id,
+  groupId: Id.optional(),
+  componentId: Id.optional(),
 });
 export type TopicInput = z.infer<typeof TopicInput>;
+
+/** A topic key as pages and the API show it (`C#page#component`): two ids and its kind. */
+export const TopicKey = z
+  .string()
+  .min(1)
+  .max(3 + 2 * WEBHOOK_LIMITS.idLength, `at most ${3 + 2 * WEBHOOK_LIMITS.idLength} characters`);
 
 export const Topic = z.object({
   pageId: z.string(),

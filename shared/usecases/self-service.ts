@@ -19,7 +19,7 @@ import {
   RESEND_AFTER_MINUTES,
   type SubscriberRecord,
 } from '../domain/subscriber';
-import { type Topic, TopicInput, withoutCovered } from '../domain/topics';
+import { type Topic, TopicInput, TopicKey, withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { Catalog, Clock, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
@@ -193,7 +193,7 @@ export const PreferencesUpdate = z
     topics: z.array(TopicInput).max(40, MESSAGES.tooManyTopics).optional(),
     level: Level.optional(),
     /** Topic keys to stop following (`C#page#component`, as GET shows them). */
-    removeTopics: z.array(z.string().min(1)).max(40).optional(),
+    removeTopics: z.array(TopicKey).max(40).optional(),
     /** true: unsubscribe from everything. */
     unsubscribe: z.literal(true).optional(),
   })
