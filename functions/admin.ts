@@ -95,6 +95,12 @@ const route = <S extends z.ZodType>(
 ) =>
   httpHandler({ input, guards, ...(body ? { body } : {}), ...(maxBodyBytes ? { maxBodyBytes } : {}) }, run);
 const Id = z.object({ path: PathId });
+/** A suppression's `{id}` is its address: blank (`%20`, `%0D%0A`) it names no item at all. */
+const Address = z.object({
+  path: z.object({
+    id: PathId.shape.id.pipe(z.string().trim().min(1, 'an email address, not blank').max(254)),
+  }),
+});
 const Page = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -211,7 +217,7 @@ export const handler = middy()
       {
         method: 'GET',
         path: '/v1/admin/suppressions/{id}',
-        handler: route(Id, async ({ path }) => json(200, await getSuppression(deps, path.id))),
+        handler: route(Address, async ({ path }) => json(200, await getSuppression(deps, path.id))),
       },
       {
         method: 'POST',
@@ -223,7 +229,7 @@ export const handler = middy()
       {
         method: 'DELETE',
         path: '/v1/admin/suppressions/{id}',
-        handler: route(Id, async ({ path }) => json(200, await removeSuppression(deps, path.id))),
+        handler: route(Address, async ({ path }) => json(200, await removeSuppression(deps, path.id))),
       },
       {
         method: 'GET',
