@@ -79,7 +79,9 @@ async function readAs(kind: BodyKind, event: APIGatewayProxyEventV2): Promise<un
       if (!isForm(event)) throw notAForm(event);
       return readForm(event);
     case 'form-or-text':
-      return isForm(event) ? readForm(event) : readText(event);
+      if (isForm(event)) return readForm(event);
+      if (!TEXT_TYPE.test(event.headers?.['content-type'] ?? '')) throw notAFormOrText(event);
+      return readText(event);
     case 'ignore':
       return undefined;
   }
@@ -120,6 +122,15 @@ export type FormFields = Record<string, string | string[]>;
 
 const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 const isForm = (event: APIGatewayProxyEventV2) => FORM_TYPE.test(event.headers?.['content-type'] ?? '');
+
+const TEXT_TYPE = /^text\/(csv|plain)\b/i;
+
+const notAFormOrText = (event: APIGatewayProxyEventV2) =>
+  new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `expected a form or a CSV file, got ${event.headers?.['content-type'] || 'no content type'}`,
+    [{ path: 'content-type', message: 'must be a form, text/csv or text/plain' }],
+  );
 
 const notAForm = (event: APIGatewayProxyEventV2) =>
   new AppError(
