@@ -11,6 +11,7 @@ import type { HttpRouteHandler } from '../route';
 import type { ConsoleContext, ConsoleDeps } from './context';
 import { inWords } from './refusals';
 
+const NOT_A_KEY = 'That API key is not valid: it is mistyped, revoked, or from another deployment';
 const SignInForm = z.object({ body: z.object({ key: formValue.pipe(z.string().max(500).default('')) }) });
 
 /** Signing in with an API key (the console keeps only the session token the API gives back) and out. */
@@ -26,12 +27,15 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
         return c.page(key ? 401 : 400, signInPage({ errors: [{ path: 'key', message }] }));
       };
       if (!key) return refuse('Enter your API key');
+      // Keys are printable ASCII: anything else (a line break, a pasted document) is no key, and would not
+      // even fit the Authorization header the admin API is asked with.
+      if (!/^[\x21-\x7e]+$/.test(key)) return refuse(NOT_A_KEY);
       let created: Awaited<ReturnType<AdminApi['startSession']>>;
       try {
         created = await deps.api.as(key).startSession();
       } catch (error) {
         if (error instanceof AdminApiError && error.status === 401) {
-          return refuse('That API key is not valid: it is mistyped, revoked, or from another deployment');
+          return refuse(NOT_A_KEY);
         }
         if (error instanceof AdminApiError && error.status === 403) return refuse(capitalized(error.message));
         if (error instanceof AdminApiError) throw inWords(error, { write: false });
