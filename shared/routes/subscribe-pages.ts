@@ -1,4 +1,6 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { WEBHOOK_LIMITS } from '../domain/statuspage';
 import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, type PageOptions, prefersJson } from '../http/respond';
@@ -32,24 +34,32 @@ export function subscribePageRoutes(
   const framing = (embed: boolean): PageOptions => (embed ? { frameAncestors: options.embedOrigins } : {});
 
   async function knownPage(pageId: string): Promise<PageView> {
-    const view = pageView(await deps.catalog.getPage(pageId));
+    // No page id is longer than the webhook's ids: a longer one is not looked up (nor is it a valid key).
+    const view =
+      pageId.length <= WEBHOOK_LIMITS.idLength ? pageView(await deps.catalog.getPage(pageId)) : undefined;
     if (!view) throw new AppError('NOT_FOUND', 'There is no status page with that name here.');
     return view;
   }
 
-  /** Answers a page, or a mistake as a page that keeps to the frame when embedded. */
-  async function answer(embed: boolean, render: () => Promise<string>, status = 200) {
+  /** Answers a page, or a mistake as a page that keeps to the frame when embedded (JSON when asked for). */
+  async function answer(
+    embed: boolean,
+    event: APIGatewayProxyEventV2,
+    render: () => Promise<string>,
+    status = 200,
+  ) {
     try {
       return html(status, await render(), framing(embed));
     } catch (error) {
-      if (!embed || !(error instanceof AppError) || error.code !== 'NOT_FOUND') throw error;
+      if (!embed || prefersJson(event) || !(error instanceof AppError) || error.code !== 'NOT_FOUND')
+        throw error;
       return html(404, errorPage(404, error.message, [], { embed }), framing(embed));
     }
   }
 
   const showForm = (embed: boolean) =>
-    pageRoute(PageQuery, ({ query }) =>
-      answer(embed, async () => {
+    pageRoute(PageQuery, ({ query }, event) =>
+      answer(embed, event, async () => {
         let pageId = query.page;
         if (!pageId) {
           const pages = (await deps.catalog.listPages()).flatMap((p) => pageView(p) ?? []);
