@@ -41,6 +41,8 @@ const PreferencesForm = z.object({
   level: formValue,
 });
 
+const NOT_FOLLOWED = 'You do not follow that any more: it may have been removed already';
+
 const linkPath = (path: string, token: string) => `${path}?token=${encodeURIComponent(token)}`;
 
 /** Links in pages stay on this origin: the path and query of an absolute link made for mail. */
@@ -99,6 +101,10 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
         return html(200, checkInboxPage({ email: done.email, embed: false }));
       }
       try {
+        if (body.remove && !current.topics.some((t) => t.key === body.remove)) {
+          // A forged or stale button (removed in another tab): nothing to save.
+          throw new AppError('VALIDATION', NOT_FOLLOWED, [{ path: 'remove', message: NOT_FOLLOWED }]);
+        }
         const update = body.remove
           ? { removeTopics: [body.remove] }
           : await treeUpdate(current, body.topic, body.level);
