@@ -62,7 +62,9 @@ export function threadSubject(name: string, upstreamId: string): string {
     .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  const title = clean.length > 180 ? `${clean.slice(0, 179)}…` : clean || 'Incident';
+  // Cut on a whole character: half an emoji is not text a mail subject can carry.
+  const title =
+    clean.length > 180 ? `${clean.slice(0, 179).replace(/[\uD800-\uDBFF]$/, '')}…` : clean || 'Incident';
   return `${title} [${upstreamId.replace(/[^\w-]/g, '').slice(0, 24)}]`;
 }
 

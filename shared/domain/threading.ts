@@ -48,7 +48,9 @@ export function listUnsubscribeHeaders(unsubscribeUrl: string): MailHeader[] {
 export function listIdHeader(pageId: string, pageName: string | undefined, domain: string): MailHeader {
   const id = `${pageId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}.status.${domain}`;
   // A page name is the page owner's text: bounded, so the header stays well within SES's limits.
-  const shortName = pageName && pageName.length > 60 ? `${pageName.slice(0, 59)}…` : pageName;
+  // Cut on a whole character: half an emoji would be encoded as U+FFFD.
+  const shortName =
+    pageName && pageName.length > 60 ? `${pageName.slice(0, 59).replace(/[\uD800-\uDBFF]$/, '')}…` : pageName;
   const name = shortName && pageName !== pageId ? `${encodeWord(`${shortName} status`)} ` : '';
   return { name: 'List-Id', value: `${name}<${id}>` };
 }

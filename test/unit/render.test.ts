@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { threadSubject } from '../../shared/domain/incident';
 import { encodeWord, listIdHeader } from '../../shared/domain/threading';
 import { markdownishToHtml, markdownishToText } from '../../shared/templates/markdownish';
 import { formatTime, renderFooter, renderNotification } from '../../shared/templates/notification';
@@ -115,6 +116,19 @@ describe('headers and footers', () => {
       .map((word) => Buffer.from(word.slice(10, -2), 'base64').toString('utf8'))
       .join('');
     expect(decoded).toBe('Kundenstatus der Zürcher Verkehrsbetriebe und Umgebung für alle Linien');
+  });
+
+  // Found by the property suite (test/unit/properties/headers.test.ts): half an emoji became U+FFFD.
+  it('cuts a long page name or incident title on a whole character', () => {
+    const name = `${'a'.repeat(58)}😀 and the rest`;
+    const [phrase] = listIdHeader('p1', name, 'example.com').value.split(' <');
+    const shown = (phrase ?? '')
+      .split(' ')
+      .map((word) => Buffer.from(word.slice(10, -2), 'base64').toString('utf8'))
+      .join('');
+    expect(shown).toBe(`${'a'.repeat(58)}… status`);
+    const subject = threadSubject(`${'a'.repeat(178)}😀 and the rest`, 'inc1');
+    expect(subject).toBe(`${'a'.repeat(178)}… [inc1]`);
   });
 
   it('tells each recipient why they get the mail, with their own links', () => {
