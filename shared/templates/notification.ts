@@ -28,8 +28,12 @@ const IMPACT: Record<string, { label: string; colour: string }> = {
   maintenance: { label: 'Maintenance', colour: '#1d4ed8' },
 };
 
+/** A table's own entry: a webhook's "constructor" or "toString" must not find Object.prototype's. */
+const entry = <T>(table: Record<string, T>, key: string): T | undefined =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+
 export function statusLabel(status: string): string {
-  return STATUS[status]?.label ?? status.replace(/[_-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+  return entry(STATUS, status)?.label ?? status.replace(/[_-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 }
 
 const badge = (text: string, colour: string) =>
@@ -59,8 +63,8 @@ export function renderNotification(input: NotificationInput): MailContent {
   const earlier = chronological(input.updates)
     .filter((u) => u.updateId !== update.updateId && u.displayAt <= update.displayAt)
     .reverse();
-  const status = STATUS[update.status] ?? { label: statusLabel(update.status), colour: '#4b5563' };
-  const impact = IMPACT[incident.impact] ?? { label: `${incident.impact} impact`, colour: '#4b5563' };
+  const status = entry(STATUS, update.status) ?? { label: statusLabel(update.status), colour: '#4b5563' };
+  const impact = entry(IMPACT, incident.impact) ?? { label: `${incident.impact} impact`, colour: '#4b5563' };
   const link = safeHttpUrl(incident.shortlink);
   const when = (u: IncidentUpdate) => formatTime(u.displayAt, input.timeZone);
   const window =

@@ -78,6 +78,18 @@ describe('the notification', () => {
     expect(postmortem.text).toContain(markdownishToText(body));
     expect(postmortem.htmlBefore).toContain('<p style="margin:16px 0 4px;font-weight:700">Summary</p>');
   });
+
+  // Found by the property suite (test/unit/properties/html.test.ts): Object.prototype's entries were looked up.
+  it('labels a status or impact named like an Object property as it is named', () => {
+    const content = renderNotification({
+      incident: { ...incident, impact: 'constructor' },
+      update: update('u3', 'toString', '2025-08-06T15:00:00.000Z', 'Odd status.'),
+      updates: [],
+      affected: [],
+    });
+    expect(content.text).toContain('ToString · constructor impact'); // was "undefined · undefined"
+    expect(content.htmlBefore).not.toContain('undefined');
+  });
 });
 
 describe('markdown-ish text', () => {
