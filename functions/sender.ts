@@ -7,6 +7,7 @@ import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
 import { DynamoSendPacer } from '../shared/adapters/dynamo/send-rate';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
@@ -18,10 +19,22 @@ import { loadConfig } from '../shared/secrets';
 import { newImages } from '../shared/stream';
 import { sendDeliveries } from '../shared/usecases/send-deliveries';
 
+/** A bulk call of 50 is answered in well under a second; one that takes this long is not coming back. */
+const SES_CALL_TIMEOUT_MS = 10_000;
+
 const env = await loadConfig(functionSpecs.sender.env);
 const db = createDocumentClient();
 // No SDK-level retries: SendBulkEmail is not idempotent, and throttled sends are retried by the sender.
-const ses = new SESv2Client({ maxAttempts: 1 });
+// A call that hangs ends in a timeout (then the stream's retry) rather than in the function's timeout.
+const ses = new SESv2Client({
+  maxAttempts: 1,
+  // Without throwOnRequestTimeout the SDK only warns, and the call waits forever.
+  requestHandler: {
+    connectionTimeout: 3_000,
+    requestTimeout: SES_CALL_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+  },
+});
 const sendRate = await maxSendRate(ses, env.SES_MAX_SEND_RATE);
 const pacer = new DynamoSendPacer(db, env.SUBSCRIBERS_TABLE, sendRate);
 /** Waiting for room in the send rate must end well before the function's own timeout. */
@@ -30,6 +43,7 @@ const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
+  sendPause: new DynamoSendPause(db, env.SUBSCRIBERS_TABLE, { cacheMs: 5_000 }),
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
   mailer: new SesMailer(ses, {
@@ -54,10 +68,13 @@ const TIMEOUT_MARGIN_MS = 15_000;
 
 const DeliveryRecord = z.object({ subscriberId: z.string(), incidentId: z.string(), updateId: z.string() });
 
-/** Deliveries stream (INSERT) → bulk mail through SES; throttled or transient failures are retried. */
+/**
+ * Deliveries stream (new deliveries, and pending ones the sweep brought back) → bulk mail through SES;
+ * throttled or transient failures are retried, and a pause in SES leaves them pending for the sweep.
+ */
 export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event, context) => {
   paceDeadline = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
-  const records = newImages(event, DeliveryRecord);
+  const records = newImages(event, DeliveryRecord, functionSpecs.sender.stream.filter.eventNames);
   const unreadable = records.flatMap((r) => ('problem' in r ? [r] : []));
   for (const record of unreadable) log.error('unparseable delivery record', { ...record });
   const result = await sendDeliveries(

@@ -44,6 +44,7 @@ const OPTIONAL_ENV = new Set<EnvName>([
   'SUBSCRIBE_EMBED_ORIGINS',
   'SES_MAX_SEND_RATE',
   'CONSOLE_IDLE_MINUTES',
+  'PENDING_STALE_MINUTES',
 ]);
 
 /** Functions, the HTTP API, stream event sources with their on-failure queues, and alarms. */
@@ -117,6 +118,13 @@ export class ComputeStack extends Stack {
       });
     }
     if (spec.stream) this.streamSource(name, fn, spec.stream, props.tables[spec.stream.table]);
+    if (spec.schedule) {
+      new events.Rule(this, `${pascal(name)}Schedule`, {
+        description: `${name}: every ${spec.schedule.everyMinutes} minute(s)`,
+        schedule: events.Schedule.rate(Duration.minutes(spec.schedule.everyMinutes)),
+        targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0 })],
+      });
+    }
     if (spec.sesEvents)
       this.sesEventSource(name, fn, spec.sesEvents, props.mail.configurationSet.configurationSetName);
     if (spec.stream?.table === 'deliveries') {
@@ -184,7 +192,6 @@ export class ComputeStack extends Stack {
     });
     this.failureQueues[name] = queue;
     this.failureQueueOutput(name, 'stream batches that kept failing (status-notifier redrive)');
-    const { attribute, type, equals } = source.filter.newImage;
     fn.function.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -197,8 +204,15 @@ export class ComputeStack extends Stack {
         onFailure: new SqsDlq(queue),
         filters: [
           lambda.FilterCriteria.filter({
-            eventName: lambda.FilterRule.isEqual(source.filter.eventName),
-            dynamodb: { NewImage: { [attribute]: { [type]: [equals] } } },
+            eventName: source.filter.eventNames,
+            dynamodb: {
+              NewImage: Object.fromEntries(
+                source.filter.newImage.map(({ attribute, type, equals }) => [
+                  attribute,
+                  { [type]: [equals] },
+                ]),
+              ),
+            },
           }),
         ],
       }),

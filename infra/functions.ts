@@ -14,10 +14,29 @@ export interface HttpRoute {
   path: string;
 }
 
-/** A Lambda event filter on the stream: the event name and one attribute of the new image. */
+/** A Lambda event filter on the stream: the event names and attributes of the new image, all required. */
 export interface StreamFilter {
-  eventName: 'INSERT';
-  newImage: { attribute: string; type: 'S' | 'BOOL'; equals: string | boolean };
+  eventNames: Array<'INSERT' | 'MODIFY'>;
+  newImage: Array<{ attribute: string; type: 'S' | 'BOOL'; equals: string | boolean }>;
+}
+
+/** Whether a stream record passes the filter, as Lambda's event filtering decides (for local runs and redrive). */
+export function passesStreamFilter(
+  filter: StreamFilter,
+  record: { eventName?: string; dynamodb?: { NewImage?: Record<string, unknown> } },
+): boolean {
+  return (
+    filter.eventNames.some((name) => name === record.eventName) &&
+    filter.newImage.every(({ attribute, type, equals }) => {
+      const value = record.dynamodb?.NewImage?.[attribute] as Record<string, unknown> | undefined;
+      return value?.[type] === equals;
+    })
+  );
+}
+
+/** An EventBridge schedule: the function runs this often. */
+export interface Schedule {
+  everyMinutes: number;
 }
 
 export interface StreamSource {
@@ -41,6 +60,7 @@ export interface FunctionSpec {
   tables: Partial<Record<TableKey, Access>>;
   routes?: HttpRoute[];
   stream?: StreamSource;
+  schedule?: Schedule;
   sesEvents?: SesEventSource;
   sendsMail?: boolean;
   timeoutSeconds: number;
@@ -201,7 +221,7 @@ export const functionSpecs = {
       batchSize: 10,
       maxRetryAttempts: 5,
       bisectOnError: true,
-      filter: { eventName: 'INSERT', newImage: { attribute: 'notify', type: 'BOOL', equals: true } },
+      filter: { eventNames: ['INSERT'], newImage: [{ attribute: 'notify', type: 'BOOL', equals: true }] },
     },
     timeoutSeconds: 900,
     memoryMb: 1024,
@@ -227,10 +247,34 @@ export const functionSpecs = {
       batchSize: 100,
       maxRetryAttempts: 8,
       bisectOnError: true,
-      filter: { eventName: 'INSERT', newImage: { attribute: 'kind', type: 'S', equals: 'delivery' } },
+      // New deliveries, and pending ones the sweep touched to bring them back; a mark (sent, failed,
+      // skipped) is a MODIFY that is not pending, so the sender never hears of its own writes.
+      filter: {
+        eventNames: ['INSERT', 'MODIFY'],
+        newImage: [
+          { attribute: 'kind', type: 'S', equals: 'delivery' },
+          { attribute: 'status', type: 'S', equals: 'pending' },
+        ],
+      },
     },
     sendsMail: true,
     timeoutSeconds: 120,
+    memoryMb: 512,
+  },
+  sweeper: {
+    entry: 'functions/sweeper.ts',
+    description:
+      'Every minute: deliveries left pending by a pause, a set-aside batch or an expired stream record go back to the sender',
+    env: [
+      'INCIDENTS_TABLE',
+      'CATALOG_TABLE',
+      'SUBSCRIBERS_TABLE',
+      'DELIVERIES_TABLE',
+      'PENDING_STALE_MINUTES',
+    ],
+    tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'read', deliveries: 'readWrite' },
+    schedule: { everyMinutes: 1 },
+    timeoutSeconds: 300,
     memoryMb: 512,
   },
   feedback: {

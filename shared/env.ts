@@ -33,6 +33,11 @@ const envSchemas = {
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))),
   /** Recipients per second across all senders; by default the account's `SendQuota.MaxSendRate`. */
   SES_MAX_SEND_RATE: z.coerce.number().positive().optional(),
+  /**
+   * The sweep brings back pending deliveries of an update nothing happened to for this many minutes:
+   * longer than a sender takes for a batch, far shorter than the stream's 24 hours.
+   */
+  PENDING_STALE_MINUTES: z.coerce.number().min(0).max(720).default(10),
   /** SES rewrites Message-ID to `<id@this-domain>`; `email.amazonses.com` in us-east-1. */
   SES_MESSAGE_ID_DOMAIN: z.string().min(1).default('email.amazonses.com'),
 } as const;

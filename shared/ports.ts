@@ -21,6 +21,15 @@ export interface UpdateCounts extends SendCounts {
   outcomes: Partial<Record<DeliveryOutcome, number>>;
 }
 
+/** An update the pending-delivery sweep looks at: its totals and when anything last happened to it. */
+export interface UnsettledUpdate extends SendCounts {
+  incidentId: string;
+  updateId: string;
+  matched: number;
+  /** The later of the fan-out's completion and the last bulk call's marks (ISO). */
+  lastActivityAt: string;
+}
+
 /** Incidents and their updates, written idempotently by ingest and read by fan-out and sender. */
 export interface Incidents {
   /** Upserts the incident's latest state; the subject stays what it was first stored with. */
@@ -31,7 +40,12 @@ export interface Incidents {
   /** Marks a fan-out as started; `resumed` when an earlier attempt already began it. */
   beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }>;
   completeFanout(incidentId: string, updateId: string, audienceSize: number): Promise<void>;
+  /** Adds to the update's totals and notes the time: an update whose sending stops moving is looked at. */
   addSendCounts(incidentId: string, updateId: string, counts: SendCounts): Promise<void>;
+  /** Updates whose fan-out completed and whose every delivery has not yet been seen through. */
+  unsettledUpdates(): Promise<UnsettledUpdate[]>;
+  /** Nothing of this update is pending any more: the sweep stops looking at it. */
+  settle(incidentId: string, updateId: string): Promise<void>;
   /** Per-update totals: how many matched, were sent, failed, were skipped, and what SES heard back. */
   updateCounts(incidentId: string): Promise<Map<string, UpdateCounts>>;
   addOutcome(incidentId: string, updateId: string, outcome: DeliveryOutcome): Promise<void>;
@@ -95,6 +109,13 @@ export interface Deliveries {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ items: Delivery[]; cursor?: string }>;
+  /** Which of these deliveries exist and are still pending. */
+  pendingAmong(keys: readonly DeliveryKey[]): Promise<DeliveryKey[]>;
+  /**
+   * Touches each delivery that is still pending, so that its stream hands it to the sender again;
+   * returns how many were. One already marked is left alone (never put back to pending).
+   */
+  redrive(keys: readonly DeliveryKey[]): Promise<number>;
   /** Removes the address from every delivery of the subscriber (erasure); the history itself stays. */
   forgetAddress(subscriberId: string): Promise<number>;
   /**
@@ -119,7 +140,13 @@ export interface BulkRecipient {
 export type SendOutcome =
   | { ok: true; messageId: string }
   /** `throttled`: SES refused for rate or quota, so nothing went out and resending is safe. */
-  | { ok: false; retryable: boolean; throttled?: boolean; error: string };
+  | { ok: false; retryable: boolean; throttled?: boolean; error: string }
+  /**
+   * Nothing went out and nothing should be tried for a while: `paused` when SES stopped taking mail (daily
+   * quota spent, sending paused), `no-room` when the send rate had no room before the deadline. The
+   * delivery stays pending for the sweep rather than failing or wearing out the stream's retries.
+   */
+  | { ok: false; deferred: 'paused' | 'no-room'; error: string };
 
 /** Sends one content to many recipients, each with its own headers and footer; one outcome per recipient. */
 export interface Mailer {
@@ -128,6 +155,13 @@ export interface Mailer {
   sendBulk(content: MailContent, recipients: readonly BulkRecipient[]): Promise<SendOutcome[]>;
   /** One transactional mail (a confirmation): no list headers. */
   sendOne(to: string, mail: SingleMail): Promise<SendOutcome>;
+}
+
+/** SES has stopped taking mail for the account: every sender holds back until it is worth trying again. */
+export interface SendPause {
+  /** The pause in force, if any. */
+  current(): Promise<{ until: Date; reason: string } | undefined>;
+  pause(until: Date, reason: string): Promise<void>;
 }
 
 /** Keeps all senders together within the account's send rate. */

@@ -21,12 +21,18 @@ export type DynamoStreamEvent = z.infer<typeof DynamoStreamEvent>;
 export type StreamItem<T> = { recordId: string; item: T } | { recordId: string; problem: string };
 
 /**
- * The new image of each INSERT record, parsed by `schema`; a record that does not parse is kept as a
- * problem, not dropped. Other events are left out here too, should the event filter ever let one through.
+ * The new image of each record of the given kinds (INSERT by default), parsed by `schema`; a record that
+ * does not parse is kept as a problem, not dropped. Other events are left out here too, should the event
+ * filter ever let one through.
  */
-export function newImages<S extends z.ZodType>(event: unknown, schema: S): Array<StreamItem<z.output<S>>> {
+export function newImages<S extends z.ZodType>(
+  event: unknown,
+  schema: S,
+  eventNames: ReadonlyArray<'INSERT' | 'MODIFY'> = ['INSERT'],
+): Array<StreamItem<z.output<S>>> {
   const { Records } = DynamoStreamEvent.parse(event);
-  return Records.filter((record) => record.eventName === 'INSERT').map((record) => {
+  const wanted = new Set<string>(eventNames);
+  return Records.filter((record) => wanted.has(record.eventName ?? '')).map((record) => {
     const recordId = record.dynamodb.SequenceNumber;
     const image = record.dynamodb.NewImage;
     if (!image) return { recordId, problem: 'record has no new image' };

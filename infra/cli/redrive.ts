@@ -1,6 +1,6 @@
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { z } from 'zod';
-import { type FunctionName, functionSpecs, type StreamFilter } from '../functions';
+import { type FunctionName, functionSpecs, passesStreamFilter, type StreamFilter } from '../functions';
 
 /**
  * The decisions of `status-notifier redrive`, kept pure: what an on-failure message says, which stream
@@ -76,8 +76,7 @@ export function compareSequence(a: string, b: string): number {
 
 /** The event filter of the function's event source mapping, as Lambda applies it. */
 export function matchesFilter(record: StreamRecord, filter: StreamFilter): boolean {
-  const value = record.dynamodb?.NewImage?.[filter.newImage.attribute] as Record<string, unknown> | undefined;
-  return record.eventName === filter.eventName && value?.[filter.newImage.type] === filter.newImage.equals;
+  return passesStreamFilter(filter, record as Parameters<typeof passesStreamFilter>[1]);
 }
 
 /** Whether a record read from the shard belongs to the batch: in its range and passed by the filter. */

@@ -10,7 +10,7 @@ import { type ApiServer, type LocalRoute, startApiServer } from './api-server';
 import { LOCAL_REGION, localCredentials } from './aws-local';
 import { StreamCheckpoints } from './checkpoints';
 import { type RunningService, startDynamoDbLocal } from './dynamodb-local';
-import type { LambdaHandler } from './lambda-context';
+import { type LambdaHandler, lambdaContext } from './lambda-context';
 import { redriveFailedBatches } from './redrive';
 import { startSesLocal } from './ses-local';
 import { StreamPoller } from './stream-poller';
@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   failureLog?: string;
   /** Where the stream pollers keep their positions, so that a restart resumes where the last run stopped. */
   checkpointFile?: string;
+  /** Run scheduled functions on their schedule (as EventBridge would); off, they run only when asked. */
+  schedules?: boolean;
 }
 
 export interface LocalStack {
@@ -46,6 +48,8 @@ export interface LocalStack {
   waitForIdle(timeoutMs?: number): Promise<void>;
   /** Replays the batches set aside in the failure log through the same handlers. */
   redrive(): Promise<{ replayed: number; stillFailing: number }>;
+  /** Invokes a scheduled function now, as its schedule would. */
+  runScheduled(name: FunctionName): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -161,6 +165,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       })),
     );
 
+    const runScheduled = (name: FunctionName) =>
+      handlers[name]({}, lambdaContext(name, functionSpecs[name].timeoutSeconds));
+    for (const [name, spec] of Object.entries(functionSpecs) as Array<[FunctionName, FunctionSpec]>) {
+      if (!spec.schedule || !options.schedules) continue;
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return; // EventBridge would overlap runs; the handlers allow it, the logs read better without
+        running = true;
+        runScheduled(name)
+          .catch((error: unknown) => console.error(`[${name}] scheduled run failed: ${String(error)}`))
+          .finally(() => {
+            running = false;
+          });
+      }, spec.schedule.everyMinutes * 60_000);
+      started.push({ stop: async () => clearInterval(timer) });
+    }
+
     const failureLog = options.failureLog;
     if (failureLog) redrive = () => redriveFailedBatches(failureLog, handlers);
 
@@ -173,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       pollers,
       waitForIdle: (timeoutMs = 30_000) => waitForIdle(Object.values(pollers), timeoutMs),
       redrive: () => redrive(),
+      runScheduled,
       stop: stopAll,
     };
   } catch (error) {

@@ -40,6 +40,7 @@ async function main() {
     ses: config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT } : { port: config.SES_PORT },
     failureLog: join(STATE_DIR, 'failed-batches.jsonl'),
     checkpointFile: join(STATE_DIR, 'stream-checkpoints.json'),
+    schedules: true,
     env: {
       LINK_SIGNING_SECRET: config.LINK_SIGNING_SECRET ?? (await localLinkSecret()),
       ADMIN_API_KEY: config.ADMIN_API_KEY,

@@ -9,7 +9,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import type { StreamSource } from '../functions';
+import { passesStreamFilter, type StreamSource } from '../functions';
 import type { StreamCheckpoints } from './checkpoints';
 import { type LambdaHandler, lambdaContext } from './lambda-context';
 
@@ -203,9 +203,7 @@ export class StreamPoller {
   }
 
   private matches(record: StreamRecord): boolean {
-    const { eventName, newImage } = this.options.source.filter;
-    const value = record.dynamodb?.NewImage?.[newImage.attribute] as Record<string, unknown> | undefined;
-    return record.eventName === eventName && value?.[newImage.type] === newImage.equals;
+    return passesStreamFilter(this.options.source.filter, record as Parameters<typeof passesStreamFilter>[1]);
   }
 
   /** Invokes the handler; returns where the batch failed, or undefined when all of it succeeded. */

@@ -5,6 +5,8 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  type TableDescription,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type TableDefinition, tables } from '../../shared/adapters/dynamo/tables';
 import type { TableKey } from '../functions';
@@ -20,7 +22,10 @@ export async function createTables(client: DynamoDBClient, prefix: string): Prom
   const entries = await Promise.all(
     (Object.entries(tables) as Array<[TableKey, TableDefinition]>).map(async ([key, definition]) => {
       const name = `${prefix}${definition.name}`;
-      if (!(await exists(client, name))) {
+      const existing = await describe(client, name);
+      if (existing) {
+        await addMissingIndexes(client, name, definition, existing);
+      } else {
         await client
           .send(new CreateTableCommand(createTableInput(name, definition)))
           .catch((error: unknown) => {
@@ -35,13 +40,34 @@ export async function createTables(client: DynamoDBClient, prefix: string): Prom
   return Object.fromEntries(entries) as TableNames;
 }
 
-async function exists(client: DynamoDBClient, name: string): Promise<boolean> {
+async function describe(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
+    if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
+  }
+}
+
+/** Data kept from an older version of the tables gains the indexes added since, one at a time as in AWS. */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+  existing: TableDescription,
+) {
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = createTableInput(name, definition);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: wanted.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await waitActive(client, name);
   }
 }
 

@@ -19,6 +19,7 @@ import type {
   Incidents,
   Mailer,
   SendOutcome,
+  SendPause,
   Subscribers,
   Suppressions,
 } from '../ports';
@@ -32,6 +33,7 @@ export interface SendDeps {
   incidents: Incidents;
   catalog: Catalog;
   mailer: Mailer;
+  sendPause: SendPause;
   clock: Clock;
   config: { mailFrom: string; publicBaseUrl: string; linkSigningSecret: string; sesMessageIdDomain: string };
 }
@@ -45,13 +47,19 @@ export type SendRequest = DeliveryKey & { recordId: string };
  * accepted a mail and the mark was not written (the function died in between); marks are written right
  * after each bulk call to keep it small. Whoever unsubscribed, was suppressed or erased since the fan-out
  * is skipped, with the reason recorded. Returns the records to retry (throttled or transient failures).
+ * While SES takes no mail (daily quota spent, sending paused) nothing is sent or failed: the deliveries
+ * stay pending, the stream moves on, and the pending-delivery sweep brings them back after the pause.
  */
 export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequest[]) {
   const unique = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
+  if (await deps.sendPause.current()) {
+    // SES takes no mail now: not even a read; the sweep brings these back after the pause.
+    return { retry: [], sent: 0, failed: 0, skipped: 0, deferred: unique.length, notPending: 0 };
+  }
   const { deliveries, firstMessageIds } = await deps.deliveries.loadForSending(unique);
   const pending = unique.filter((r) => deliveries.get(deliveryId(r))?.status === 'pending');
   const retry: string[] = [];
-  const totals = { sent: 0, failed: 0, skipped: 0, notPending: unique.length - pending.length };
+  const totals = { sent: 0, failed: 0, skipped: 0, deferred: 0, notPending: unique.length - pending.length };
 
   const [profiles, suppressed] = await Promise.all([
     deps.subscribers.getProfiles(pending.map((r) => r.subscriberId)),
@@ -88,6 +96,7 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     totals.skipped = skipped.length;
   }
   const sendable = pending.filter((r) => skipReason(r) === undefined);
+  let halted = false;
 
   const byUpdate = Map.groupBy(sendable, (r) => `${r.incidentId}|${r.updateId}`);
   const incidentCache = new Map<
@@ -140,6 +149,10 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     const size = deps.mailer.maxRecipientsPerCall;
     for (let start = 0; start < group.length; start += size) {
       const requests = group.slice(start, start + size);
+      if (halted) {
+        totals.deferred += requests.length;
+        continue;
+      }
       const outcomes = await sendWithBackoff(deps.mailer, content, recipients.slice(start, start + size));
       const marks: Delivery[] = [];
       const newThreads: Array<DeliveryKey & { messageId: string }> = [];
@@ -148,7 +161,9 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
         const outcome = outcomes[index];
         const delivery = deliveries.get(deliveryId(request)) as Delivery;
         const attempts = delivery.attempts + 1;
-        if (outcome?.ok) {
+        if (outcome && 'deferred' in outcome) {
+          totals.deferred++;
+        } else if (outcome?.ok) {
           const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
           marks.push({ ...delivery, status: 'sent', messageId, sentAt: now, attempts });
           const thread = threadId(request.subscriberId, request.incidentId);
@@ -165,6 +180,13 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
         }
       });
       await deps.deliveries.recordOutcomes(marks, newThreads);
+      const deferral = outcomes.find((outcome) => !outcome.ok && 'deferred' in outcome);
+      if (deferral && 'deferred' in deferral) {
+        // No point asking SES again in this invocation: the rest waits for the sweep too.
+        halted = true;
+        if (deferral.deferred === 'paused')
+          await deps.sendPause.pause(new Date(deps.clock.now().getTime() + PAUSE_MS), deferral.error);
+      }
       if (counts.sent + counts.failed > 0)
         await deps.incidents.addSendCounts(first.incidentId, first.updateId, counts);
       totals.sent += counts.sent;
@@ -173,6 +195,9 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
   }
   return { retry, ...totals };
 }
+
+/** How long senders hold back once SES stops taking mail; the sweep's next run after it tries again. */
+export const PAUSE_MS = 15 * 60_000;
 
 const THROTTLE_ATTEMPTS = 3;
 
@@ -183,7 +208,9 @@ const THROTTLE_ATTEMPTS = 3;
 async function sendWithBackoff(mailer: Mailer, content: MailContent, recipients: BulkRecipient[]) {
   const outcomes = await mailer.sendBulk(content, recipients);
   for (let attempt = 1; attempt < THROTTLE_ATTEMPTS; attempt++) {
-    const again = outcomes.flatMap((outcome, index) => (!outcome.ok && outcome.throttled ? [index] : []));
+    const again = outcomes.flatMap((outcome, index) =>
+      !outcome.ok && 'throttled' in outcome && outcome.throttled ? [index] : [],
+    );
     if (again.length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 250 * 2 ** attempt));
     const retried = await mailer.sendBulk(

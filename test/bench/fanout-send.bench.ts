@@ -16,6 +16,7 @@ import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
+import { DynamoSendPause } from '../../shared/adapters/dynamo/send-pause';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
@@ -69,6 +70,7 @@ try {
     subscribers: new DynamoSubscribers(db, tables.subscribers),
     deliveries: new DynamoDeliveries(db, tables.deliveries),
     suppressions: new DynamoSuppressions(db, tables.subscribers),
+    sendPause: new DynamoSendPause(db, tables.subscribers),
     mailer: new SesMailer(sesClient.client, { from: 'status@notifier.example.com' }),
     clock: systemClock,
     config: {

@@ -184,8 +184,8 @@ describe('compute stack', () => {
         Filters: [
           {
             Pattern: JSON.stringify({
-              eventName: ['INSERT'],
-              dynamodb: { NewImage: { kind: { S: ['delivery'] } } },
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { kind: { S: ['delivery'] }, status: { S: ['pending'] } } },
             }),
           },
         ],
@@ -193,6 +193,13 @@ describe('compute stack', () => {
     });
     compute.resourceCountIs('AWS::SQS::Queue', 3); // two streams and the SES events
     compute.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  });
+
+  it('runs the pending-delivery sweep every minute', () => {
+    compute.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionLogicalId('sweeper'), 'Arn'] } })],
+    });
   });
 
   it('names each on-failure queue in an output, for status-notifier redrive --queue', () => {

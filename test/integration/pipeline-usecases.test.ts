@@ -232,7 +232,7 @@ describe('per-entry throttling', () => {
 });
 
 describe('refusals', () => {
-  it('records what cannot succeed (sending paused) as failed with its reason, and does not retry it', async () => {
+  it('records what cannot succeed (a rejected message) as failed with its reason, and does not retry it', async () => {
     const seed = { ...chatMessagesMayFail, id: `pau${Date.now()}` };
     const result = await ingest(1, seed);
     if (result.kind !== 'incident') throw new Error('expected an incident');
@@ -242,8 +242,8 @@ describe('refusals', () => {
     const client = sesClient();
     client.middlewareStack.add(
       () => async () => {
-        throw Object.assign(new Error('Sending is paused for this account'), {
-          name: 'SendingPausedException',
+        throw Object.assign(new Error('Email address is not verified'), {
+          name: 'MessageRejected',
           $metadata: { httpStatusCode: 400 },
         });
       },
@@ -260,7 +260,7 @@ describe('refusals', () => {
     const { deliveries } = await deps.deliveries.loadForSending([request]);
     expect(deliveries.get(deliveryId(request))).toMatchObject({
       status: 'failed',
-      error: expect.stringMatching(/^SendingPausedException/),
+      error: expect.stringMatching(/^MessageRejected/),
     });
   });
 });

@@ -311,7 +311,10 @@ describe('status-notifier redrive --queue (AWS)', () => {
     const pk = `poison-${randomUUID().slice(0, 8)}`;
     // A delivery the sender cannot read: it reports it, as it would on every retry in AWS.
     await db.send(
-      new PutCommand({ TableName: stack.tables.deliveries, Item: { pk, sk: 'x', kind: 'delivery' } }),
+      new PutCommand({
+        TableName: stack.tables.deliveries,
+        Item: { pk, sk: 'x', kind: 'delivery', status: 'pending' },
+      }),
     );
     const records = (await streamRecords()).filter((r) => r.dynamodb?.Keys?.pk?.S === pk);
     const queue = new FakeQueue();

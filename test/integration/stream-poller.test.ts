@@ -17,7 +17,7 @@ const source: StreamSource = {
   batchSize: 4,
   maxRetryAttempts: 2,
   bisectOnError: true,
-  filter: { eventName: 'INSERT', newImage: { attribute: 'kind', type: 'S', equals: 'delivery' } },
+  filter: { eventNames: ['INSERT'], newImage: [{ attribute: 'kind', type: 'S', equals: 'delivery' }] },
 };
 const pollers: StreamPoller[] = [];
 afterEach(async () => {

@@ -9,6 +9,7 @@ import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
+import { DynamoSendPause } from '../../shared/adapters/dynamo/send-pause';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
 
@@ -67,5 +68,6 @@ export async function freshStores() {
     deliveries: new DynamoDeliveries(db, tables.deliveries),
     suppressions: new DynamoSuppressions(db, tables.subscribers),
     rateLimiter: new DynamoRateLimiter(db, tables.subscribers),
+    sendPause: new DynamoSendPause(db, tables.subscribers),
   };
 }

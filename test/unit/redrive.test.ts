@@ -18,7 +18,12 @@ const message = JSON.parse(
 );
 const filter = functionSpecs.sender.stream.filter;
 
-const delivery = (sequence: string, kind = 'delivery', eventName: StreamRecord['eventName'] = 'INSERT') =>
+const delivery = (
+  sequence: string,
+  kind = 'delivery',
+  eventName: StreamRecord['eventName'] = 'INSERT',
+  status = 'pending',
+) =>
   ({
     eventID: `e${sequence}`,
     eventName,
@@ -26,7 +31,7 @@ const delivery = (sequence: string, kind = 'delivery', eventName: StreamRecord['
       SequenceNumber: sequence,
       ApproximateCreationDateTime: new Date('2025-08-06T14:14:03Z'),
       Keys: { sk: { S: 'DELIVERY#i#u' }, pk: { S: `sub-${sequence}` } },
-      NewImage: { kind: { S: kind } },
+      NewImage: { kind: { S: kind }, status: { S: status } },
     },
   }) satisfies StreamRecord;
 
@@ -61,7 +66,9 @@ describe('redrive decisions', () => {
     expect(inBatch(delivery('10'), info, filter)).toBe(true);
     expect(inBatch(delivery('21'), info, filter)).toBe(false);
     expect(inBatch(delivery('15', 'thread'), info, filter)).toBe(false);
-    expect(inBatch(delivery('15', 'delivery', 'MODIFY'), info, filter)).toBe(false);
+    // A pending delivery the sweep touched is the sender's; its own marks (sent, failed) are not.
+    expect(inBatch(delivery('15', 'delivery', 'MODIFY'), info, filter)).toBe(true);
+    expect(inBatch(delivery('15', 'delivery', 'MODIFY', 'sent'), info, filter)).toBe(false);
   });
 
   it('replays a batch only when all of it is still in the stream', () => {

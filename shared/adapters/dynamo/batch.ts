@@ -71,7 +71,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-async function eachConcurrently<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` on every item, a few at a time. */
+export async function eachConcurrently<T>(
+  items: readonly T[],
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -9,7 +9,7 @@ import {
   threadId,
 } from '../../domain/delivery';
 import type { Deliveries, DeliveryOutcome } from '../../ports';
-import { batchGetAll, batchWriteAll } from './batch';
+import { batchGetAll, batchWriteAll, eachConcurrently } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './expressions';
 
@@ -93,6 +93,43 @@ export class DynamoDeliveries implements Deliveries {
         },
       })),
     ]);
+  }
+
+  async pendingAmong(keys: readonly DeliveryKey[]): Promise<DeliveryKey[]> {
+    const items = await batchGetAll(this.client, this.tableName, keys.map(deliveryKey), {
+      consistent: true,
+      projection: ['subscriberId', 'incidentId', 'updateId', 'status'],
+    });
+    return items
+      .filter((item) => item.status === 'pending')
+      .map((item) => ({
+        subscriberId: String(item.subscriberId),
+        incidentId: String(item.incidentId),
+        updateId: String(item.updateId),
+      }));
+  }
+
+  async redrive(keys: readonly DeliveryKey[]): Promise<number> {
+    let touched = 0;
+    await eachConcurrently(keys, async (key) => {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: deliveryKey(key),
+            // A new stream record for the sender; the condition keeps a delivery marked meanwhile as it is.
+            UpdateExpression: 'ADD redrives :one',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
+          }),
+        );
+        touched++;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    });
+    return touched;
   }
 
   async history(subscriberId: string, cursor: string | undefined, limit: number) {

@@ -1,9 +1,13 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { Incident, IncidentUpdate } from '../../domain/incident';
-import type { DeliveryOutcome, Incidents, SendCounts, UpdateCounts } from '../../ports';
+import type { DeliveryOutcome, Incidents, SendCounts, UnsettledUpdate, UpdateCounts } from '../../ports';
 import { queryAll } from './batch';
 import { isConditionFailure, setClause } from './expressions';
+import { tables } from './tables';
+
+const UNSETTLED_INDEX = tables.incidents.indexes[0];
+const UNSETTLED = 'UNSETTLED';
 
 const META = 'META';
 const updateSk = (updateId: string) => `UPDATE#${updateId}`;
@@ -112,9 +116,15 @@ export class DynamoIncidents implements Incidents {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: incidentId, sk: updateSk(updateId) },
-        // SET, not ADD: a retried fan-out recounts the same audience.
-        UpdateExpression: 'SET audienceSize = :size, fanoutCompletedAt = :now',
-        ExpressionAttributeValues: { ':size': audienceSize, ':now': new Date().toISOString() },
+        // SET, not ADD: a retried fan-out recounts the same audience. Listed as unsettled until the sweep
+        // finds nothing of it pending.
+        UpdateExpression: 'SET audienceSize = :size, fanoutCompletedAt = :now, #unsettled = :unsettled',
+        ExpressionAttributeNames: { '#unsettled': UNSETTLED_INDEX.partitionKey },
+        ExpressionAttributeValues: {
+          ':size': audienceSize,
+          ':now': new Date().toISOString(),
+          ':unsettled': UNSETTLED,
+        },
       }),
     );
   }
@@ -124,12 +134,51 @@ export class DynamoIncidents implements Incidents {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: incidentId, sk: updateSk(updateId) },
-        UpdateExpression: 'ADD sentCount :sent, failedCount :failed, skippedCount :skipped',
+        UpdateExpression:
+          'ADD sentCount :sent, failedCount :failed, skippedCount :skipped SET lastSendAt = :now',
         ExpressionAttributeValues: {
           ':sent': counts.sent,
           ':failed': counts.failed,
           ':skipped': counts.skipped,
+          ':now': new Date().toISOString(),
         },
+      }),
+    );
+  }
+
+  async unsettledUpdates(): Promise<UnsettledUpdate[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: UNSETTLED_INDEX.name,
+      KeyConditionExpression: '#unsettled = :unsettled',
+      ExpressionAttributeNames: { '#unsettled': UNSETTLED_INDEX.partitionKey },
+      ExpressionAttributeValues: { ':unsettled': UNSETTLED },
+    });
+    const number = (value: unknown) => (typeof value === 'number' ? value : 0);
+    return items.map((item) => {
+      const completed = String(item.fanoutCompletedAt ?? '');
+      const lastSend = typeof item.lastSendAt === 'string' ? item.lastSendAt : '';
+      return {
+        incidentId: String(item.incidentId),
+        updateId: String(item.updateId),
+        matched: number(item.audienceSize),
+        sent: number(item.sentCount),
+        failed: number(item.failedCount),
+        skipped: number(item.skippedCount),
+        lastActivityAt: lastSend > completed ? lastSend : completed,
+      };
+    });
+  }
+
+  async settle(incidentId: string, updateId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: incidentId, sk: updateSk(updateId) },
+        UpdateExpression: 'REMOVE #unsettled SET settledAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#unsettled': UNSETTLED_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
       }),
     );
   }

@@ -31,7 +31,29 @@ export const tables = {
     // Pending subscribers and rate-limit windows expire.
     timeToLiveAttribute: 'expiresAt',
   },
-  incidents: { name: 'Incidents', partitionKey: 'pk', sortKey: 'sk', stream: 'NEW_IMAGE', indexes: [] },
+  incidents: {
+    name: 'Incidents',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    stream: 'NEW_IMAGE',
+    indexes: [
+      // Sparse: only updates fanned out whose deliveries are not all seen through, for the sweep.
+      {
+        name: 'unsettled',
+        partitionKey: 'unsettled',
+        sortKey: 'fanoutCompletedAt',
+        include: [
+          'incidentId',
+          'updateId',
+          'audienceSize',
+          'sentCount',
+          'failedCount',
+          'skippedCount',
+          'lastSendAt',
+        ],
+      },
+    ],
+  },
   deliveries: {
     name: 'Deliveries',
     partitionKey: 'pk',

@@ -28,16 +28,21 @@ const REFUSALS = new Set([
   'BadRequestException',
   'NotFoundException',
   'MessageRejected',
-  'AccountSuspendedException',
-  'SendingPausedException',
   'MailFromDomainNotVerifiedException',
 ]);
-// The daily quota is not a rate: waiting a second does not help, so it goes back to the stream.
+/**
+ * SES takes no mail from the account for now (quota spent, sending paused or suspended): failing the
+ * deliveries would lose them, retrying them at once would burn the stream's retries. They wait.
+ */
+const PAUSES = new Set(['AccountSuspendedException', 'SendingPausedException']);
+const DAILY_QUOTA = /daily message quota exceeded/i;
 const THROTTLED_ENTRY_STATUSES = new Set(['ACCOUNT_THROTTLED']);
-const RETRYABLE_ENTRY_STATUSES = new Set([
-  'TRANSIENT_FAILURE',
-  'ACCOUNT_THROTTLED',
+const RETRYABLE_ENTRY_STATUSES = new Set(['TRANSIENT_FAILURE', 'ACCOUNT_THROTTLED']);
+const PAUSED_ENTRY_STATUSES = new Set([
   'ACCOUNT_DAILY_QUOTA_EXCEEDED',
+  'ACCOUNT_SENDING_PAUSED',
+  'ACCOUNT_SUSPENDED',
+  'CONFIGURATION_SET_SENDING_PAUSED',
 ]);
 
 export interface SesMailerOptions {
@@ -100,13 +105,8 @@ export class SesMailer implements Mailer {
     recipients: readonly BulkRecipient[],
   ): Promise<SendOutcome[]> {
     if (this.options.pace && !(await this.options.pace(recipients.length))) {
-      // It already waited: back to the stream, not another wait here.
-      return recipients.map(() => ({
-        ok: false,
-        retryable: true,
-        throttled: false,
-        error: 'no room in the send rate',
-      }));
+      // It already waited as long as it may: the sweep brings these back, not another wait here.
+      return recipients.map(() => ({ ok: false, deferred: 'no-room', error: 'no room in the send rate' }));
     }
     const command = new SendBulkEmailCommand({
       FromEmailAddress: this.options.from,
@@ -159,8 +159,10 @@ export class SesMailer implements Mailer {
 function callFailure(error: unknown): SendOutcome {
   const name = error instanceof Error ? error.name : 'Error';
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const throttled = THROTTLING_ERRORS.has(name) || status === 429;
   const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+  // SES words a spent daily quota as a throttle, but waiting a second does not help.
+  if (PAUSES.has(name) || DAILY_QUOTA.test(message)) return { ok: false, deferred: 'paused', error: message };
+  const throttled = THROTTLING_ERRORS.has(name) || status === 429;
   return { ok: false, retryable: !REFUSALS.has(name), throttled, error: message };
 }
 
@@ -168,10 +170,12 @@ function entryOutcome(result: BulkEmailEntryResult | undefined): SendOutcome {
   if (!result) return { ok: false, retryable: true, error: 'SES returned no result for this entry' };
   if (result.Status === 'SUCCESS' && result.MessageId) return { ok: true, messageId: result.MessageId };
   const status = result.Status ?? 'UNKNOWN';
+  const error = `${status}: ${result.Error ?? ''}`.trim();
+  if (PAUSED_ENTRY_STATUSES.has(status)) return { ok: false, deferred: 'paused', error };
   return {
     ok: false,
     retryable: RETRYABLE_ENTRY_STATUSES.has(status),
     throttled: THROTTLED_ENTRY_STATUSES.has(status),
-    error: `${status}: ${result.Error ?? ''}`.trim(),
+    error,
   };
 }

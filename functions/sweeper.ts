@@ -1,0 +1,36 @@
+import middy from '@middy/core';
+import { functionSpecs } from '../infra/functions';
+import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
+import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
+import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
+import { log } from '../shared/log';
+import { systemClock } from '../shared/ports';
+import { loadConfig } from '../shared/secrets';
+import { sweepPendingDeliveries } from '../shared/usecases/sweep-pending';
+
+const env = await loadConfig(functionSpecs.sweeper.env);
+const db = createDocumentClient();
+const deps = {
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
+  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+  subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
+  deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
+  sendPause: new DynamoSendPause(db, env.SUBSCRIBERS_TABLE),
+  clock: systemClock,
+};
+
+/** A run brings back at most this many deliveries; a bigger backlog takes several minutes' runs. */
+const MAX_REDRIVES_PER_RUN = 50_000;
+
+/** Scheduled: pending deliveries of stalled updates go back to the sender through their stream. */
+export const handler = middy().handler(async () => {
+  const result = await sweepPendingDeliveries(deps, {
+    staleAfterMs: env.PENDING_STALE_MINUTES * 60_000,
+    maxRedrives: MAX_REDRIVES_PER_RUN,
+  });
+  if (result.redriven > 0 || result.stale > 0) log.warn('swept pending deliveries', result);
+  return result;
+});
