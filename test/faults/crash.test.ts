@@ -16,6 +16,7 @@ import { tables } from '../../shared/adapters/dynamo/tables';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { seedFollowers } from '../support/followers';
 import { freePort } from '../support/ports';
+import { runSeed, seededRandom } from '../support/random';
 import { adminHeaders } from '../support/stack';
 
 /**
@@ -101,7 +102,7 @@ function postWebhook(updates: number) {
 
 describe('a crash in the middle of a fan-out and its sending', () => {
   it('loses nothing and doubles at most one bulk call per crash', { timeout: 240_000 }, async () => {
-    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
+    const seed = runSeed();
     const random = seededRandom(seed);
     const config = { endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: localCredentials };
     const db = createDocumentClient(new DynamoDBClient(config));
@@ -196,15 +197,6 @@ function distinctMails(emails: readonly string[]) {
   }
   const distinct = [...perRecipient.values()].reduce((sum, updates) => sum + updates.size, 0);
   return { distinct, total, perRecipient };
-}
-
-/** A small deterministic generator: a failing run is replayed with CRASH_SEED. */
-function seededRandom(seed: number): () => number {
-  let state = seed || 1;
-  return () => {
-    state = (state * 48271) % 2147483647;
-    return state / 2147483647;
-  };
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
