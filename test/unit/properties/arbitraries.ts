@@ -5,8 +5,7 @@ import fc from 'fast-check';
  * and text of every kind a sender could put in one.
  */
 
-/** Characters as zod and the webhook limits count them: code points, not UTF-16 units. */
-export const codePoints = (value: string) => [...value].length;
+/** The first `max` characters, as zod and the webhook limits count them: code points, not UTF-16 units. */
 export const clip = (value: string, max: number) => [...value].slice(0, max).join('');
 
 /** Text of any kind: printable ASCII, any code point (lone surrogates too), or grapheme clusters. */
@@ -40,7 +39,7 @@ export const timestampAt = (ms: number, offsetMinutes: number, utc: boolean): st
 
 const START = Date.UTC(2020, 0, 1);
 /** Mostly distinct instants, sometimes the same few, so ties are tried too. */
-export const instant: fc.Arbitrary<number> = fc.oneof(
+const instant: fc.Arbitrary<number> = fc.oneof(
   fc.integer({ min: START, max: Date.UTC(2030, 0, 1) }),
   fc.constantFrom(START, START + 60_000, START + 120_000),
 );
@@ -59,7 +58,7 @@ export const componentId: fc.Arbitrary<string> = fc.oneof(
   anyId,
 );
 
-export const affectedComponent = fc.record(
+const affectedComponent = fc.record(
   {
     code: nullable(componentId),
     name: shortText,
@@ -70,7 +69,7 @@ export const affectedComponent = fc.record(
 );
 
 /** Ids an update may have: any but the one the postmortem is stored under, which the parser refuses. */
-export const updateIdsFrom = (ids: fc.Arbitrary<string>) => ids.filter((id) => id !== 'postmortem');
+const updateIdsFrom = (ids: fc.Arbitrary<string>) => ids.filter((id) => id !== 'postmortem');
 
 export const incidentUpdate = (id: fc.Arbitrary<string> = anyId) =>
   fc.record(
@@ -87,9 +86,8 @@ export const incidentUpdate = (id: fc.Arbitrary<string> = anyId) =>
     },
     { requiredKeys: ['id', 'status', 'created_at'] },
   );
-export type IncidentUpdateJson = { id: string; created_at: string } & Record<string, unknown>;
 
-export const component = fc.record(
+const component = fc.record(
   {
     id: componentId,
     name: anyText(40),
@@ -102,7 +100,7 @@ export const component = fc.record(
   { requiredKeys: ['id', 'name'] },
 );
 
-export interface WebhookOptions {
+interface WebhookOptions {
   /** The updates' ids; unique unless duplicates are wanted. */
   updateIds?: fc.Arbitrary<string>;
   uniqueUpdateIds?: boolean;

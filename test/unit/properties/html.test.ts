@@ -236,7 +236,7 @@ describe('the notification, for any incident', () => {
             : undefined,
         );
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
