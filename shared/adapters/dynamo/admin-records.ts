@@ -117,7 +117,10 @@ export class DynamoAuditLog implements AuditLog {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': `AUDIT#${month}` },
         ScanIndexForward: false,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          keys: ['pk', 'sk'],
+          partition: { name: 'pk', value: `AUDIT#${month}` },
+        }),
         Limit: limit,
       }),
     );

@@ -139,7 +139,10 @@ export class DynamoDeliveries implements Deliveries {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :delivery)',
         ExpressionAttributeValues: { ':pk': subscriberId, ':delivery': 'DELIVERY#' },
         ScanIndexForward: false,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          keys: ['pk', 'sk'],
+          partition: { name: 'pk', value: subscriberId },
+        }),
         Limit: limit,
       }),
     );

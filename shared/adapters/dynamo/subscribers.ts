@@ -179,7 +179,7 @@ export class DynamoSubscribers implements Subscribers {
     // A filtered scan reads up to `Limit` items per page and returns those that match: keep reading
     // until the page is full or the table ends, so callers get full pages and a cursor to go on.
     const found: Record<string, unknown>[] = [];
-    let startKey = decodeCursor(cursor);
+    let startKey: Record<string, unknown> | undefined = decodeCursor(cursor, { keys: ['pk', 'sk'] });
     let scanned = 0;
     do {
       const page = await this.client.send(

@@ -58,7 +58,10 @@ export class DynamoSuppressions implements Suppressions {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': PARTITION },
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          keys: ['pk', 'sk'],
+          partition: { name: 'pk', value: PARTITION },
+        }),
         Limit: limit,
       }),
     );
