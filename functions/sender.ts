@@ -66,7 +66,12 @@ const PACE_WAIT_MS = 20_000;
 /** Time kept back at the end of an invocation to write the marks of the last call. */
 const TIMEOUT_MARGIN_MS = 15_000;
 
-const DeliveryRecord = z.object({ subscriberId: z.string(), incidentId: z.string(), updateId: z.string() });
+const DeliveryRecord = z.object({
+  subscriberId: z.string(),
+  incidentId: z.string(),
+  updateId: z.string(),
+  redrives: z.number().optional(),
+});
 
 /**
  * Deliveries stream (new deliveries, and pending ones the sweep brought back) → bulk mail through SES;

@@ -31,6 +31,8 @@ export const handler = middy().handler(async () => {
     staleAfterMs: env.PENDING_STALE_MINUTES * 60_000,
     maxRedrives: MAX_REDRIVES_PER_RUN,
   });
-  if (result.redriven > 0 || result.stale > 0) log.warn('swept pending deliveries', result);
+  if (result.givenUp > 0)
+    log.error('pending deliveries the sender keeps failing on: see the failure queue', result);
+  else if (result.redriven > 0 || result.stale > 0) log.warn('swept pending deliveries', result);
   return result;
 });

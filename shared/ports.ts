@@ -109,13 +109,15 @@ export interface Deliveries {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ items: Delivery[]; cursor?: string }>;
-  /** Which of these deliveries exist and are still pending. */
-  pendingAmong(keys: readonly DeliveryKey[]): Promise<DeliveryKey[]>;
+  /** Which of these deliveries exist and are still pending, and how often the sweep brought each back. */
+  pendingAmong(keys: readonly DeliveryKey[]): Promise<Array<DeliveryKey & { redrives: number }>>;
   /**
    * Touches each delivery that is still pending, so that its stream hands it to the sender again;
    * returns how many were. One already marked is left alone (never put back to pending).
    */
   redrive(keys: readonly DeliveryKey[]): Promise<number>;
+  /** Clears the count of `redrive`s of deliveries still pending (held back, not failed). */
+  forgetRedrives(keys: readonly DeliveryKey[]): Promise<void>;
   /** Removes the address from every delivery of the subscriber (erasure); the history itself stays. */
   forgetAddress(subscriberId: string): Promise<number>;
   /**

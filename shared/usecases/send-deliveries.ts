@@ -39,7 +39,8 @@ export interface SendDeps {
 }
 
 /** A delivery to send, with the id of the stream record that asked for it. */
-export type SendRequest = DeliveryKey & { recordId: string };
+/** A delivery to send, with the id of the stream record that asked for it and how often the sweep did. */
+export type SendRequest = DeliveryKey & { recordId: string; redrives?: number };
 
 /**
  * Sends the pending deliveries of a stream batch, one bulk mail per update, and marks them. Deliveries
@@ -53,7 +54,8 @@ export type SendRequest = DeliveryKey & { recordId: string };
 export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequest[]) {
   const unique = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
   if (await deps.sendPause.current()) {
-    // SES takes no mail now: not even a read; the sweep brings these back after the pause.
+    // SES takes no mail now: no read; the sweep brings these back after the pause.
+    await deferred(deps, unique);
     return { retry: [], sent: 0, failed: 0, skipped: 0, deferred: unique.length, notPending: 0 };
   }
   const { deliveries, firstMessageIds } = await deps.deliveries.loadForSending(unique);
@@ -150,11 +152,13 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     for (let start = 0; start < group.length; start += size) {
       const requests = group.slice(start, start + size);
       if (halted) {
+        await deferred(deps, requests);
         totals.deferred += requests.length;
         continue;
       }
       const outcomes = await sendWithBackoff(deps.mailer, content, recipients.slice(start, start + size));
       const marks: Delivery[] = [];
+      const putOff: SendRequest[] = [];
       const newThreads: Array<DeliveryKey & { messageId: string }> = [];
       const counts = { sent: 0, failed: 0, skipped: 0 };
       requests.forEach((request, index) => {
@@ -162,6 +166,7 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
         const delivery = deliveries.get(deliveryId(request)) as Delivery;
         const attempts = delivery.attempts + 1;
         if (outcome && 'deferred' in outcome) {
+          putOff.push(request);
           totals.deferred++;
         } else if (outcome?.ok) {
           const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
@@ -180,6 +185,7 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
         }
       });
       await deps.deliveries.recordOutcomes(marks, newThreads);
+      await deferred(deps, putOff);
       const deferral = outcomes.find((outcome) => !outcome.ok && 'deferred' in outcome);
       if (deferral && 'deferred' in deferral) {
         // No point asking SES again in this invocation: the rest waits for the sweep too.
@@ -194,6 +200,15 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     }
   }
   return { retry, ...totals };
+}
+
+/**
+ * A delivery held back for SES was not a failure of the sender: the times the sweep brought it back are
+ * forgotten, so that only a delivery the sender keeps failing on is ever given up by the sweep.
+ */
+async function deferred(deps: SendDeps, requests: readonly SendRequest[]) {
+  const counted = requests.filter((request) => (request.redrives ?? 0) > 0);
+  if (counted.length > 0) await deps.deliveries.forgetRedrives(counted);
 }
 
 /** How long senders hold back once SES stops taking mail; the sweep's next run after it tries again. */

@@ -95,10 +95,10 @@ export class DynamoDeliveries implements Deliveries {
     ]);
   }
 
-  async pendingAmong(keys: readonly DeliveryKey[]): Promise<DeliveryKey[]> {
+  async pendingAmong(keys: readonly DeliveryKey[]) {
     const items = await batchGetAll(this.client, this.tableName, keys.map(deliveryKey), {
       consistent: true,
-      projection: ['subscriberId', 'incidentId', 'updateId', 'status'],
+      projection: ['subscriberId', 'incidentId', 'updateId', 'status', 'redrives'],
     });
     return items
       .filter((item) => item.status === 'pending')
@@ -106,6 +106,7 @@ export class DynamoDeliveries implements Deliveries {
         subscriberId: String(item.subscriberId),
         incidentId: String(item.incidentId),
         updateId: String(item.updateId),
+        redrives: typeof item.redrives === 'number' ? item.redrives : 0,
       }));
   }
 
@@ -130,6 +131,26 @@ export class DynamoDeliveries implements Deliveries {
       }
     });
     return touched;
+  }
+
+  async forgetRedrives(keys: readonly DeliveryKey[]): Promise<void> {
+    await eachConcurrently(keys, async (key) => {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: deliveryKey(key),
+            // The MODIFY this makes reaches the sender once more; without the count, it writes nothing.
+            UpdateExpression: 'REMOVE redrives',
+            ConditionExpression: '#status = :pending AND attribute_exists(redrives)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': 'pending' },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    });
   }
 
   async history(subscriberId: string, cursor: string | undefined, limit: number) {
