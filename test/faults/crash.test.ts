@@ -114,12 +114,13 @@ describe('a crash in the middle of a fan-out and its sending', () => {
       body: JSON.stringify(await import('../fixtures/components.json').then((m) => m.default)),
     });
     expect(imported.status).toBe(200);
-    const emails = await seedFollowers(db, tables.subscribers.name, {
+    const followers = await seedFollowers(db, tables.subscribers.name, {
       pageId: PAGE_ID,
       componentId: US_CHAT,
       count: FOLLOWERS,
       label: 'crash',
     });
+    const emails = followers.map((follower) => follower.email);
 
     // The first crash comes during the first update's fan-out or first sends; the others when a random
     // share of the mails still to send has gone out, so that they hit sending and marking.

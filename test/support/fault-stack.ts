@@ -20,8 +20,10 @@ export function faultScenario(stack: LocalStack) {
   return {
     db,
     /** `count` confirmed followers of one component (Channel - Chat in Prod1 (US) by default). */
-    followers: (count: number, label: string, componentId = US_CHAT) =>
-      seedFollowers(db, stack.tables.subscribers, { pageId: PAGE_ID, componentId, count, label }),
+    followers: async (count: number, label: string, componentId = US_CHAT) =>
+      (await seedFollowers(db, stack.tables.subscribers, { pageId: PAGE_ID, componentId, count, label })).map(
+        (follower) => follower.email,
+      ),
     /** A new incident on one component, as Statuspage posts it. */
     async postIncident(componentId = US_CHAT): Promise<Response> {
       const seed = { ...chatMessagesMayFail, componentId, id: `f${randomUUID().slice(0, 11)}` };

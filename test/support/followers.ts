@@ -6,7 +6,7 @@ import { componentTopicKey } from '../../shared/domain/topics';
 /**
  * Writes `count` confirmed followers of one component straight into the subscribers table, as the
  * subscribe flow leaves them (profile and topic items): thousands in seconds, where the API would take
- * minutes. Returns their addresses.
+ * minutes. Returns them.
  */
 export async function seedFollowers(
   db: DynamoDBDocumentClient,
@@ -17,15 +17,17 @@ export async function seedFollowers(
     count,
     label,
   }: { pageId: string; componentId: string; count: number; label: string },
-): Promise<string[]> {
+): Promise<Array<{ id: string; email: string }>> {
   const topic = componentTopicKey(pageId, componentId);
   const createdAt = new Date().toISOString();
-  const emails = Array.from({ length: count }, (_, n) => `${label}-${n}@example.com`);
+  const followers = Array.from({ length: count }, (_, n) => ({
+    id: randomUUID(),
+    email: `${label}-${n}@example.com`,
+  }));
   await batchWriteAll(
     db,
     subscribersTable,
-    emails.flatMap((email, n) => {
-      const id = randomUUID();
+    followers.flatMap(({ id, email }, n) => {
       const shared = { email, status: 'confirmed', level: 'all' };
       return [
         {
@@ -41,5 +43,5 @@ export async function seedFollowers(
       ];
     }),
   );
-  return emails;
+  return followers;
 }
