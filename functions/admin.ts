@@ -13,6 +13,7 @@ import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../shared/domain/catalog';
+import { PageId } from '../shared/domain/statuspage';
 import { AppError } from '../shared/errors';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
@@ -118,7 +119,7 @@ export const handler = middy()
         method: 'PUT',
         path: '/v1/admin/pages/{pageId}/components',
         handler: route(
-          z.object({ path: z.object({ pageId: z.string().min(1) }), body: ComponentsJson }),
+          z.object({ path: z.object({ pageId: PageId }), body: ComponentsJson }),
           async ({ path, body }) => json(200, await importPageComponents(deps, path.pageId, body)),
           'json',
           BODY_LIMITS.documents,

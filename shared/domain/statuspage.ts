@@ -43,8 +43,14 @@ const Body = text(WEBHOOK_LIMITS.bodyLength);
 const optionalText = text(WEBHOOK_LIMITS.shortText).nullish();
 const optionalTimestamp = Timestamp.nullish();
 
+/**
+ * A page id is printable ASCII with no colon: the notifier's incident ids are `<source>:<page>:<incident>`,
+ * and a colon in the page would make two incidents of two pages share one.
+ */
+export const PageId = Id.regex(/^[\x21-\x39\x3b-\x7e]*$/, 'printable ASCII characters other than ":" only');
+
 export const StatuspagePage = z.looseObject({
-  id: Id,
+  id: PageId,
   status_indicator: optionalText,
   status_description: optionalText,
 });

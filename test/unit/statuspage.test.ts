@@ -115,6 +115,18 @@ describe('StatuspageWebhook', () => {
     expect(StatuspageWebhook.safeParse(payload).success).toBe(true);
   });
 
+  // Incident ids are `<source>:<page>:<incident>`: page `a:b` with incident `c` would be page `a` with `b:c`.
+  it('refuses a page id with a colon, which would let two pages share incident ids', () => {
+    const payload: any = clone(incidentWebhook(chatMessagesMayFail, 1));
+    payload.page.id = 'a:b';
+    expect(StatuspageWebhook.safeParse(payload).error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['page', 'id'],
+        message: 'printable ASCII characters other than ":" only',
+      }),
+    ]);
+  });
+
   it('refuses a body that is neither kind', () => {
     const result = StatuspageWebhook.safeParse({ page: { id: 'p' }, hello: 'world' });
     expect(result.success).toBe(false);

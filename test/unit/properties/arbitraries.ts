@@ -26,6 +26,9 @@ export const anyId: fc.Arbitrary<string> = fc.oneof(
   fc.string({ minLength: 1, maxLength: 100 }),
 );
 
+/** Page ids: printable ASCII without a colon (the separator of the notifier's incident ids). */
+export const pageId: fc.Arbitrary<string> = anyId.filter((id) => /^[\x21-\x39\x3b-\x7e]+$/.test(id));
+
 const OFFSETS_MINUTES = [0, -240, -420, 60, 330, 345, -720, 840];
 
 /** A timestamp as Statuspage writes one: UTC (`...Z`) or with the page's offset (`...-04:00`). */
@@ -119,7 +122,7 @@ export const incidentWebhook = (options: WebhookOptions = {}) => {
     meta: fc.record({ unsubscribe: fc.webUrl(), documentation: fc.webUrl() }),
     page: fc.record(
       {
-        id: anyId,
+        id: pageId,
         status_indicator: nullable(fc.constantFrom('none', 'minor', 'major', 'critical', 'maintenance')),
         status_description: shortText,
       },

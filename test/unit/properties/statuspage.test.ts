@@ -58,6 +58,13 @@ const componentId = (path: Path): Site => ({
   fill: (n, char) => asciiFor(char).repeat(n),
   ascii: true,
 });
+/** A page id: printable ASCII but a colon (the separator of incident ids), standing for `char`. */
+const pageIdSite = (path: Path): Site => ({
+  path,
+  max: WEBHOOK_LIMITS.idLength,
+  fill: (n, char) => (asciiFor(char) === ':' || asciiFor(char) === ' ' ? 'p' : asciiFor(char)).repeat(n),
+  ascii: true,
+});
 const name = textSite(WEBHOOK_LIMITS.nameLength);
 const short = textSite(WEBHOOK_LIMITS.shortText);
 const body = textSite(WEBHOOK_LIMITS.bodyLength);
@@ -75,7 +82,7 @@ const nthComponent = (i: number, char: string) =>
 
 /** Every limited field of an incident webhook, at the path a refusal must name. */
 const SITES: Site[] = [
-  id(['page', 'id']),
+  pageIdSite(['page', 'id']),
   short(['page', 'status_indicator']),
   short(['page', 'status_description']),
   id(['incident', 'id']),
