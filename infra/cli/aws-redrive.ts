@@ -13,6 +13,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type FunctionName, functionSpecs } from '../functions';
+import { toLambdaRecord } from '../lambda-stream';
 import {
   type BatchInfo,
   compareSequence,
@@ -25,7 +26,6 @@ import {
   STREAM_FUNCTIONS,
   streamFilterOf,
   streamFunctionIn,
-  toLambdaRecord,
 } from './redrive';
 
 /** The three services a redrive touches; passed in, so tests can stand in for what cannot run here. */

@@ -1,5 +1,4 @@
 import { appendFile } from 'node:fs/promises';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { passesStreamFilter, type StreamSource } from '../functions';
+import { toLambdaRecord } from '../lambda-stream';
 import type { StreamCheckpoints } from './checkpoints';
 import { type LambdaHandler, lambdaContext } from './lambda-context';
 
@@ -210,7 +210,7 @@ export class StreamPoller {
   private async invoke(
     batch: StreamRecord[],
   ): Promise<{ index: number; threw: boolean; error: string } | undefined> {
-    const event = { Records: batch.map((record) => this.toLambdaRecord(record)) };
+    const event = { Records: batch.map((record) => toLambdaRecord(record, this.options.streamArn)) };
     let response: DynamoDBBatchResponse | undefined;
     try {
       response = await this.options.handler(
@@ -227,23 +227,6 @@ export class StreamPoller {
     return { index: Math.max(index, 0), threw: false, error: `${failed.size} record(s) reported as failed` };
   }
 
-  private toLambdaRecord(record: StreamRecord) {
-    const created = record.dynamodb?.ApproximateCreationDateTime;
-    return {
-      eventID: record.eventID,
-      eventName: record.eventName,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: 'us-east-1',
-      eventSourceARN: this.options.streamArn,
-      dynamodb: {
-        ...record.dynamodb,
-        ApproximateCreationDateTime: created ? Math.floor(created.getTime() / 1000) : undefined,
-        NewImage: record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined,
-      },
-    };
-  }
-
   private async recordFailure(shardId: string, records: StreamRecord[], attempts: number, error: string) {
     const failure: FailedBatch = {
       functionName: this.options.functionName,
@@ -255,7 +238,7 @@ export class StreamPoller {
       attempts,
       error,
       at: new Date().toISOString(),
-      records: records.map((record) => this.toLambdaRecord(record)),
+      records: records.map((record) => toLambdaRecord(record, this.options.streamArn)),
     };
     this.failures.push(failure);
     console.error(

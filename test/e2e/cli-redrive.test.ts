@@ -13,8 +13,9 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchesFilter, toLambdaRecord } from '../../infra/cli/redrive';
+import { matchesFilter } from '../../infra/cli/redrive';
 import { functionSpecs } from '../../infra/functions';
+import { toLambdaRecord } from '../../infra/lambda-stream';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import type { FailedBatch } from '../../infra/local/stream-poller';

@@ -9,9 +9,9 @@ import {
   planBatch,
   readFailure,
   streamFunctionIn,
-  toLambdaRecord,
 } from '../../infra/cli/redrive';
 import { functionSpecs } from '../../infra/functions';
+import { toLambdaRecord } from '../../infra/lambda-stream';
 
 const message = JSON.parse(
   readFileSync(new URL('../fixtures/aws/sender-on-failure.json', import.meta.url), 'utf8'),

@@ -111,46 +111,41 @@ export class DynamoDeliveries implements Deliveries {
   }
 
   async redrive(keys: readonly DeliveryKey[]): Promise<number> {
-    let touched = 0;
-    await eachConcurrently(keys, async (key) => {
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: deliveryKey(key),
-            // A new stream record for the sender; the condition keeps a delivery marked meanwhile as it is.
-            UpdateExpression: 'ADD redrives :one',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
-          }),
-        );
-        touched++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    });
-    return touched;
+    // A new stream record for the sender; the condition keeps a delivery marked meanwhile as it is.
+    return this.updateEachPending(keys, 'ADD redrives :one', { ':one': 1 });
   }
 
   async forgetRedrives(keys: readonly DeliveryKey[]): Promise<void> {
+    // The MODIFY this makes reaches the sender once more; without the count, it writes nothing.
+    await this.updateEachPending(keys, 'REMOVE redrives', {}, 'attribute_exists(redrives)');
+  }
+
+  /** Applies `update` to each delivery that is still pending (and meets `also`); returns how many were. */
+  private async updateEachPending(
+    keys: readonly DeliveryKey[],
+    update: string,
+    values: Record<string, unknown>,
+    also?: string,
+  ): Promise<number> {
+    let updated = 0;
     await eachConcurrently(keys, async (key) => {
       try {
         await this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: deliveryKey(key),
-            // The MODIFY this makes reaches the sender once more; without the count, it writes nothing.
-            UpdateExpression: 'REMOVE redrives',
-            ConditionExpression: '#status = :pending AND attribute_exists(redrives)',
+            UpdateExpression: update,
+            ConditionExpression: `#status = :pending${also ? ` AND ${also}` : ''}`,
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':pending': 'pending' },
+            ExpressionAttributeValues: { ...values, ':pending': 'pending' },
           }),
         );
+        updated++;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
     });
+    return updated;
   }
 
   async history(subscriberId: string, cursor: string | undefined, limit: number) {
