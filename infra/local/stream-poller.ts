@@ -48,6 +48,8 @@ export interface PollerOptions {
  */
 export class StreamPoller {
   readonly failures: FailedBatch[] = [];
+  /** Handler invocations so far (one per batch handed over, retries included): the benchmark counts them. */
+  invocations = 0;
   private running = false;
   private busy = 0;
   /** Per shard: nothing buffered and the last read returned nothing. */
@@ -211,6 +213,7 @@ export class StreamPoller {
     batch: StreamRecord[],
   ): Promise<{ index: number; threw: boolean; error: string } | undefined> {
     const event = { Records: batch.map((record) => toLambdaRecord(record, this.options.streamArn)) };
+    this.invocations++;
     let response: DynamoDBBatchResponse | undefined;
     try {
       response = await this.options.handler(

@@ -1,0 +1,128 @@
+/**
+ * One rung of `npm run bench`, in a process of its own (handlers read their configuration once, at
+ * import, as at a cold start): the floor for N followers, then the real path on a fresh DynamoDB Local —
+ * the local stack's HTTP API, stream pollers and handlers, N confirmed followers of Channel - Chat in
+ * Prod1 (US) and N/5 of the EU one who must hear nothing, one Statuspage webhook — timed from the
+ * webhook's 2xx to the last mail in the SES emulator. Prints one JSON line.
+ */
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
+import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
+import { emulatedMail, startSesLocal } from '../../infra/local/ses-local';
+import { LOCAL_DEFAULTS, startLocalStack } from '../../infra/local/stack';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import componentsJson from '../fixtures/components.json';
+import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
+import { startFaultProxy } from '../support/fault-proxy';
+import { seedFollowers } from '../support/followers';
+import { freePort } from '../support/ports';
+import { countDynamo, countSes, noCounts } from './counting';
+import { measureFloor } from './floor';
+
+const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '5000' } } });
+const subscribers = Number(values.subscribers);
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+const ses = await startSesLocal(0);
+const floor = await measureFloor(subscribers, ses.endpoint);
+await fetch(`${ses.endpoint}/clear-store`, { method: 'POST' });
+
+const dynamo = await startDynamoDbLocal(await freePort());
+const dynamoProxy = await startFaultProxy(dynamo.endpoint);
+const sesProxy = await startFaultProxy(ses.endpoint);
+const stack = await startLocalStack({
+  apiPort: 0,
+  dynamodb: { endpoint: dynamoProxy.url },
+  ses: { endpoint: sesProxy.url },
+});
+try {
+  const imported = await fetch(`${stack.apiUrl}/v1/admin/pages/${PAGE_ID}/components`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(componentsJson),
+  });
+  if (!imported.ok) throw new Error(`importing the catalog failed: ${imported.status}`);
+  // Seeded straight into the table, not through the proxy: only the pipeline's own requests are counted.
+  const db = createDocumentClient(
+    new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: localCredentials }),
+  );
+  const followers = await seedFollowers(db, stack.tables.subscribers, {
+    pageId: PAGE_ID,
+    componentId: US_CHAT,
+    count: subscribers,
+    label: 'us',
+  });
+  const elsewhere = await seedFollowers(db, stack.tables.subscribers, {
+    pageId: PAGE_ID,
+    componentId: EU_CHAT,
+    count: Math.floor(subscribers / 5),
+    label: 'eu',
+  });
+  await stack.waitForIdle(120_000);
+
+  const counts = noCounts();
+  countDynamo(dynamoProxy, counts);
+  countSes(sesProxy, counts);
+  const batchesBefore = Object.values(stack.pollers).reduce((sum, poller) => sum + poller.invocations, 0);
+
+  const response = await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(incidentWebhook(chatMessagesMayFail, 1)),
+  });
+  if (!response.ok) throw new Error(`the webhook was answered ${response.status}`);
+  const acknowledged = performance.now();
+  const deadline = Date.now() + 30 * 60_000;
+  while (emulatedMail().length < subscribers && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const seconds = (performance.now() - acknowledged) / 1000;
+  await stack.waitForIdle(10 * 60_000);
+
+  const wanted = new Set(followers.map((follower) => follower.email));
+  const perRecipient = new Map<string, number>();
+  let unexpected = 0;
+  for (const mail of emulatedMail()) {
+    const to = mail.destination.to[0] ?? '';
+    if (wanted.has(to)) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+    else unexpected++;
+  }
+  const sent = [...perRecipient.values()].reduce((sum, n) => sum + n, 0);
+  const streamBatches =
+    Object.values(stack.pollers).reduce((sum, poller) => sum + poller.invocations, 0) - batchesBefore;
+  const perMail = (n: number) => Number((n / subscribers).toFixed(4));
+  console.log(
+    JSON.stringify({
+      subscribers,
+      otherRegion: elsewhere.length,
+      seconds: Number(seconds.toFixed(2)),
+      emailsPerSecond: Math.round(subscribers / seconds),
+      floorSeconds: Number(floor.seconds.toFixed(2)),
+      floor,
+      ratioToFloor: Number((seconds / floor.seconds).toFixed(2)),
+      dynamoCallsPerEmail: perMail(counts.dynamoRequests),
+      wcuPerEmail: perMail(counts.wcu),
+      rcuPerEmail: perMail(counts.rcu),
+      sesCallsPerEmail: perMail(counts.sesCalls),
+      streamBatches,
+      handlerInvocations: streamBatches + 1,
+      missing: subscribers - perRecipient.size,
+      duplicates: sent - perRecipient.size,
+      unexpected,
+      dynamoRequestsByOperation: counts.byOperation,
+      peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+    }),
+  );
+} finally {
+  clearInterval(sampler);
+  await stack.stop();
+  await dynamoProxy.stop();
+  await sesProxy.stop();
+  await dynamo.stop();
+  await ses.stop();
+}
