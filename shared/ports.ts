@@ -62,7 +62,7 @@ export interface Catalog {
 export type SubscriberProfile = Omit<SubscriberRecord, 'topics'>;
 
 export interface SubscriberFilter {
-  /** A part of the address. */
+  /** A whole address, a domain, the start of an address, or `*part` anywhere (see `addressSearch`). */
   email?: string;
   status?: SubscriberStatus;
   pageId?: string;
@@ -93,16 +93,10 @@ export interface Subscribers {
 export interface Deliveries {
   /** Writes delivery items; with `onlyMissing`, first reads which exist so a resumed fan-out never clobbers. */
   putAll(deliveries: readonly Delivery[], options: { onlyMissing: boolean }): Promise<void>;
-  /** Current delivery items and each recipient's first message id per incident, read consistently. */
-  loadForSending(keys: readonly DeliveryKey[]): Promise<{
-    deliveries: Map<string, Delivery>;
-    firstMessageIds: Map<string, string>;
-  }>;
-  /** Records sent and failed deliveries, and the first message id of threads that had none. */
-  recordOutcomes(
-    outcomes: readonly Delivery[],
-    newThreads: ReadonlyArray<DeliveryKey & { messageId: string }>,
-  ): Promise<void>;
+  /** Current delivery items, read consistently, by `deliveryId`; keys with no item are left out. */
+  load(keys: readonly DeliveryKey[]): Promise<Map<string, Delivery>>;
+  /** Records sent, failed and skipped deliveries. */
+  recordOutcomes(outcomes: readonly Delivery[]): Promise<void>;
   /** One subscriber's deliveries, newest incident first. */
   history(
     subscriberId: string,

@@ -1,6 +1,6 @@
 import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } from '../domain/delivery';
-import type { Incident, IncidentUpdate } from '../domain/incident';
+import { chronological, type Incident, type IncidentUpdate } from '../domain/incident';
 import type { MailContent, NotificationInput } from '../domain/render';
 import {
   domainOf,
@@ -58,7 +58,21 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     await deferred(deps, unique);
     return { retry: [], sent: 0, failed: 0, skipped: 0, deferred: unique.length, notPending: 0 };
   }
-  const { deliveries, firstMessageIds } = await deps.deliveries.loadForSending(unique);
+  const incidents = await loadIncidents(deps, unique);
+  // Each recipient's delivery of the incident's first notified update: its SES message id is the mail
+  // the thread hangs from (In-Reply-To and References), read with the deliveries themselves.
+  const threadStarts = unique.flatMap((r) => {
+    const first = firstNotified(incidents.get(r.incidentId)?.updates ?? []);
+    return first && first !== r.updateId ? [{ ...r, updateId: first }] : [];
+  });
+  const deliveries = await deps.deliveries.load([...unique, ...threadStarts]);
+  const firstMessageIds = new Map<string, string>();
+  for (const r of unique) {
+    const first = firstNotified(incidents.get(r.incidentId)?.updates ?? []);
+    const start = first ? deliveries.get(deliveryId({ ...r, updateId: first })) : undefined;
+    if (start?.status === 'sent' && start.messageId)
+      firstMessageIds.set(threadId(r.subscriberId, r.incidentId), start.messageId);
+  }
   const pending = unique.filter((r) => deliveries.get(deliveryId(r))?.status === 'pending');
   const retry: string[] = [];
   const totals = { sent: 0, failed: 0, skipped: 0, deferred: 0, notPending: unique.length - pending.length };
@@ -89,7 +103,6 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
           error: reason,
         };
       }),
-      [],
     );
     for (const [key, group] of Map.groupBy(skipped, (r) => `${r.incidentId}|${r.updateId}`)) {
       const [incidentId = '', updateId = ''] = key.split('|');
@@ -101,15 +114,9 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
   let halted = false;
 
   const byUpdate = Map.groupBy(sendable, (r) => `${r.incidentId}|${r.updateId}`);
-  const incidentCache = new Map<
-    string,
-    Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined>
-  >();
   for (const group of byUpdate.values()) {
     const first = group[0] as SendRequest;
-    if (!incidentCache.has(first.incidentId))
-      incidentCache.set(first.incidentId, deps.incidents.get(first.incidentId));
-    const stored = await incidentCache.get(first.incidentId);
+    const stored = incidents.get(first.incidentId);
     const update = stored?.updates.find((u) => u.updateId === first.updateId);
     if (!stored || !update) throw new Error(`update ${first.incidentId}/${first.updateId} is not stored`);
 
@@ -149,6 +156,8 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     // One bulk call at a time, marked as soon as it returns: should the function die, at most that
     // call's mails can go out again on retry.
     const size = deps.mailer.maxRecipientsPerCall;
+    // Added to the update's totals once per update and invocation, not per call: one write, not many.
+    const counts = { sent: 0, failed: 0, skipped: 0 };
     for (let start = 0; start < group.length; start += size) {
       const requests = group.slice(start, start + size);
       if (halted) {
@@ -159,8 +168,6 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
       const outcomes = await sendWithBackoff(deps.mailer, content, recipients.slice(start, start + size));
       const marks: Delivery[] = [];
       const putOff: SendRequest[] = [];
-      const newThreads: Array<DeliveryKey & { messageId: string }> = [];
-      const counts = { sent: 0, failed: 0, skipped: 0 };
       requests.forEach((request, index) => {
         const outcome = outcomes[index];
         const delivery = deliveries.get(deliveryId(request)) as Delivery;
@@ -172,10 +179,9 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
           const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
           marks.push({ ...delivery, status: 'sent', messageId, sentAt: now, attempts });
           const thread = threadId(request.subscriberId, request.incidentId);
-          if (!firstMessageIds.has(thread)) {
+          // Later mails of this batch to the same person about the same incident hang from this one.
+          if (!firstMessageIds.has(thread) && firstNotified(stored.updates) === request.updateId)
             firstMessageIds.set(thread, messageId);
-            newThreads.push({ ...request, messageId });
-          }
           counts.sent++;
         } else if (outcome && !outcome.retryable) {
           marks.push({ ...delivery, status: 'failed', error: outcome.error, attempts });
@@ -184,7 +190,7 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
           retry.push(request.recordId);
         }
       });
-      await deps.deliveries.recordOutcomes(marks, newThreads);
+      await deps.deliveries.recordOutcomes(marks);
       await deferred(deps, putOff);
       const deferral = outcomes.find((outcome) => !outcome.ok && 'deferred' in outcome);
       if (deferral && 'deferred' in deferral) {
@@ -193,13 +199,25 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
         if (deferral.deferred === 'paused')
           await deps.sendPause.pause(new Date(deps.clock.now().getTime() + PAUSE_MS), deferral.error);
       }
-      if (counts.sent + counts.failed > 0)
-        await deps.incidents.addSendCounts(first.incidentId, first.updateId, counts);
-      totals.sent += counts.sent;
-      totals.failed += counts.failed;
     }
+    if (counts.sent + counts.failed > 0)
+      await deps.incidents.addSendCounts(first.incidentId, first.updateId, counts);
+    totals.sent += counts.sent;
+    totals.failed += counts.failed;
   }
   return { retry, ...totals };
+}
+
+/** The incidents of the requests, read once each; one not stored is a poison record (it throws later). */
+async function loadIncidents(deps: SendDeps, requests: readonly SendRequest[]) {
+  const ids = [...new Set(requests.map((r) => r.incidentId))];
+  const loaded = await Promise.all(ids.map(async (id) => [id, await deps.incidents.get(id)] as const));
+  return new Map(loaded.flatMap(([id, stored]) => (stored ? [[id, stored] as const] : [])));
+}
+
+/** The first update of an incident that was notified: every recipient's thread starts with its mail. */
+function firstNotified(updates: readonly IncidentUpdate[]): string | undefined {
+  return chronological(updates.filter((u) => u.notify && u.kind === 'update'))[0]?.updateId;
 }
 
 /**

@@ -35,7 +35,7 @@ async function delivery(subscriberId: string, email: string): Promise<Delivery> 
     attempts: 1,
     createdAt: new Date().toISOString(),
   };
-  await deps.deliveries.recordOutcomes([sent], []);
+  await deps.deliveries.recordOutcomes([sent]);
   return sent;
 }
 
@@ -50,8 +50,7 @@ function event(fixture: object, tagged: Delivery, recipient: string) {
 }
 
 const suppressedNow = async (email: string) => (await deps.suppressions.suppressed([email])).has(email);
-const outcomeOf = async (d: Delivery) =>
-  (await deps.deliveries.loadForSending([d])).deliveries.get(deliveryId(d))?.outcome;
+const outcomeOf = async (d: Delivery) => (await deps.deliveries.load([d])).get(deliveryId(d))?.outcome;
 
 describe('SES feedback', () => {
   it('suppresses on a hard bounce and on a complaint, and records the outcome once however often SES repeats it', async () => {
@@ -103,7 +102,7 @@ describe('SES feedback', () => {
     expect(await outcomeOf(annoyed)).toBe('complained');
 
     const pending = { ...(await delivery('sub-early', 'early@example.com')), status: 'pending' as const };
-    await deps.deliveries.recordOutcomes([pending], []);
+    await deps.deliveries.recordOutcomes([pending]);
     await expect(handleSesEvent(deps, event(delivered, pending, 'early@example.com'))).rejects.toThrow(
       /not marked sent yet/,
     );

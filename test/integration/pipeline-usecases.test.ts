@@ -177,7 +177,7 @@ describe('fan-out and send', () => {
 
     const retried = await sendDeliveries(sendDeps, requests);
     expect(retried).toMatchObject({ sent: 1, failed: 1, retry: [] });
-    const { deliveries } = await deps.deliveries.loadForSending(requests);
+    const deliveries = await deps.deliveries.load(requests);
     expect(deliveries.get(deliveryId(requests[1]!))).toMatchObject({
       status: 'failed',
       error: expect.stringMatching(/FAILED/),
@@ -257,7 +257,7 @@ describe('refusals', () => {
       failed: 1,
       retry: [],
     });
-    const { deliveries } = await deps.deliveries.loadForSending([request]);
+    const deliveries = await deps.deliveries.load([request]);
     expect(deliveries.get(deliveryId(request))).toMatchObject({
       status: 'failed',
       error: expect.stringMatching(/^MessageRejected/),

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DELIVERY_RETENTION_DAYS,
   Delivery,
@@ -15,14 +15,11 @@ import { isConditionFailure } from './expressions';
 
 export const DELIVERY_KIND = 'delivery';
 const deliverySk = (key: DeliveryKey) => `DELIVERY#${key.incidentId}#${key.updateId}`;
-const threadSk = (incidentId: string) => `THREAD#${incidentId}`;
-
-const ThreadItem = z.object({ pk: z.string(), incidentId: z.string(), messageId: z.string() });
 
 /**
  * Deliveries table, keyed by subscriber so a fan-out to 100,000 spreads over partitions: `sk`
- * `DELIVERY#<incident>#<update>` (one per recipient per update, the sender's trigger) or
- * `THREAD#<incident>` (the first message id that recipient got about the incident).
+ * `DELIVERY#<incident>#<update>`, one per recipient per update, the sender's trigger. Items `THREAD#…`
+ * written by earlier versions (a recipient's first message id per incident) are no longer read.
  */
 export class DynamoDeliveries implements Deliveries {
   constructor(
@@ -47,52 +44,25 @@ export class DynamoDeliveries implements Deliveries {
     );
   }
 
-  async loadForSending(keys: readonly DeliveryKey[]) {
-    const threadKeys = new Map(keys.map((k) => [threadId(k.subscriberId, k.incidentId), k]));
-    const items = await batchGetAll(
-      this.client,
-      this.tableName,
-      [
-        ...keys.map(deliveryKey),
-        ...[...threadKeys.values()].map((k) => ({ pk: k.subscriberId, sk: threadSk(k.incidentId) })),
-      ],
-      { consistent: true },
-    );
-    const deliveries = new Map<string, Delivery>();
-    const firstMessageIds = new Map<string, string>();
-    for (const item of items) {
-      if (item.kind === DELIVERY_KIND) {
+  async load(keys: readonly DeliveryKey[]): Promise<Map<string, Delivery>> {
+    const unique = [...new Map(keys.map((key) => [deliveryId(key), key])).values()];
+    const items = await batchGetAll(this.client, this.tableName, unique.map(deliveryKey), {
+      consistent: true,
+    });
+    return new Map(
+      items.map((item) => {
         const delivery = Delivery.parse(item);
-        deliveries.set(deliveryId(delivery), delivery);
-      } else {
-        const thread = ThreadItem.parse(item);
-        firstMessageIds.set(threadId(thread.pk, thread.incidentId), thread.messageId);
-      }
-    }
-    return { deliveries, firstMessageIds };
+        return [deliveryId(delivery), delivery] as const;
+      }),
+    );
   }
 
-  async recordOutcomes(
-    outcomes: readonly Delivery[],
-    newThreads: ReadonlyArray<DeliveryKey & { messageId: string }>,
-  ): Promise<void> {
-    const now = new Date().toISOString();
-    await batchWriteAll(this.client, this.tableName, [
-      ...outcomes.map((delivery) => ({ PutRequest: { Item: this.deliveryItem(delivery) } })),
-      ...newThreads.map((thread) => ({
-        PutRequest: {
-          Item: {
-            pk: thread.subscriberId,
-            sk: threadSk(thread.incidentId),
-            kind: 'thread',
-            incidentId: thread.incidentId,
-            messageId: thread.messageId,
-            createdAt: now,
-            expiresAt: expiry(now),
-          },
-        },
-      })),
-    ]);
+  async recordOutcomes(outcomes: readonly Delivery[]): Promise<void> {
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      outcomes.map((delivery) => ({ PutRequest: { Item: this.deliveryItem(delivery) } })),
+    );
   }
 
   async pendingAmong(keys: readonly DeliveryKey[]) {
@@ -210,8 +180,7 @@ export class DynamoDeliveries implements Deliveries {
       return 'recorded' as const;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const { deliveries } = await this.loadForSending([key]);
-      const current = deliveries.get(deliveryId(key));
+      const current = (await this.load([key])).get(deliveryId(key));
       return current && current.status === 'pending' ? ('not-sent-yet' as const) : ('unchanged' as const);
     }
   }
