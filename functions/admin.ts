@@ -1,7 +1,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import { z } from 'zod';
+import * as z from 'zod';
 import { functionSpecs } from '../infra/functions';
 import { DynamoApiKeys, DynamoAuditLog } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';

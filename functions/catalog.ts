@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import { z } from 'zod';
+import * as z from 'zod';
 import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';

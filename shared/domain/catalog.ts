@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, list, text, WEBHOOK_LIMITS } from './statuspage';
 
 /** A status page, its regions (Statuspage component groups) and their components. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `skipped`: matched at fan-out, but unsubscribed, suppressed or erased by the time it was sent. */
 export const DeliveryStatus = z.enum(['pending', 'sent', 'failed', 'skipped']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { POSTMORTEM_UPDATE_ID } from './incident';
 import { type StatuspageIncidentWebhook, WEBHOOK_LIMITS } from './statuspage';
 

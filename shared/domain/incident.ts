@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An incident as stored: the latest state we have seen, plus the subject fixed at first sight. */
 export const Incident = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PageCatalog } from './catalog';
 import { Id, WEBHOOK_LIMITS } from './statuspage';
 

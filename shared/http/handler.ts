@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ErrorPageRenderer, httpErrors } from './errors';
 import { type BodyKind, type ParsedEvent, parseRequest } from './request';
 import type { HttpResult } from './respond';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IncidentReport, Listed, SessionCreated, SessionView, Suppression } from '../domain/admin-views';
 import { ComponentsJson } from '../domain/catalog';
 import { Delivery } from '../domain/delivery';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, prefersJson } from '../http/respond';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { httpHandler } from '../http/handler';
 import type { HttpResult } from '../http/respond';
 import { errorPage } from '../templates/pages/message';

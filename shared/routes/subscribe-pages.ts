@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOK_LIMITS } from '../domain/statuspage';
 import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';

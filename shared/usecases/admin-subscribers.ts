@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotificationLevel } from '../domain/levels';
 import { createConfirmToken, newNonce } from '../domain/link-tokens';
 import {

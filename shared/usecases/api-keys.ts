@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SessionView } from '../domain/admin-views';
 import { secretsEqual } from '../domain/secrets-equal';
 import { parseSessionToken } from '../domain/session-token';

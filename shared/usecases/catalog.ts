@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ComponentsJson, catalogFromComponentsJson, type PageCatalog } from '../domain/catalog';
 import { AppError } from '../errors';
 import type { Catalog } from '../ports';

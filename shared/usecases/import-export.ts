@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ImportReport } from '../domain/admin-views';
 import type { PageCatalog } from '../domain/catalog';
 import { csvField, csvValue, parseCsv } from '../domain/csv';

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApiKey, ApiKeys, AuditEntry, AuditLog, RateLimiter } from '../../ports';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './expressions';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../errors';
 
 /** Pagination cursors are opaque to clients: the DynamoDB key to resume after, base64url-encoded. */

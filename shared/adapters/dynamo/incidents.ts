@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Incident, IncidentUpdate } from '../../domain/incident';
 import type { DeliveryOutcome, Incidents, SendCounts, UnsettledUpdate, UpdateCounts } from '../../ports';
 import { queryAll } from './batch';

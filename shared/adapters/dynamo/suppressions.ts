@@ -5,7 +5,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Suppression, Suppressions } from '../../ports';
 import { batchGetAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import type { SessionView } from '../../domain/admin-views';
 import { csrfMatches, csrfToken } from '../../domain/csrf';

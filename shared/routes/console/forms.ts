@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotificationLevel } from '../../domain/levels';
 import { TopicInput } from '../../domain/topics';
 import { AppError } from '../../errors';

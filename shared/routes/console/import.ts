@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import { AppError } from '../../errors';
 import { BODY_LIMITS, formValue } from '../../http/request';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../errors';
 import { PathId } from '../../http/request';
 import { prefersJson, redirect } from '../../http/respond';

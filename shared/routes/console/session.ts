@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import { AppError, parseWith } from '../../errors';
 import { httpHandler } from '../../http/handler';

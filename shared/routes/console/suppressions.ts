@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import type { ErrorDetail } from '../../errors';
 import { parseWith } from '../../errors';
