@@ -11,6 +11,7 @@ import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
 import { DynamoSendPacer } from '../shared/adapters/dynamo/send-rate';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
+import { cachedCatalog, cachedIncidents } from '../shared/adapters/read-cache';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { maxSendRate } from '../shared/adapters/ses/quota';
 import { log } from '../shared/log';
@@ -21,6 +22,11 @@ import { sendDeliveries } from '../shared/usecases/send-deliveries';
 
 /** A bulk call of 50 is answered in well under a second; one that takes this long is not coming back. */
 const SES_CALL_TIMEOUT_MS = 10_000;
+
+/** The incident and its page are read once per container and fan-out, not once per batch. */
+const READ_CACHE_MS = 10_000;
+/** Room in the send rate taken at once: half a stream batch, two to ten bulk calls. */
+const RATE_TAKE_AHEAD = functionSpecs.sender.stream.batchSize / 2;
 
 const env = await loadConfig(functionSpecs.sender.env);
 const db = createDocumentClient();
@@ -36,7 +42,8 @@ const ses = new SESv2Client({
   },
 });
 const sendRate = await maxSendRate(ses, env.SES_MAX_SEND_RATE);
-const pacer = new DynamoSendPacer(db, env.SUBSCRIBERS_TABLE, sendRate);
+const pacer = new DynamoSendPacer(db, env.SUBSCRIBERS_TABLE, sendRate, () => Date.now(), RATE_TAKE_AHEAD);
+const incidents = new DynamoIncidents(db, env.INCIDENTS_TABLE);
 /** Waiting for room in the send rate must end well before the function's own timeout. */
 let paceDeadline = 0;
 const deps = {
@@ -44,8 +51,10 @@ const deps = {
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
   sendPause: new DynamoSendPause(db, env.SUBSCRIBERS_TABLE, { cacheMs: 5_000 }),
-  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
-  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+  incidents: Object.assign(cachedIncidents(incidents, READ_CACHE_MS), {
+    addSendCounts: incidents.addSendCounts.bind(incidents),
+  }),
+  catalog: cachedCatalog(new DynamoCatalog(db, env.CATALOG_TABLE), READ_CACHE_MS),
   mailer: new SesMailer(ses, {
     from: env.MAIL_FROM,
     pace: (recipients) => pacer.acquire(recipients, Math.min(Date.now() + PACE_WAIT_MS, paceDeadline)),

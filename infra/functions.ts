@@ -244,7 +244,7 @@ export const functionSpecs = {
     tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite' },
     stream: {
       table: 'deliveries',
-      batchSize: 100,
+      batchSize: 500,
       maxRetryAttempts: 8,
       bisectOnError: true,
       // New deliveries, and pending ones the sweep touched to bring them back; a mark (sent, failed,

@@ -30,8 +30,9 @@ export interface SendDeps {
   deliveries: Deliveries;
   subscribers: Subscribers;
   suppressions: Suppressions;
-  incidents: Incidents;
-  catalog: Catalog;
+  /** `forget`: drop a cached incident (the sender caches them for a few seconds; see read-cache). */
+  incidents: Pick<Incidents, 'get' | 'addSendCounts'> & { forget?(incidentId: string): void };
+  catalog: Pick<Catalog, 'getPage'>;
   mailer: Mailer;
   sendPause: SendPause;
   clock: Clock;
@@ -208,10 +209,23 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
   return { retry, ...totals };
 }
 
-/** The incidents of the requests, read once each; one not stored is a poison record (it throws later). */
+/**
+ * The incidents of the requests, read once each; one not stored is a poison record (it throws later).
+ * A cached incident that lacks an update asked for is read again: the update is newer than the cache.
+ */
 async function loadIncidents(deps: SendDeps, requests: readonly SendRequest[]) {
-  const ids = [...new Set(requests.map((r) => r.incidentId))];
-  const loaded = await Promise.all(ids.map(async (id) => [id, await deps.incidents.get(id)] as const));
+  const byIncident = Map.groupBy(requests, (r) => r.incidentId);
+  const loaded = await Promise.all(
+    [...byIncident].map(async ([id, wanted]) => {
+      let stored = await deps.incidents.get(id);
+      const known = new Set(stored?.updates.map((u) => u.updateId));
+      if (deps.incidents.forget && wanted.some((r) => !known.has(r.updateId))) {
+        deps.incidents.forget(id);
+        stored = await deps.incidents.get(id);
+      }
+      return [id, stored] as const;
+    }),
+  );
   return new Map(loaded.flatMap(([id, stored]) => (stored ? [[id, stored] as const] : [])));
 }
 

@@ -179,7 +179,7 @@ describe('compute stack', () => {
     });
     compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionLogicalId('sender') },
-      BatchSize: 100,
+      BatchSize: 500,
       FilterCriteria: {
         Filters: [
           {

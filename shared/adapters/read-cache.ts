@@ -1,0 +1,53 @@
+import type { Catalog, Incidents } from '../ports';
+
+/**
+ * Reads a warm function repeats for every batch of one fan-out (the incident and its page), kept for a
+ * few seconds: a 100,000-recipient update reads them once per container instead of once per batch.
+ */
+class TimedCache<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const entry = this.entries.get(key);
+    if (entry && this.now() - entry.at < this.ttlMs) return entry.value;
+    const value = load();
+    this.entries.set(key, { at: this.now(), value });
+    // A failed read is not kept: the next batch asks again.
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+export type CachedIncidents = Pick<Incidents, 'get'> & { forget(incidentId: string): void };
+
+/** An incident and its updates, cached; `forget` when a newer update than the cached ones is asked for. */
+export function cachedIncidents(
+  incidents: Incidents,
+  ttlMs: number,
+  now = () => Date.now(),
+): CachedIncidents {
+  const cache = new TimedCache<Awaited<ReturnType<Incidents['get']>>>(ttlMs, now);
+  return {
+    get: (incidentId) => cache.get(incidentId, () => incidents.get(incidentId)),
+    forget: (incidentId) => cache.forget(incidentId),
+  };
+}
+
+/** A page's catalog, cached: a component renamed shows in mails a few seconds later. */
+export function cachedCatalog(
+  catalog: Catalog,
+  ttlMs: number,
+  now = () => Date.now(),
+): Pick<Catalog, 'getPage'> {
+  const cache = new TimedCache<Awaited<ReturnType<Catalog['getPage']>>>(ttlMs, now);
+  return { getPage: (pageId) => cache.get(pageId, () => catalog.getPage(pageId)) };
+}
