@@ -7,10 +7,10 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvName } from '../shared/env';
+import { BUNDLING } from './bundling';
 import type { Access, FunctionSpec } from './functions';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ASSETS = 'shared/templates/assets';
 
 /**
  * The house Lambda: Node 24 on arm64, ESM bundle with source maps, X-Ray tracing, a log group with
@@ -31,21 +31,21 @@ export class NotifierFunction extends Construct {
       timeout: Duration.seconds(spec.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      environment: { NODE_OPTIONS: BUNDLING.nodeOptions },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-        banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
-        // The pages' stylesheet and script are read at cold start from `assets/` beside the bundle.
+        format: { esm: OutputFormat.ESM, cjs: OutputFormat.CJS }[BUNDLING.format],
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourceMap,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
+        banner: BUNDLING.banner,
+        esbuildArgs: { '--alias': Object.entries(BUNDLING.alias).map(([from, to]) => `${from}=${to}`) },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir, outputDir) => [
-            `cp -r "${join(inputDir, ASSETS)}" "${join(outputDir, 'assets')}"`,
+            `cp -r "${join(inputDir, BUNDLING.assets.from)}" "${join(outputDir, BUNDLING.assets.to)}"`,
           ],
         },
       },
