@@ -200,7 +200,7 @@ export class ComputeStack extends Stack {
         bisectBatchOnError: source.bisectOnError,
         retryAttempts: source.maxRetryAttempts,
         reportBatchItemFailures: true,
-        parallelizationFactor: 1,
+        parallelizationFactor: source.parallelization,
         onFailure: new SqsDlq(queue),
         filters: [
           lambda.FilterCriteria.filter({

@@ -42,6 +42,11 @@ export interface Schedule {
 export interface StreamSource {
   table: TableKey;
   batchSize: number;
+  /**
+   * Concurrent batches per shard (Lambda's ParallelizationFactor, 1 to 10). Records with the same
+   * partition key still go to one batch at a time, in order: what keeps the sender's read-then-mark safe.
+   */
+  parallelization: number;
   maxRetryAttempts: number;
   bisectOnError: boolean;
   filter: StreamFilter;
@@ -219,6 +224,7 @@ export const functionSpecs = {
     stream: {
       table: 'incidents',
       batchSize: 10,
+      parallelization: 1,
       maxRetryAttempts: 5,
       bisectOnError: true,
       filter: { eventNames: ['INSERT'], newImage: [{ attribute: 'notify', type: 'BOOL', equals: true }] },
@@ -245,6 +251,9 @@ export const functionSpecs = {
     stream: {
       table: 'deliveries',
       batchSize: 500,
+      // Ten senders per shard: capacity stays over twice the send rate of accounts up to 1,000 mails/s
+      // (docs/capacity.md); the pacer keeps them together within the account's rate.
+      parallelization: 10,
       maxRetryAttempts: 8,
       bisectOnError: true,
       // New deliveries, and pending ones the sweep touched to bring them back; a mark (sent, failed,

@@ -180,6 +180,7 @@ describe('compute stack', () => {
     compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionLogicalId('sender') },
       BatchSize: 500,
+      ParallelizationFactor: 10,
       FilterCriteria: {
         Filters: [
           {

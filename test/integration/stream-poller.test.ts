@@ -15,6 +15,7 @@ import { freshTables } from '../support/local-aws';
 const source: StreamSource = {
   table: 'deliveries',
   batchSize: 4,
+  parallelization: 1,
   maxRetryAttempts: 2,
   bisectOnError: true,
   filter: { eventNames: ['INSERT'], newImage: [{ attribute: 'kind', type: 'S', equals: 'delivery' }] },
