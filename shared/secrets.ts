@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type EnvName, loadEnv } from './env';
 
 /** The variables that hold secrets. Deployed, each comes as `<NAME>_SECRET_ARN` and is read at cold start. */
@@ -12,6 +11,8 @@ export const secretArnVariable = (name: (typeof SECRET_ENV)[number]) => `${name}
 type SecretReader = (arn: string) => Promise<string>;
 
 const readFromSecretsManager: SecretReader = async (arn) => {
+  // Loaded only when a secret comes by ARN: a function without secrets never pays for the client.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const { SecretString } = await new SecretsManagerClient({}).send(
     new GetSecretValueCommand({ SecretId: arn }),
   );

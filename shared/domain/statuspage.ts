@@ -28,7 +28,8 @@ export const WEBHOOK_LIMITS = {
   components: 1_000,
 } as const;
 
-const count = (n: number) => n.toLocaleString('en-US');
+// 1,000 as toLocaleString('en-US') writes it, without loading ICU at cold start (12 ms).
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 /** Text of at most `max` characters, refused in words that name the limit (the catalog import shares them). */
 export const text = (max: number) => z.string().max(max, `at most ${count(max)} characters`);
 export const list = <T extends z.ZodType>(item: T, max: number, what: string) =>
