@@ -152,7 +152,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     Object.fromEntries(
       Object.entries(figures).map(([name, f]) => [
         name,
-        { KB: Math.round(f.bytes / 100) / 10, 'init ms': f.initMs, 'cpu ms': f.cpuMs, budget: over(f) ? 'OVER' : 'ok' },
+        {
+          KB: Math.round(f.bytes / 100) / 10,
+          'init ms': f.initMs,
+          'cpu ms': f.cpuMs,
+          budget: over(f) ? 'OVER' : 'ok',
+        },
       ]),
     ),
   );
