@@ -1,4 +1,3 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import * as z from 'zod';
@@ -11,7 +10,7 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoAdminSessions } from '../shared/adapters/dynamo/sessions';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
-import { SesMailer } from '../shared/adapters/ses/mailer';
+import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../shared/domain/catalog';
 import { PageId } from '../shared/domain/statuspage';
 import { AppError } from '../shared/errors';
@@ -59,7 +58,7 @@ const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
-  mailer: new SesMailer(new SESv2Client({}), {
+  mailer: new SesMailer(lazySesClient(), {
     from: env.MAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),

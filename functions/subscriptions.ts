@@ -1,4 +1,3 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import * as z from 'zod';
@@ -8,7 +7,7 @@ import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
-import { SesMailer } from '../shared/adapters/ses/mailer';
+import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
@@ -31,7 +30,7 @@ const deps = {
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
   rateLimiter: new DynamoRateLimiter(db, env.SUBSCRIBERS_TABLE),
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
-  mailer: new SesMailer(new SESv2Client({}), {
+  mailer: new SesMailer(lazySesClient(), {
     from: env.MAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),

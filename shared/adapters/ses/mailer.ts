@@ -1,9 +1,4 @@
-import {
-  type BulkEmailEntryResult,
-  type SESv2Client,
-  SendBulkEmailCommand,
-  SendEmailCommand,
-} from '@aws-sdk/client-sesv2';
+import type { BulkEmailEntryResult, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { MailContent, SingleMail } from '../../domain/render';
 import { assertHeaderSafe } from '../../domain/threading';
 import type { BulkRecipient, Mailer, SendOutcome } from '../../ports';
@@ -54,12 +49,30 @@ export interface SesMailerOptions {
   maxPerSecond?: number;
 }
 
+/**
+ * The SES client module, imported with the first mail rather than at cold start: admin and subscriptions
+ * send mail on few of their routes and would load it (about 20 ms) for none.
+ */
+const sesModule = () => import('@aws-sdk/client-sesv2');
+
+/** A client made with the first mail, with the SDK's default configuration. */
+export const lazySesClient = () => async (): Promise<SESv2Client> => new (await sesModule()).SESv2Client({});
+
 /** Sends through SES v2 SendBulkEmail, at most 50 recipients a call, one outcome per recipient. */
 export class SesMailer implements Mailer {
+  private client: Promise<SESv2Client> | undefined;
+
+  /** `source`: the client, or how to make it with the first mail (`lazySesClient()`). */
   constructor(
-    private readonly client: SESv2Client,
+    private readonly source: SESv2Client | (() => Promise<SESv2Client>),
     private readonly options: SesMailerOptions,
   ) {}
+
+  /** The SES module (for its commands) and the client, both ready from the second mail on. */
+  private ses() {
+    this.client ??= typeof this.source === 'function' ? this.source() : Promise.resolve(this.source);
+    return Promise.all([sesModule(), this.client]);
+  }
 
   get maxRecipientsPerCall(): number {
     return Math.max(1, Math.min(BULK_LIMIT, Math.floor(this.options.maxPerSecond ?? BULK_LIMIT)));
@@ -76,7 +89,8 @@ export class SesMailer implements Mailer {
   /** Transactional mail (confirmations): one recipient, no list headers. */
   async sendOne(to: string, mail: SingleMail): Promise<SendOutcome> {
     try {
-      const { MessageId } = await this.client.send(
+      const [{ SendEmailCommand }, client] = await this.ses();
+      const { MessageId } = await client.send(
         new SendEmailCommand({
           FromEmailAddress: this.options.from,
           ConfigurationSetName: this.options.configurationSetName,
@@ -108,6 +122,7 @@ export class SesMailer implements Mailer {
       // It already waited as long as it may: the sweep brings these back, not another wait here.
       return recipients.map(() => ({ ok: false, deferred: 'no-room', error: 'no room in the send rate' }));
     }
+    const [{ SendBulkEmailCommand }, client] = await this.ses();
     const command = new SendBulkEmailCommand({
       FromEmailAddress: this.options.from,
       ConfigurationSetName: this.options.configurationSetName,
@@ -142,7 +157,7 @@ export class SesMailer implements Mailer {
       })),
     });
     try {
-      const { BulkEmailEntryResults = [] } = await this.client.send(command);
+      const { BulkEmailEntryResults = [] } = await client.send(command);
       return recipients.map((_, index) => entryOutcome(BulkEmailEntryResults[index]));
     } catch (error) {
       const failure = callFailure(error);
