@@ -1,12 +1,10 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   DELIVERY_RETENTION_DAYS,
   Delivery,
   type DeliveryKey,
   deliveryId,
   OUTCOME_ORDER,
-  threadId,
 } from '../../domain/delivery';
 import type { Deliveries, DeliveryOutcome } from '../../ports';
 import { batchGetAll, batchWriteAll, eachConcurrently } from './batch';
