@@ -34,7 +34,7 @@ export function lineChart(title: string, series: readonly Series[]): string {
     const dots = s.points.map((p) => html`<circle cx="${x(p.x)}" cy="${y(p.y)}" r="3" fill="${s.colour}"/>`);
     return html`<polyline points="${points}" fill="none" stroke="${s.colour}" stroke-width="2"/>${dots}<rect x="${MARGIN.left + 8}" y="${MARGIN.top + 6 + index * 18}" width="12" height="3" fill="${s.colour}"/><text x="${MARGIN.left + 26}" y="${MARGIN.top + 11 + index * 18}">${s.name}</text>`;
   });
-  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12" fill="#111827"><rect width="100%" height="100%" fill="#ffffff"/><text x="${MARGIN.left}" y="18" font-size="14" font-weight="600">${title}</text>${grid}${xLabels}<text x="${WIDTH / 2}" y="${HEIGHT - 8}" text-anchor="middle">subscribers</text><text x="14" y="${HEIGHT / 2}" transform="rotate(-90 14 ${HEIGHT / 2})" text-anchor="middle">seconds</text>${lines}</svg>\n`
+  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12" fill="#111827" role="img"><title>${title}</title><rect width="100%" height="100%" fill="#ffffff"/><text x="${MARGIN.left}" y="18" font-size="14" font-weight="600">${title}</text>${grid}${xLabels}<text x="${WIDTH / 2}" y="${HEIGHT - 8}" text-anchor="middle">subscribers</text><text x="14" y="${HEIGHT / 2}" transform="rotate(-90 14 ${HEIGHT / 2})" text-anchor="middle">seconds</text>${lines}</svg>\n`
     .value;
 }
 
