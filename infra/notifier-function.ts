@@ -26,6 +26,9 @@ export class NotifierFunction extends Construct {
       handler: 'handler',
       description: spec.description,
       runtime: lambda.Runtime.NODEJS_24_X,
+      // The runtime (and the AWS SDK it ships, which the bundles use) changes only when we deploy, so a
+      // new SDK arrives through a deploy and its canary, never unannounced under a running function.
+      runtimeManagementMode: lambda.RuntimeManagementMode.FUNCTION_UPDATE,
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),

@@ -122,6 +122,7 @@ describe('compute stack', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
+        RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' },
       });
     }
   });
