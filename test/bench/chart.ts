@@ -8,7 +8,7 @@ export interface Series {
 
 const WIDTH = 640;
 const HEIGHT = 360;
-const MARGIN = { left: 56, right: 16, top: 28, bottom: 44 };
+const MARGIN = { left: 56, right: 36, top: 28, bottom: 44 };
 
 /** A line chart as a standalone SVG: seconds (y) against subscribers (x), one line per series. */
 export function lineChart(title: string, series: readonly Series[]): string {
