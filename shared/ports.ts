@@ -73,10 +73,14 @@ export interface SubscriberFilter {
 export interface Subscribers {
   /** Creates a subscriber; CONFLICT when the address is already known. */
   create(record: SubscriberRecord): Promise<void>;
+  /** Creates many subscribers in few requests; what failed (CONFLICT: address known) by subscriber id. */
+  createMany(records: readonly SubscriberRecord[]): Promise<Map<string, unknown>>;
   /** Writes a changed subscriber; CONFLICT when it changed since `previous` was read. */
   save(record: SubscriberRecord, previous: SubscriberRecord): Promise<SubscriberRecord>;
   get(id: string): Promise<SubscriberRecord | undefined>;
   findByEmail(email: string): Promise<SubscriberRecord | undefined>;
+  /** The subscribers of many addresses at once, by address; unknown addresses are left out. */
+  findManyByEmail(emails: readonly string[]): Promise<Map<string, SubscriberRecord>>;
   /** Profiles (no topics) of many subscribers at once, read consistently: what the sender checks. */
   getProfiles(ids: readonly string[]): Promise<Map<string, SubscriberProfile>>;
   /** Deletes the subscriber and its address; returns what was deleted. */

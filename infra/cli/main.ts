@@ -27,7 +27,9 @@ const USAGE = `status-notifier: the support team's CLI for the status notifier's
 
 Usage: status-notifier <command> [options]
 
-  subscribers search [--email PART] [--status S] [--page ID] [--region ID] [--component ID]
+  subscribers search [--email TERM] [--status S] [--page ID] [--region ID] [--component ID]
+                                        TERM: an address, a domain (@example.com), the start of an
+                                        address (ali), or *part for a part anywhere (slower)
   subscribers add EMAIL --page ID [--region ID] [--component ID] [--confirmed] [--level all|lifecycle|major]
   subscribers remove ID                 erase a subscriber (delivery history keeps no address)
   subscribers import FILE.csv [--dry-run] [--chunk ROWS]

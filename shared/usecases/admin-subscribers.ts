@@ -73,7 +73,17 @@ export async function getSubscriber(deps: AdminDeps, id: string): Promise<Subscr
 }
 
 export const SubscriberSearch = z.object({
-  email: z.string().min(1).max(254).transform(normalizeEmail).optional(),
+  email: z
+    .string()
+    .min(1)
+    .max(254)
+    .transform(normalizeEmail)
+    .optional()
+    .describe(
+      'A whole address (that subscriber), a domain (`@example.com`, or `example.com`: every address at it), ' +
+        'or the start of an address (`ali`), any case; `*part` finds a part anywhere (a slower scan: a page ' +
+        'may come back short, with a cursor to go on)',
+    ),
   status: SubscriberStatus.optional(),
   pageId: z.string().min(1).optional(),
   groupId: z.string().min(1).optional(),
@@ -83,7 +93,7 @@ export const SubscriberSearch = z.object({
 });
 export type SubscriberSearch = z.output<typeof SubscriberSearch>;
 
-/** Subscribers matching every filter given (address part, status, page, region, component), a page at a time. */
+/** Subscribers matching every filter given (address, domain or start of one; status, page, region, component), a page at a time. */
 export async function searchSubscribers(deps: AdminDeps, { cursor, limit, ...filter }: SubscriberSearch) {
   const page = await deps.subscribers.search(filter, cursor, limit);
   return { items: page.items.map(publicView), ...(page.cursor ? { cursor: page.cursor } : {}) };

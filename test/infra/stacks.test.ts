@@ -51,7 +51,7 @@ describe('data stack', () => {
     }
   });
 
-  it('streams incidents and deliveries, expires deliveries and pending subscribers, and indexes subscribers by topic', () => {
+  it('streams incidents and deliveries, expires deliveries and pending subscribers, and indexes subscribers by topic and address', () => {
     data.resourcePropertiesCountIs(
       'AWS::DynamoDB::Table',
       { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } },
@@ -67,6 +67,17 @@ describe('data stack', () => {
         Match.objectLike({
           IndexName: 'byTopic',
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['email', 'status', 'level'] },
+        }),
+        Match.objectLike({
+          IndexName: 'byAddress',
+          KeySchema: [
+            { AttributeName: 'addressKey', KeyType: 'HASH' },
+            { AttributeName: 'email', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['subscriberId', 'status', 'pageIds', 'groupIds', 'componentIds'],
+          },
         }),
       ],
     });
@@ -114,7 +125,7 @@ describe('SES feedback', () => {
 });
 
 describe('compute stack', () => {
-  it('runs every function on Node 24, arm64, traced', () => {
+  it('runs every function on Node 24, arm64, traced, its runtime (and SDK) changed only by a deploy', () => {
     const all = Object.values(functionsIn(compute));
     expect(all).toHaveLength(Object.keys(functionSpecs).length);
     for (const fn of all) {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../shared/adapters/dynamo/batch';
+import { subscriberItems } from '../../shared/adapters/dynamo/subscribers';
 import { componentTopicKey } from '../../shared/domain/topics';
 
 /**
  * Writes `count` confirmed followers of one component straight into the subscribers table, as the
- * subscribe flow leaves them (profile and topic items): thousands in seconds, where the API would take
- * minutes. Returns them.
+ * subscribe flow leaves them (profile, address and topic items, so support can search for them too):
+ * thousands in seconds, where the API would take minutes. Returns them.
  */
 export async function seedFollowers(
   db: DynamoDBDocumentClient,
@@ -18,7 +19,7 @@ export async function seedFollowers(
     label,
   }: { pageId: string; componentId: string; count: number; label: string },
 ): Promise<Array<{ id: string; email: string }>> {
-  const topic = componentTopicKey(pageId, componentId);
+  const topic = { key: componentTopicKey(pageId, componentId), pageId, componentId };
   const createdAt = new Date().toISOString();
   const followers = Array.from({ length: count }, (_, n) => ({
     id: randomUUID(),
@@ -28,19 +29,17 @@ export async function seedFollowers(
     db,
     subscribersTable,
     followers.flatMap(({ id, email }, n) => {
-      const shared = { email, status: 'confirmed', level: 'all' };
-      return [
-        {
-          PutRequest: {
-            Item: { pk: id, sk: 'PROFILE', id, ...shared, createdAt, linkNonce: `nonce${n}`, version: 0 },
-          },
-        },
-        {
-          PutRequest: {
-            Item: { pk: id, sk: `TOPIC#${topic}`, topic, key: topic, pageId, componentId, ...shared },
-          },
-        },
-      ];
+      const items = subscriberItems({
+        id,
+        email,
+        status: 'confirmed',
+        level: 'all',
+        topics: [topic],
+        createdAt,
+        linkNonce: `nonce${n}`,
+        version: 0,
+      });
+      return [items.profile, items.address, ...items.topics].map((Item) => ({ PutRequest: { Item } }));
     }),
   );
   return followers;

@@ -24,6 +24,8 @@ describe('OpenAPI document', () => {
     expect(search.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['email', 'status', 'pageId', 'groupId', 'componentId', 'cursor', 'limit']),
     );
+    const email = search.parameters.find((p: { name: string }) => p.name === 'email');
+    expect(email.schema.description).toMatch(/whole address.*domain.*start of an address.*`\*part`/);
   });
 
   it('states how large a body each route takes, and the 413 beyond it', () => {

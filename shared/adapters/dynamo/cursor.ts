@@ -27,7 +27,12 @@ export function decodeCursor(
   } catch {
     // not JSON: fall through
   }
-  throw new AppError('VALIDATION', 'invalid cursor', [
+  throw invalidCursor();
+}
+
+/** The refusal of a cursor the API cannot have returned for this request. */
+export function invalidCursor(): AppError {
+  return new AppError('VALIDATION', 'invalid cursor', [
     { path: 'cursor', message: 'not a cursor this API returned' },
   ]);
 }

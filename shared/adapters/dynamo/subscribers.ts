@@ -7,6 +7,13 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  type AddressSearch,
+  addressMatches,
+  addressSearch,
+  addressStart,
+  domainOf,
+} from '../../domain/address-search';
+import {
   PENDING_TTL_DAYS,
   type Recipient,
   SubscriberRecord,
@@ -15,24 +22,32 @@ import {
 import { Topic } from '../../domain/topics';
 import { AppError } from '../../errors';
 import type { SubscriberFilter, SubscriberProfile, Subscribers } from '../../ports';
-import { batchGetAll } from './batch';
-import { decodeCursor, encodeCursor } from './cursor';
+import { batchGetAll, eachConcurrently } from './batch';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor';
 import { isConditionFailure } from './expressions';
-import { SUBSCRIBERS_BY_TOPIC } from './tables';
+import { SUBSCRIBERS_BY_ADDRESS, SUBSCRIBERS_BY_TOPIC } from './tables';
 
 const PROFILE = 'PROFILE';
-const MAX_SCAN_PAGES = 10;
+/** Reads per search request: a bounded amount of work (API Gateway gives 30 s), then a cursor. */
+const MAX_SEARCH_READS = 10;
 const LOCK = 'EMAIL';
 const topicSk = (topicKey: string) => `TOPIC#${topicKey}`;
 const emailPk = (email: string) => `EMAIL#${email}`;
+const byDomain = (domain: string) => `DOMAIN#${domain}`;
+const byStart = (text: string) => `START#${addressStart(text)}`;
+const INDEX_CURSOR_KEYS = ['pk', 'sk', 'addressKey', 'email'] as const;
 const ProfileItem = SubscriberRecord.omit({ topics: true });
+/** DynamoDB's limit of writes in one transaction. */
+const MAX_TRANSACTION_WRITES = 100;
+type TransactWrites = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /**
  * Subscribers table: `pk` subscriber id with `sk` `PROFILE` or `TOPIC#<topic key>`, and `pk`
  * `EMAIL#<address>` naming the subscriber an address belongs to (an address is unique without relying on
- * an eventually consistent index). Topic items carry email, status and level for the audience index;
- * the profile carries the sets of pages, regions and components followed, for support searches.
- * Pending subscribers' items expire (TTL) unless confirmed.
+ * an eventually consistent index). Topic items carry email, status and level for the audience index.
+ * The profile and the address item carry the status and the sets of pages, regions and components
+ * followed, for support searches, and are filed in the address index under the domain and the first
+ * characters of the address respectively. Pending subscribers' items expire (TTL) unless confirmed.
  */
 export class DynamoSubscribers implements Subscribers {
   constructor(
@@ -41,19 +56,38 @@ export class DynamoSubscribers implements Subscribers {
   ) {}
 
   async create(record: SubscriberRecord): Promise<void> {
-    await this.transact(
-      [
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: this.lockItem(record),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        ...this.recordWrites(record, []),
-      ],
-      'a subscriber with this email already exists',
-    );
+    await this.transact(this.createWrites(record), 'a subscriber with this email already exists');
+  }
+
+  /**
+   * Many new subscribers in few requests: as many whole subscribers per transaction as fit in its 100
+   * writes. A transaction that fails (an address taken meanwhile) is redone one subscriber at a time, so
+   * that only the subscriber at fault fails. Returns the failures by subscriber id.
+   */
+  async createMany(records: readonly SubscriberRecord[]): Promise<Map<string, unknown>> {
+    const groups: Array<{ records: SubscriberRecord[]; writes: TransactWrites }> = [];
+    for (const record of records) {
+      const writes = this.createWrites(record);
+      const group = groups.at(-1);
+      if (group && group.writes.length + writes.length <= MAX_TRANSACTION_WRITES) {
+        group.records.push(record);
+        group.writes.push(...writes);
+      } else {
+        groups.push({ records: [record], writes });
+      }
+    }
+    const failures = new Map<string, unknown>();
+    // One at a time: transactions over many items run no faster side by side, and would conflict.
+    for (const group of groups) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: group.writes }));
+      } catch {
+        for (const record of group.records) {
+          await this.create(record).catch((failure: unknown) => failures.set(record.id, failure));
+        }
+      }
+    }
+    return failures;
   }
 
   async save(record: SubscriberRecord, previous: SubscriberRecord): Promise<SubscriberRecord> {
@@ -107,6 +141,29 @@ export class DynamoSubscribers implements Subscribers {
     );
     const subscriberId = lock.Item?.subscriberId;
     if (typeof subscriberId !== 'string') return undefined;
+    return this.ownerOf(email, subscriberId);
+  }
+
+  /** The subscribers of many addresses (their address items read 100 at a time), by address. */
+  async findManyByEmail(emails: readonly string[]): Promise<Map<string, SubscriberRecord>> {
+    const locks = await batchGetAll(
+      this.client,
+      this.tableName,
+      [...new Set(emails)].map((email) => ({ pk: emailPk(email), sk: LOCK })),
+      { consistent: true, projection: ['pk', 'subscriberId'] },
+    );
+    const found = new Map<string, SubscriberRecord>();
+    await eachConcurrently(locks, async (lock) => {
+      const email = String(lock.pk).slice(emailPk('').length);
+      const record =
+        typeof lock.subscriberId === 'string' ? await this.ownerOf(email, lock.subscriberId) : undefined;
+      if (record) found.set(email, record);
+    });
+    return found;
+  }
+
+  /** The subscriber an address item names, read consistently. */
+  private async ownerOf(email: string, subscriberId: string): Promise<SubscriberRecord | undefined> {
     const record = await this.get(subscriberId);
     if (!record) {
       // The profile expired (TTL) before its address lock did: free the address instead of blocking it.
@@ -161,52 +218,108 @@ export class DynamoSubscribers implements Subscribers {
     return record;
   }
 
+  /**
+   * Support's search. The address term picks the way (see `addressSearch`): a whole address is read by
+   * its address item; a domain and the start of an address are ranges of the address index; only a part
+   * anywhere, or no address at all, scans the table. Each way reads a bounded amount per request and
+   * hands back a cursor to go on from.
+   */
   async search(filter: SubscriberFilter, cursor: string | undefined, limit: number) {
-    const conditions = ['sk = :profile'];
+    const { email: term, ...rest } = filter;
+    const address = term ? addressSearch(term) : undefined;
+    if (address?.kind === 'exact') {
+      // Never a second page: a cursor is one this search cannot have returned.
+      if (cursor) throw invalidCursor();
+      const record = await this.findByEmail(address.email);
+      return { items: record && matchesFilter(record, rest, address) ? [record] : [] };
+    }
+    const reads = searchReads(address);
+    const found: Array<{ id: string; key: Record<string, unknown>; read: number }> = [];
+    let position = resumeAt(reads, cursor);
+    let done = 0;
+    // Until the page is full (and one more, to know whether to hand back a cursor), the reads are used up,
+    // or the work bound is reached; a read that has not begun yet is begun, so a cursor always has a key.
+    while (
+      position.read < reads.length &&
+      found.length <= limit &&
+      (done < MAX_SEARCH_READS || !position.startKey)
+    ) {
+      const read = reads[position.read] as SearchRead;
+      const page = await this.client.send(this.searchCommand(read, rest, position.startKey, limit));
+      done++;
+      for (const item of page.Items ?? []) {
+        const id = String(item.sk === LOCK ? item.subscriberId : item.pk);
+        if (read.skipDomain && domainOf(String(item.email)) === read.skipDomain) continue;
+        found.push({ id, key: pick(item, read.keys), read: position.read });
+      }
+      position = page.LastEvaluatedKey
+        ? { read: position.read, startKey: page.LastEvaluatedKey }
+        : { read: position.read + 1 };
+    }
+    const pageItems = found.slice(0, limit);
+    // Resume after the last item returned (not after the last item read), so none is skipped.
+    const last = pageItems.at(-1);
+    const next =
+      found.length > limit && last ? last.key : position.read < reads.length ? position.startKey : undefined;
+    const records = await Promise.all(pageItems.map((item) => this.get(item.id)));
+    return {
+      // Index entries are eventually consistent: what was erased or changed meanwhile is checked again.
+      items: records.filter((r): r is SubscriberRecord => r !== undefined && matchesFilter(r, rest, address)),
+      ...(next ? { cursor: encodeCursor(next) } : {}),
+    };
+  }
+
+  private searchCommand(
+    read: SearchRead,
+    filter: Omit<SubscriberFilter, 'email'>,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ) {
+    const conditions: string[] = [];
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':profile': PROFILE };
+    const values: Record<string, unknown> = {};
     const add = (condition: string, name: string, value: unknown) => {
       names[`#${name}`] = name;
       values[`:${name}`] = value;
       conditions.push(condition.replaceAll('NAME', `#${name}`).replaceAll('VALUE', `:${name}`));
     };
-    if (filter.email) add('contains(NAME, VALUE)', 'email', filter.email);
     if (filter.status) add('NAME = VALUE', 'status', filter.status);
     if (filter.pageId) add('contains(NAME, VALUE)', 'pageIds', filter.pageId);
     if (filter.groupId) add('contains(NAME, VALUE)', 'groupIds', filter.groupId);
     if (filter.componentId) add('contains(NAME, VALUE)', 'componentIds', filter.componentId);
-
-    // A filtered scan reads up to `Limit` items per page and returns those that match: keep reading
-    // until the page is full or the table ends, so callers get full pages and a cursor to go on.
-    const found: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined = decodeCursor(cursor, { keys: ['pk', 'sk'] });
-    let scanned = 0;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: conditions.join(' AND '),
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: startKey,
-          Limit: Math.max(limit * 4, 200),
-        }),
-      );
-      found.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-      scanned++;
-      // A bounded amount of work per request (API Gateway gives 30 s): a sparse match returns a short
-      // page and a cursor to go on from.
-    } while (startKey && found.length < limit && scanned < MAX_SCAN_PAGES);
-    const pageItems = found.slice(0, limit);
-    // Resume after the last item returned (not after the last item scanned), so none is skipped.
-    const last = pageItems.at(-1);
-    const next = found.length > limit && last ? { pk: last.pk, sk: last.sk } : startKey;
-    const records = await Promise.all(pageItems.map((item) => this.get(String(item.pk))));
-    return {
-      items: records.filter((r): r is SubscriberRecord => r !== undefined),
-      ...(next ? { cursor: encodeCursor(next) } : {}),
-    };
+    // A filtered read returns what matches among the items it read: read more at a time.
+    const pageSize = conditions.length > 0 || read.kind === 'scan' ? Math.max(limit * 4, 200) : limit + 1;
+    if (read.kind === 'scan') {
+      values[':profile'] = PROFILE;
+      conditions.unshift('sk = :profile');
+      if (read.address) add(`${read.address.function}(NAME, VALUE)`, 'email', read.address.value);
+      return new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: conditions.join(' AND '),
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        ExclusiveStartKey: startKey,
+        Limit: pageSize,
+      });
+    }
+    names['#addressKey'] = 'addressKey';
+    values[':addressKey'] = read.partition;
+    let keyCondition = '#addressKey = :addressKey';
+    if (read.startsWith) {
+      names['#email'] = 'email';
+      values[':start'] = read.startsWith;
+      keyCondition += ' AND begins_with(#email, :start)';
+    }
+    return new QueryCommand({
+      TableName: this.tableName,
+      IndexName: SUBSCRIBERS_BY_ADDRESS,
+      KeyConditionExpression: keyCondition,
+      ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ExclusiveStartKey: startKey,
+      Limit: pageSize,
+    });
   }
 
   async *audience(topicKey: string): AsyncIterable<Recipient[]> {
@@ -234,42 +347,10 @@ export class DynamoSubscribers implements Subscribers {
   }
 
   private recordWrites(record: SubscriberRecord, removedTopicKeys: readonly string[]) {
-    const { topics, ...profile } = record;
-    const expiresAt = pendingExpiry(record);
-    const sets = (values: Array<string | undefined>) => {
-      const defined = values.filter((v): v is string => v !== undefined);
-      return defined.length ? new Set(defined) : undefined;
-    };
+    const items = subscriberItems(record);
     return [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            pk: record.id,
-            sk: PROFILE,
-            ...profile,
-            pageIds: sets(topics.map((t) => t.pageId)),
-            groupIds: sets(topics.map((t) => t.groupId)),
-            componentIds: sets(topics.map((t) => t.componentId)),
-            expiresAt,
-          },
-        },
-      },
-      ...topics.map((topic) => ({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            pk: record.id,
-            sk: topicSk(topic.key),
-            topic: topic.key,
-            ...topic,
-            email: record.email,
-            status: record.status,
-            level: record.level,
-            expiresAt,
-          },
-        },
-      })),
+      { Put: { TableName: this.tableName, Item: items.profile } },
+      ...items.topics.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
       ...removedTopicKeys.map((key) => ({
         Delete: { TableName: this.tableName, Key: { pk: record.id, sk: topicSk(key) } },
       })),
@@ -277,13 +358,24 @@ export class DynamoSubscribers implements Subscribers {
   }
 
   private lockItem(record: SubscriberRecord) {
-    return { pk: emailPk(record.email), sk: LOCK, subscriberId: record.id, expiresAt: pendingExpiry(record) };
+    return subscriberItems(record).address;
   }
 
-  private async transact(
-    items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
-    conflict: string,
-  ) {
+  /** A new subscriber's writes: its address item only if the address is free, then everything else. */
+  private createWrites(record: SubscriberRecord): TransactWrites {
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.lockItem(record),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...this.recordWrites(record, []),
+    ];
+  }
+
+  private async transact(items: TransactWrites, conflict: string) {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
@@ -303,4 +395,134 @@ export class DynamoSubscribers implements Subscribers {
 function pendingExpiry(record: { status: SubscriberStatus; createdAt: string }): number | undefined {
   if (record.status !== 'pending') return undefined;
   return Math.floor(Date.now() / 1000) + PENDING_TTL_DAYS * 86_400;
+}
+
+/**
+ * The items one subscriber is stored as: its profile, its address item and one item per topic. Every
+ * write of a subscriber writes these (and seeding helpers use them), so no copy lacks the keys and
+ * attributes the audience and address indexes file it by.
+ */
+export function subscriberItems(record: SubscriberRecord) {
+  const { topics, ...profile } = record;
+  const expiresAt = pendingExpiry(record);
+  const sets = (values: Array<string | undefined>) => {
+    const defined = values.filter((v): v is string => v !== undefined);
+    return defined.length ? new Set(defined) : undefined;
+  };
+  // What support searches filter on, on both items the address index holds.
+  const searched = {
+    status: record.status,
+    pageIds: sets(topics.map((t) => t.pageId)),
+    groupIds: sets(topics.map((t) => t.groupId)),
+    componentIds: sets(topics.map((t) => t.componentId)),
+  };
+  return {
+    profile: {
+      pk: record.id,
+      sk: PROFILE,
+      ...profile,
+      ...searched,
+      addressKey: byDomain(domainOf(record.email)),
+      expiresAt,
+    },
+    address: {
+      pk: emailPk(record.email),
+      sk: LOCK,
+      subscriberId: record.id,
+      email: record.email,
+      ...searched,
+      addressKey: byStart(record.email),
+      expiresAt,
+    },
+    topics: topics.map((topic) => ({
+      pk: record.id,
+      sk: topicSk(topic.key),
+      topic: topic.key,
+      ...topic,
+      email: record.email,
+      status: record.status,
+      level: record.level,
+      expiresAt,
+    })),
+  };
+}
+
+/** One read of a search: a range of the address index, or a scan of the profiles. */
+type SearchRead = { keys: readonly string[]; skipDomain?: string } & (
+  | { kind: 'index'; partition: string; startsWith?: string }
+  | { kind: 'scan'; address?: { function: 'contains' | 'begins_with'; value: string } }
+);
+
+/** The reads that answer an address search, in the order their results are listed. */
+function searchReads(address: AddressSearch | undefined): SearchRead[] {
+  const index = (partition: string, startsWith?: string) =>
+    ({ kind: 'index', keys: INDEX_CURSOR_KEYS, partition, ...(startsWith ? { startsWith } : {}) }) as const;
+  const scan = (address?: { function: 'contains' | 'begins_with'; value: string }) =>
+    ({ kind: 'scan', keys: ['pk', 'sk'], ...(address ? { address } : {}) }) as const;
+  switch (address?.kind) {
+    case undefined:
+      return [scan()];
+    case 'exact':
+      return [index(byStart(address.email), address.email)];
+    case 'domain':
+      return [index(byDomain(address.domain))];
+    case 'prefix':
+      return [index(byStart(address.prefix), address.prefix)];
+    case 'domainOrPrefix':
+      // Every address at the domain, then those that start with the term and are not at it (listed).
+      return [
+        index(byDomain(address.domain)),
+        { ...index(byStart(address.prefix), address.prefix), skipDomain: address.domain },
+      ];
+    case 'startsWith':
+      return [scan({ function: 'begins_with', value: address.prefix })];
+    case 'contains':
+      return [scan({ function: 'contains', value: address.part })];
+  }
+}
+
+/**
+ * Where a cursor resumes: the read whose keys (and index range) it has. A cursor this search cannot
+ * have returned is refused, never handed to DynamoDB.
+ */
+function resumeAt(
+  reads: readonly SearchRead[],
+  cursor: string | undefined,
+): { read: number; startKey?: Record<string, string> } {
+  if (!cursor) return { read: 0 };
+  for (const [n, read] of reads.entries()) {
+    try {
+      const startKey = decodeCursor(cursor, {
+        keys: read.keys,
+        ...(read.kind === 'index' ? { partition: { name: 'addressKey', value: read.partition } } : {}),
+      });
+      const inRange =
+        read.kind !== 'index' || !read.startsWith || startKey?.email?.startsWith(read.startsWith);
+      if (startKey && inRange) return { read: n, startKey };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+    }
+  }
+  throw invalidCursor();
+}
+
+function pick(item: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, item[key]]));
+}
+
+/** The filters of a search, checked on a record read consistently. */
+function matchesFilter(
+  record: SubscriberRecord,
+  filter: Omit<SubscriberFilter, 'email'>,
+  address: AddressSearch | undefined,
+): boolean {
+  const follows = (field: 'pageId' | 'groupId' | 'componentId') =>
+    !filter[field] || record.topics.some((topic) => topic[field] === filter[field]);
+  return (
+    addressMatches(address, record.email) &&
+    (!filter.status || record.status === filter.status) &&
+    follows('pageId') &&
+    follows('groupId') &&
+    follows('componentId')
+  );
 }

@@ -13,6 +13,8 @@ export interface TableDefinition {
 }
 
 export const SUBSCRIBERS_BY_TOPIC = 'byTopic';
+/** Support's address searches: by domain and by the start of an address (see DynamoSubscribers.search). */
+export const SUBSCRIBERS_BY_ADDRESS = 'byAddress';
 
 export const tables = {
   subscribers: {
@@ -26,6 +28,15 @@ export const tables = {
         partitionKey: 'topic',
         sortKey: 'pk',
         include: ['email', 'status', 'level'],
+      },
+      // Sparse, for support's address searches: a profile is filed under its domain and its address item
+      // under its first characters (`addressKey`), both in address order; projects what searches filter on.
+      // One index for both: CloudFormation adds a single index to an existing table per deploy.
+      {
+        name: SUBSCRIBERS_BY_ADDRESS,
+        partitionKey: 'addressKey',
+        sortKey: 'email',
+        include: ['subscriberId', 'status', 'pageIds', 'groupIds', 'componentIds'],
       },
     ],
     // Pending subscribers and rate-limit windows expire.

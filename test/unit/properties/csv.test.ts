@@ -127,7 +127,7 @@ describe('CSV import, for any file', () => {
   const catalog = {
     listPages: async () => [{ page: { pageId: 'page1', name: 'Page' }, groups: [], components: [] }],
   } as unknown as Catalog;
-  const subscribers = { findByEmail: async () => undefined } as unknown as Subscribers;
+  const subscribers = { findManyByEmail: async () => new Map() } as unknown as Subscribers;
   const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
   const deps = { subscribers, catalog, clock };
 

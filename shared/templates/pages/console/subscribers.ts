@@ -117,7 +117,7 @@ ${errorSummary(errors, { ...(firstPage ? { topics: firstTopicId(firstPage) } : {
 ${doneNotice(input.notice)}
 <form method="get" action="/console/subscribers" role="search" class="search">
 <div class="field"><label class="block" for="q">Search subscribers</label>
-<span class="hint" id="q-hint">An address or a part of one</span>
+<span class="hint" id="q-hint">An address, a domain (@example.com) or the start of an address; *part finds a part anywhere, more slowly</span>
 <input type="search" id="q" name="email" value="${search.email}" aria-describedby="q-hint" spellcheck="false"></div>
 <div class="field"><label class="block" for="status">Status</label>
 <select id="status" name="status"><option value="">Any</option>${STATUSES.map(
