@@ -32,6 +32,8 @@ import {
   getSubscriber,
   getSuppression,
   incidentReport,
+  ReindexInput,
+  reindexSubscribers,
   removeSuppression,
   SubscriberSearch,
   SuppressionInput,
@@ -152,6 +154,13 @@ export const handler = middy()
             body: page.csv,
           };
         }),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/subscribers/reindex',
+        handler: route(z.object({ body: ReindexInput }), async ({ body }) =>
+          json(200, await reindexSubscribers(deps, body)),
+        ),
       },
       {
         method: 'POST',

@@ -113,6 +113,7 @@ export const functionSpecs = {
       { method: 'GET', path: '/v1/admin/subscribers' },
       { method: 'GET', path: '/v1/admin/subscribers/export' },
       { method: 'POST', path: '/v1/admin/subscribers/import' },
+      { method: 'POST', path: '/v1/admin/subscribers/reindex' },
       { method: 'GET', path: '/v1/admin/subscribers/{id}' },
       { method: 'PATCH', path: '/v1/admin/subscribers/{id}' },
       { method: 'DELETE', path: '/v1/admin/subscribers/{id}' },

@@ -81,6 +81,14 @@ export interface Subscribers {
   findByEmail(email: string): Promise<SubscriberRecord | undefined>;
   /** The subscribers of many addresses at once, by address; unknown addresses are left out. */
   findManyByEmail(emails: readonly string[]): Promise<Map<string, SubscriberRecord>>;
+  /**
+   * Files a page of subscribers stored before the address index existed into it (a one-time pass after
+   * upgrading); returns how many profiles were read and filed, and a cursor while there is more.
+   */
+  reindex(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ scanned: number; reindexed: number; cursor?: string }>;
   /** Profiles (no topics) of many subscribers at once, read consistently: what the sender checks. */
   getProfiles(ids: readonly string[]): Promise<Map<string, SubscriberProfile>>;
   /** Deletes the subscriber and its address; returns what was deleted. */

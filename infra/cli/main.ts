@@ -33,6 +33,7 @@ Usage: status-notifier <command> [options]
   subscribers add EMAIL --page ID [--region ID] [--component ID] [--confirmed] [--level all|lifecycle|major]
   subscribers remove ID                 erase a subscriber (delivery history keeps no address)
   subscribers import FILE.csv [--dry-run] [--chunk ROWS]
+  subscribers reindex                   once after upgrading: file older subscribers into the search index
   subscribers export [--out FILE]       CSV of every subscriber and topic (stdout by default)
   suppressions list | add EMAIL [--reason TEXT] | remove EMAIL
   keys list | create NAME [--scopes read,write] | revoke KEY_ID
@@ -131,6 +132,18 @@ async function main(): Promise<number> {
       return importFile(api, need('FILE'));
     case 'subscribers export':
       return exportAll(api);
+    case 'subscribers reindex': {
+      // Once after upgrading: subscribers stored before the address index are filed into it.
+      let totals = { scanned: 0, reindexed: 0 };
+      let cursor: string | undefined;
+      do {
+        const page = await api.reindexSubscribers(cursor);
+        totals = { scanned: totals.scanned + page.scanned, reindexed: totals.reindexed + page.reindexed };
+        cursor = page.cursor;
+      } while (cursor);
+      print(`${totals.reindexed} subscriber(s) filed into the search index`, totals);
+      return 0;
+    }
     case 'suppressions list': {
       const items = await collect((cursor) => api.suppressions(cursor, 1000));
       print(

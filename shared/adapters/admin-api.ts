@@ -71,6 +71,13 @@ export class AdminApi {
 
   searchSubscribers = (query: SubscriberQuery) =>
     this.json('GET', `/v1/admin/subscribers?${params(query)}`, Listed(Subscriber));
+  reindexSubscribers = (cursor?: string) =>
+    this.json(
+      'POST',
+      '/v1/admin/subscribers/reindex',
+      z.object({ scanned: z.number(), reindexed: z.number(), cursor: z.string().optional() }),
+      { limit: 500, ...(cursor ? { cursor } : {}) },
+    );
   getSubscriber = (id: string) => this.json('GET', `/v1/admin/subscribers/${enc(id)}`, Subscriber);
   createSubscriber = (input: NewSubscriber) => this.json('POST', '/v1/admin/subscribers', Subscriber, input);
   changeSubscriber = (id: string, change: z.input<typeof ChangeSubscriberInput>) =>

@@ -8,6 +8,7 @@ import { Subscriber } from '../domain/subscriber';
 import {
   ChangeSubscriberInput,
   CreateSubscriberInput,
+  ReindexInput,
   SubscriberSearch,
   SuppressionInput,
 } from '../usecases/admin-subscribers';
@@ -121,6 +122,13 @@ const operations: Record<string, Operation> = {
     bodyType: 'text/csv',
     maxBodyBytes: BODY_LIMITS.documents,
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+  },
+  'POST /v1/admin/subscribers/reindex': {
+    summary:
+      'One page of the one-time pass after upgrading: files subscribers stored before the address index into it; repeat with the returned cursor until there is none',
+    auth: 'admin',
+    body: ReindexInput,
+    response: z.object({ scanned: z.number(), reindexed: z.number(), cursor: z.string().optional() }),
   },
   'GET /v1/admin/subscribers/{id}': { summary: 'A subscriber', auth: 'admin', response: Subscriber },
   'PATCH /v1/admin/subscribers/{id}': {

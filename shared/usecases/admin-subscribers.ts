@@ -99,6 +99,17 @@ export async function searchSubscribers(deps: AdminDeps, { cursor, limit, ...fil
   return { items: page.items.map(publicView), ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
 
+export const ReindexInput = z.strictObject({
+  cursor: z.string().optional(),
+  /** Profiles read per request (each request does a bounded amount of work). */
+  limit: z.number().int().min(1).max(1000),
+});
+
+/** One page of the one-time pass that files subscribers stored before the address index into it. */
+export function reindexSubscribers(deps: AdminDeps, { cursor, limit }: z.infer<typeof ReindexInput>) {
+  return deps.subscribers.reindex(cursor, limit);
+}
+
 export const ChangeSubscriberInput = z
   .object({
     topics: z.array(TopicInput).min(1).max(40).optional(),

@@ -15,6 +15,7 @@ import { BODY_LIMITS, inKilobytes } from '../../shared/http/request';
 import {
   ChangeSubscriberInput,
   CreateSubscriberInput,
+  ReindexInput,
   SuppressionInput,
 } from '../../shared/usecases/admin-subscribers';
 import { CreateApiKeyInput } from '../../shared/usecases/api-keys';
@@ -279,6 +280,10 @@ const profiles: Record<string, Profile> = {
     auth: 'admin',
     body: { kind: 'none' },
     path: { id: () => encodeURIComponent(fx.suppressed) },
+  },
+  'POST /v1/admin/subscribers/reindex': {
+    auth: 'admin',
+    body: { kind: 'json', schema: ReindexInput, sample: () => ({ limit: 10 }) },
   },
   'POST /v1/admin/suppressions': {
     auth: 'admin',

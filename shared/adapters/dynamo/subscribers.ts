@@ -131,6 +131,74 @@ export class DynamoSubscribers implements Subscribers {
     return SubscriberRecord.parse({ ...profile, topics });
   }
 
+  async reindex(cursor: string | undefined, limit: number) {
+    const page = await this.client.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: 'sk = :profile AND attribute_not_exists(addressKey)',
+        ExpressionAttributeValues: { ':profile': PROFILE },
+        ExclusiveStartKey: decodeCursor(cursor, { keys: ['pk', 'sk'] }),
+        Limit: limit,
+      }),
+    );
+    let reindexed = 0;
+    await eachConcurrently(page.Items ?? [], async (item) => {
+      const record = await this.get(String(item.pk));
+      if (!record) return;
+      const { profile, address } = subscriberItems(record);
+      const fields = (source: Record<string, unknown>) =>
+        Object.fromEntries(
+          ['addressKey', 'status', 'pageIds', 'groupIds', 'componentIds', 'email']
+            .filter((name) => source[name] !== undefined)
+            .map((name) => [name, source[name]]),
+        );
+      const update = (
+        key: Record<string, string>,
+        values: Record<string, unknown>,
+        condition: string,
+        expected: Record<string, unknown>,
+      ) => {
+        const names = Object.keys(values);
+        return {
+          Update: {
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+            ExpressionAttributeValues: {
+              ...Object.fromEntries(names.map((name, i) => [`:f${i}`, values[name]])),
+              ...expected,
+            },
+          },
+        };
+      };
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              // Unchanged since it was read: a save meanwhile has filed it already.
+              update({ pk: profile.pk, sk: PROFILE }, fields(profile), 'version = :version', {
+                ':version': record.version,
+              }),
+              update({ pk: address.pk, sk: LOCK }, fields(address), 'subscriberId = :id', {
+                ':id': record.id,
+              }),
+            ],
+          }),
+        );
+        reindexed++;
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'TransactionCanceledException')) throw error;
+      }
+    });
+    return {
+      scanned: page.Items?.length ?? 0,
+      reindexed,
+      ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+    };
+  }
+
   async findByEmail(email: string): Promise<SubscriberRecord | undefined> {
     const lock = await this.client.send(
       new GetCommand({
