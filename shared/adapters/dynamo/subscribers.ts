@@ -163,7 +163,7 @@ export class DynamoSubscribers implements Subscribers {
           Update: {
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')}`,
+            UpdateExpression: `SET ${names.map((_name, i) => `#f${i} = :f${i}`).join(', ')}`,
             ConditionExpression: condition,
             ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
             ExpressionAttributeValues: {
