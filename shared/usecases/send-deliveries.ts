@@ -62,14 +62,15 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
   const incidents = await loadIncidents(deps, unique);
   // Each recipient's delivery of the incident's first notified update: its SES message id is the mail
   // the thread hangs from (In-Reply-To and References), read with the deliveries themselves.
+  const firstUpdateOf = new Map([...incidents].map(([id, stored]) => [id, firstNotified(stored.updates)]));
   const threadStarts = unique.flatMap((r) => {
-    const first = firstNotified(incidents.get(r.incidentId)?.updates ?? []);
+    const first = firstUpdateOf.get(r.incidentId);
     return first && first !== r.updateId ? [{ ...r, updateId: first }] : [];
   });
   const deliveries = await deps.deliveries.load([...unique, ...threadStarts]);
   const firstMessageIds = new Map<string, string>();
   for (const r of unique) {
-    const first = firstNotified(incidents.get(r.incidentId)?.updates ?? []);
+    const first = firstUpdateOf.get(r.incidentId);
     const start = first ? deliveries.get(deliveryId({ ...r, updateId: first })) : undefined;
     if (start?.status === 'sent' && start.messageId)
       firstMessageIds.set(threadId(r.subscriberId, r.incidentId), start.messageId);
@@ -181,7 +182,7 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
           marks.push({ ...delivery, status: 'sent', messageId, sentAt: now, attempts });
           const thread = threadId(request.subscriberId, request.incidentId);
           // Later mails of this batch to the same person about the same incident hang from this one.
-          if (!firstMessageIds.has(thread) && firstNotified(stored.updates) === request.updateId)
+          if (!firstMessageIds.has(thread) && firstUpdateOf.get(request.incidentId) === request.updateId)
             firstMessageIds.set(thread, messageId);
           counts.sent++;
         } else if (outcome && !outcome.retryable) {
