@@ -180,10 +180,11 @@ export class StreamPoller {
       } catch (error) {
         // The stream itself failed to answer: back off, take a fresh iterator after the last record read
         // (an iterator expires; DynamoDB Local trims the first TRIM_HORIZON iterator of a new shard), poll again.
-        if (!(error instanceof Error && error.name === 'TrimmedDataAccessException')) {
-          console.error(`[${this.options.functionName}] polling failed: ${String(error)}`);
-        }
-        await sleep(500);
+        // Trimmed is DynamoDB Local's answer to an iterator taken before a shard's first record: not a
+        // failure, and the records are there at once with a fresh iterator.
+        const trimmed = error instanceof Error && error.name === 'TrimmedDataAccessException';
+        if (!trimmed) console.error(`[${this.options.functionName}] polling failed: ${String(error)}`);
+        await sleep(trimmed ? 20 : 500);
         iterator = await this.iterator(shardId, lastRead)
           // The last record read may itself be trimmed by now: start again from the oldest kept.
           .catch(() => this.iterator(shardId, undefined))
