@@ -3,8 +3,8 @@ import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
-import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { IncidentUpdate } from '../shared/domain/incident';
 import { log } from '../shared/log';
@@ -19,11 +19,11 @@ const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
-  deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
+  sendBatches: new DynamoSendBatches(db, env.DELIVERIES_TABLE),
   clock: systemClock,
 };
 
-/** Incidents stream (INSERT of a notifying update) → one delivery item per recipient. */
+/** Incidents stream (INSERT of a notifying update) → the update's recipients in send batches. */
 export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event) =>
   processInOrder(newImages(event, IncidentUpdate), async (update) => {
     if (!update.notify) return; // the event filter should not pass it; never fan out what must not notify

@@ -1,12 +1,12 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import * as z from 'zod';
 import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
 import { DynamoSendPacer } from '../shared/adapters/dynamo/send-rate';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
@@ -14,6 +14,7 @@ import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { cachedCatalog, cachedIncidents } from '../shared/adapters/read-cache';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { maxSendRate } from '../shared/adapters/ses/quota';
+import { RECIPIENTS_PER_BATCH, SendBatch } from '../shared/domain/send-batch';
 import { log } from '../shared/log';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
@@ -25,8 +26,8 @@ const SES_CALL_TIMEOUT_MS = 10_000;
 
 /** The incident and its page are read once per container and fan-out, not once per batch. */
 const READ_CACHE_MS = 10_000;
-/** Room in the send rate taken at once: half a stream batch, two to ten bulk calls. */
-const RATE_TAKE_AHEAD = functionSpecs.sender.stream.batchSize / 2;
+/** Room in the send rate taken at once: half a stream batch's recipients, up to five bulk calls. */
+const RATE_TAKE_AHEAD = (functionSpecs.sender.stream.batchSize * RECIPIENTS_PER_BATCH) / 2;
 
 const env = await loadConfig(functionSpecs.sender.env);
 const db = createDocumentClient();
@@ -48,6 +49,7 @@ const incidents = new DynamoIncidents(db, env.INCIDENTS_TABLE);
 let paceDeadline = 0;
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
+  sendBatches: new DynamoSendBatches(db, env.DELIVERIES_TABLE),
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
   sendPause: new DynamoSendPause(db, env.SUBSCRIBERS_TABLE, { cacheMs: 5_000 }),
@@ -72,25 +74,19 @@ const deps = {
 
 /** How long one bulk call may wait for room in the send rate before its records go back to the stream. */
 const PACE_WAIT_MS = 20_000;
-/** Time kept back at the end of an invocation to write the marks of the last call. */
+/** Time kept back at the end of an invocation to write the delivery records of the last call. */
 const TIMEOUT_MARGIN_MS = 15_000;
 
-const DeliveryRecord = z.object({
-  subscriberId: z.string(),
-  incidentId: z.string(),
-  updateId: z.string(),
-  redrives: z.number().optional(),
-});
-
 /**
- * Deliveries stream (new deliveries, and pending ones the sweep brought back) → bulk mail through SES;
- * throttled or transient failures are retried, and a pause in SES leaves them pending for the sweep.
+ * Deliveries stream (new send batches, and those the sweep brought back) → bulk mail through SES, one
+ * delivery record per recipient; throttled or transient failures are retried, and a pause in SES leaves
+ * the recipients pending for the sweep.
  */
 export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event, context) => {
   paceDeadline = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
-  const records = newImages(event, DeliveryRecord, functionSpecs.sender.stream.filter.eventNames);
+  const records = newImages(event, SendBatch, functionSpecs.sender.stream.filter.eventNames);
   const unreadable = records.flatMap((r) => ('problem' in r ? [r] : []));
-  for (const record of unreadable) log.error('unparseable delivery record', { ...record });
+  for (const record of unreadable) log.error('unparseable send batch record', { ...record });
   const result = await sendDeliveries(
     deps,
     records.flatMap((r) => ('item' in r ? [{ ...r.item, recordId: r.recordId }] : [])),

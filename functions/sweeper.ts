@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import { functionSpecs } from '../infra/functions';
-import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
-import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { log } from '../shared/log';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
@@ -15,8 +14,7 @@ const env = await loadConfig(functionSpecs.sweeper.env);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
-  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
-  subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
+  sendBatches: new DynamoSendBatches(db, env.DELIVERIES_TABLE),
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   sendPause: new DynamoSendPause(db, env.SUBSCRIBERS_TABLE),
   clock: systemClock,

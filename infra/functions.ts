@@ -235,7 +235,7 @@ export const functionSpecs = {
   },
   sender: {
     entry: 'functions/sender.ts',
-    description: 'Deliveries stream → SES bulk mail, marked sent once',
+    description: 'Send batches on the deliveries stream → SES bulk mail, one delivery record per recipient',
     env: [
       'DELIVERIES_TABLE',
       'INCIDENTS_TABLE',
@@ -251,20 +251,18 @@ export const functionSpecs = {
     tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite' },
     stream: {
       table: 'deliveries',
-      batchSize: 500,
+      // Send batches of up to 50 recipients each: up to 500 mails per invocation.
+      batchSize: 10,
       // Ten senders per shard: capacity stays over twice the send rate of accounts up to 1,000 mails/s
       // (docs/capacity.md); the pacer keeps them together within the account's rate.
       parallelization: 10,
       maxRetryAttempts: 8,
       bisectOnError: true,
-      // New deliveries, and pending ones the sweep touched to bring them back; a mark (sent, failed,
-      // skipped) is a MODIFY that is not pending, so the sender never hears of its own writes.
+      // New send batches, and those the sweep touched to bring them back. Delivery records, the
+      // sender's own writes, never reach it.
       filter: {
         eventNames: ['INSERT', 'MODIFY'],
-        newImage: [
-          { attribute: 'kind', type: 'S', equals: 'delivery' },
-          { attribute: 'status', type: 'S', equals: 'pending' },
-        ],
+        newImage: [{ attribute: 'kind', type: 'S', equals: 'sendBatch' }],
       },
     },
     sendsMail: true,
@@ -275,14 +273,8 @@ export const functionSpecs = {
     entry: 'functions/sweeper.ts',
     description:
       'Every minute: deliveries left pending by a pause, a set-aside batch or an expired stream record go back to the sender',
-    env: [
-      'INCIDENTS_TABLE',
-      'CATALOG_TABLE',
-      'SUBSCRIBERS_TABLE',
-      'DELIVERIES_TABLE',
-      'PENDING_STALE_MINUTES',
-    ],
-    tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'read', deliveries: 'readWrite' },
+    env: ['INCIDENTS_TABLE', 'SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE', 'PENDING_STALE_MINUTES'],
+    tables: { incidents: 'readWrite', subscribers: 'read', deliveries: 'readWrite' },
     schedule: { everyMinutes: 1 },
     timeoutSeconds: 300,
     memoryMb: 512,

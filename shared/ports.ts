@@ -4,6 +4,7 @@ import type { Delivery, DeliveryKey } from './domain/delivery';
 import type { Incident, IncidentUpdate } from './domain/incident';
 import type { ComponentPlacement } from './domain/ingest-plan';
 import type { MailContent, RecipientFooter, SingleMail } from './domain/render';
+import type { SendBatch, SendBatchKey } from './domain/send-batch';
 import type { Recipient, SubscriberRecord, SubscriberStatus } from './domain/subscriber';
 import type { MailHeader } from './domain/threading';
 
@@ -26,7 +27,9 @@ export interface UnsettledUpdate extends SendCounts {
   incidentId: string;
   updateId: string;
   matched: number;
-  /** The later of the fan-out's completion and the last bulk call's marks (ISO). */
+  /** How many send batches its fan-out wrote, numbered from 0. */
+  batches: number;
+  /** The later of the fan-out's completion and the last bulk call's delivery records (ISO). */
   lastActivityAt: string;
 }
 
@@ -39,7 +42,11 @@ export interface Incidents {
   get(incidentId: string): Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined>;
   /** Marks a fan-out as started; `resumed` when an earlier attempt already began it. */
   beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }>;
-  completeFanout(incidentId: string, updateId: string, audienceSize: number): Promise<void>;
+  completeFanout(
+    incidentId: string,
+    updateId: string,
+    written: { audienceSize: number; batches: number },
+  ): Promise<void>;
   /** Adds to the update's totals and notes the time: an update whose sending stops moving is looked at. */
   addSendCounts(incidentId: string, updateId: string, counts: SendCounts): Promise<void>;
   /** Updates whose fan-out completed and whose every delivery has not yet been seen through. */
@@ -103,11 +110,9 @@ export interface Subscribers {
 }
 
 export interface Deliveries {
-  /** Writes delivery items; with `onlyMissing`, first reads which exist so a resumed fan-out never clobbers. */
-  putAll(deliveries: readonly Delivery[], options: { onlyMissing: boolean }): Promise<void>;
   /** Current delivery items, read consistently, by `deliveryId`; keys with no item are left out. */
   load(keys: readonly DeliveryKey[]): Promise<Map<string, Delivery>>;
-  /** Records sent, failed and skipped deliveries. */
+  /** Records sent, failed and skipped deliveries: one write per recipient, once its mail's fate is known. */
   recordOutcomes(outcomes: readonly Delivery[]): Promise<void>;
   /** One subscriber's deliveries, newest incident first. */
   history(
@@ -115,26 +120,30 @@ export interface Deliveries {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ items: Delivery[]; cursor?: string }>;
-  /** Which of these deliveries exist and are still pending, and how often the sweep brought each back. */
-  pendingAmong(keys: readonly DeliveryKey[]): Promise<Array<DeliveryKey & { redrives: number }>>;
-  /**
-   * Touches each delivery that is still pending, so that its stream hands it to the sender again;
-   * returns how many were. One already marked is left alone (never put back to pending).
-   */
-  redrive(keys: readonly DeliveryKey[]): Promise<number>;
-  /** Clears the count of `redrive`s of deliveries still pending (held back, not failed). */
-  forgetRedrives(keys: readonly DeliveryKey[]): Promise<void>;
   /** Removes the address from every delivery of the subscriber (erasure); the history itself stays. */
   forgetAddress(subscriberId: string): Promise<number>;
   /**
    * Records what SES heard back: `recorded`, `unchanged` (it had this outcome or a graver one), or
-   * `not-sent-yet` (the sender has not marked it yet: try again later).
+   * `not-sent-yet` (the sender has not recorded the mail yet: try again later).
    */
   recordOutcome(
     key: DeliveryKey,
     outcome: DeliveryOutcome,
     at: string,
   ): Promise<'recorded' | 'unchanged' | 'not-sent-yet'>;
+}
+
+/** The fan-out's batches of recipients, the sender's trigger (see SendBatch). */
+export interface SendBatches {
+  putAll(batches: readonly SendBatch[]): Promise<void>;
+  /** The batches stored under these keys, by `sendBatchId`; keys with none are left out. */
+  load(keys: readonly SendBatchKey[]): Promise<Map<string, SendBatch>>;
+  /** Touches the batch so that its stream hands it to the sender again, and counts the time. */
+  redrive(key: SendBatchKey): Promise<void>;
+  /** Clears the count of `redrive`s (the batch was held back for SES, not failed). */
+  forgetRedrives(keys: readonly SendBatchKey[]): Promise<void>;
+  /** Removes batches of an update that has settled: they hold addresses, and nothing needs them now. */
+  deleteAll(keys: readonly SendBatchKey[]): Promise<void>;
 }
 
 export interface BulkRecipient {

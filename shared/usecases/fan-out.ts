@@ -1,25 +1,26 @@
-import type { Delivery } from '../domain/delivery';
 import { chronological } from '../domain/incident';
 import { levelWants } from '../domain/levels';
+import { type BatchRecipient, RECIPIENTS_PER_BATCH, type SendBatch } from '../domain/send-batch';
 import { audienceTopicKeys } from '../domain/topics';
-import type { Catalog, Clock, Deliveries, Incidents, Subscribers } from '../ports';
+import type { Catalog, Clock, Incidents, SendBatches, Subscribers } from '../ports';
 
 export interface FanOutDeps {
   incidents: Incidents;
   catalog: Catalog;
   subscribers: Subscribers;
-  deliveries: Deliveries;
+  sendBatches: SendBatches;
   clock: Clock;
 }
 
-/** Deliveries are written in slices this big: bounded memory, and enough work per slice for batching. */
-const WRITE_SLICE = 1000;
+/** Batches are written this many at a time: bounded memory, and enough work per write for batching. */
+const WRITE_SLICE = 20;
 
 /**
- * Writes one delivery per confirmed subscriber following any affected component, its region or the page
- * whose notification level wants this update: one per subscriber however many of their topics match. The keys are deterministic; a retried fan-out
- * (one whose start was already recorded) writes only the deliveries that are missing, so it never resets
- * one the sender has already marked.
+ * Writes the update's recipients in send batches of one bulk call each: one recipient per confirmed
+ * subscriber following any affected component, its region or the page whose notification level wants
+ * this update, however many of their topics match. Batches are numbered from 0 in the audience's order.
+ * A resumed fan-out keeps the batches written before and batches only whoever none of them holds, after
+ * them: a recipient is never in two batches, which two senders could hold at once.
  */
 export async function fanOut(
   deps: FanOutDeps,
@@ -38,33 +39,52 @@ export async function fanOut(
   const createdAt = deps.clock.now().toISOString();
   const seen = new Set<string>();
   let matched = 0;
-  let slice: Delivery[] = [];
+  let recipients: BatchRecipient[] = [];
+  let batches: SendBatch[] = [];
+  const earlier = resumed ? await writtenBefore(deps, incidentId, updateId) : undefined;
+  let index = earlier?.next ?? 0;
+  const close = () => {
+    if (recipients.length > 0) batches.push({ incidentId, updateId, index: index++, recipients, createdAt });
+    recipients = [];
+  };
   const flush = async () => {
-    await deps.deliveries.putAll(slice, { onlyMissing: resumed });
-    slice = [];
+    await deps.sendBatches.putAll(batches);
+    batches = [];
   };
   for (const topicKey of topicKeys) {
-    for await (const recipients of deps.subscribers.audience(topicKey)) {
-      for (const { subscriberId, email, level } of recipients) {
+    for await (const page of deps.subscribers.audience(topicKey)) {
+      for (const { subscriberId, email, level } of page) {
         if (seen.has(subscriberId)) continue;
         seen.add(subscriberId);
         if (!levelWants(level, incident, update, isFirst)) continue;
         matched++;
-        slice.push({
-          incidentId,
-          updateId,
-          subscriberId,
-          email,
-          topic: topicKey,
-          status: 'pending',
-          attempts: 0,
-          createdAt,
-        });
+        if (earlier?.recipients.has(subscriberId)) continue;
+        recipients.push({ subscriberId, email, topic: topicKey });
+        if (recipients.length === RECIPIENTS_PER_BATCH) close();
       }
-      if (slice.length >= WRITE_SLICE) await flush();
+      if (batches.length >= WRITE_SLICE) await flush();
     }
   }
+  close();
   await flush();
-  await deps.incidents.completeFanout(incidentId, updateId, matched);
-  return { audience: matched, followers: seen.size, topics: topicKeys.length, resumed };
+  await deps.incidents.completeFanout(incidentId, updateId, { audienceSize: matched, batches: index });
+  return { audience: matched, batches: index, followers: seen.size, topics: topicKeys.length, resumed };
+}
+
+/** Keys probed at once for a resumed fan-out's batches: more than one write slice, so no gap hides any. */
+const PROBE = 100;
+
+/** The batches an earlier attempt of this fan-out wrote: who they hold, and the index after the last. */
+async function writtenBefore(deps: FanOutDeps, incidentId: string, updateId: string) {
+  const recipients = new Set<string>();
+  let next = 0;
+  for (let start = 0; ; start += PROBE) {
+    const keys = Array.from({ length: PROBE }, (_, k) => ({ incidentId, updateId, index: start + k }));
+    const found = await deps.sendBatches.load(keys);
+    if (found.size === 0) return { recipients, next };
+    for (const batch of found.values()) {
+      next = Math.max(next, batch.index + 1);
+      for (const recipient of batch.recipients) recipients.add(recipient.subscriberId);
+    }
+  }
 }

@@ -2,6 +2,7 @@ import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } from '../domain/delivery';
 import { chronological, type Incident, type IncidentUpdate } from '../domain/incident';
 import type { MailContent, NotificationInput } from '../domain/render';
+import { type SendBatch, type SendBatchKey, sendBatchId } from '../domain/send-batch';
 import {
   domainOf,
   incidentRootId,
@@ -18,6 +19,7 @@ import type {
   Deliveries,
   Incidents,
   Mailer,
+  SendBatches,
   SendOutcome,
   SendPause,
   Subscribers,
@@ -28,6 +30,7 @@ import { preferencesUrl, unsubscribeUrl } from './self-service';
 
 export interface SendDeps {
   deliveries: Deliveries;
+  sendBatches: Pick<SendBatches, 'forgetRedrives'>;
   subscribers: Subscribers;
   suppressions: Suppressions;
   /** `forget`: drop a cached incident (the sender caches them for a few seconds; see read-cache). */
@@ -39,25 +42,47 @@ export interface SendDeps {
   config: { mailFrom: string; publicBaseUrl: string; linkSigningSecret: string; sesMessageIdDomain: string };
 }
 
-/** A delivery to send, with the id of the stream record that asked for it. */
-/** A delivery to send, with the id of the stream record that asked for it and how often the sweep did. */
-export type SendRequest = DeliveryKey & { recordId: string; redrives?: number };
+/** A send batch, with the id of the stream record that brought it. */
+export type BatchRequest = SendBatch & { recordId: string };
+
+/** One recipient of a batch: the delivery it becomes, and the batch and record it came in. */
+type SendRequest = DeliveryKey & {
+  email: string;
+  topic?: string;
+  createdAt: string;
+  recordId: string;
+  batch: SendBatchKey & { redrives?: number };
+};
 
 /**
- * Sends the pending deliveries of a stream batch, one bulk mail per update, and marks them. Deliveries
- * already sent or failed are skipped, so a retried batch sends nothing twice. One window remains: SES
- * accepted a mail and the mark was not written (the function died in between); marks are written right
- * after each bulk call to keep it small. Whoever unsubscribed, was suppressed or erased since the fan-out
- * is skipped, with the reason recorded. Returns the records to retry (throttled or transient failures).
- * While SES takes no mail (daily quota spent, sending paused) nothing is sent or failed: the deliveries
- * stay pending, the stream moves on, and the pending-delivery sweep brings them back after the pause.
+ * Sends the batches of a stream batch, one bulk mail per update and up to 50 recipients, and writes each
+ * recipient's delivery record once, with what became of the mail. Recipients who already have a record
+ * are skipped, so a retried or redriven batch sends nothing twice. One window remains: SES accepted a
+ * mail and its record was not written (the function died in between); records are written right after
+ * each bulk call to keep it small. Whoever unsubscribed, was suppressed or erased since the fan-out is
+ * skipped, with the reason recorded. Returns the records to retry (throttled or transient failures).
+ * While SES takes no mail (daily quota spent, sending paused) nothing is sent or recorded: the
+ * recipients stay pending, the stream moves on, and the pending-delivery sweep brings their batches
+ * back after the pause.
  */
-export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequest[]) {
+export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequest[]) {
+  const requests = batches.flatMap(({ recipients, recordId, ...batch }) =>
+    recipients.map(
+      (recipient): SendRequest => ({
+        ...recipient,
+        incidentId: batch.incidentId,
+        updateId: batch.updateId,
+        createdAt: batch.createdAt,
+        recordId,
+        batch,
+      }),
+    ),
+  );
   const unique = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
   if (await deps.sendPause.current()) {
     // SES takes no mail now: no read; the sweep brings these back after the pause.
     await deferred(deps, unique);
-    return { retry: [], sent: 0, failed: 0, skipped: 0, deferred: unique.length, notPending: 0 };
+    return { retry: [], sent: 0, failed: 0, skipped: 0, deferred: unique.length, alreadyDone: 0 };
   }
   const incidents = await loadIncidents(deps, unique);
   // Each recipient's delivery of the incident's first notified update: its SES message id is the mail
@@ -75,27 +100,38 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     if (start?.status === 'sent' && start.messageId)
       firstMessageIds.set(threadId(r.subscriberId, r.incidentId), start.messageId);
   }
-  const pending = unique.filter((r) => deliveries.get(deliveryId(r))?.status === 'pending');
+  // No record yet (or a pending one written by an earlier version): not sent.
+  const pending = unique.filter((r) => (deliveries.get(deliveryId(r))?.status ?? 'pending') === 'pending');
   const retry: string[] = [];
-  const totals = { sent: 0, failed: 0, skipped: 0, deferred: 0, notPending: unique.length - pending.length };
+  const totals = { sent: 0, failed: 0, skipped: 0, deferred: 0, alreadyDone: unique.length - pending.length };
+  /** The delivery record of a recipient, before its outcome. */
+  const deliveryOf = (r: SendRequest): Delivery => ({
+    subscriberId: r.subscriberId,
+    incidentId: r.incidentId,
+    updateId: r.updateId,
+    email: r.email,
+    ...(r.topic ? { topic: r.topic } : {}),
+    status: 'pending',
+    createdAt: r.createdAt,
+    attempts: (deliveries.get(deliveryId(r))?.attempts ?? 0) + 1,
+  });
 
   const [profiles, suppressed] = await Promise.all([
     deps.subscribers.getProfiles(pending.map((r) => r.subscriberId)),
-    deps.suppressions.suppressed(pending.map((r) => deliveries.get(deliveryId(r))?.email ?? '')),
+    deps.suppressions.suppressed(pending.map((r) => r.email)),
   ]);
   const skipReason = (request: SendRequest): string | undefined => {
     const profile = profiles.get(request.subscriberId);
-    const email = deliveries.get(deliveryId(request))?.email;
-    if (!profile || !email) return 'subscriber erased';
+    if (!profile) return 'subscriber erased';
     if (profile.status !== 'confirmed') return `subscriber ${profile.status}`;
-    if (suppressed.has(email)) return 'address suppressed';
+    if (suppressed.has(request.email)) return 'address suppressed';
     return undefined;
   };
   const skipped = pending.filter((r) => skipReason(r) !== undefined);
   if (skipped.length > 0) {
     await deps.deliveries.recordOutcomes(
       skipped.map((r) => {
-        const { email, ...delivery } = deliveries.get(deliveryId(r)) as Delivery;
+        const { email, ...delivery } = deliveryOf(r);
         const reason = skipReason(r);
         // An erased subscriber's address is not written back into its history.
         return {
@@ -126,14 +162,13 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     const content = renderNotification(notificationInput(stored.incident, update, stored.updates, catalog));
     const rootId = incidentRootId(stored.incident.incidentId, domainOf(deps.config.mailFrom));
     const listId = listIdHeader(stored.incident.pageId, catalog.page?.name, domainOf(deps.config.mailFrom));
-    const reasonFor = (delivery: Delivery) => {
-      const topic = delivery.topic ? topicFromKey(delivery.topic) : undefined;
+    const reasonFor = (request: SendRequest) => {
+      const topic = request.topic ? topicFromKey(request.topic) : undefined;
       return topic ? describeTopic(topic, catalog) : undefined;
     };
     const now = deps.clock.now().toISOString();
 
     const recipients = group.map((request) => {
-      const delivery = deliveries.get(deliveryId(request)) as Delivery;
       const profile = {
         id: request.subscriberId,
         linkNonce: profiles.get(request.subscriberId)?.linkNonce ?? '',
@@ -144,18 +179,18 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
       };
       const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
       return {
-        email: delivery.email as string,
+        email: request.email,
         tags: { delivery: deliveryTag(request) },
         headers: [
           ...threadHeaders(rootId, firstMessageId),
           ...listUnsubscribeHeaders(links.unsubscribeUrl),
           listId,
         ],
-        footer: renderFooter({ ...links, reason: reasonFor(delivery) }),
+        footer: renderFooter({ ...links, reason: reasonFor(request) }),
       };
     });
 
-    // One bulk call at a time, marked as soon as it returns: should the function die, at most that
+    // One bulk call at a time, recorded as soon as it returns: should the function die, at most that
     // call's mails can go out again on retry.
     const size = deps.mailer.maxRecipientsPerCall;
     // Added to the update's totals once per update and invocation, not per call: one write, not many.
@@ -172,21 +207,20 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
       const putOff: SendRequest[] = [];
       requests.forEach((request, index) => {
         const outcome = outcomes[index];
-        const delivery = deliveries.get(deliveryId(request)) as Delivery;
-        const attempts = delivery.attempts + 1;
+        const delivery = deliveryOf(request);
         if (outcome && 'deferred' in outcome) {
           putOff.push(request);
           totals.deferred++;
         } else if (outcome?.ok) {
           const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
-          marks.push({ ...delivery, status: 'sent', messageId, sentAt: now, attempts });
+          marks.push({ ...delivery, status: 'sent', messageId, sentAt: now });
           const thread = threadId(request.subscriberId, request.incidentId);
           // Later mails of this batch to the same person about the same incident hang from this one.
           if (!firstMessageIds.has(thread) && firstUpdateOf.get(request.incidentId) === request.updateId)
             firstMessageIds.set(thread, messageId);
           counts.sent++;
         } else if (outcome && !outcome.retryable) {
-          marks.push({ ...delivery, status: 'failed', error: outcome.error, attempts });
+          marks.push({ ...delivery, status: 'failed', error: outcome.error });
           counts.failed++;
         } else {
           retry.push(request.recordId);
@@ -207,7 +241,7 @@ export async function sendDeliveries(deps: SendDeps, requests: readonly SendRequ
     totals.sent += counts.sent;
     totals.failed += counts.failed;
   }
-  return { retry, ...totals };
+  return { retry: [...new Set(retry)], ...totals };
 }
 
 /**
@@ -236,12 +270,13 @@ function firstNotified(updates: readonly IncidentUpdate[]): string | undefined {
 }
 
 /**
- * A delivery held back for SES was not a failure of the sender: the times the sweep brought it back are
- * forgotten, so that only a delivery the sender keeps failing on is ever given up by the sweep.
+ * A batch held back for SES was not a failure of the sender: the times the sweep brought it back are
+ * forgotten, so that only a batch the sender keeps failing on is ever given up by the sweep.
  */
 async function deferred(deps: SendDeps, requests: readonly SendRequest[]) {
-  const counted = requests.filter((request) => (request.redrives ?? 0) > 0);
-  if (counted.length > 0) await deps.deliveries.forgetRedrives(counted);
+  const counted = requests.filter((request) => (request.batch.redrives ?? 0) > 0).map((r) => r.batch);
+  const batches = [...new Map(counted.map((batch) => [sendBatchId(batch), batch])).values()];
+  if (batches.length > 0) await deps.sendBatches.forgetRedrives(batches);
 }
 
 /** How long senders hold back once SES stops taking mail; the sweep's next run after it tries again. */

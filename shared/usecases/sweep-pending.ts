@@ -1,27 +1,19 @@
-import type { DeliveryKey } from '../domain/delivery';
-import { audienceTopicKeys } from '../domain/topics';
-import type {
-  Catalog,
-  Clock,
-  Deliveries,
-  Incidents,
-  SendPause,
-  Subscribers,
-  UnsettledUpdate,
-} from '../ports';
+import { deliveryId } from '../domain/delivery';
+import { batchKeysOf, type SendBatch, type SendBatchKey } from '../domain/send-batch';
+import type { Clock, Deliveries, Incidents, SendBatches, SendPause, UnsettledUpdate } from '../ports';
 
 export interface SweepDeps {
   incidents: Incidents;
-  catalog: Catalog;
-  subscribers: Subscribers;
+  sendBatches: SendBatches;
   deliveries: Deliveries;
   sendPause: SendPause;
   clock: Clock;
 }
 
 /**
- * A delivery brought back this often and still pending fails on the sender every time (a poison): it is
- * left to the failure queue and the pending-age alarm instead of being set aside again every few minutes.
+ * A batch brought back this often with recipients still pending fails on the sender every time (a
+ * poison): it is left to the failure queue and the pending-age alarm instead of being set aside again
+ * every few minutes.
  */
 export const MAX_REDRIVES = 3;
 
@@ -33,12 +25,13 @@ export interface SweepOptions {
 }
 
 /**
- * Brings back deliveries left pending: those the sender deferred (SES paused, no room in the send rate)
- * and those whose stream record was set aside or expired (the stream keeps records 24 hours). For every
- * fanned-out update with no progress for a while, it finds the audience's deliveries still pending and
- * touches each, which puts a new record on the deliveries stream: the sender, the one consumer of that
- * stream, handles it like the first, in order behind any record of the same delivery, so nothing is sent
- * twice. An update with nothing pending (or only deliveries brought back MAX_REDRIVES times already) is
+ * Brings back deliveries left pending (recipients of a send batch with no delivery record): those the
+ * sender deferred (SES paused, no room in the send rate) and those whose stream record was set aside or
+ * expired (the stream keeps records 24 hours). For every fanned-out update with no progress for a while,
+ * it reads the update's batches and touches each one with a recipient still pending, which puts a new
+ * record on the deliveries stream: the sender, the one consumer of that stream, handles it like the
+ * first, in order behind any record of the same batch, and skips whoever has a record, so nothing is sent
+ * twice. An update with nothing pending (or only in batches brought back MAX_REDRIVES times already) is
  * settled and not looked at again. Nothing is done while SES is paused.
  */
 export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOptions) {
@@ -50,11 +43,13 @@ export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOpti
     if (now - Date.parse(update.lastActivityAt) < options.staleAfterMs) continue;
     if (budget <= 0) break;
     result.stale++;
-    const { pending, redriven, givenUp } = await redrivePending(deps, update, budget);
+    const { pending, redriven, givenUp, done } = await redrivePending(deps, update, budget);
     budget -= redriven;
     result.redriven += redriven;
     result.givenUp += givenUp;
     if (pending === givenUp) {
+      // A batch given up on is kept (until its TTL), so that a redrive after a fix can still send it.
+      await deps.sendBatches.deleteAll(done);
       await deps.incidents.settle(update.incidentId, update.updateId);
       result.settled++;
     }
@@ -62,30 +57,41 @@ export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOpti
   return result;
 }
 
-/** Walks the update's audience as the fan-out did and touches its pending deliveries, up to `budget`. */
+/** Batches read at once: a bounded slice of a big update's recipients. */
+const SWEEP_SLICE = 20;
+
+/**
+ * Reads the update's send batches and their recipients' delivery records, a slice at a time, and
+ * touches each batch that has a recipient with no record yet, up to `budget` recipients. Batches all of
+ * whose recipients have a record are deleted once the update settles.
+ */
 async function redrivePending(deps: SweepDeps, update: UnsettledUpdate, budget: number) {
-  const stored = await deps.incidents.get(update.incidentId);
-  if (!stored) return { pending: 0, redriven: 0, givenUp: 0 };
-  const { incident } = stored;
-  const catalog = await deps.catalog.getPage(incident.pageId);
+  const { incidentId, updateId } = update;
+  const keys = batchKeysOf(incidentId, updateId, update.batches);
   let pending = 0;
   let redriven = 0;
   let givenUp = 0;
-  const seen = new Set<string>();
-  for (const topicKey of audienceTopicKeys(incident.pageId, incident.componentIds, catalog)) {
-    for await (const recipients of deps.subscribers.audience(topicKey)) {
-      const keys: DeliveryKey[] = recipients
-        .filter(({ subscriberId }) => !seen.has(subscriberId))
-        .map(({ subscriberId }) => {
-          seen.add(subscriberId);
-          return { subscriberId, incidentId: update.incidentId, updateId: update.updateId };
-        });
-      const stillPending = await deps.deliveries.pendingAmong(keys);
-      const worth = stillPending.filter((delivery) => delivery.redrives < MAX_REDRIVES);
-      pending += stillPending.length;
-      givenUp += stillPending.length - worth.length;
-      if (redriven < budget) redriven += await deps.deliveries.redrive(worth.slice(0, budget - redriven));
+  const done: SendBatchKey[] = [];
+  for (let start = 0; start < keys.length; start += SWEEP_SLICE) {
+    const batches = [...(await deps.sendBatches.load(keys.slice(start, start + SWEEP_SLICE))).values()];
+    const keysOf = (batch: SendBatch) =>
+      batch.recipients.map(({ subscriberId }) => ({ subscriberId, incidentId, updateId }));
+    const recorded = await deps.deliveries.load(batches.flatMap(keysOf));
+    for (const batch of batches) {
+      const waiting = keysOf(batch).filter(
+        (key) => (recorded.get(deliveryId(key))?.status ?? 'pending') === 'pending',
+      ).length;
+      if (waiting === 0) {
+        done.push(batch);
+        continue;
+      }
+      pending += waiting;
+      if ((batch.redrives ?? 0) >= MAX_REDRIVES) givenUp += waiting;
+      else if (redriven + waiting <= budget) {
+        await deps.sendBatches.redrive(batch);
+        redriven += waiting;
+      }
     }
   }
-  return { pending, redriven, givenUp };
+  return { pending, redriven, givenUp, done };
 }

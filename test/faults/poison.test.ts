@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack';
-import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
-import type { Delivery } from '../../shared/domain/delivery';
+import { DynamoSendBatches } from '../../shared/adapters/dynamo/send-batches';
 import { US_CHAT } from '../fixtures/seeds';
 import { faultScenario } from '../support/fault-stack';
 import { seedFollowers } from '../support/followers';
@@ -14,7 +13,7 @@ import { incidentRecord, incidentUpdate } from '../support/records';
 import { startTestStack } from '../support/stack';
 
 /**
- * A poison record among good ones on the deliveries stream: a delivery of an update that is not stored
+ * A poison record among good ones on the deliveries stream: a send batch of an update that is not stored
  * (as after a deploy that wrote one but not the other). The sender fails on it every time; bisect keeps
  * the good ones flowing, bounded retries set it aside, and once the cause is fixed the redrive sends it,
  * once, however often it is run.
@@ -36,14 +35,14 @@ describe('a poison record on the deliveries stream', () => {
   }, async () => {
     const scenario = faultScenario(stack);
     const incidents = new DynamoIncidents(scenario.db, stack.tables.incidents);
-    const deliveries = new DynamoDeliveries(scenario.db, stack.tables.deliveries);
+    const sendBatches = new DynamoSendBatches(scenario.db, stack.tables.deliveries);
     const followers = await seedFollowers(scenario.db, stack.tables.subscribers, {
       pageId: 'zt2xw0cbdp1v',
       componentId: US_CHAT,
       count: 31,
       label: 'poison',
     });
-    // Stored without notifying, so no fan-out runs: this test writes the deliveries itself.
+    // Stored without notifying, so no fan-out runs: this test writes the send batches itself.
     const good = incidentRecord({ incidentId: 'statuspage:zt2xw0cbdp1v:good', pageId: 'zt2xw0cbdp1v' });
     const missing = incidentRecord({ incidentId: 'statuspage:zt2xw0cbdp1v:later', pageId: 'zt2xw0cbdp1v' });
     await incidents.save(good);
@@ -51,23 +50,24 @@ describe('a poison record on the deliveries stream', () => {
       ...incidentUpdate(good, 'u1', 'investigating', good.createdAt, 'Looking'),
       notify: false,
     });
-    const delivery = (incidentId: string, follower: { id: string; email: string }): Delivery => ({
-      subscriberId: follower.id,
-      email: follower.email,
+    const batch = (
+      incidentId: string,
+      index: number,
+      people: ReadonlyArray<{ id: string; email: string }>,
+    ) => ({
       incidentId,
       updateId: 'u1',
-      status: 'pending',
-      attempts: 0,
+      index,
+      recipients: people.map((person) => ({ subscriberId: person.id, email: person.email })),
       createdAt: new Date().toISOString(),
     });
     const poisoned = followers[15] as { id: string; email: string };
-    // One batch on the stream: the poison in the middle of thirty good deliveries.
-    await deliveries.putAll(
-      followers.map((follower) =>
-        delivery(follower === poisoned ? missing.incidentId : good.incidentId, follower),
-      ),
-      { onlyMissing: false },
-    );
+    // One stream batch: the poison between two batches of fifteen good recipients.
+    await sendBatches.putAll([
+      batch(good.incidentId, 0, followers.slice(0, 15)),
+      batch(missing.incidentId, 0, [poisoned]),
+      batch(good.incidentId, 1, followers.slice(16)),
+    ]);
     await stack.waitForIdle(60_000);
 
     const others = followers.filter((follower) => follower !== poisoned).map((follower) => follower.email);

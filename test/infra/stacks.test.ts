@@ -191,14 +191,14 @@ describe('compute stack', () => {
     });
     compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionLogicalId('sender') },
-      BatchSize: 500,
+      BatchSize: 10,
       ParallelizationFactor: 10,
       FilterCriteria: {
         Filters: [
           {
             Pattern: JSON.stringify({
               eventName: ['INSERT', 'MODIFY'],
-              dynamodb: { NewImage: { kind: { S: ['delivery'] }, status: { S: ['pending'] } } },
+              dynamodb: { NewImage: { kind: { S: ['sendBatch'] } } },
             }),
           },
         ],

@@ -106,5 +106,10 @@ describe('SES feedback', () => {
     await expect(handleSesEvent(deps, event(delivered, pending, 'early@example.com'))).rejects.toThrow(
       /not marked sent yet/,
     );
+    // No record at all yet: SES's event overtook the sender's write.
+    const unrecorded = { ...pending, subscriberId: 'sub-unrecorded' };
+    await expect(handleSesEvent(deps, event(delivered, unrecorded, 'early@example.com'))).rejects.toThrow(
+      /not marked sent yet/,
+    );
   });
 });

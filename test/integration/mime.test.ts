@@ -3,6 +3,7 @@ import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
+import { batchKeysOf } from '../../shared/domain/send-batch';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { componentTopicKey } from '../../shared/domain/topics';
 import { systemClock } from '../../shared/ports';
@@ -41,14 +42,15 @@ async function deliver(seed: Seed, count: number, recipients: Array<{ id: string
   const result = await ingestStatuspageWebhook(deps, StatuspageWebhook.parse(incidentWebhook(seed, count)));
   if (result.kind !== 'incident') throw new Error('expected an incident');
   const updateId = result.notifying[0]!;
-  await fanOut(deps, { incidentId: result.incidentId, updateId });
+  const { batches } = await fanOut(deps, { incidentId: result.incidentId, updateId });
+  const written = await deps.sendBatches.load(batchKeysOf(result.incidentId, updateId, batches));
+  const wanted = new Set(recipients.map((r) => r.id));
   await sendDeliveries(
     deps,
-    recipients.map((r, i) => ({
-      subscriberId: r.id,
-      incidentId: result.incidentId,
-      updateId,
-      recordId: String(i),
+    [...written.values()].map((batch) => ({
+      ...batch,
+      recipients: batch.recipients.filter((r) => wanted.has(r.subscriberId)),
+      recordId: String(batch.index),
     })),
   );
 }

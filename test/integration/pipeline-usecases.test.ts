@@ -4,13 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { deliveryId } from '../../shared/domain/delivery';
+import { batchKeysOf } from '../../shared/domain/send-batch';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { systemClock } from '../../shared/ports';
 import { createSubscriber } from '../../shared/usecases/admin-subscribers';
 import { importPageComponents } from '../../shared/usecases/catalog';
 import { fanOut } from '../../shared/usecases/fan-out';
 import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage';
-import { type SendRequest, sendDeliveries } from '../../shared/usecases/send-deliveries';
+import { type BatchRequest, sendDeliveries } from '../../shared/usecases/send-deliveries';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { freshStores, header, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
@@ -31,6 +32,33 @@ const config = {
   linkSigningSecret: 'x'.repeat(32),
   sesMessageIdDomain: 'email.amazonses.com',
 };
+
+/** The batches the fan-out wrote for an update, as the deliveries stream hands them to the sender. */
+async function writtenBatches(incidentId: string, updateId: string, count: number): Promise<BatchRequest[]> {
+  const batches = await deps.sendBatches.load(batchKeysOf(incidentId, updateId, count));
+  return [...batches.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((batch) => ({ ...batch, recordId: `${updateId}-${batch.index}` }));
+}
+
+/** A batch of these recipients, as a fan-out would write it. */
+function batchOf(
+  key: { incidentId: string; updateId: string },
+  people: ReadonlyArray<{ id: string; email: string }>,
+  recordId: string,
+): BatchRequest {
+  return {
+    ...key,
+    index: 0,
+    recipients: people.map((person) => ({ subscriberId: person.id, email: person.email })),
+    createdAt: new Date().toISOString(),
+    recordId,
+  };
+}
+
+/** The delivery keys of a batch's recipients. */
+const keysOf = (batch: BatchRequest) =>
+  batch.recipients.map(({ subscriberId }) => ({ ...batch, subscriberId }));
 
 beforeAll(async () => {
   deps = await setup();
@@ -66,7 +94,6 @@ describe('fan-out and send', () => {
     ]);
     const otherRegion = await subscribe('eu', [{ componentId: EU_CHAT }]);
     const unconfirmed = await subscribe('pending', [{ componentId: US_CHAT }], false);
-    const everyone = [byComponent, byRegionAndComponent, otherRegion, unconfirmed];
     const mailer = deps.mailerFor(sesClient());
     const sendDeps = { ...deps, mailer, config };
 
@@ -75,30 +102,21 @@ describe('fan-out and send', () => {
       if (result.kind !== 'incident') throw new Error('expected an incident');
       const updateId = result.notifying[0]!;
       const fanned = await fanOut(deps, { incidentId: result.incidentId, updateId });
-      const requests: SendRequest[] = everyone.map((s, i) => ({
-        subscriberId: s.id,
-        incidentId: result.incidentId,
-        updateId,
-        recordId: `${count}-${i}`,
-      }));
+      const requests = await writtenBatches(result.incidentId, updateId, fanned.batches);
       return { fanned, requests, sent: await sendDeliveries(sendDeps, requests) };
     };
 
     const first = await sendUpdate(1);
     expect(first.fanned.audience).toBe(2);
     expect(first.sent).toMatchObject({ sent: 2, failed: 0, retry: [] });
-    // A retried stream batch finds the deliveries marked and sends nothing.
-    expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0, notPending: 4 });
-    // A resumed fan-out rewrites nothing it had written.
-    expect(
-      (
-        await fanOut(deps, {
-          incidentId: first.requests[0]!.incidentId,
-          updateId: first.requests[0]!.updateId,
-        })
-      ).resumed,
-    ).toBe(true);
-    expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0 });
+    // A retried stream batch finds the delivery records and sends nothing.
+    expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0, alreadyDone: 2 });
+    // A resumed fan-out writes the same batches again; the sender still sends nothing twice.
+    const { incidentId, updateId } = first.requests[0]!;
+    const resumed = await fanOut(deps, { incidentId, updateId });
+    expect(resumed).toMatchObject({ resumed: true, batches: first.fanned.batches });
+    const rewritten = await writtenBatches(incidentId, updateId, resumed.batches);
+    expect(await sendDeliveries(sendDeps, rewritten)).toMatchObject({ sent: 0, alreadyDone: 2 });
 
     await sendUpdate(2);
     // The unconfirmed subscriber got its confirmation mail, and nothing about the incident.
@@ -124,6 +142,29 @@ describe('fan-out and send', () => {
     expect(secondMail!.body.html).toContain(`token=`);
   });
 
+  it('a resumed fan-out keeps what it wrote and batches only who is new, after it', async () => {
+    const seed = { ...chatMessagesMayFail, id: `res${Date.now()}` };
+    const result = await ingest(1, seed);
+    if (result.kind !== 'incident') throw new Error('expected an incident');
+    const updateId = result.notifying[0]!;
+    const key = { incidentId: result.incidentId, updateId };
+    const first = await fanOut(deps, key);
+    const before = await writtenBatches(result.incidentId, updateId, first.batches);
+    const newcomer = await subscribe('newcomer', [{ componentId: US_CHAT }]);
+
+    const resumed = await fanOut(deps, key);
+    expect(resumed).toMatchObject({
+      resumed: true,
+      audience: first.audience + 1,
+      batches: first.batches + 1,
+    });
+    const after = await writtenBatches(result.incidentId, updateId, resumed.batches);
+    expect(after.slice(0, first.batches)).toEqual(before);
+    expect(after.at(-1)?.recipients.map((r) => r.subscriberId)).toEqual([newcomer.id]);
+    const everyone = after.flatMap((batch) => batch.recipients.map((r) => r.subscriberId));
+    expect(new Set(everyone).size).toBe(everyone.length);
+  });
+
   it('retries throttled recipients, records refused ones, and sends the rest once', async () => {
     const seed = { ...chatMessagesMayFail, id: `thr${Date.now()}` };
     const result = await ingest(1, seed);
@@ -134,22 +175,10 @@ describe('fan-out and send', () => {
     // An address SES refuses outright, planted behind the API's validation.
     const plantedId = randomUUID();
     await deps.subscribers.create(subscriberRecord({ id: plantedId, email: 'not an address' }));
-    const refused = { subscriberId: plantedId, incidentId: result.incidentId, updateId };
-    await deps.deliveries.putAll(
-      [
-        {
-          ...refused,
-          email: 'not an address',
-          status: 'pending',
-          attempts: 0,
-          createdAt: new Date().toISOString(),
-        },
-      ],
-      { onlyMissing: false },
-    );
+    const key = { incidentId: result.incidentId, updateId };
     const requests = [
-      { subscriberId: good.id, incidentId: result.incidentId, updateId, recordId: 'good' },
-      { ...refused, recordId: 'refused' },
+      batchOf(key, [good], 'good'),
+      batchOf(key, [{ id: plantedId, email: 'not an address' }], 'refused'),
     ];
 
     // SES throttles three calls in a row: the sender backs off and retries twice, then hands the records
@@ -177,8 +206,8 @@ describe('fan-out and send', () => {
 
     const retried = await sendDeliveries(sendDeps, requests);
     expect(retried).toMatchObject({ sent: 1, failed: 1, retry: [] });
-    const deliveries = await deps.deliveries.load(requests);
-    expect(deliveries.get(deliveryId(requests[1]!))).toMatchObject({
+    const deliveries = await deps.deliveries.load(requests.flatMap(keysOf));
+    expect(deliveries.get(deliveryId(keysOf(requests[1]!)[0]!))).toMatchObject({
       status: 'failed',
       error: expect.stringMatching(/FAILED/),
     });
@@ -216,12 +245,7 @@ describe('per-entry throttling', () => {
       },
       { step: 'initialize' },
     );
-    const requests = people.map((p, i) => ({
-      subscriberId: p.id,
-      incidentId: result.incidentId,
-      updateId,
-      recordId: String(i),
-    }));
+    const requests = [batchOf({ incidentId: result.incidentId, updateId }, people, '0')];
     const sent = await sendDeliveries({ ...deps, mailer: deps.mailerFor(client), config }, requests);
     expect(sent).toMatchObject({ sent: 2, failed: 0, retry: [] });
     const incidentMail = (await mailTo(people.map((p) => p.email))).filter((m) =>
@@ -249,7 +273,7 @@ describe('refusals', () => {
       },
       { step: 'initialize' },
     );
-    const request = { subscriberId: person.id, incidentId: result.incidentId, updateId, recordId: 'p' };
+    const request = batchOf({ incidentId: result.incidentId, updateId }, [person], 'p');
     expect(
       await sendDeliveries({ ...deps, mailer: deps.mailerFor(client), config }, [request]),
     ).toMatchObject({
@@ -257,8 +281,8 @@ describe('refusals', () => {
       failed: 1,
       retry: [],
     });
-    const deliveries = await deps.deliveries.load([request]);
-    expect(deliveries.get(deliveryId(request))).toMatchObject({
+    const deliveries = await deps.deliveries.load(keysOf(request));
+    expect(deliveries.get(deliveryId(keysOf(request)[0]!))).toMatchObject({
       status: 'failed',
       error: expect.stringMatching(/^MessageRejected/),
     });

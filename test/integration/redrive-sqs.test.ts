@@ -192,8 +192,8 @@ function onFailureBody(info: BatchInfo): string {
 }
 
 /**
- * New subscribers and a new incident update: the fan-out writes a delivery for each subscriber of the
- * suite (earlier tests' too), and since nothing reads the deliveries stream, they wait there, unsent.
+ * New subscribers and a new incident update: the fan-out writes send batches holding each subscriber of
+ * the suite (earlier tests' too), and since nothing reads the deliveries stream, they wait there, unsent.
  */
 async function unsentDeliveries(subscribers: number) {
   const marker = `rq${randomUUID().slice(0, 8)}`;
@@ -222,7 +222,7 @@ async function unsentDeliveries(subscribers: number) {
   const records = (await streamRecords()).filter(
     (r) => matchesFilter(r, senderFilter) && r.dynamodb?.NewImage?.incidentId?.S?.endsWith(`:${marker}`),
   );
-  expect(records.length).toBeGreaterThanOrEqual(subscribers);
+  expect(records.length).toBeGreaterThanOrEqual(1);
   const mail = async () => (await mailTo(emails)).filter((m) => m.subject.includes(marker));
   return { emails, records, mail };
 }
@@ -270,7 +270,7 @@ describe('status-notifier redrive --queue (AWS)', () => {
       eventName: 'INSERT',
       eventSource: 'aws:dynamodb',
       eventSourceARN: streamArn,
-      dynamodb: { ApproximateCreationDateTime: expect.any(Number), NewImage: { kind: { S: 'delivery' } } },
+      dynamodb: { ApproximateCreationDateTime: expect.any(Number), NewImage: { kind: { S: 'sendBatch' } } },
     });
     const sent = await mail();
     expect(sent.flatMap((m) => m.destination.to).sort()).toEqual([...emails].sort());
@@ -309,12 +309,9 @@ describe('status-notifier redrive --queue (AWS)', () => {
   it('keeps the message when the function reports a record of the batch as failed', async () => {
     const db = createDocumentClient(dynamodb);
     const pk = `poison-${randomUUID().slice(0, 8)}`;
-    // A delivery the sender cannot read: it reports it, as it would on every retry in AWS.
+    // A send batch the sender cannot read: it reports it, as it would on every retry in AWS.
     await db.send(
-      new PutCommand({
-        TableName: stack.tables.deliveries,
-        Item: { pk, sk: 'x', kind: 'delivery', status: 'pending' },
-      }),
+      new PutCommand({ TableName: stack.tables.deliveries, Item: { pk, sk: 'x', kind: 'sendBatch' } }),
     );
     const records = (await streamRecords()).filter((r) => r.dynamodb?.Keys?.pk?.S === pk);
     const queue = new FakeQueue();

@@ -6,6 +6,7 @@ import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/c
 import type { Delivery } from '../../shared/domain/delivery';
 import { deliveryId } from '../../shared/domain/delivery';
 import { planIncidentIngest } from '../../shared/domain/ingest-plan';
+import { batchKeysOf, sendBatchId } from '../../shared/domain/send-batch';
 import { StatuspageIncidentWebhook } from '../../shared/domain/statuspage';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
@@ -170,21 +171,48 @@ describe('DynamoDeliveries', () => {
   });
 
   it('writes hundreds in batches and reads them back, each key once', async () => {
-    const many = Array.from({ length: 260 }, (_, n) => delivery(n));
-    await stores.deliveries.putAll(many, { onlyMissing: false });
-    await stores.deliveries.recordOutcomes([{ ...many[0]!, status: 'sent', messageId: '<first@ses>' }]);
+    const many = Array.from({ length: 260 }, (_, n) => ({ ...delivery(n), status: 'sent' as const }));
+    await stores.deliveries.recordOutcomes(many);
+    await stores.deliveries.recordOutcomes([{ ...many[0]!, messageId: '<first@ses>' }]);
     const deliveries = await stores.deliveries.load([...many, many[0]!, delivery(9999)]);
     expect(deliveries.size).toBe(260);
     expect(deliveries.get(deliveryId(many[0]!))?.messageId).toBe('<first@ses>');
   });
+});
 
-  it('never resets a sent delivery when a resumed fan-out writes it again', async () => {
-    const sent = { ...delivery(1000), status: 'sent' as const, messageId: '<m@ses>', attempts: 1 };
-    await stores.deliveries.recordOutcomes([sent]);
-    await stores.deliveries.putAll([delivery(1000), delivery(1001)], { onlyMissing: true });
-    const deliveries = await stores.deliveries.load([delivery(1000), delivery(1001)]);
-    expect(deliveries.get(deliveryId(sent))?.status).toBe('sent');
-    expect(deliveries.get(deliveryId(delivery(1001)))?.status).toBe('pending');
+describe('DynamoSendBatches', () => {
+  const batch = (index: number) => ({
+    incidentId: 'statuspage:p:batches',
+    updateId: 'u1',
+    index,
+    recipients: Array.from({ length: 50 }, (_, n) => ({
+      subscriberId: `sub-${index}-${n}`,
+      email: `s${index}-${n}@example.com`,
+      topic: 'C#p#c1',
+    })),
+    createdAt: new Date().toISOString(),
+  });
+
+  it('writes, reads, counts redrives on and deletes batches; never recreates a deleted one', async () => {
+    const batches = Array.from({ length: 60 }, (_, index) => batch(index));
+    await stores.sendBatches.putAll(batches);
+    const keys = batchKeysOf('statuspage:p:batches', 'u1', 61);
+    const stored = await stores.sendBatches.load(keys);
+    expect(stored.size).toBe(60);
+    expect(stored.get(sendBatchId(batches[7]!))).toEqual(batches[7]);
+
+    await stores.sendBatches.redrive(batches[0]!);
+    await stores.sendBatches.redrive(batches[0]!);
+    expect((await stores.sendBatches.load([batches[0]!])).get(sendBatchId(batches[0]!))?.redrives).toBe(2);
+    await stores.sendBatches.forgetRedrives([batches[0]!, batches[1]!]);
+    expect((await stores.sendBatches.load([batches[0]!])).get(sendBatchId(batches[0]!))?.redrives).toBe(
+      undefined,
+    );
+
+    await stores.sendBatches.deleteAll(batches.slice(0, 30));
+    await stores.sendBatches.redrive(batches[0]!);
+    await stores.sendBatches.forgetRedrives([batches[1]!]);
+    expect((await stores.sendBatches.load(keys)).size).toBe(30);
   });
 });
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ComponentsJson } from '../../shared/domain/catalog';
+import { batchKeysOf } from '../../shared/domain/send-batch';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { systemClock } from '../../shared/ports';
 import { importPageComponents } from '../../shared/usecases/catalog';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   await seedFollowers(deps.db, deps.tables.subscribers, {
     pageId: PAGE_ID,
     componentId: US_CHAT,
-    count: 30,
+    count: 120,
     label: 'sweep',
   });
 });
@@ -33,30 +34,75 @@ describe('the pending-delivery sweep', () => {
       StatuspageWebhook.parse(incidentWebhook({ ...chatMessagesMayFail, id: 'sweep1' }, 1)),
     );
     if (ingested.kind !== 'incident') throw new Error('expected an incident');
-    await fanOut(deps, { incidentId: ingested.incidentId, updateId: ingested.notifying[0] as string });
+    const updateId = ingested.notifying[0] as string;
+    await fanOut(deps, { incidentId: ingested.incidentId, updateId });
     expect(await deps.incidents.unsettledUpdates()).toHaveLength(1);
 
     // Activity a moment ago: not stale yet.
     expect(await sweepPendingDeliveries(deps, { ...stale, staleAfterMs: 60_000 })).toMatchObject({
       stale: 0,
     });
-    // A budget smaller than the backlog: the rest waits for the next run.
-    expect(await sweepPendingDeliveries(deps, { ...stale, maxRedrives: 20 })).toMatchObject({
-      redriven: 20,
+    // Three batches (50, 50, 20) and a budget of 60 recipients: the first batch now, the rest next run.
+    expect(await sweepPendingDeliveries(deps, { ...stale, maxRedrives: 60 })).toMatchObject({
+      redriven: 50,
       settled: 0,
     });
     expect(MAX_REDRIVES).toBe(3);
-    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ redriven: 30, settled: 0 });
-    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ redriven: 30, settled: 0 });
-    // The first twenty have been brought back three times; the other ten twice.
+    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ redriven: 120, settled: 0 });
+    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ redriven: 120, settled: 0 });
+    // The first batch has been brought back three times; the other two twice.
     expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({
-      redriven: 10,
-      givenUp: 20,
+      redriven: 70,
+      givenUp: 50,
       settled: 0,
     });
-    // Still pending after being brought back MAX_REDRIVES times: the sender fails on them; given up.
-    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ redriven: 0, givenUp: 30, settled: 1 });
+    // Still pending after being brought back MAX_REDRIVES times: the sender fails on them; given up, and
+    // kept for a redrive after a fix.
+    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({
+      redriven: 0,
+      givenUp: 120,
+      settled: 1,
+    });
     expect(await deps.incidents.unsettledUpdates()).toEqual([]);
+    expect((await deps.sendBatches.load(batchKeysOf(ingested.incidentId, updateId, 3))).size).toBe(3);
+  });
+
+  it('settles an update whose every recipient has a record, and deletes its batches', async () => {
+    const ingested = await ingestStatuspageWebhook(
+      deps,
+      StatuspageWebhook.parse(incidentWebhook({ ...chatMessagesMayFail, id: 'sweep2' }, 1)),
+    );
+    if (ingested.kind !== 'incident') throw new Error('expected an incident');
+    const updateId = ingested.notifying[0] as string;
+    const { batches } = await fanOut(deps, { incidentId: ingested.incidentId, updateId });
+    const keys = batchKeysOf(ingested.incidentId, updateId, batches);
+    const written = [...(await deps.sendBatches.load(keys)).values()];
+    // The last batch's recipients are still pending; everyone else was sent.
+    const sent = written.slice(0, -1).flatMap((batch) => batch.recipients);
+    await deps.deliveries.recordOutcomes(
+      sent.map((recipient) => ({
+        ...recipient,
+        incidentId: ingested.incidentId,
+        updateId,
+        status: 'sent' as const,
+        attempts: 1,
+        createdAt: new Date().toISOString(),
+      })),
+    );
+    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ redriven: 20, settled: 0 });
+    const last = written.at(-1)!;
+    await deps.deliveries.recordOutcomes(
+      last.recipients.map((recipient) => ({
+        ...recipient,
+        incidentId: ingested.incidentId,
+        updateId,
+        status: 'skipped' as const,
+        attempts: 1,
+        createdAt: new Date().toISOString(),
+      })),
+    );
+    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ redriven: 0, settled: 1 });
+    expect((await deps.sendBatches.load(keys)).size).toBe(0);
   });
 
   it('does nothing while SES is paused', async () => {

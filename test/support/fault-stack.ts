@@ -33,11 +33,15 @@ export function faultScenario(stack: LocalStack) {
         body: JSON.stringify(incidentWebhook(seed, 1)),
       });
     },
-    /** Deliveries by status, with the errors of failed ones (of the given subscribers' only, if given). */
+    /**
+     * Deliveries by status, with the errors of failed ones; of the given subscribers only, if given, and
+     * then those with no delivery record yet counted as pending.
+     */
     async deliveryStatuses(emails?: readonly string[]) {
       const wanted = emails ? new Set(emails) : undefined;
       const counts: Record<string, number> = {};
       const errors: string[] = [];
+      const recorded = new Set<string>();
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await db.send(
@@ -46,10 +50,14 @@ export function faultScenario(stack: LocalStack) {
         for (const item of page.Items ?? []) {
           if (item.kind !== 'delivery' || (wanted && !wanted.has(item.email))) continue;
           counts[item.status] = (counts[item.status] ?? 0) + 1;
+          recorded.add(String(item.email));
           if (item.error) errors.push(String(item.error));
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
+      // A recipient with no delivery record yet is pending.
+      const waiting = emails ? emails.filter((email) => !recorded.has(email)).length : 0;
+      if (waiting > 0) counts.pending = (counts.pending ?? 0) + waiting;
       return { counts, errors };
     },
     /** How many mails each address got (addresses with none included, at 0). */

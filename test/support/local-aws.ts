@@ -9,6 +9,7 @@ import { DynamoCatalog } from '../../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
+import { DynamoSendBatches } from '../../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../../shared/adapters/dynamo/send-pause';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
@@ -66,6 +67,7 @@ export async function freshStores() {
     catalog: new DynamoCatalog(db, tables.catalog),
     subscribers: new DynamoSubscribers(db, tables.subscribers),
     deliveries: new DynamoDeliveries(db, tables.deliveries),
+    sendBatches: new DynamoSendBatches(db, tables.deliveries),
     suppressions: new DynamoSuppressions(db, tables.subscribers),
     rateLimiter: new DynamoRateLimiter(db, tables.subscribers),
     sendPause: new DynamoSendPause(db, tables.subscribers),

@@ -18,9 +18,9 @@ const message = JSON.parse(
 );
 const filter = functionSpecs.sender.stream.filter;
 
-const delivery = (
+const record = (
   sequence: string,
-  kind = 'delivery',
+  kind = 'sendBatch',
   eventName: StreamRecord['eventName'] = 'INSERT',
   status = 'pending',
 ) =>
@@ -63,18 +63,18 @@ describe('redrive decisions', () => {
       startSequenceNumber: '10',
       endSequenceNumber: '20',
     };
-    expect(inBatch(delivery('10'), info, filter)).toBe(true);
-    expect(inBatch(delivery('21'), info, filter)).toBe(false);
-    expect(inBatch(delivery('15', 'thread'), info, filter)).toBe(false);
-    // A pending delivery the sweep touched is the sender's; its own marks (sent, failed) are not.
-    expect(inBatch(delivery('15', 'delivery', 'MODIFY'), info, filter)).toBe(true);
-    expect(inBatch(delivery('15', 'delivery', 'MODIFY', 'sent'), info, filter)).toBe(false);
+    expect(inBatch(record('10'), info, filter)).toBe(true);
+    expect(inBatch(record('21'), info, filter)).toBe(false);
+    // A send batch the sweep touched is the sender's; its own delivery records are not.
+    expect(inBatch(record('15', 'sendBatch', 'MODIFY'), info, filter)).toBe(true);
+    expect(inBatch(record('15', 'delivery', 'INSERT', 'sent'), info, filter)).toBe(false);
+    expect(inBatch(record('15', 'delivery', 'MODIFY', 'sent'), info, filter)).toBe(false);
   });
 
   it('replays a batch only when all of it is still in the stream', () => {
     const info = JSON.parse(message.Body).DDBStreamBatchInfo;
-    expect(planBatch(info, [delivery('1'), delivery('2')])).toMatchObject({ kind: 'replay' });
-    expect(planBatch(info, [delivery('2')])).toEqual({
+    expect(planBatch(info, [record('1'), record('2')])).toMatchObject({ kind: 'replay' });
+    expect(planBatch(info, [record('2')])).toEqual({
       kind: 'gone',
       found: 1,
       expected: 2,
@@ -99,7 +99,7 @@ describe('redrive decisions', () => {
 
   it('shapes records as Lambda does and lists them by key', () => {
     const { streamArn } = JSON.parse(message.Body).DDBStreamBatchInfo;
-    expect(toLambdaRecord(delivery('5'), streamArn)).toMatchObject({
+    expect(toLambdaRecord(record('5'), streamArn)).toMatchObject({
       eventSource: 'aws:dynamodb',
       awsRegion: 'us-east-1',
       eventSourceARN: streamArn,

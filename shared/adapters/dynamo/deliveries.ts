@@ -7,7 +7,7 @@ import {
   OUTCOME_ORDER,
 } from '../../domain/delivery';
 import type { Deliveries, DeliveryOutcome } from '../../ports';
-import { batchGetAll, batchWriteAll, eachConcurrently } from './batch';
+import { batchGetAll, batchWriteAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './expressions';
 
@@ -15,32 +15,16 @@ export const DELIVERY_KIND = 'delivery';
 const deliverySk = (key: DeliveryKey) => `DELIVERY#${key.incidentId}#${key.updateId}`;
 
 /**
- * Deliveries table, keyed by subscriber so a fan-out to 100,000 spreads over partitions: `sk`
- * `DELIVERY#<incident>#<update>`, one per recipient per update, the sender's trigger. Items `THREAD#…`
- * written by earlier versions (a recipient's first message id per incident) are no longer read.
+ * Deliveries table, keyed by subscriber: `sk` `DELIVERY#<incident>#<update>`, one per recipient per
+ * update, written once by the sender with what became of the mail. The table also holds the send
+ * batches (see send-batches.ts), the sender's trigger. Items `THREAD#…` and pending deliveries written by
+ * earlier versions are no longer written.
  */
 export class DynamoDeliveries implements Deliveries {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
-
-  async putAll(deliveries: readonly Delivery[], { onlyMissing }: { onlyMissing: boolean }): Promise<void> {
-    let toWrite = deliveries;
-    if (onlyMissing && deliveries.length > 0) {
-      const existing = await batchGetAll(this.client, this.tableName, deliveries.map(deliveryKey), {
-        consistent: true,
-        projection: ['pk', 'sk'],
-      });
-      const present = new Set(existing.map((item) => `${item.pk}|${item.sk}`));
-      toWrite = deliveries.filter((d) => !present.has(`${d.subscriberId}|${deliverySk(d)}`));
-    }
-    await batchWriteAll(
-      this.client,
-      this.tableName,
-      toWrite.map((delivery) => ({ PutRequest: { Item: this.deliveryItem(delivery) } })),
-    );
-  }
 
   async load(keys: readonly DeliveryKey[]): Promise<Map<string, Delivery>> {
     const unique = [...new Map(keys.map((key) => [deliveryId(key), key])).values()];
@@ -61,59 +45,6 @@ export class DynamoDeliveries implements Deliveries {
       this.tableName,
       outcomes.map((delivery) => ({ PutRequest: { Item: this.deliveryItem(delivery) } })),
     );
-  }
-
-  async pendingAmong(keys: readonly DeliveryKey[]) {
-    const items = await batchGetAll(this.client, this.tableName, keys.map(deliveryKey), {
-      consistent: true,
-      projection: ['subscriberId', 'incidentId', 'updateId', 'status', 'redrives'],
-    });
-    return items
-      .filter((item) => item.status === 'pending')
-      .map((item) => ({
-        subscriberId: String(item.subscriberId),
-        incidentId: String(item.incidentId),
-        updateId: String(item.updateId),
-        redrives: typeof item.redrives === 'number' ? item.redrives : 0,
-      }));
-  }
-
-  async redrive(keys: readonly DeliveryKey[]): Promise<number> {
-    // A new stream record for the sender; the condition keeps a delivery marked meanwhile as it is.
-    return this.updateEachPending(keys, 'ADD redrives :one', { ':one': 1 });
-  }
-
-  async forgetRedrives(keys: readonly DeliveryKey[]): Promise<void> {
-    // The MODIFY this makes reaches the sender once more; without the count, it writes nothing.
-    await this.updateEachPending(keys, 'REMOVE redrives', {}, 'attribute_exists(redrives)');
-  }
-
-  /** Applies `update` to each delivery that is still pending (and meets `also`); returns how many were. */
-  private async updateEachPending(
-    keys: readonly DeliveryKey[],
-    update: string,
-    values: Record<string, unknown>,
-    also?: string,
-  ): Promise<number> {
-    let updated = 0;
-    await eachConcurrently(keys, async (key) => {
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: deliveryKey(key),
-            UpdateExpression: update,
-            ConditionExpression: `#status = :pending${also ? ` AND ${also}` : ''}`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ...values, ':pending': 'pending' },
-          }),
-        );
-        updated++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    });
-    return updated;
   }
 
   async history(subscriberId: string, cursor: string | undefined, limit: number) {
@@ -178,8 +109,9 @@ export class DynamoDeliveries implements Deliveries {
       return 'recorded' as const;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      // No record yet: SES's event overtook the sender's write, or a record of an older version is pending.
       const current = (await this.load([key])).get(deliveryId(key));
-      return current && current.status === 'pending' ? ('not-sent-yet' as const) : ('unchanged' as const);
+      return !current || current.status === 'pending' ? ('not-sent-yet' as const) : ('unchanged' as const);
     }
   }
 

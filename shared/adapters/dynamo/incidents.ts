@@ -111,17 +111,23 @@ export class DynamoIncidents implements Incidents {
     return { resumed: Number(result.Attributes?.fanoutAttempts ?? 0) > 0 };
   }
 
-  async completeFanout(incidentId: string, updateId: string, audienceSize: number): Promise<void> {
+  async completeFanout(
+    incidentId: string,
+    updateId: string,
+    { audienceSize, batches }: { audienceSize: number; batches: number },
+  ): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: incidentId, sk: updateSk(updateId) },
         // SET, not ADD: a retried fan-out recounts the same audience. Listed as unsettled until the sweep
         // finds nothing of it pending.
-        UpdateExpression: 'SET audienceSize = :size, fanoutCompletedAt = :now, #unsettled = :unsettled',
+        UpdateExpression:
+          'SET audienceSize = :size, batchCount = :batches, fanoutCompletedAt = :now, #unsettled = :unsettled',
         ExpressionAttributeNames: { '#unsettled': UNSETTLED_INDEX.partitionKey },
         ExpressionAttributeValues: {
           ':size': audienceSize,
+          ':batches': batches,
           ':now': new Date().toISOString(),
           ':unsettled': UNSETTLED,
         },
@@ -162,6 +168,7 @@ export class DynamoIncidents implements Incidents {
         incidentId: String(item.incidentId),
         updateId: String(item.updateId),
         matched: number(item.audienceSize),
+        batches: number(item.batchCount),
         sent: number(item.sentCount),
         failed: number(item.failedCount),
         skipped: number(item.skippedCount),

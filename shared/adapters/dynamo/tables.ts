@@ -57,6 +57,7 @@ export const tables = {
           'incidentId',
           'updateId',
           'audienceSize',
+          'batchCount',
           'sentCount',
           'failedCount',
           'skippedCount',

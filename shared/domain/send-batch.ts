@@ -1,0 +1,42 @@
+import * as z from 'zod';
+
+/** Recipients of one batch: what one SES bulk call takes. */
+export const RECIPIENTS_PER_BATCH = 50;
+
+export const BatchRecipient = z.object({
+  subscriberId: z.string(),
+  email: z.string(),
+  /** The topic key through which the subscriber matched: the mail says why they get it. */
+  topic: z.string().optional(),
+});
+export type BatchRecipient = z.infer<typeof BatchRecipient>;
+
+export interface SendBatchKey {
+  incidentId: string;
+  updateId: string;
+  index: number;
+}
+
+/**
+ * Up to one bulk call's recipients of one update, written by the fan-out: the sender's trigger. Each
+ * recipient's delivery record is written once, by the sender, with what became of the mail; a recipient
+ * with no delivery record yet is pending. The key is deterministic, so a resumed fan-out rewrites the
+ * same batches, and the sender skips whoever already has a record.
+ */
+export const SendBatch = z.object({
+  incidentId: z.string(),
+  updateId: z.string(),
+  index: z.number().int().nonnegative(),
+  recipients: z.array(BatchRecipient).min(1).max(RECIPIENTS_PER_BATCH),
+  /** When the fan-out matched them: each delivery record's `createdAt`. */
+  createdAt: z.string(),
+  /** How often the pending-delivery sweep brought this batch back to the sender. */
+  redrives: z.number().int().nonnegative().optional(),
+});
+export type SendBatch = z.infer<typeof SendBatch>;
+
+export const sendBatchId = (key: SendBatchKey) => `${key.incidentId}|${key.updateId}|${key.index}`;
+
+/** Batch keys of an update whose fan-out wrote `count` batches. */
+export const batchKeysOf = (incidentId: string, updateId: string, count: number): SendBatchKey[] =>
+  Array.from({ length: count }, (_, index) => ({ incidentId, updateId, index }));
