@@ -66,7 +66,8 @@ export interface Catalog {
   listPages(): Promise<PageCatalog[]>;
 }
 
-export type SubscriberProfile = Omit<SubscriberRecord, 'topics'>;
+/** What the sender checks of a subscriber at send time. */
+export type SubscriberProfile = Pick<SubscriberRecord, 'id' | 'status' | 'linkNonce'>;
 
 export interface SubscriberFilter {
   /** A whole address, a domain, the start of an address, or `*part` anywhere (see `addressSearch`). */
@@ -96,7 +97,7 @@ export interface Subscribers {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ scanned: number; reindexed: number; cursor?: string }>;
-  /** Profiles (no topics) of many subscribers at once, read consistently: what the sender checks. */
+  /** Status and link nonce of many subscribers at once, read consistently: what the sender checks. */
   getProfiles(ids: readonly string[]): Promise<Map<string, SubscriberProfile>>;
   /** Deletes the subscriber and its address; returns what was deleted. */
   erase(id: string): Promise<SubscriberRecord | undefined>;

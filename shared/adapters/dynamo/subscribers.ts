@@ -36,7 +36,8 @@ const emailPk = (email: string) => `EMAIL#${email}`;
 const byDomain = (domain: string) => `DOMAIN#${domain}`;
 const byStart = (text: string) => `START#${addressStart(text)}`;
 const INDEX_CURSOR_KEYS = ['pk', 'sk', 'addressKey', 'email'] as const;
-const ProfileItem = SubscriberRecord.omit({ topics: true });
+/** The part of a profile the sender reads: a projection keeps the read small. */
+const SendProfileItem = SubscriberRecord.pick({ id: true, status: true, linkNonce: true });
 /** DynamoDB's limit of writes in one transaction. */
 const MAX_TRANSACTION_WRITES = 100;
 type TransactWrites = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -257,9 +258,9 @@ export class DynamoSubscribers implements Subscribers {
       this.client,
       this.tableName,
       unique.map((id) => ({ pk: id, sk: PROFILE })),
-      { consistent: true },
+      { consistent: true, projection: ['id', 'status', 'linkNonce'] },
     );
-    return new Map(items.map((item) => [String(item.pk), ProfileItem.parse(item)]));
+    return new Map(items.map((item) => [String(item.id), SendProfileItem.parse(item)]));
   }
 
   async erase(id: string): Promise<SubscriberRecord | undefined> {
