@@ -31,6 +31,11 @@ export const handler = middy().handler(async () => {
   });
   if (result.givenUp > 0)
     log.error('pending deliveries the sender keeps failing on: see the failure queue', result);
+  else if (result.batchesMissing > 0)
+    log.error(
+      'send batches of unsettled updates are gone (expired): their pending recipients were not sent',
+      result,
+    );
   else if (result.redriven > 0 || result.stale > 0) log.warn('swept pending deliveries', result);
   return result;
 });

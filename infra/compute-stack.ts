@@ -154,8 +154,9 @@ export class ComputeStack extends Stack {
   }
 
   /**
-   * Lambda's DynamoDB stream semantics do the heavy lifting: one invocation per shard at a time (what
-   * makes the sender's batched reads and marks safe), partial batch responses, bisect, bounded retries,
+   * Lambda's DynamoDB stream semantics do the heavy lifting: the records of one partition key go to one
+   * invocation at a time, in order (what makes the sender's read-then-record safe), partial batch
+   * responses, bisect, bounded retries,
    * and an on-failure queue that records what to redrive. An alarm fires on anything in that queue and
    * on a stream falling behind.
    */

@@ -44,7 +44,7 @@ export interface StreamSource {
   batchSize: number;
   /**
    * Concurrent batches per shard (Lambda's ParallelizationFactor, 1 to 10). Records with the same
-   * partition key still go to one batch at a time, in order: what keeps the sender's read-then-mark safe.
+   * partition key still go to one batch at a time, in order: what keeps the sender's read-then-record safe.
    */
   parallelization: number;
   maxRetryAttempts: number;

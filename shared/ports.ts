@@ -27,8 +27,8 @@ export interface UnsettledUpdate extends SendCounts {
   incidentId: string;
   updateId: string;
   matched: number;
-  /** How many send batches its fan-out wrote, numbered from 0. */
-  batches: number;
+  /** How many send batches its fan-out wrote, numbered from 0; unknown for one fanned out before batches. */
+  batches?: number;
   /** The later of the fan-out's completion and the last bulk call's delivery records (ISO). */
   lastActivityAt: string;
 }

@@ -198,15 +198,15 @@ export function summarize(outcomes: readonly Outcome[], dryRun: boolean): string
   const gone = outcomes.flatMap((o) => (o.status === 'gone' ? [o.source] : []));
   if (gone.includes('sender')) {
     lines.push(
-      'Sender batches no longer in the stream (it keeps 24 hours) cannot be replayed from it: their deliveries stay',
-      'pending, and stale pending deliveries are re-driven by the pending-delivery sweep. Once they are sent, delete',
-      'those messages (or let them expire: the queue keeps them 14 days).',
+      'Sender batches no longer in the stream (it keeps 24 hours) cannot be replayed from it: their recipients stay',
+      'pending, and the pending-delivery sweep brings their send batches back. Once they are sent, delete those',
+      'messages (or let them expire: the queue keeps them 14 days).',
     );
   }
   if (gone.some((source) => source !== 'sender')) {
     lines.push(
       'Fan-out batches no longer in the stream cannot be replayed from it: their updates are still in the incidents',
-      'table, but no delivery was written for them. Their messages are kept for a person to decide.',
+      'table, but no send batch was written for them. Their messages are kept for a person to decide.',
     );
   }
   return lines.join('\n');

@@ -12,7 +12,10 @@ export interface FanOutDeps {
   clock: Clock;
 }
 
-/** Batches are written this many at a time: bounded memory, and enough work per write for batching. */
+/**
+ * Batches are written this many at a time, in order: one BatchWriteItem request, so that a fan-out that
+ * dies leaves at most this many missing before the last one written (see writtenBefore).
+ */
 const WRITE_SLICE = 20;
 
 /**
@@ -61,8 +64,8 @@ export async function fanOut(
         if (earlier?.recipients.has(subscriberId)) continue;
         recipients.push({ subscriberId, email, topic: topicKey });
         if (recipients.length === RECIPIENTS_PER_BATCH) close();
+        if (batches.length === WRITE_SLICE) await flush();
       }
-      if (batches.length >= WRITE_SLICE) await flush();
     }
   }
   close();
@@ -71,7 +74,7 @@ export async function fanOut(
   return { audience: matched, batches: index, followers: seen.size, topics: topicKeys.length, resumed };
 }
 
-/** Keys probed at once for a resumed fan-out's batches: more than one write slice, so no gap hides any. */
+/** Keys probed at once for a resumed fan-out's batches: more than a write slice, so no gap hides any. */
 const PROBE = 100;
 
 /** The batches an earlier attempt of this fan-out wrote: who they hold, and the index after the last. */

@@ -80,7 +80,7 @@ export async function handleSesEvent(deps: FeedbackDeps, event: SesEvent) {
   const key = tag ? parseDeliveryTag(tag) : undefined;
   if (outcome && key) {
     const recorded = await deps.deliveries.recordOutcome(key, outcome, now);
-    // SES can report before the sender has marked the mail sent: fail, and the retry finds it marked.
+    // SES can report before the sender has recorded the mail: fail, and the retry finds the record.
     if (recorded === 'not-sent-yet') throw new Error(`delivery ${tag} is not marked sent yet; retry`);
     if (recorded === 'recorded') await deps.incidents.addOutcome(key.incidentId, key.updateId, outcome);
   } else if (outcome) {

@@ -35,7 +35,7 @@ export interface SweepOptions {
  * settled and not looked at again. Nothing is done while SES is paused.
  */
 export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOptions) {
-  const result = { paused: false, stale: 0, redriven: 0, settled: 0, givenUp: 0 };
+  const result = { paused: false, stale: 0, redriven: 0, settled: 0, givenUp: 0, batchesMissing: 0 };
   if (await deps.sendPause.current()) return { ...result, paused: true };
   const now = deps.clock.now().getTime();
   let budget = options.maxRedrives;
@@ -43,7 +43,15 @@ export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOpti
     if (now - Date.parse(update.lastActivityAt) < options.staleAfterMs) continue;
     if (budget <= 0) break;
     result.stale++;
-    const { pending, redriven, givenUp, done } = await redrivePending(deps, update, budget);
+    // Fanned out by a version before send batches: its pending deliveries are not this sweep's to find.
+    const { batches } = update;
+    if (batches === undefined) continue;
+    const { pending, redriven, givenUp, done, missing } = await redrivePending(
+      deps,
+      { ...update, batches },
+      budget,
+    );
+    result.batchesMissing += missing;
     budget -= redriven;
     result.redriven += redriven;
     result.givenUp += givenUp;
@@ -65,15 +73,21 @@ const SWEEP_SLICE = 20;
  * touches each batch that has a recipient with no record yet, up to `budget` recipients. Batches all of
  * whose recipients have a record are deleted once the update settles.
  */
-async function redrivePending(deps: SweepDeps, update: UnsettledUpdate, budget: number) {
+async function redrivePending(
+  deps: SweepDeps,
+  update: UnsettledUpdate & { batches: number },
+  budget: number,
+) {
   const { incidentId, updateId } = update;
   const keys = batchKeysOf(incidentId, updateId, update.batches);
+  let loaded = 0;
   let pending = 0;
   let redriven = 0;
   let givenUp = 0;
   const done: SendBatchKey[] = [];
   for (let start = 0; start < keys.length; start += SWEEP_SLICE) {
     const batches = [...(await deps.sendBatches.load(keys.slice(start, start + SWEEP_SLICE))).values()];
+    loaded += batches.length;
     const keysOf = (batch: SendBatch) =>
       batch.recipients.map(({ subscriberId }) => ({ subscriberId, incidentId, updateId }));
     const recorded = await deps.deliveries.load(batches.flatMap(keysOf));
@@ -93,5 +107,7 @@ async function redrivePending(deps: SweepDeps, update: UnsettledUpdate, budget: 
       }
     }
   }
-  return { pending, redriven, givenUp, done };
+  // Batches are deleted only once their update settles: one missing expired (14 days) or was never
+  // written, and nothing is left to send its recipients. Reported, so that the sweeper's log says so.
+  return { pending, redriven, givenUp, done, missing: keys.length - loaded };
 }

@@ -23,7 +23,7 @@ import { adminHeaders } from '../support/stack';
  * `npm start` is killed with SIGKILL at random moments while it fans an incident out to thousands and
  * sends (the emulator's mail is ours alone here, so its count says how far sending got), and started again against the same DynamoDB Local and SES emulator (both in this process, so
  * they outlive it). Everyone must get every update; a crash may double at most the one bulk call SES had
- * accepted when the process died, before its deliveries were marked sent.
+ * accepted when the process died, before its delivery records were written.
  */
 const FOLLOWERS = 2000;
 const CRASHES = 3;
@@ -123,7 +123,7 @@ describe('a crash in the middle of a fan-out and its sending', () => {
     const emails = followers.map((follower) => follower.email);
 
     // The first crash comes during the first update's fan-out or first sends; the others when a random
-    // share of the mails still to send has gone out, so that they hit sending and marking.
+    // share of the mails still to send has gone out, so that they hit sending and recording.
     const expected = FOLLOWERS * 2;
     const moments: string[] = [];
     expect((await postWebhook(1)).status).toBeLessThan(300);

@@ -111,7 +111,7 @@ describe('fan-out and send', () => {
     expect(first.sent).toMatchObject({ sent: 2, failed: 0, retry: [] });
     // A retried stream batch finds the delivery records and sends nothing.
     expect(await sendDeliveries(sendDeps, first.requests)).toMatchObject({ sent: 0, alreadyDone: 2 });
-    // A resumed fan-out writes the same batches again; the sender still sends nothing twice.
+    // A resumed fan-out keeps the batches it wrote and adds none; the sender still sends nothing twice.
     const { incidentId, updateId } = first.requests[0]!;
     const resumed = await fanOut(deps, { incidentId, updateId });
     expect(resumed).toMatchObject({ resumed: true, batches: first.fanned.batches });

@@ -105,6 +105,19 @@ describe('the pending-delivery sweep', () => {
     expect((await deps.sendBatches.load(keys)).size).toBe(0);
   });
 
+  it('reports batches that are gone (expired) instead of counting their recipients as done', async () => {
+    const ingested = await ingestStatuspageWebhook(
+      deps,
+      StatuspageWebhook.parse(incidentWebhook({ ...chatMessagesMayFail, id: 'sweep3' }, 1)),
+    );
+    if (ingested.kind !== 'incident') throw new Error('expected an incident');
+    const updateId = ingested.notifying[0] as string;
+    const { batches } = await fanOut(deps, { incidentId: ingested.incidentId, updateId });
+    const [first] = batchKeysOf(ingested.incidentId, updateId, batches);
+    await deps.sendBatches.deleteAll([first!]);
+    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ batchesMissing: 1, redriven: 70 });
+  });
+
   it('does nothing while SES is paused', async () => {
     await deps.sendPause.pause(new Date(Date.now() + 60_000), 'Daily message quota exceeded.');
     expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ paused: true, stale: 0, redriven: 0 });

@@ -95,7 +95,7 @@ export class DynamoDeliveries implements Deliveries {
           TableName: this.tableName,
           Key: { pk: key.subscriberId, sk: deliverySk(key) },
           UpdateExpression: 'SET outcome = :outcome, outcomeAt = :at',
-          // Only once marked sent (the sender's mark rewrites the item), and only ever to a graver outcome.
+          // Only once recorded as sent, and only ever to a graver outcome.
           ConditionExpression: `#status = :sent AND (attribute_not_exists(outcome)${names.length ? ` OR outcome IN (${names.join(', ')})` : ''})`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {

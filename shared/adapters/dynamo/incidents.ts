@@ -168,7 +168,7 @@ export class DynamoIncidents implements Incidents {
         incidentId: String(item.incidentId),
         updateId: String(item.updateId),
         matched: number(item.audienceSize),
-        batches: number(item.batchCount),
+        ...(typeof item.batchCount === 'number' ? { batches: item.batchCount } : {}),
         sent: number(item.sentCount),
         failed: number(item.failedCount),
         skipped: number(item.skippedCount),
