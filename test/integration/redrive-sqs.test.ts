@@ -369,7 +369,7 @@ describe('status-notifier redrive --queue (AWS)', () => {
     expect(queue.deleted).toEqual([]);
     expect(queue.visible.sort()).toEqual([partly, shardGone, trimmed].sort());
     expect(await mail()).toEqual([]);
-    expect(summarize(outcomes, false)).toContain('re-driven by the pending-delivery sweep');
+    expect(summarize(outcomes, false)).toContain('the pending-delivery sweep brings their send batches back');
     expect(exitCode(outcomes)).toBe(2);
   });
 
