@@ -55,6 +55,11 @@ export class StreamPoller {
   /** Per shard: nothing buffered and the last read returned nothing. */
   private readonly quiet = new Map<string, boolean>();
   private readonly loops: Promise<void>[] = [];
+  private stopNow: () => void = () => {};
+  /** Settles on stop(): waits end at once rather than after their interval. */
+  private readonly stopping = new Promise<void>((resolve) => {
+    this.stopNow = resolve;
+  });
 
   constructor(private readonly options: PollerOptions) {}
 
@@ -89,7 +94,7 @@ export class StreamPoller {
 
   private async keepDiscovering(): Promise<void> {
     while (this.running) {
-      await sleep(500);
+      await Promise.race([sleep(DISCOVERY_INTERVAL_MS), this.stopping]);
       if (!this.running) return;
       await this.discoverShards().catch((error) => {
         console.error(`[${this.options.functionName}] describing the stream failed: ${String(error)}`);
@@ -116,6 +121,7 @@ export class StreamPoller {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopNow();
     await Promise.allSettled(this.loops);
   }
 
@@ -255,6 +261,12 @@ export class StreamPoller {
 function sequenceOf(record: StreamRecord | undefined): string | undefined {
   return record?.dynamodb?.SequenceNumber;
 }
+
+/**
+ * How often a stream is described for new shards. Shards come rarely (a split, a roll-over); describing
+ * is a request DynamoDB Local serves on the same thread as every write.
+ */
+const DISCOVERY_INTERVAL_MS = 2_000;
 
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms));
