@@ -92,7 +92,13 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     const first = firstUpdateOf.get(r.incidentId);
     return first && first !== r.updateId ? [{ ...r, updateId: first }] : [];
   });
-  const deliveries = await deps.deliveries.load([...unique, ...threadStarts]);
+  // One round of reads: who was sent already, and (for all, as nearly all are pending) the profile and
+  // suppression checks.
+  const [deliveries, profiles, suppressed] = await Promise.all([
+    deps.deliveries.load([...unique, ...threadStarts]),
+    deps.subscribers.getProfiles(unique.map((r) => r.subscriberId)),
+    deps.suppressions.suppressed(unique.map((r) => r.email)),
+  ]);
   const firstMessageIds = new Map<string, string>();
   for (const r of unique) {
     const first = firstUpdateOf.get(r.incidentId);
@@ -116,10 +122,6 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     attempts: (deliveries.get(deliveryId(r))?.attempts ?? 0) + 1,
   });
 
-  const [profiles, suppressed] = await Promise.all([
-    deps.subscribers.getProfiles(pending.map((r) => r.subscriberId)),
-    deps.suppressions.suppressed(pending.map((r) => r.email)),
-  ]);
   const skipReason = (request: SendRequest): string | undefined => {
     const profile = profiles.get(request.subscriberId);
     if (!profile) return 'subscriber erased';
