@@ -8,6 +8,9 @@ import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { IncidentUpdate } from '../shared/domain/incident';
 import { log } from '../shared/log';
+import { METRIC } from '../shared/metric-names';
+import { count } from '../shared/metrics';
+import { observed } from '../shared/observed';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { newImages, processInOrder } from '../shared/stream';
@@ -24,10 +27,13 @@ const deps = {
 };
 
 /** Incidents stream (INSERT of a notifying update) → the update's recipients in send batches. */
-export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event) =>
-  processInOrder(newImages(event, IncidentUpdate), async (update) => {
-    if (!update.notify) return; // the event filter should not pass it; never fan out what must not notify
-    const result = await fanOut(deps, update);
-    log.info('fanned out', { incidentId: update.incidentId, updateId: update.updateId, ...result });
-  }),
-);
+export const handler = middy<unknown, DynamoDBBatchResponse>()
+  .use(observed({ counts: true }))
+  .handler(async (event) =>
+    processInOrder(newImages(event, IncidentUpdate), async (update) => {
+      if (!update.notify) return; // the event filter should not pass it; never fan out what must not notify
+      const result = await fanOut(deps, update);
+      count(METRIC.recipientsMatched, result.batched);
+      log.info('fanned out', { incidentId: update.incidentId, updateId: update.updateId, ...result });
+    }),
+  );

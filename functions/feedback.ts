@@ -6,6 +6,9 @@ import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { log } from '../shared/log';
+import { METRIC, type MetricName } from '../shared/metric-names';
+import { count } from '../shared/metrics';
+import { observed } from '../shared/observed';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { handleSesEvent, SesEvent } from '../shared/usecases/feedback';
@@ -21,7 +24,18 @@ const deps = {
 };
 
 /** SES events (EventBridge) → suppressions and delivery outcomes. A failure throws: EventBridge retries, then the queue keeps it. */
-export const handler = middy<unknown, void>().handler(async (event) => {
-  const result = await handleSesEvent(deps, SesEvent.parse(event));
-  log.info('SES event handled', result);
-});
+export const handler = middy<unknown, void>()
+  .use(observed({ counts: true }))
+  .handler(async (event) => {
+    const result = await handleSesEvent(deps, SesEvent.parse(event));
+    log.info('SES event handled', result);
+    const outcome = OUTCOME_METRICS[result.outcome ?? ''];
+    if (outcome) count(outcome, 1);
+  });
+
+const OUTCOME_METRICS: Record<string, MetricName> = {
+  delivered: METRIC.delivered,
+  bounced: METRIC.bounces,
+  'soft-bounced': METRIC.bounces,
+  complained: METRIC.complaints,
+};

@@ -9,6 +9,9 @@ import { adminAccess } from '../shared/http/admin-access';
 import { httpHandler } from '../shared/http/handler';
 import { BODY_LIMITS } from '../shared/http/request';
 import { json } from '../shared/http/respond';
+import { log } from '../shared/log';
+import { METRIC } from '../shared/metric-names';
+import { count } from '../shared/metrics';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { authenticate } from '../shared/usecases/api-keys';
@@ -27,6 +30,7 @@ export const handler = httpHandler(
   {
     input: z.object({ body: GenericIncident }),
     maxBodyBytes: BODY_LIMITS.documents,
+    counts: true,
     guards: [
       adminAccess({
         // Keys only: a console session has no business posting incidents.
@@ -36,5 +40,11 @@ export const handler = httpHandler(
       }),
     ],
   },
-  async ({ body }) => json(202, await ingestGenericIncident(deps, body)),
+  async ({ body }) => {
+    const result = await ingestGenericIncident(deps, body);
+    log.appendKeys({ incidentId: result.incidentId });
+    log.info('incident stored', { stored: result.storedUpdates, notifying: result.notifying });
+    count(METRIC.updatesIngested, result.storedUpdates.length);
+    return json(202, result);
+  },
 );

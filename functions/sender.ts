@@ -16,6 +16,9 @@ import { SesMailer } from '../shared/adapters/ses/mailer';
 import { maxSendRate } from '../shared/adapters/ses/quota';
 import { RECIPIENTS_PER_BATCH, SendBatch } from '../shared/domain/send-batch';
 import { log } from '../shared/log';
+import { METRIC } from '../shared/metric-names';
+import { count, perSecond } from '../shared/metrics';
+import { observed } from '../shared/observed';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { newImages } from '../shared/stream';
@@ -82,19 +85,40 @@ const TIMEOUT_MARGIN_MS = 15_000;
  * delivery record per recipient; throttled or transient failures are retried, and a pause in SES leaves
  * the recipients pending for the sweep.
  */
-export const handler = middy<unknown, DynamoDBBatchResponse>().handler(async (event, context) => {
-  paceDeadline = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
-  const records = newImages(event, SendBatch, functionSpecs.sender.stream.filter.eventNames);
-  const unreadable = records.flatMap((r) => ('problem' in r ? [r] : []));
-  for (const record of unreadable) log.error('unparseable send batch record', { ...record });
-  const result = await sendDeliveries(
-    deps,
-    records.flatMap((r) => ('item' in r ? [{ ...r.item, recordId: r.recordId }] : [])),
-  );
-  log.info('sent deliveries', { ...result, retry: result.retry.length, unreadable: unreadable.length });
-  return {
-    batchItemFailures: [...unreadable, ...result.retry.map((recordId) => ({ recordId }))].map((r) => ({
-      itemIdentifier: r.recordId,
-    })),
-  };
-});
+export const handler = middy<unknown, DynamoDBBatchResponse>()
+  .use(observed({ counts: true }))
+  .handler(async (event, context) => {
+    paceDeadline = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
+    const records = newImages(event, SendBatch, functionSpecs.sender.stream.filter.eventNames);
+    const unreadable = records.flatMap((r) => ('problem' in r ? [r] : []));
+    for (const record of unreadable) log.error('unparseable send batch record', { ...record });
+    const result = await sendDeliveries(
+      deps,
+      records.flatMap((r) => ('item' in r ? [{ ...r.item, recordId: r.recordId }] : [])),
+    );
+    const updates = [
+      ...new Set(records.flatMap((r) => ('item' in r ? [`${r.item.incidentId}/${r.item.updateId}`] : []))),
+    ];
+    log.info('sent deliveries', {
+      ...result,
+      updates,
+      retry: result.retry.length,
+      unreadable: unreadable.length,
+    });
+    countOutcomes(result);
+    return {
+      batchItemFailures: [...unreadable, ...result.retry.map((recordId) => ({ recordId }))].map((r) => ({
+        itemIdentifier: r.recordId,
+      })),
+    };
+  });
+
+/** What an invocation did, as metrics for the dashboard and the alarms. */
+function countOutcomes(result: Awaited<ReturnType<typeof sendDeliveries>>) {
+  count(METRIC.mailsSent, result.sent);
+  count(METRIC.mailsFailed, result.failed);
+  count(METRIC.mailsSkipped, result.skipped);
+  count(METRIC.mailsDeferred, result.deferred);
+  if (result.sesPaused) count(METRIC.sendingPaused, 1);
+  perSecond(METRIC.maxSendRate, sendRate);
+}

@@ -8,6 +8,9 @@ import { requirePathToken } from '../shared/http/auth';
 import { httpHandler } from '../shared/http/handler';
 import { BODY_LIMITS } from '../shared/http/request';
 import { json } from '../shared/http/respond';
+import { log } from '../shared/log';
+import { METRIC } from '../shared/metric-names';
+import { count } from '../shared/metrics';
 import { loadConfig } from '../shared/secrets';
 import { ingestStatuspageWebhook } from '../shared/usecases/ingest-statuspage';
 
@@ -26,6 +29,15 @@ export const handler = httpHandler(
     input: Request,
     guards: [requirePathToken('token', env.WEBHOOK_TOKEN)],
     maxBodyBytes: BODY_LIMITS.documents,
+    counts: true,
   },
-  async ({ body }) => json(202, await ingestStatuspageWebhook(deps, body)),
+  async ({ body }) => {
+    const result = await ingestStatuspageWebhook(deps, body);
+    if (result.kind === 'incident') {
+      log.appendKeys({ incidentId: result.incidentId });
+      log.info('incident webhook stored', { stored: result.storedUpdates, notifying: result.notifying });
+      count(METRIC.updatesIngested, result.storedUpdates.length);
+    }
+    return json(202, result);
+  },
 );

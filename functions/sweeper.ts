@@ -6,6 +6,9 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
 import { log } from '../shared/log';
+import { METRIC } from '../shared/metric-names';
+import { count } from '../shared/metrics';
+import { observed } from '../shared/observed';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { sweepPendingDeliveries } from '../shared/usecases/sweep-pending';
@@ -24,18 +27,24 @@ const deps = {
 const MAX_REDRIVES_PER_RUN = 50_000;
 
 /** Scheduled: pending deliveries of stalled updates go back to the sender through their stream. */
-export const handler = middy().handler(async () => {
-  const result = await sweepPendingDeliveries(deps, {
-    staleAfterMs: env.PENDING_STALE_MINUTES * 60_000,
-    maxRedrives: MAX_REDRIVES_PER_RUN,
+export const handler = middy()
+  .use(observed({ counts: true }))
+  .handler(async () => {
+    const result = await sweepPendingDeliveries(deps, {
+      staleAfterMs: env.PENDING_STALE_MINUTES * 60_000,
+      maxRedrives: MAX_REDRIVES_PER_RUN,
+    });
+    // Every run, zeros included: the alarms read a level, not only the runs that found something.
+    count(METRIC.stalePendingRecipients, result.pending);
+    count(METRIC.givenUpRecipients, result.givenUp);
+    count(METRIC.sendingPaused, result.paused ? 1 : 0);
+    if (result.givenUp > 0)
+      log.error('pending deliveries the sender keeps failing on: see the failure queue', result);
+    else if (result.batchesMissing > 0)
+      log.error(
+        'send batches of unsettled updates are gone (expired): their pending recipients were not sent',
+        result,
+      );
+    else if (result.redriven > 0 || result.stale > 0) log.warn('swept pending deliveries', result);
+    return result;
   });
-  if (result.givenUp > 0)
-    log.error('pending deliveries the sender keeps failing on: see the failure queue', result);
-  else if (result.batchesMissing > 0)
-    log.error(
-      'send batches of unsettled updates are gone (expired): their pending recipients were not sent',
-      result,
-    );
-  else if (result.redriven > 0 || result.stale > 0) log.warn('swept pending deliveries', result);
-  return result;
-});

@@ -1,22 +1,10 @@
-type Fields = Record<string, unknown>;
-type Level = 'info' | 'warn' | 'error';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { METRICS_SERVICE } from './metric-names';
 
-const RANK: Record<Level, number> = { info: 0, warn: 1, error: 2 };
-const threshold = RANK[(process.env.LOG_LEVEL as Level | undefined) ?? 'info'] ?? 0;
-
-/** One JSON line per event, so CloudWatch Logs Insights can query the fields. */
-function write(level: Level, message: string, fields: Fields = {}) {
-  if (RANK[level] < threshold) return;
-  const entry = { level, message, ...fields, time: new Date().toISOString() };
-  const line = JSON.stringify(entry, (_, value) =>
-    value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value,
-  );
-  if (level === 'error') console.error(line);
-  else console.log(line);
-}
-
-export const log = {
-  info: (message: string, fields?: Fields) => write('info', message, fields),
-  warn: (message: string, fields?: Fields) => write('warn', message, fields),
-  error: (message: string, fields?: Fields) => write('error', message, fields),
-};
+/**
+ * Structured JSON logs, one line per event, through Powertools: each line carries the Lambda context
+ * (function, request id, cold start) once a handler injects it, and the correlation ids the handler
+ * passes (page, incident, update, subscriber id). Addresses are never logged: support finds a person by
+ * subscriber id. `LOG_LEVEL` (or `POWERTOOLS_LOG_LEVEL`) sets the level.
+ */
+export const log = new Logger({ serviceName: METRICS_SERVICE });

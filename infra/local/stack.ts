@@ -109,6 +109,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      // CloudWatch metrics (embedded in the log) are noise on a terminal; POWERTOOLS_METRICS_DISABLED=false
+      // prints them.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
 
     const handlers = await loadHandlers();

@@ -42,6 +42,7 @@ export async function fanOut(
   const createdAt = deps.clock.now().toISOString();
   const seen = new Set<string>();
   let matched = 0;
+  let batched = 0;
   let recipients: BatchRecipient[] = [];
   let batches: SendBatch[] = [];
   const earlier = resumed ? await writtenBefore(deps, incidentId, updateId) : undefined;
@@ -62,6 +63,7 @@ export async function fanOut(
         if (!levelWants(level, incident, update, isFirst)) continue;
         matched++;
         if (earlier?.recipients.has(subscriberId)) continue;
+        batched++;
         recipients.push({ subscriberId, email, topic: topicKey });
         if (recipients.length === RECIPIENTS_PER_BATCH) close();
         if (batches.length === WRITE_SLICE) await flush();
@@ -71,7 +73,15 @@ export async function fanOut(
   close();
   await flush();
   await deps.incidents.completeFanout(incidentId, updateId, { audienceSize: matched, batches: index });
-  return { audience: matched, batches: index, followers: seen.size, topics: topicKeys.length, resumed };
+  return {
+    audience: matched,
+    /** Recipients this run put in batches: all of the audience, or on a resumed run only the new ones. */
+    batched,
+    batches: index,
+    followers: seen.size,
+    topics: topicKeys.length,
+    resumed,
+  };
 }
 
 /** Keys probed at once for a resumed fan-out's batches: more than a write slice, so no gap hides any. */

@@ -82,7 +82,15 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
   if (await deps.sendPause.current()) {
     // SES takes no mail now: no read; the sweep brings these back after the pause.
     await deferred(deps, unique);
-    return { retry: [], sent: 0, failed: 0, skipped: 0, deferred: unique.length, alreadyDone: 0 };
+    return {
+      retry: [],
+      sent: 0,
+      failed: 0,
+      skipped: 0,
+      deferred: unique.length,
+      alreadyDone: 0,
+      sesPaused: false,
+    };
   }
   const incidents = await loadIncidents(deps, unique);
   // Each recipient's delivery of the incident's first notified update: its SES message id is the mail
@@ -152,6 +160,8 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
   }
   const sendable = pending.filter((r) => skipReason(r) === undefined);
   let halted = false;
+  /** SES said it takes no mail: this invocation recorded the account-wide pause. */
+  let sesPaused = false;
 
   const byUpdate = Map.groupBy(sendable, (r) => `${r.incidentId}|${r.updateId}`);
   for (const group of byUpdate.values()) {
@@ -234,8 +244,10 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
       if (deferral && 'deferred' in deferral) {
         // No point asking SES again in this invocation: the rest waits for the sweep too.
         halted = true;
-        if (deferral.deferred === 'paused')
+        if (deferral.deferred === 'paused') {
           await deps.sendPause.pause(new Date(deps.clock.now().getTime() + PAUSE_MS), deferral.error);
+          sesPaused = true;
+        }
       }
     }
     if (counts.sent + counts.failed > 0)
@@ -243,7 +255,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     totals.sent += counts.sent;
     totals.failed += counts.failed;
   }
-  return { retry: [...new Set(retry)], ...totals };
+  return { retry: [...new Set(retry)], ...totals, sesPaused };
 }
 
 /**

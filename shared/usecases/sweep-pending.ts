@@ -35,7 +35,16 @@ export interface SweepOptions {
  * settled and not looked at again. Nothing is done while SES is paused.
  */
 export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOptions) {
-  const result = { paused: false, stale: 0, redriven: 0, settled: 0, givenUp: 0, batchesMissing: 0 };
+  const result = {
+    paused: false,
+    stale: 0,
+    /** Recipients still pending in the stale updates looked at. */
+    pending: 0,
+    redriven: 0,
+    settled: 0,
+    givenUp: 0,
+    batchesMissing: 0,
+  };
   if (await deps.sendPause.current()) return { ...result, paused: true };
   const now = deps.clock.now().getTime();
   let budget = options.maxRedrives;
@@ -52,6 +61,7 @@ export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOpti
       budget,
     );
     result.batchesMissing += missing;
+    result.pending += pending;
     budget -= redriven;
     result.redriven += redriven;
     result.givenUp += givenUp;
