@@ -22,6 +22,7 @@ import {
   type TableKey,
 } from './functions';
 import { NotifierFunction } from './notifier-function';
+import { Observability } from './observability';
 
 export interface ComputeStackProps extends StackProps {
   tables: NotifierTables;
@@ -52,6 +53,9 @@ export class ComputeStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly functions: Record<FunctionName, NotifierFunction>;
   readonly failureQueues: Partial<Record<FunctionName, sqs.Queue>> = {};
+  /** Alarms on the event sources; the rest, and the dashboard, are in `observability`. */
+  readonly sourceAlarms: cloudwatch.Alarm[] = [];
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
@@ -82,7 +86,14 @@ export class ComputeStack extends Stack {
       entries.map(([name, spec]) => [name, this.notifierFunction(name, spec, props, values)]),
     ) as Record<FunctionName, NotifierFunction>;
 
+    this.observability = new Observability(this, 'Observability', {
+      functions: this.functions,
+      failureQueues: this.failureQueues,
+      streamFunctions: entries.flatMap(([name, spec]) => (spec.stream ? [name] : [])),
+      alarms: this.sourceAlarms,
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
   }
 
   private notifierFunction(
@@ -156,9 +167,8 @@ export class ComputeStack extends Stack {
   /**
    * Lambda's DynamoDB stream semantics do the heavy lifting: the records of one partition key go to one
    * invocation at a time, in order (what makes the sender's read-then-record safe), partial batch
-   * responses, bisect, bounded retries,
-   * and an on-failure queue that records what to redrive. An alarm fires on anything in that queue and
-   * on a stream falling behind.
+   * responses, bisect, bounded retries, and an on-failure queue that records what to redrive. An alarm
+   * fires on anything in that queue and on a stream falling behind.
    */
   private sesEventSource(
     name: FunctionName,
@@ -218,21 +228,25 @@ export class ComputeStack extends Stack {
         ],
       }),
     );
-    new cloudwatch.Alarm(this, `${pascal(name)}FailedBatches`, {
-      alarmDescription: `${name}: stream records kept failing and wait in the on-failure queue for redrive`,
-      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    new cloudwatch.Alarm(this, `${pascal(name)}Backlog`, {
-      alarmDescription: `${name}: the stream is more than 5 minutes behind`,
-      metric: fn.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
-      threshold: Duration.minutes(5).toMilliseconds(),
-      evaluationPeriods: 5,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.sourceAlarms.push(
+      new cloudwatch.Alarm(this, `${pascal(name)}FailedBatches`, {
+        alarmDescription: `${name}: stream records kept failing and wait in the on-failure queue. Find the cause in the function's logs, fix it, then run status-notifier redrive --queue (docs/runbook.md#failed-batches).`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.sourceAlarms.push(
+      new cloudwatch.Alarm(this, `${pascal(name)}Backlog`, {
+        alarmDescription: `${name}: the stream is more than 5 minutes behind. Expected while a large audience drains at the send rate; otherwise see status-notifier backlog (docs/runbook.md#backlog).`,
+        metric: fn.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+        threshold: Duration.minutes(5).toMilliseconds(),
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
   }
 }
 
@@ -269,14 +283,16 @@ function sesEventRule(
   // The rule's queue keeps what EventBridge could not hand over; the same queue keeps what the function
   // itself failed on after Lambda's own retries of an asynchronous invocation.
   fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(queue) });
-  new cloudwatch.Alarm(stack, `${pascal(name)}FailedEvents`, {
-    alarmDescription: `${name}: SES events kept failing and wait in the dead-letter queue`,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
+  stack.sourceAlarms.push(
+    new cloudwatch.Alarm(stack, `${pascal(name)}FailedEvents`, {
+      alarmDescription: `${name}: SES events kept failing and wait in the dead-letter queue. Find the cause in the function's logs, fix it, then run status-notifier redrive --queue (docs/runbook.md#failed-events).`,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+  );
   return queue;
 }
 

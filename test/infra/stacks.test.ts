@@ -205,7 +205,48 @@ describe('compute stack', () => {
       },
     });
     compute.resourceCountIs('AWS::SQS::Queue', 3); // two streams and the SES events
-    compute.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  });
+
+  it('alarms on what needs an operator, each alarm saying what to do', () => {
+    const alarms = Object.values(compute.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>);
+    const on = (namespace: string, metricName: string) =>
+      alarms.filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metricName);
+    const functionCount = Object.keys(functionSpecs).length;
+    // Errors and throttles of every function; iterator age of both streams; the three failure queues.
+    expect(on('AWS/Lambda', 'Errors')).toHaveLength(functionCount);
+    expect(on('AWS/Lambda', 'Throttles')).toHaveLength(functionCount);
+    expect(on('AWS/Lambda', 'IteratorAge')).toHaveLength(2);
+    expect(on('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    // The pipeline's own: recipients pending too long, SES taking no mail, reputation near SES's review.
+    expect(on('StatusNotifier', 'StalePendingRecipients')).toHaveLength(1);
+    expect(on('StatusNotifier', 'SendingPaused')).toHaveLength(1);
+    expect(on('AWS/SES', 'Reputation.BounceRate')[0]?.Properties.Threshold).toBe(0.04);
+    expect(on('AWS/SES', 'Reputation.ComplaintRate')[0]?.Properties.Threshold).toBe(0.0008);
+    expect(alarms).toHaveLength(functionCount * 2 + 2 + 3 + 4);
+    for (const alarm of alarms)
+      expect(alarm.Properties.AlarmDescription).toMatch(/docs\/runbook\.md#[a-z-]+/);
+  });
+
+  it('draws one dashboard of the pipeline from webhook to inbox', () => {
+    const dashboards = Object.values(
+      compute.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>,
+    );
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const metric of [
+      'UpdatesIngested',
+      'RecipientsMatched',
+      'MailsSent',
+      'MailsFailed',
+      'MailsSkipped',
+      'MaxSendRate',
+      'Bounces',
+      'Complaints',
+      'IteratorAge',
+      'ApproximateNumberOfMessagesVisible',
+    ])
+      expect(body).toContain(metric);
+    compute.hasOutput('DashboardName', {});
   });
 
   it('runs the pending-delivery sweep every minute', () => {
