@@ -46,6 +46,7 @@ import {
   listApiKeys,
   revokeApiKey,
 } from '../shared/usecases/api-keys';
+import { backlog } from '../shared/usecases/backlog';
 import { importPageComponents } from '../shared/usecases/catalog';
 import { exportSubscribers, importSubscribers } from '../shared/usecases/import-export';
 import { createSession, currentSession, endSession } from '../shared/usecases/sessions';
@@ -300,6 +301,11 @@ export const handler = middy()
               ),
             ),
         ),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/backlog',
+        handler: route(z.object({}), async () => json(200, await backlog(deps))),
       },
     ]),
   );

@@ -130,6 +130,7 @@ export const functionSpecs = {
       { method: 'GET', path: '/v1/admin/sessions/current' },
       { method: 'DELETE', path: '/v1/admin/sessions/current' },
       { method: 'GET', path: '/v1/admin/audit' },
+      { method: 'GET', path: '/v1/admin/backlog' },
     ],
     sendsMail: true,
     timeoutSeconds: 29,

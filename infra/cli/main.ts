@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
 import { csvChunks } from '../../shared/domain/csv';
@@ -38,6 +38,9 @@ Usage: status-notifier <command> [options]
   suppressions list | add EMAIL [--reason TEXT] | remove EMAIL
   keys list | create NAME [--scopes read,write] | revoke KEY_ID
   deliveries SUBSCRIBER_ID              did they get it, when, with which SES id, or why not
+  backlog [--queue URL]                 updates still being sent, the longest idle first, with their pending
+                                        recipients; with --queue (an on-failure queue URL, repeatable), how
+                                        many set-aside batches wait in it
   redrive [--local]                     replay the local stack's set-aside batches (.local/failed-batches.jsonl)
   redrive --queue URL [--function NAME|ARN] [--source fanout|sender] [--dry-run] [--max N]
                                         replay the stream batches in an on-failure queue of a deployed stack:
@@ -74,7 +77,7 @@ const { values, positionals } = parseArgs({
     reason: { type: 'string' },
     scopes: { type: 'string', default: 'read' },
     local: { type: 'boolean', default: false },
-    queue: { type: 'string' },
+    queue: { type: 'string', multiple: true },
     function: { type: 'string' },
     source: { type: 'string' },
     max: { type: 'string', default: '100' },
@@ -96,7 +99,11 @@ async function main(): Promise<number> {
     'http://127.0.0.1:3000'
   ).replace(/\/+$/, '');
   // Redrive talks to the local stack or to SQS, Streams and Lambda, not to the admin API: no key needed.
-  if (group === 'redrive') return values.queue ? redriveAws(values.queue) : redriveLocal(apiUrl);
+  if (group === 'redrive') {
+    const [queue, ...more] = values.queue ?? [];
+    if (more.length > 0) throw new CliError('redrive takes one --queue at a time');
+    return queue ? redriveAws(queue) : redriveLocal(apiUrl);
+  }
   const key = values.key ?? process.env.STATUS_NOTIFIER_API_KEY;
   if (!key) throw new CliError('no API key: pass --key or set STATUS_NOTIFIER_API_KEY');
   const api = new AdminApi(apiUrl, key);
@@ -210,8 +217,44 @@ async function main(): Promise<number> {
       );
       return 0;
     }
+    case 'backlog':
+      return showBacklog(api, values.queue ?? []);
     default:
       throw new CliError(`unknown command "${positionals.join(' ')}": see --help`);
+  }
+}
+
+/** Pending recipients by update, and what waits in the on-failure queues named. */
+async function showBacklog(api: AdminApi, queueUrls: string[]): Promise<number> {
+  const { pending, updates } = await api.backlog();
+  const queues = await Promise.all(queueUrls.map(async (url) => ({ url, ...(await queueDepth(url)) })));
+  const lines = [
+    `${pending} recipient(s) pending in ${updates.length} update(s) not yet settled`,
+    ...updates.map(
+      (u) =>
+        `${u.incidentId}\t${u.updateId}\tpending ${u.pending} of ${u.matched}\tsent ${u.sent}\tfailed ${u.failed}\tskipped ${u.skipped}\tidle ${u.idleMinutes} min`,
+    ),
+    ...queues.map((q) => `${q.url}\t${q.visible} waiting, ${q.inFlight} being read`),
+  ];
+  print(lines.join('\n'), { pending, updates, queues });
+  return 0;
+}
+
+async function queueDepth(queueUrl: string) {
+  const sqs = new SQSClient({});
+  try {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
+  } finally {
+    sqs.destroy();
   }
 }
 

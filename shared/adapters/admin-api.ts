@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  Backlog,
   ImportReport,
   IncidentReport,
   Listed,
@@ -78,6 +79,7 @@ export class AdminApi {
       z.object({ scanned: z.number(), reindexed: z.number(), cursor: z.string().optional() }),
       { limit: 500, ...(cursor ? { cursor } : {}) },
     );
+  backlog = () => this.json('GET', '/v1/admin/backlog', Backlog);
   getSubscriber = (id: string) => this.json('GET', `/v1/admin/subscribers/${enc(id)}`, Subscriber);
   createSubscriber = (input: NewSubscriber) => this.json('POST', '/v1/admin/subscribers', Subscriber, input);
   changeSubscriber = (id: string, change: z.input<typeof ChangeSubscriberInput>) =>

@@ -60,3 +60,23 @@ export const IncidentReport = z.object({
   updates: z.array(IncidentUpdate.extend({ counts: UpdateCounts })),
 });
 export type IncidentReport = z.infer<typeof IncidentReport>;
+
+/** An update still being sent (GET /v1/admin/backlog). */
+export const BacklogUpdate = z.object({
+  incidentId: z.string(),
+  updateId: z.string(),
+  matched: z.number(),
+  sent: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+  /** Recipients with no delivery record yet. */
+  pending: z.number(),
+  /** The later of the fan-out's completion and the last bulk call (ISO). */
+  lastActivityAt: z.string(),
+  /** Minutes since then: past PENDING_STALE_MINUTES, the sweep brings its batches back. */
+  idleMinutes: z.number(),
+});
+export type BacklogUpdate = z.infer<typeof BacklogUpdate>;
+
+export const Backlog = z.object({ pending: z.number(), updates: z.array(BacklogUpdate) });
+export type Backlog = z.infer<typeof Backlog>;

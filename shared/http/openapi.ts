@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { IncidentReport, Listed, SessionCreated, SessionView, Suppression } from '../domain/admin-views';
+import {
+  Backlog,
+  IncidentReport,
+  Listed,
+  SessionCreated,
+  SessionView,
+  Suppression,
+} from '../domain/admin-views';
 import { ComponentsJson } from '../domain/catalog';
 import { Delivery } from '../domain/delivery';
 import { GenericIncident } from '../domain/generic-incident';
@@ -195,6 +202,12 @@ const operations: Record<string, Operation> = {
     auth: 'admin',
   },
   'GET /v1/admin/audit': { summary: 'Audit log of admin writes, newest first', auth: 'admin', query: Page },
+  'GET /v1/admin/backlog': {
+    summary:
+      'Updates still being sent, the longest idle first, with their recipients still pending (status-notifier backlog)',
+    auth: 'admin',
+    response: Backlog,
+  },
 };
 
 export const documentedRoutes = Object.keys(operations);

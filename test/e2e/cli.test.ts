@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { PAGE_ID, US_CHAT } from '../fixtures/seeds';
+import { faultScenario } from '../support/fault-stack';
 import { startTestStack } from '../support/stack';
 
 // The support CLI as a person runs it: a separate process against the API of a running stack.
@@ -74,6 +75,21 @@ describe('status-notifier CLI', () => {
     const exported = await cli('subscribers', 'export');
     expect(exported.stdout.split('\n')[0]).toBe('id,email,status,level,page,region,component');
     expect(exported.stdout).toContain(`${marker}-4@example.com,confirmed,all,${PAGE_ID},,`);
+  });
+
+  it('shows the backlog: updates not yet settled, with their recipients still pending', async () => {
+    const scenario = faultScenario(stack);
+    await scenario.followers(4, 'backlog', US_CHAT);
+    expect((await scenario.postIncident(US_CHAT)).status).toBe(202);
+    await stack.waitForIdle(30_000);
+    const run = await cli('backlog', '--json');
+    expect(run.code).toBe(0);
+    const shown = JSON.parse(run.stdout) as { pending: number; updates: Array<Record<string, unknown>> };
+    expect(shown.pending).toBe(0);
+    expect(shown.updates.at(-1)).toMatchObject({ pending: 0, failed: 0, idleMinutes: 0 });
+    expect((await cli('backlog')).stdout).toMatch(
+      /^0 recipient\(s\) pending in \d+ update\(s\) not yet settled\n.*\tpending 0 of \d+\tsent \d+/,
+    );
   });
 
   it('creates and revokes keys, manages suppressions, and explains failures in one line', async () => {

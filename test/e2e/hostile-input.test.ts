@@ -296,6 +296,7 @@ const profiles: Record<string, Profile> = {
   },
   'DELETE /v1/admin/suppressions/{id}': { auth: 'admin', body: { kind: 'none' }, acts: true },
   'GET /v1/admin/keys': { auth: 'admin', body: { kind: 'none' } },
+  'GET /v1/admin/backlog': { auth: 'admin', body: { kind: 'none' } },
   'POST /v1/admin/keys': {
     auth: 'admin',
     body: {
