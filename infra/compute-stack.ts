@@ -2,6 +2,7 @@ import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, type StackProps } fr
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -92,8 +93,27 @@ export class ComputeStack extends Stack {
       streamFunctions: entries.flatMap(([name, spec]) => (spec.stream ? [name] : [])),
       alarms: this.sourceAlarms,
     });
+    this.rollOutGradually(entries.map(([name]) => name));
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+  }
+
+  /**
+   * Each deploy moves a function's `live` alias to the new version by CodeDeploy: 10% of invocations for
+   * five minutes, then all, and straight back to the old version when the function's errors or throttles
+   * alarm fire meanwhile (or the deployment fails or is stopped).
+   */
+  private rollOutGradually(names: FunctionName[]) {
+    const application = new codedeploy.LambdaApplication(this, 'Deployments');
+    for (const name of names) {
+      new codedeploy.LambdaDeploymentGroup(this, `${pascal(name)}Deployment`, {
+        application,
+        alias: this.functions[name].live,
+        deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+        alarms: this.observability.functionAlarms[name],
+        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+      });
+    }
   }
 
   private notifierFunction(
@@ -125,7 +145,7 @@ export class ComputeStack extends Stack {
       this.api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${pascal(name)}${route.method}${route.path}`, fn.function),
+        integration: new HttpLambdaIntegration(`${pascal(name)}${route.method}${route.path}`, fn.live),
       });
     }
     if (spec.stream) this.streamSource(name, fn, spec.stream, props.tables[spec.stream.table]);
@@ -133,7 +153,7 @@ export class ComputeStack extends Stack {
       new events.Rule(this, `${pascal(name)}Schedule`, {
         description: `${name}: every ${spec.schedule.everyMinutes} minute(s)`,
         schedule: events.Schedule.rate(Duration.minutes(spec.schedule.everyMinutes)),
-        targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0 })],
+        targets: [new targets.LambdaFunction(fn.live, { retryAttempts: 0 })],
       });
     }
     if (spec.sesEvents)
@@ -203,7 +223,7 @@ export class ComputeStack extends Stack {
     });
     this.failureQueues[name] = queue;
     this.failureQueueOutput(name, 'stream batches that kept failing (status-notifier redrive)');
-    fn.function.addEventSource(
+    fn.live.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: source.batchSize,
@@ -274,7 +294,7 @@ function sesEventRule(
       },
     },
     targets: [
-      new targets.LambdaFunction(fn.function, {
+      new targets.LambdaFunction(fn.live, {
         retryAttempts: source.retryAttempts,
         deadLetterQueue: queue,
       }),
@@ -282,7 +302,7 @@ function sesEventRule(
   });
   // The rule's queue keeps what EventBridge could not hand over; the same queue keeps what the function
   // itself failed on after Lambda's own retries of an asynchronous invocation.
-  fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(queue) });
+  fn.live.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(queue) });
   stack.sourceAlarms.push(
     new cloudwatch.Alarm(stack, `${pascal(name)}FailedEvents`, {
       alarmDescription: `${name}: SES events kept failing and wait in the dead-letter queue. Find the cause in the function's logs, fix it, then run status-notifier redrive --queue (docs/runbook.md#failed-events).`,

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -15,9 +15,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * The house Lambda: Node 24 on arm64, ESM bundle with source maps, X-Ray tracing, a log group with
  * retention. Table access and its environment variable are granted together through `bindTable`.
+ * Every deploy publishes a version behind the `live` alias, which routes, event sources and schedules
+ * invoke: traffic moves to a new version gradually and back on alarm (compute-stack.ts). Old versions
+ * are kept, so the version a rollback needs is always there.
  */
 export class NotifierFunction extends Construct {
   readonly function: NodejsFunction;
+  readonly live: lambda.Alias;
 
   constructor(scope: Construct, id: string, spec: FunctionSpec) {
     super(scope, id);
@@ -34,6 +38,7 @@ export class NotifierFunction extends Construct {
       timeout: Duration.seconds(spec.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       environment: { NODE_OPTIONS: BUNDLING.nodeOptions },
       bundling: {
         format: { esm: OutputFormat.ESM, cjs: OutputFormat.CJS }[BUNDLING.format],
@@ -52,6 +57,10 @@ export class NotifierFunction extends Construct {
           ],
         },
       },
+    });
+    this.live = new lambda.Alias(this, 'Live', {
+      aliasName: 'live',
+      version: this.function.currentVersion,
     });
   }
 

@@ -30,22 +30,25 @@ const RUNBOOK = 'docs/runbook.md';
  */
 export class Observability extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** Each function's own alarms (errors, throttles): what rolls a deploy of it back. */
+  readonly functionAlarms = {} as Record<FunctionName, cloudwatch.Alarm[]>;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     this.alarms.push(...props.alarms);
     for (const [name, fn] of Object.entries(props.functions) as Array<[FunctionName, NotifierFunction]>) {
-      this.alarm(`${pascal(name)}Errors`, {
+      const errors = this.alarm(`${pascal(name)}Errors`, {
         metric: fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 5,
-        description: `${name}: 5 or more errors in 5 minutes. Look at its logs (Logs Insights, level ERROR); after a deploy, roll back (${RUNBOOK}#roll-back).`,
+        description: `${name}: 5 or more errors in 5 minutes. During a deploy's canary this rolls it back by itself; otherwise read its logs (level ERROR) and roll back by hand if a deploy caused it (${RUNBOOK}#roll-back).`,
       });
-      this.alarm(`${pascal(name)}Throttles`, {
+      const throttles = this.alarm(`${pascal(name)}Throttles`, {
         metric: fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 1,
         description: `${name}: Lambda throttled it (account concurrency). Raise the account's concurrency or reserve some for the notifier (${RUNBOOK}#throttles).`,
       });
+      this.functionAlarms[name] = [errors, throttles];
     }
     this.alarm('StalePending', {
       metric: notifierMetric(METRIC.stalePendingRecipients, 'Maximum', Duration.minutes(1)),

@@ -31,6 +31,17 @@ const functionLogicalId = (name: string) =>
     id.startsWith(name.charAt(0).toUpperCase() + name.slice(1)),
   )!;
 
+/** An event source mapping's function: `<function name>:live`, the name taken from the alias's ARN. */
+const invoking = (name: string) => ({
+  'Fn::Join': ['', [{ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: aliasLogicalId(name) }] }] }, ':live']],
+});
+
+/** The logical id of a function's `live` alias, which everything that invokes it targets. */
+const aliasLogicalId = (name: string) =>
+  Object.entries(compute.findResources('AWS::Lambda::Alias') as Record<string, Resource>).find(
+    ([, alias]) => alias.Properties.FunctionName.Ref === functionLogicalId(name),
+  )![0];
+
 function actionsOf(functionName: string): string[] {
   const role = functionsIn(compute)[functionLogicalId(functionName)]!.Properties.Role['Fn::GetAtt'][0];
   const policies = Object.values(
@@ -110,7 +121,7 @@ describe('SES feedback', () => {
       },
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [functionLogicalId('feedback'), 'Arn'] },
+          Arn: { Ref: aliasLogicalId('feedback') },
           RetryPolicy: { MaximumRetryAttempts: 4 },
           DeadLetterConfig: Match.anyValue(),
         }),
@@ -171,7 +182,7 @@ describe('compute stack', () => {
 
   it('wires each stream with filtering, bisect, bounded retries, partial batch responses and an on-failure queue', () => {
     compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: functionLogicalId('fanout') },
+      FunctionName: invoking('fanout'),
       BatchSize: 10,
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 5,
@@ -190,7 +201,7 @@ describe('compute stack', () => {
       },
     });
     compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: functionLogicalId('sender') },
+      FunctionName: invoking('sender'),
       BatchSize: 10,
       ParallelizationFactor: 10,
       FilterCriteria: {
@@ -249,10 +260,60 @@ describe('compute stack', () => {
     compute.hasOutput('DashboardName', {});
   });
 
+  it('deploys every function as a retained version behind a live alias, shifted by a canary that rolls back on alarm', () => {
+    const names = Object.keys(functionSpecs);
+    const aliases = Object.values(compute.findResources('AWS::Lambda::Alias') as Record<string, Resource>);
+    expect(aliases).toHaveLength(names.length);
+    for (const alias of aliases) expect(alias.Properties.Name).toBe('live');
+    const versions = Object.values(compute.findResources('AWS::Lambda::Version') as Record<string, any>);
+    expect(versions).toHaveLength(names.length);
+    for (const version of versions) expect(version.DeletionPolicy).toBe('Retain');
+
+    const groups = Object.values(
+      compute.findResources('AWS::CodeDeploy::DeploymentGroup') as Record<string, Resource>,
+    );
+    expect(groups).toHaveLength(names.length);
+    for (const group of groups) {
+      expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+      expect(group.Properties.AutoRollbackConfiguration).toEqual({
+        Enabled: true,
+        Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
+      });
+      expect(group.Properties.AlarmConfiguration.Alarms).toHaveLength(2);
+    }
+    for (const name of names) {
+      const alias = compute.findResources('AWS::Lambda::Alias')[aliasLogicalId(name)] as any;
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate).toBeDefined();
+    }
+  });
+
+  it('points every route, stream, schedule and event rule at an alias, never at a function directly', () => {
+    const aliasIds = new Set(Object.keys(compute.findResources('AWS::Lambda::Alias')));
+    const integrations = Object.values(
+      compute.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>,
+    );
+    expect(integrations.length).toBeGreaterThan(0);
+    for (const integration of integrations)
+      expect(aliasIds).toContain(integration.Properties.IntegrationUri.Ref);
+    const mappings = Object.values(
+      compute.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>,
+    );
+    expect(mappings).toHaveLength(2);
+    // A mapping names its function as `<function name>:live`, the name taken from the alias's ARN.
+    for (const mapping of mappings) {
+      const named = JSON.stringify(mapping.Properties.FunctionName);
+      expect(named).toContain(':live');
+      expect([...aliasIds].some((id) => named.includes(`{"Ref":"${id}"}`))).toBe(true);
+    }
+    const rules = Object.values(compute.findResources('AWS::Events::Rule') as Record<string, Resource>);
+    for (const rule of rules)
+      for (const target of rule.Properties.Targets) expect(aliasIds).toContain(target.Arn.Ref);
+  });
+
   it('runs the pending-delivery sweep every minute', () => {
     compute.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionLogicalId('sweeper'), 'Arn'] } })],
+      Targets: [Match.objectLike({ Arn: { Ref: aliasLogicalId('sweeper') } })],
     });
   });
 
