@@ -1,10 +1,12 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ComputeStack } from './compute-stack';
 import { DataStack } from './data-stack';
 
 /**
  * `cdk synth` / `cdk deploy`. Context: `mailDomain` (verified in SES), `mailFrom` (an address on it),
- * `embedOrigins` (the sites that may frame the subscribe form, space-separated).
+ * `embedOrigins` (the sites that may frame the subscribe form, space-separated). cdk-nag's AWS Solutions
+ * rules run at every synth and fail it on any finding not fixed or acknowledged with a reason.
  */
 export function buildApp(app = new App()) {
   const mailDomain = String(app.node.tryGetContext('mailDomain') ?? 'notifier.example.com');
@@ -20,6 +22,7 @@ export function buildApp(app = new App()) {
     mail: { from: mailFrom, identity: data.identity, configurationSet: data.configurationSet },
     ...(embedOrigins ? { embedOrigins } : {}),
   });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, compute };
 }
 
