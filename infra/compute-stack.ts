@@ -111,7 +111,7 @@ export class ComputeStack extends Stack {
       streamFunctions: entries.flatMap(([name, spec]) => (spec.stream ? [name] : [])),
       alarms: this.sourceAlarms,
     });
-    this.rollOutGradually(entries.map(([name]) => name));
+    this.rollOutGradually(entries.flatMap(([name, spec]) => (spec.deploymentHook ? [] : [name])));
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
   }
@@ -143,7 +143,8 @@ export class ComputeStack extends Stack {
   /**
    * Each deploy moves a function's `live` alias to the new version by CodeDeploy: 10% of invocations for
    * five minutes, then all, and straight back to the old version when the function's errors or throttles
-   * alarm fire meanwhile (or the deployment fails or is stopped).
+   * alarm fire meanwhile (or the deployment fails or is stopped). The sender's deployment ends with the
+   * smoke check (functions/smoke.ts): a synthetic incident that must reach SES, or the deploy rolls back.
    */
   private rollOutGradually(names: FunctionName[]) {
     const application = new codedeploy.LambdaApplication(this, 'Deployments');
@@ -154,7 +155,18 @@ export class ComputeStack extends Stack {
         deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
         alarms: this.observability.functionAlarms[name],
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+        ...(name === 'sender' ? { postHook: this.functions.smoke.function } : {}),
       });
+      if (name === 'sender') {
+        const smoke = this.getLogicalId(
+          this.functions.smoke.function.node.defaultChild as lambda.CfnFunction,
+        );
+        Validations.of(group).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${smoke}.Arn>:*]`,
+          reason:
+            'CodeDeploy may invoke the smoke-check hook, any version of it: the hook is the function itself, named by its ARN.',
+        });
+      }
       Validations.of(group).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
         reason:

@@ -68,6 +68,8 @@ export interface FunctionSpec {
   schedule?: Schedule;
   sesEvents?: SesEventSource;
   sendsMail?: boolean;
+  /** CodeDeploy calls it after a deploy's traffic shift: no deployment of its own. */
+  deploymentHook?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
@@ -279,6 +281,16 @@ export const functionSpecs = {
     schedule: { everyMinutes: 1 },
     timeoutSeconds: 300,
     memoryMb: 512,
+  },
+  smoke: {
+    entry: 'functions/smoke.ts',
+    description:
+      'After a deploy: one synthetic incident through the webhook route to the SES mailbox simulator, or the deploy rolls back',
+    env: ['PUBLIC_BASE_URL', 'WEBHOOK_TOKEN', 'ADMIN_API_KEY'],
+    tables: {},
+    deploymentHook: true,
+    timeoutSeconds: 300,
+    memoryMb: 256,
   },
   feedback: {
     entry: 'functions/feedback.ts',

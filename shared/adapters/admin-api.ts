@@ -80,6 +80,8 @@ export class AdminApi {
       { limit: 500, ...(cursor ? { cursor } : {}) },
     );
   backlog = () => this.json('GET', '/v1/admin/backlog', Backlog);
+  importComponents = (pageId: string, document: unknown) =>
+    this.json('PUT', `/v1/admin/pages/${enc(pageId)}/components`, z.unknown(), document);
   getSubscriber = (id: string) => this.json('GET', `/v1/admin/subscribers/${enc(id)}`, Subscriber);
   createSubscriber = (input: NewSubscriber) => this.json('POST', '/v1/admin/subscribers', Subscriber, input);
   changeSubscriber = (id: string, change: z.input<typeof ChangeSubscriberInput>) =>

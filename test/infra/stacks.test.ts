@@ -276,7 +276,12 @@ describe('compute stack', () => {
     const groups = Object.values(
       compute.findResources('AWS::CodeDeploy::DeploymentGroup') as Record<string, Resource>,
     );
-    expect(groups).toHaveLength(names.length);
+    // Every function but the smoke check, which is the sender's post-traffic hook.
+    expect(groups).toHaveLength(names.length - 1);
+    const senderAlias = compute.findResources('AWS::Lambda::Alias')[aliasLogicalId('sender')] as any;
+    expect(senderAlias.UpdatePolicy.CodeDeployLambdaAliasUpdate.AfterAllowTrafficHook).toEqual({
+      Ref: functionLogicalId('smoke'),
+    });
     for (const group of groups) {
       expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
       expect(group.Properties.AutoRollbackConfiguration).toEqual({
@@ -285,7 +290,7 @@ describe('compute stack', () => {
       });
       expect(group.Properties.AlarmConfiguration.Alarms).toHaveLength(2);
     }
-    for (const name of names) {
+    for (const name of names.filter((n) => n !== 'smoke')) {
       const alias = compute.findResources('AWS::Lambda::Alias')[aliasLogicalId(name)] as any;
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate).toBeDefined();
     }
