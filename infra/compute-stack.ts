@@ -314,14 +314,12 @@ export class ComputeStack extends Stack {
       }),
     );
     this.sourceAlarms.push(
-      new cloudwatch.Alarm(this, `${pascal(name)}FailedBatches`, {
-        alarmDescription: `${name}: stream records kept failing and wait in the on-failure queue. Find the cause in the function's logs, fix it, then run status-notifier redrive --queue (docs/runbook.md#failed-batches).`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      waitingInQueue(
+        this,
+        `${pascal(name)}FailedBatches`,
+        queue,
+        `${name}: stream records kept failing and wait in the on-failure queue. Find the cause in the function's logs, fix it, then run status-notifier redrive --queue (docs/runbook.md#failed-batches).`,
+      ),
     );
     this.sourceAlarms.push(
       new cloudwatch.Alarm(this, `${pascal(name)}Backlog`, {
@@ -370,16 +368,26 @@ function sesEventRule(
   // itself failed on after Lambda's own retries of an asynchronous invocation.
   fn.live.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(queue) });
   stack.sourceAlarms.push(
-    new cloudwatch.Alarm(stack, `${pascal(name)}FailedEvents`, {
-      alarmDescription: `${name}: SES events kept failing and wait in the dead-letter queue. Find the cause in the function's logs, fix it, then run status-notifier redrive --queue (docs/runbook.md#failed-events).`,
-      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    waitingInQueue(
+      stack,
+      `${pascal(name)}FailedEvents`,
+      queue,
+      `${name}: SES events kept failing and wait in the dead-letter queue. Find the cause in the function's logs; suppressions were written before anything could fail (docs/runbook.md#failed-events).`,
+    ),
   );
   return queue;
+}
+
+/** An alarm on anything waiting in a failure queue: each message is something that did not happen. */
+function waitingInQueue(scope: Construct, id: string, queue: sqs.Queue, description: string) {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }
 
 /** cdk-nag does not see a Lambda on-failure destination or a rule's dead-letter queue for what it is. */
