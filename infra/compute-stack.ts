@@ -11,6 +11,8 @@ import {
 } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -43,6 +45,8 @@ export interface ComputeStackProps extends StackProps {
   mail: { from: string; identity: DataStack['identity']; configurationSet: DataStack['configurationSet'] };
   /** Origins whose pages may frame the subscribe form (`SUBSCRIBE_EMBED_ORIGINS`); none when absent. */
   embedOrigins?: string;
+  /** With WAF (edge-stack.ts): the web ACL a CloudFront distribution in front of the API uses. */
+  webAclArn?: string;
 }
 
 const TABLE_ENV: Record<TableKey, EnvName> = {
@@ -81,6 +85,8 @@ export class ComputeStack extends Stack {
       createDefaultStage: false,
     });
     this.apiStage();
+    // With WAF, people reach the API through CloudFront, and links in mail point there.
+    const publicUrl = props.webAclArn ? this.behindWaf(props.webAclArn) : this.api.apiEndpoint;
 
     const isUsEast1 = new CfnCondition(this, 'IsUsEast1', {
       expression: Fn.conditionEquals(Aws.REGION, 'us-east-1'),
@@ -94,7 +100,7 @@ export class ComputeStack extends Stack {
         'email.amazonses.com',
         `${Aws.REGION}.amazonses.com`,
       ).toString(),
-      PUBLIC_BASE_URL: this.api.apiEndpoint,
+      PUBLIC_BASE_URL: publicUrl,
       // The console reaches data only through the admin API, over the same HTTP API.
       ADMIN_API_URL: this.api.apiEndpoint,
       ...(props.embedOrigins ? { SUBSCRIBE_EMBED_ORIGINS: props.embedOrigins } : {}),
@@ -114,6 +120,44 @@ export class ComputeStack extends Stack {
     this.rollOutGradually(entries.flatMap(([name, spec]) => (spec.deploymentHook ? [] : [name])));
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+  }
+
+  /**
+   * A CloudFront distribution in front of the API, with the WAF web ACL: nothing cached, every method,
+   * headers, cookies and query strings passed on. Returns its https URL.
+   */
+  private behindWaf(webAclArn: string): string {
+    const distribution = new cloudfront.Distribution(this, 'Edge', {
+      comment: 'status-notifier: the public routes behind AWS WAF',
+      webAclId: webAclArn,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      defaultBehavior: {
+        origin: new origins.HttpOrigin(Fn.select(2, Fn.split('/', this.api.apiEndpoint))),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      },
+    });
+    Validations.of(distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'Subscribers and status-page operators are anywhere: no country is blocked.',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason:
+          "Every request reaches the API, whose stage writes an access log of each (apiStage); CloudFront's standard logs would repeat it in an S3 bucket of their own.",
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          "On CloudFront's default *.cloudfront.net certificate the viewer TLS policy cannot be set; TLSv1.2_2021 is asked for and applies once a custom domain's certificate is attached.",
+      },
+    );
+    const url = `https://${distribution.distributionDomainName}`;
+    new CfnOutput(this, 'PublicUrl', { value: url, description: 'the public routes, behind AWS WAF' });
+    return url;
   }
 
   /**

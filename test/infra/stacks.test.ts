@@ -414,6 +414,57 @@ describe('security of the deployment', () => {
     });
   });
 
+  it('puts the public routes behind CloudFront and a WAF rate limit with -c waf=true, and not otherwise', () => {
+    compute.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    const previous = { region: process.env.CDK_DEFAULT_REGION, account: process.env.CDK_DEFAULT_ACCOUNT };
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    try {
+      const {
+        app,
+        edge,
+        compute: computeStack,
+      } = buildApp(
+        new App({
+          context: { mailDomain: 'status.example.com', waf: 'true', 'aws:cdk:bundling-stacks': [] },
+        }),
+      );
+      app.synth(); // cdk-nag included
+      expect(edge?.region).toBe('us-east-1');
+      Template.fromStack(edge!).hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'CLOUDFRONT',
+        Rules: [
+          Match.objectLike({
+            Action: { Block: {} },
+            Statement: { RateBasedStatement: { Limit: 1000, AggregateKeyType: 'IP' } },
+          }),
+        ],
+      });
+      const behind = Template.fromStack(computeStack);
+      behind.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({ WebACLId: Match.anyValue() }),
+      });
+      // Links in mail lead through CloudFront, not around it.
+      const distribution = Object.keys(behind.findResources('AWS::CloudFront::Distribution'))[0];
+      behind.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            PUBLIC_BASE_URL: {
+              'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]],
+            },
+          }),
+        },
+      });
+    } finally {
+      for (const [key, value] of Object.entries({
+        CDK_DEFAULT_REGION: previous.region,
+        CDK_DEFAULT_ACCOUNT: previous.account,
+      }))
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+    }
+  });
+
   it('names every index a function may read: no table/index/* and no wildcard table', () => {
     const policies = Object.values(compute.findResources('AWS::IAM::Policy') as Record<string, Resource>);
     const resources = JSON.stringify(policies.map((p) => p.Properties.PolicyDocument));
