@@ -59,6 +59,12 @@ const TABLE_ENV: Record<TableKey, EnvName> = {
 /** The API's steady request rate and burst, for all routes together (a 429 past them). */
 const API_RATE_PER_SECOND = 200;
 const API_BURST = 400;
+/** Lower ceilings where a stranger can write or guess: subscribing, console sign-in, the webhook. */
+const ROUTE_LIMITS: Record<string, { rate: number; burst: number }> = {
+  'POST /v1/subscriptions': { rate: 20, burst: 40 },
+  'POST /v1/admin/sessions': { rate: 5, burst: 10 },
+  'POST /v1/webhooks/statuspage/{token}': { rate: 50, burst: 100 },
+};
 
 const OPTIONAL_ENV = new Set<EnvName>([
   'SUBSCRIBE_LIMIT_PER_IP',
@@ -77,6 +83,7 @@ export class ComputeStack extends Stack {
   /** Alarms on the event sources; the rest, and the dashboard, are in `observability`. */
   readonly sourceAlarms: cloudwatch.Alarm[] = [];
   readonly observability: Observability;
+  private readonly routes: apigwv2.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
@@ -84,7 +91,6 @@ export class ComputeStack extends Stack {
       description: 'status-notifier public, webhook and admin API',
       createDefaultStage: false,
     });
-    this.apiStage();
     // With WAF, people reach the API through CloudFront, and links in mail point there.
     const publicUrl = props.webAclArn ? this.behindWaf(props.webAclArn) : this.api.apiEndpoint;
 
@@ -111,6 +117,7 @@ export class ComputeStack extends Stack {
       entries.map(([name, spec]) => [name, this.notifierFunction(name, spec, props, values)]),
     ) as Record<FunctionName, NotifierFunction>;
 
+    this.apiStage();
     this.observability = new Observability(this, 'Observability', {
       functions: this.functions,
       failureQueues: this.failureQueues,
@@ -163,20 +170,29 @@ export class ComputeStack extends Stack {
   /**
    * The API's one stage: every request in an access log, and a ceiling on the request rate so that a
    * flood costs a 429 rather than the account's Lambda concurrency (the functions rate-limit subscribe
-   * per address and IP themselves).
+   * per address and IP themselves), lower on the routes a stranger can call to write or to guess.
    */
   private apiStage() {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new apigwv2.HttpStage(this, 'DefaultStage', {
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: API_RATE_PER_SECOND, burstLimit: API_BURST },
       accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs) },
     });
+    (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(ROUTE_LIMITS).map(([routeKey, { rate, burst }]) => [
+        routeKey,
+        // RouteSettings is raw JSON to CDK: CloudFormation's own names.
+        { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst },
+      ]),
+    );
+    // Route settings name routes by key: the routes must exist first.
+    for (const route of this.routes) stage.node.addDependency(route);
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -189,6 +205,8 @@ export class ComputeStack extends Stack {
    * five minutes, then all, and straight back to the old version when the function's errors or throttles
    * alarm fire meanwhile (or the deployment fails or is stopped). The sender's deployment ends with the
    * smoke check (functions/smoke.ts): a synthetic incident that must reach SES, or the deploy rolls back.
+   * The pipeline's standing alarms (a failure queue not empty, a backlog, SES paused) are left out on
+   * purpose: they are often already firing when the deploy is the fix, and must not block it.
    */
   private rollOutGradually(names: FunctionName[]) {
     const application = new codedeploy.LambdaApplication(this, 'Deployments');
@@ -250,11 +268,13 @@ export class ComputeStack extends Stack {
         throw new Error(`${name}: no value for ${envName}`);
     }
     for (const route of spec.routes ?? []) {
-      this.api.addRoutes({
-        path: route.path,
-        methods: [apigwv2.HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${pascal(name)}${route.method}${route.path}`, fn.live),
-      });
+      this.routes.push(
+        ...this.api.addRoutes({
+          path: route.path,
+          methods: [apigwv2.HttpMethod[route.method]],
+          integration: new HttpLambdaIntegration(`${pascal(name)}${route.method}${route.path}`, fn.live),
+        }),
+      );
     }
     if (spec.stream) this.streamSource(name, fn, spec.stream, props.tables[spec.stream.table]);
     if (spec.schedule) {

@@ -406,10 +406,19 @@ describe('security of the deployment', () => {
     expect(() => app.synth()).toThrow(/SQS queue is not used as a dead-letter queue/);
   });
 
-  it('throttles the API and logs every request', () => {
+  it('throttles the API, lower where strangers write or guess, and logs every request', () => {
+    // Route settings name routes by key: the stage is made after every route.
+    const [stage] = Object.values(compute.findResources('AWS::ApiGatewayV2::Stage') as Record<string, any>);
+    const routes = Object.keys(compute.findResources('AWS::ApiGatewayV2::Route'));
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(routes));
     compute.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      RouteSettings: {
+        'POST /v1/subscriptions': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+        'POST /v1/admin/sessions': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        'POST /v1/webhooks/statuspage/{token}': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
     });
   });
