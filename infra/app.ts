@@ -18,7 +18,7 @@ export function buildApp(app = new App()) {
 
   const waf = String(app.node.tryGetContext('waf') ?? 'false') === 'true';
   if (waf && !env.region)
-    throw new Error('-c waf=true needs the region known at synth: set CDK_DEFAULT_REGION (or a profile)');
+    throw new Error('-c waf=true needs the region known at synth: set AWS_REGION or use --profile');
   // A CloudFront web ACL is made in us-east-1; the compute stack reads its ARN across regions.
   const edge = waf
     ? new EdgeStack(app, 'StatusNotifierEdge', {

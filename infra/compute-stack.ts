@@ -59,11 +59,14 @@ const TABLE_ENV: Record<TableKey, EnvName> = {
 /** The API's steady request rate and burst, for all routes together (a 429 past them). */
 const API_RATE_PER_SECOND = 200;
 const API_BURST = 400;
-/** Lower ceilings where a stranger can write or guess: subscribing, console sign-in, the webhook. */
+/**
+ * Lower ceilings where a stranger can write or guess: the subscribe API and API-key sign-in. A route
+ * limit is one bucket for everyone, so none on the webhook: made-up tokens must not crowd out
+ * Statuspage's own calls (per-address limits are WAF's, -c waf=true).
+ */
 const ROUTE_LIMITS: Record<string, { rate: number; burst: number }> = {
   'POST /v1/subscriptions': { rate: 20, burst: 40 },
-  'POST /v1/admin/sessions': { rate: 5, burst: 10 },
-  'POST /v1/webhooks/statuspage/{token}': { rate: 50, burst: 100 },
+  'POST /v1/admin/sessions': { rate: 10, burst: 20 },
 };
 
 const OPTIONAL_ENV = new Set<EnvName>([
@@ -177,7 +180,8 @@ export class ComputeStack extends Stack {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+    // Under the API, as its own default stage was: the same logical id, so a deployed stack updates it in place.
+    const stage = new apigwv2.HttpStage(this.api, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -215,7 +219,7 @@ export class ComputeStack extends Stack {
         application,
         alias: this.functions[name].live,
         deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
-        alarms: this.observability.functionAlarms[name],
+        alarms: this.observability.deploymentAlarms(name, this.functions[name]),
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
         ...(name === 'sender' ? { postHook: this.functions.smoke.function } : {}),
       });

@@ -30,30 +30,29 @@ const RUNBOOK = 'docs/runbook.md';
  */
 export class Observability extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  /** Each function's own alarms (errors, throttles): what rolls a deploy of it back. */
-  readonly functionAlarms = {} as Record<FunctionName, cloudwatch.Alarm[]>;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     this.alarms.push(...props.alarms);
     for (const [name, fn] of Object.entries(props.functions) as Array<[FunctionName, NotifierFunction]>) {
-      const errors = this.alarm(`${pascal(name)}Errors`, {
+      this.alarm(`${pascal(name)}Errors`, {
         metric: fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 5,
-        description: `${name}: 5 or more errors in 5 minutes. During a deploy's canary this rolls it back by itself; otherwise read its logs (level ERROR) and roll back by hand if a deploy caused it (${RUNBOOK}#roll-back).`,
+        description: `${name}: 5 or more errors in 5 minutes. Read its logs (level ERROR); if a deploy caused it past its canary, roll back by hand (${RUNBOOK}#roll-back).`,
       });
-      const throttles = this.alarm(`${pascal(name)}Throttles`, {
+      this.alarm(`${pascal(name)}Throttles`, {
         metric: fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 1,
         description: `${name}: Lambda throttled it (account concurrency). Raise the account's concurrency or reserve some for the notifier (${RUNBOOK}#throttles).`,
       });
-      this.functionAlarms[name] = [errors, throttles];
     }
     this.alarm('StalePending', {
       metric: notifierMetric(METRIC.stalePendingRecipients, 'Maximum', Duration.minutes(1)),
       threshold: 1,
       evaluationPeriods: STALE_PENDING_MINUTES,
+      // A late sweep (a missing minute) must not reset the count.
+      datapointsToAlarm: STALE_PENDING_MINUTES - 3,
       description: `Recipients have been pending for ${STALE_PENDING_MINUTES} minutes past the sweep's staleness: the sweep brings them back and they still do not go out. Run status-notifier backlog, then see ${RUNBOOK}#pending.`,
     });
     this.alarm('SendingPaused', {
@@ -74,6 +73,52 @@ export class Observability extends Construct {
     this.dashboard = this.pipelineDashboard(props);
   }
 
+  /**
+   * What rolls a deploy of the function back: errors or throttles of the version being deployed (not of
+   * the old one, which still takes 90% of the traffic), from the first one. Kept apart from the
+   * operator's alarms, which may be firing already when the deploy is the fix.
+   */
+  deploymentAlarms(name: FunctionName, fn: NotifierFunction): cloudwatch.Alarm[] {
+    // Lambda reports invocations through an alias under Resource `<function>:<alias>`, and their errors
+    // by the version that ran them (ExecutedVersion).
+    const throughAlias = {
+      FunctionName: fn.function.functionName,
+      Resource: `${fn.function.functionName}:live`,
+    };
+    const lambdaMetric = (metricName: string, dimensionsMap: Record<string, string>) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensionsMap,
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      });
+    const onNewVersion = (id: string, metric: cloudwatch.IMetric, anchor: string, what: string) =>
+      new cloudwatch.Alarm(this, `${pascal(name)}${id}`, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${name}: the version being deployed ${what}; CodeDeploy moves the live alias back (${RUNBOOK}#${anchor}).`,
+      });
+    return [
+      onNewVersion(
+        'NewVersionErrors',
+        lambdaMetric('Errors', { ...throughAlias, ExecutedVersion: fn.function.currentVersion.version }),
+        'roll-back',
+        'failed',
+      ),
+      onNewVersion(
+        'NewVersionThrottles',
+        // A throttled invocation ran no version: those of the alias, while the shift lasts.
+        lambdaMetric('Throttles', throughAlias),
+        'throttles',
+        'was throttled',
+      ),
+    ];
+  }
+
   private alarm(
     id: string,
     options: {
@@ -81,12 +126,14 @@ export class Observability extends Construct {
       threshold: number;
       description: string;
       evaluationPeriods?: number;
+      datapointsToAlarm?: number;
     },
   ) {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: options.metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods ?? 1,
+      ...(options.datapointsToAlarm ? { datapointsToAlarm: options.datapointsToAlarm } : {}),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: options.description,

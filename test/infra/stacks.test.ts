@@ -228,8 +228,14 @@ describe('compute stack', () => {
       alarms.filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metricName);
     const functionCount = Object.keys(functionSpecs).length;
     // Errors and throttles of every function; iterator age of both streams; the three failure queues.
-    expect(on('AWS/Lambda', 'Errors')).toHaveLength(functionCount);
-    expect(on('AWS/Lambda', 'Throttles')).toHaveLength(functionCount);
+    // Operator alarms on every function, and (for every function CodeDeploy deploys) alarms on the
+    // version being deployed, which roll it back.
+    const ofVersion = (a: Resource) => a.Properties.Dimensions.some((d: any) => d.Name === 'Resource');
+    const deployed = functionCount - 1; // not the smoke check: it is a hook
+    expect(on('AWS/Lambda', 'Errors').filter((a) => !ofVersion(a))).toHaveLength(functionCount);
+    expect(on('AWS/Lambda', 'Throttles').filter((a) => !ofVersion(a))).toHaveLength(functionCount);
+    expect(on('AWS/Lambda', 'Errors').filter(ofVersion)).toHaveLength(deployed);
+    expect(on('AWS/Lambda', 'Throttles').filter(ofVersion)).toHaveLength(deployed);
     expect(on('AWS/Lambda', 'IteratorAge')).toHaveLength(2);
     expect(on('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     // The pipeline's own: recipients pending too long, SES taking no mail, reputation near SES's review.
@@ -237,7 +243,7 @@ describe('compute stack', () => {
     expect(on('StatusNotifier', 'SendingPaused')).toHaveLength(1);
     expect(on('AWS/SES', 'Reputation.BounceRate')[0]?.Properties.Threshold).toBe(0.04);
     expect(on('AWS/SES', 'Reputation.ComplaintRate')[0]?.Properties.Threshold).toBe(0.0008);
-    expect(alarms).toHaveLength(functionCount * 2 + 2 + 3 + 4);
+    expect(alarms).toHaveLength(functionCount * 2 + deployed * 2 + 2 + 3 + 4);
     for (const alarm of alarms)
       expect(alarm.Properties.AlarmDescription).toMatch(/docs\/runbook\.md#[a-z-]+/);
   });
@@ -416,8 +422,7 @@ describe('security of the deployment', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
       RouteSettings: {
         'POST /v1/subscriptions': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
-        'POST /v1/admin/sessions': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-        'POST /v1/webhooks/statuspage/{token}': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        'POST /v1/admin/sessions': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
     });
