@@ -2,7 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { AppError, type ErrorCode, type ErrorDetail } from '../errors';
-import { log } from '../log';
+import { log, loggableError } from '../log';
 import { type HttpResult, html, json, prefersJson } from './respond';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -72,7 +72,7 @@ export function httpErrors(
         return;
       }
       // routeKey, not rawPath: the webhook's path carries its secret token.
-      log.error('unhandled error', { error, route: event?.routeKey });
+      log.error('unhandled error', { error: loggableError(error), route: event?.routeKey });
       request.response = respond(event, 500, { code: 'INTERNAL', message: 'internal error', details: [] });
     },
   };

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { type ComponentsJson, catalogFromComponentsJson, type PageCatalog } from '../domain/catalog';
 import { AppError } from '../errors';
 import type { Catalog } from '../ports';
+import { SMOKE_PAGE_ID } from './smoke-check';
 
 /** Replaces a page's regions and components with a Statuspage `components.json` document. */
 export async function importPageComponents(
@@ -42,7 +43,8 @@ const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(
 /** One page's regions and components, sorted by name; undefined for a page the catalog does not know. */
 export function pageView({ page, groups, components }: PageCatalog): PageView | undefined {
   const pageId = page?.pageId ?? components[0]?.pageId ?? groups[0]?.pageId;
-  if (!pageId) return undefined;
+  // The deploy's smoke page is the pipeline's own: no one is offered it, nor can subscribe to it.
+  if (!pageId || pageId === SMOKE_PAGE_ID) return undefined;
   const view = (c: { componentId: string; name: string }) => ({ id: c.componentId, name: c.name });
   return {
     id: pageId,

@@ -7,7 +7,7 @@ import { newNonce } from '../domain/link-tokens';
 import { normalizeEmail, type SubscriberRecord } from '../domain/subscriber';
 import { resolveTopic, type Topic } from '../domain/topics';
 import { AppError } from '../errors';
-import { log } from '../log';
+import { log, loggableError } from '../log';
 import type { Catalog, Clock, Subscribers } from '../ports';
 
 export interface ImportDeps {
@@ -101,7 +101,7 @@ export async function importSubscribers(deps: ImportDeps, csv: string, options: 
   }
   // One address failing (taken or changed concurrently) does not stop the others.
   const failed = (line: number, error: unknown) => {
-    if (!(error instanceof AppError)) log.error('import write failed', { error });
+    if (!(error instanceof AppError)) log.error('import write failed', { error: loggableError(error) });
     const message = error instanceof AppError ? error.message : 'could not be written; retry the import';
     report.rejected.push({ line, error: message });
   };

@@ -21,7 +21,7 @@ import {
 } from '../domain/subscriber';
 import { type Topic, TopicInput, TopicKey, withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
-import { log } from '../log';
+import { log, loggableError } from '../log';
 import type { Catalog, Clock, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
 import { alreadySubscribedMail, confirmationMail } from '../templates/account';
 import { labelTopics, resolveTopics } from './topics';
@@ -120,13 +120,13 @@ async function subscribeAddress(deps: SelfServiceDeps, input: SubscribeInput, to
   if (existing) await deps.subscribers.save(record, existing);
   else await deps.subscribers.create(record);
   await sendConfirmation(deps, record, confirm.token).catch((error: unknown) =>
-    log.error('confirmation mail failed', { error }),
+    log.error('confirmation mail failed', { error: loggableError(error) }),
   );
 }
 
 async function mailQuietly(deps: SelfServiceDeps, to: string, mail: SingleMail) {
   const outcome = await deps.mailer.sendOne(to, mail);
-  if (!outcome.ok) log.error('account mail failed', { error: outcome.error });
+  if (!outcome.ok) log.error('account mail failed', { error: loggableError(outcome.error) });
 }
 
 /** Mails a confirmation link for a pending record whose token hash is already stored. */

@@ -12,6 +12,8 @@ export interface SmokeApi {
   importComponents(pageId: string, document: ComponentsJson): Promise<unknown>;
   findSubscriberId(email: string): Promise<string | undefined>;
   createConfirmedSubscriber(email: string, topic: { pageId: string; componentId: string }): Promise<string>;
+  /** Puts an existing subscriber back to confirmed, following exactly this topic at every level. */
+  reconfirm(subscriberId: string, topic: { pageId: string; componentId: string }): Promise<void>;
   deliveries(subscriberId: string): Promise<Delivery[]>;
   /** Recipients still pending across the updates being sent (the backlog). */
   pendingRecipients(): Promise<number>;
@@ -50,12 +52,11 @@ export async function smokeCheck(
       skipped: `${pending} recipient(s) still pending: the smoke mail would wait behind them`,
     };
   await deps.api.importComponents(SMOKE_PAGE_ID, smokeCatalog(started));
-  const subscriberId =
-    (await deps.api.findSubscriberId(SMOKE_ADDRESS)) ??
-    (await deps.api.createConfirmedSubscriber(SMOKE_ADDRESS, {
-      pageId: SMOKE_PAGE_ID,
-      componentId: SMOKE_COMPONENT_ID,
-    }));
+  const topic = { pageId: SMOKE_PAGE_ID, componentId: SMOKE_COMPONENT_ID };
+  const existing = await deps.api.findSubscriberId(SMOKE_ADDRESS);
+  // Whatever became of it since (unsubscribed through a link, its topics changed): as the check needs it.
+  if (existing) await deps.api.reconfirm(existing, topic);
+  const subscriberId = existing ?? (await deps.api.createConfirmedSubscriber(SMOKE_ADDRESS, topic));
 
   const posted = await deps.api.postStatuspageWebhook(smokeIncident(started));
   const updateId = posted.notifying?.[0];

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda-context';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { AdminApi } from '../../shared/adapters/admin-api';
 import { httpSmokeApi } from '../../shared/adapters/smoke-api';
 import { SMOKE_ADDRESS, smokeCheck } from '../../shared/usecases/smoke-check';
 import { mailTo } from '../support/local-aws';
@@ -43,6 +44,16 @@ describe('the deploy smoke check', () => {
   it('gets one synthetic incident from webhook to SES, again on every run', { timeout: 60_000 }, async () => {
     const first = await smokeCheck(deps(), { timeoutMs: 20_000 });
     expect(first).toMatchObject({ ok: true, incidentId: expect.any(String) });
+    // Nobody is offered the smoke page, nor can subscribe to it.
+    const catalog = (await (await fetch(`${stack.apiUrl}/v1/catalog`)).json()) as {
+      pages: Array<{ id: string }>;
+    };
+    expect(catalog.pages.map((p) => p.id)).not.toContain('smoke-check');
+    expect((await fetch(`${stack.apiUrl}/subscribe?page=smoke-check`)).status).toBe(404);
+    // Its subscriber unsubscribed meanwhile (a link in a smoke mail): the next check puts it back.
+    const admin = new AdminApi(stack.apiUrl, LOCAL_DEFAULTS.ADMIN_API_KEY);
+    const [simulator] = (await admin.searchSubscribers({ email: SMOKE_ADDRESS })).items;
+    await admin.changeSubscriber(simulator!.id, { status: 'unsubscribed' });
     // Ids from the moment: a second deploy's check is a new incident, not a replayed one.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const second = await smokeCheck(deps(), { timeoutMs: 20_000 });
