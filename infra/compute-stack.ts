@@ -32,6 +32,7 @@ import {
   type FunctionName,
   type FunctionSpec,
   functionSpecs,
+  pascal,
   type SesEventSource,
   type StreamSource,
   type TableKey,
@@ -469,8 +470,4 @@ function acknowledgeIsDeadLetterQueue(queue: sqs.Queue) {
 
 function isSecret(name: EnvName): name is (typeof SECRET_ENV)[number] {
   return (SECRET_ENV as readonly string[]).includes(name);
-}
-
-function pascal(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -307,3 +307,8 @@ export const functionSpecs = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
+
+/** A function's name as it starts its constructs' ids: `sender` → `Sender`. */
+export function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../shared/metric-names';
-import type { FunctionName } from './functions';
+import { type FunctionName, pascal } from './functions';
 import type { NotifierFunction } from './notifier-function';
 
 export interface ObservabilityProps {
@@ -248,8 +248,4 @@ function sesReputation(metricName: 'Reputation.BounceRate' | 'Reputation.Complai
     statistic: 'Maximum',
     period: Duration.hours(1),
   });
-}
-
-function pascal(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -235,6 +235,13 @@ describe('compute stack', () => {
     expect(on('AWS/Lambda', 'Errors').filter((a) => !ofVersion(a))).toHaveLength(functionCount);
     expect(on('AWS/Lambda', 'Throttles').filter((a) => !ofVersion(a))).toHaveLength(functionCount);
     expect(on('AWS/Lambda', 'Errors').filter(ofVersion)).toHaveLength(deployed);
+    // Errors of the version being deployed only: the old one still takes most of the traffic.
+    for (const alarm of on('AWS/Lambda', 'Errors').filter(ofVersion))
+      expect(alarm.Properties.Dimensions.map((d: any) => d.Name).sort()).toEqual([
+        'ExecutedVersion',
+        'FunctionName',
+        'Resource',
+      ]);
     expect(on('AWS/Lambda', 'Throttles').filter(ofVersion)).toHaveLength(deployed);
     expect(on('AWS/Lambda', 'IteratorAge')).toHaveLength(2);
     expect(on('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
