@@ -53,19 +53,37 @@ export function incidentIdCandidates(id: string, pageIds: readonly string[]): st
   );
 }
 
+/** Statuspage's maintenance phases: an incident with any of them is scheduled maintenance. */
+export const MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
+
+export function isMaintenanceStatus(status: string): boolean {
+  return (MAINTENANCE_STATUSES as readonly string[]).includes(status);
+}
+
 /**
- * The subject every mail of the incident carries. Header-safe (no control characters, bounded length) and
- * unique per incident: two incidents with the same title must not merge into one thread.
+ * The subject every mail of the incident carries, fixed when the incident is first stored, as a person
+ * would write it: the incident's name, "Scheduled maintenance: " before a maintenance's. Header-safe (no
+ * control characters, bounded length). Two incidents with the same name share a subject and are kept
+ * apart by their References, which name each incident's own root id.
  */
-export function threadSubject(name: string, upstreamId: string): string {
-  const clean = name
+export function threadSubject(name: string, maintenance = false): string {
+  const title = oneLine(name, 180) || (maintenance ? 'Maintenance' : 'Incident');
+  return maintenance ? `Scheduled maintenance: ${title}` : title;
+}
+
+/** The subject as sent: the page's name in brackets first, so an inbox says whose status this is. */
+export function mailSubject(subject: string, pageName?: string): string {
+  const page = pageName ? oneLine(pageName, 60) : '';
+  return page ? `[${page}] ${subject}` : subject;
+}
+
+/** One line of at most `max` characters, cut on a whole character: half an emoji is not text. */
+function oneLine(text: string, max: number): string {
+  const clean = text
     .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  // Cut on a whole character: half an emoji is not text a mail subject can carry.
-  const title =
-    clean.length > 180 ? `${clean.slice(0, 179).replace(/[\uD800-\uDBFF]$/, '')}…` : clean || 'Incident';
-  return `${title} [${upstreamId.replace(/[^\w-]/g, '').slice(0, 24)}]`;
+  return clean.length > max ? `${clean.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '')}…` : clean;
 }
 
 /** Oldest first, by display time, then by id so the order is total. */

@@ -1,6 +1,7 @@
 import {
   type Incident,
   type IncidentUpdate,
+  isMaintenanceStatus,
   POSTMORTEM_UPDATE_ID,
   qualifiedIncidentId,
   threadSubject,
@@ -84,7 +85,7 @@ export function planIncidentIngest(
     impact: source.impact_override ?? source.impact ?? 'none',
     ...(source.shortlink ? { shortlink: source.shortlink } : {}),
     componentIds: [...componentIds].sort(),
-    subject: threadSubject(source.name, source.id),
+    subject: threadSubject(source.name, isMaintenance(source)),
     ...(source.postmortem_body ? { postmortemBody: source.postmortem_body } : {}),
     ...(source.scheduled_for ? { scheduledFor: source.scheduled_for } : {}),
     ...(source.scheduled_until ? { scheduledUntil: source.scheduled_until } : {}),
@@ -112,6 +113,16 @@ export function planIncidentIngest(
     ),
     placements,
   };
+}
+
+/** Scheduled maintenance, by any sign Statuspage gives of it: its window, its impact or a phase. */
+function isMaintenance(source: StatuspageIncidentWebhook['incident']): boolean {
+  return (
+    Boolean(source.scheduled_for) ||
+    source.impact === 'maintenance' ||
+    isMaintenanceStatus(source.status) ||
+    source.incident_updates.some((update) => isMaintenanceStatus(update.status))
+  );
 }
 
 function componentCodes(

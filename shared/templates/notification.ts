@@ -1,4 +1,4 @@
-import { chronological, type IncidentUpdate } from '../domain/incident';
+import { chronological, type IncidentUpdate, mailSubject } from '../domain/incident';
 import type { MailContent, NotificationInput, RecipientFooter } from '../domain/render';
 import { html, type SafeHtml, safeHttpUrl } from './html';
 import { markdownishToHtml, markdownishToText } from './markdownish';
@@ -131,7 +131,7 @@ ${earlier.length ? html`<h2 class="rule" style="margin:24px 0 8px;padding-top:16
     .join('\n');
 
   return {
-    subject: incident.subject,
+    subject: mailSubject(incident.subject, input.pageName),
     htmlBefore: htmlBefore.value,
     htmlAfter: '</td></tr></table></td></tr></table></body></html>',
     text,

@@ -15,7 +15,7 @@ import {
   type PageWatch,
   watchPage,
 } from '../support/browser';
-import { mailTo, uniqueEmail } from '../support/local-aws';
+import { isAbout, mailTo, uniqueEmail } from '../support/local-aws';
 import { captureLogs } from '../support/logs';
 import { startTestStack, subscriberByEmail } from '../support/stack';
 
@@ -107,7 +107,9 @@ describeInBrowser('customer pages in Chromium', () => {
       body: JSON.stringify(incidentWebhook(incident, 1)),
     });
     await stack.waitForIdle();
-    const notification = (await mailTo([email])).find((m) => m.subject.includes(incident.id));
+    const notification = (await mailTo([email])).find((m) =>
+      isAbout(m, `statuspage:${PAGE_ID}:${incident.id}`),
+    );
     expect(notification).toBeDefined();
 
     // Preferences from the link in the notification: add a component, change the level, save.

@@ -20,7 +20,7 @@ import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import type { FailedBatch } from '../../infra/local/stream-poller';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
-import { mailTo, uniqueEmail } from '../support/local-aws';
+import { isAbout, mailTo, uniqueEmail } from '../support/local-aws';
 import { adminHeaders, startTestStack } from '../support/stack';
 
 // `status-notifier redrive` as an operator runs it against the local stack: a separate process that asks
@@ -124,7 +124,8 @@ describe('status-notifier redrive (local stack)', () => {
     const { streamArn, records } = await fanoutRecords(marker);
     expect(records).toHaveLength(1);
     const fanout = setAside('fanout', records, streamArn);
-    const mail = async () => (await mailTo([email])).filter((m) => m.subject.includes(marker));
+    const mail = async () =>
+      (await mailTo([email])).filter((m) => isAbout(m, `statuspage:${PAGE_ID}:${marker}`));
     expect(await mail()).toEqual([]);
 
     writeFileSync(failureLog, `${fanout}${setAside('noSuchFunction', records, streamArn)}`);

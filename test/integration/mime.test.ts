@@ -97,7 +97,7 @@ describe('notification mail as MIME', () => {
     const c = third!.message;
 
     // One subject per incident, decoded as written; no header smuggled in through the name.
-    expect(a.subject).toBe(`Störung: Chat <b>down</b> Bcc: victim@example.com [${hostile.id}]`);
+    expect(a.subject).toBe('[Kundenstatus Zürich] Störung: Chat <b>down</b> Bcc: victim@example.com');
     expect(b.subject).toBe(a.subject);
     expect(a.bcc).toBeUndefined();
     expect(a.headers.has('bcc')).toBe(false);

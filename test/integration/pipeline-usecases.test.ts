@@ -14,7 +14,7 @@ import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage
 import { type BatchRequest, sendDeliveries } from '../../shared/usecases/send-deliveries';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
-import { freshStores, header, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
+import { freshStores, header, isAbout, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
 import { subscriberRecord } from '../support/records';
 
 // Fan-out and sending against DynamoDB Local and the SES emulator, driven directly (no streams).
@@ -249,7 +249,7 @@ describe('per-entry throttling', () => {
     const sent = await sendDeliveries({ ...deps, mailer: deps.mailerFor(client), config }, requests);
     expect(sent).toMatchObject({ sent: 2, failed: 0, retry: [] });
     const incidentMail = (await mailTo(people.map((p) => p.email))).filter((m) =>
-      m.subject.includes(seed.id),
+      isAbout(m, result.incidentId),
     );
     expect(incidentMail.map((m) => m.destination.to[0]).sort()).toEqual(people.map((p) => p.email).sort());
   });

@@ -27,7 +27,7 @@ import { type LambdaHandler, lambdaContext } from '../../infra/local/lambda-cont
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
-import { mailTo, uniqueEmail } from '../support/local-aws';
+import { isAbout, mailTo, uniqueEmail } from '../support/local-aws';
 import { adminHeaders, startTestStack } from '../support/stack';
 
 // The AWS redrive against the real pieces that run here: the deliveries stream of DynamoDB Local, the
@@ -223,7 +223,8 @@ async function unsentDeliveries(subscribers: number) {
     (r) => matchesFilter(r, senderFilter) && r.dynamodb?.NewImage?.incidentId?.S?.endsWith(`:${marker}`),
   );
   expect(records.length).toBeGreaterThanOrEqual(1);
-  const mail = async () => (await mailTo(emails)).filter((m) => m.subject.includes(marker));
+  const mail = async () =>
+    (await mailTo(emails)).filter((m) => isAbout(m, `statuspage:${PAGE_ID}:${marker}`));
   return { emails, records, mail };
 }
 

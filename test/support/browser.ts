@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
+import { describeNeeding } from './requires';
 
 /*
  * Debian's Chromium, driven by playwright-core: nothing downloads a browser (there is no internet here).
@@ -14,21 +15,10 @@ export function chromiumPath(): string | undefined {
   return candidates.find((path): path is string => Boolean(path && existsSync(path)));
 }
 
-/**
- * A suite that needs Chromium. Without it, `npm test` reports the suite skipped with the install command;
- * on CI (`CI=true`) a missing browser is a failure, never a silent skip.
- */
+/** A suite that needs Chromium: skipped with the install command locally, failed on CI. */
 export function describeInBrowser(name: string, body: () => void) {
-  if (chromiumPath()) return describe(name, body);
-  if (process.env.CI === 'true') {
-    return describe(name, () => {
-      it('has Chromium to run in', () => {
-        throw new Error(`Chromium is not installed on CI: ${INSTALL_HINT}`);
-      });
-    });
-  }
-  console.warn(`Skipping "${name}": Chromium is not installed. To run it: ${INSTALL_HINT}`);
-  return describe.skipIf(true)(`${name} [skipped: Chromium is not installed: ${INSTALL_HINT}]`, body);
+  const chromium = { what: 'Chromium', present: () => Boolean(chromiumPath()), installHint: INSTALL_HINT };
+  return describeNeeding(chromium, name, body);
 }
 
 export async function launchChromium(): Promise<Browser> {

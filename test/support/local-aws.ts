@@ -13,6 +13,7 @@ import { DynamoSendBatches } from '../../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../../shared/adapters/dynamo/send-pause';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
+import { domainOf, incidentRootId } from '../../shared/domain/threading';
 
 /** Fresh tables of this suite's own in the shared DynamoDB Local, named with a unique prefix. */
 export async function freshTables() {
@@ -52,6 +53,15 @@ export async function mailTo(addresses: readonly string[]): Promise<StoredMail[]
 
 export function header(mail: StoredMail, name: string): string | undefined {
   return mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+}
+
+/** Whether a notification is about an incident (a qualified id): its References start at the incident's root. */
+export function isAbout(
+  mail: StoredMail,
+  incidentId: string,
+  mailFrom = 'status@notifier.example.com',
+): boolean {
+  return header(mail, 'References')?.startsWith(incidentRootId(incidentId, domainOf(mailFrom))) ?? false;
 }
 
 export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@example.com`;

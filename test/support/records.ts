@@ -29,7 +29,7 @@ export function incidentRecord(overrides: Partial<Incident> = {}): Incident {
     status: 'identified',
     impact: 'major',
     componentIds: [],
-    subject: 'Chat messages may fail to deliver [inc1]',
+    subject: 'Chat messages may fail to deliver',
     createdAt: '2025-08-06T14:14:00.000Z',
     updatedAt: '2025-08-06T14:29:00.000Z',
     ...overrides,

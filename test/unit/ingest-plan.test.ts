@@ -86,12 +86,19 @@ describe('planIncidentIngest', () => {
     expect(plan(payload).incident.componentIds).toEqual(['cmpchatus001', 'cmpemailus01']);
   });
 
-  it('fixes a subject that is header-safe and names the incident', () => {
+  it('fixes a subject that is header-safe and reads as the incident is named', () => {
     const payload = incidentWebhook(chatMessagesMayFail, 1);
     payload.incident.name = 'Chat down\r\nBcc: victim@example.com';
     const { incident } = plan(payload);
-    expect(incident.subject).toBe('Chat down Bcc: victim@example.com [x1v9d4k2m7qp]');
-    expect(incident.subject).not.toMatch(/[\r\n]/);
+    expect(incident.subject).toBe('Chat down Bcc: victim@example.com');
+  });
+
+  it('names scheduled maintenance as such in the subject, whichever phase it is first seen in', () => {
+    const payload = incidentWebhook(chatMessagesMayFail, 1);
+    payload.incident.name = 'Database upgrade';
+    payload.incident.impact = 'none';
+    payload.incident.status = 'in_progress';
+    expect(plan(payload).incident.subject).toBe('Scheduled maintenance: Database upgrade');
   });
 
   it('records where components sit, for the catalog', () => {

@@ -12,7 +12,7 @@ const incident = incidentRecord({
   status: 'resolved',
   shortlink: 'https://stspg.io/abc',
   componentIds: ['c1'],
-  subject: 'Chat messages may fail to deliver [inc9]',
+  subject: 'Chat messages may fail to deliver',
   updatedAt: '2025-08-06T14:54:00.000Z',
 });
 const update = (id: string, status: string, at: string, body: string) =>
@@ -30,6 +30,10 @@ describe('the notification', () => {
     timeZone: 'America/New_York',
   });
   const page = content.htmlBefore + content.htmlAfter;
+
+  it('reads as a person would title it: the page, then the incident, with no ids', () => {
+    expect(content.subject).toBe('[Kustomer] Chat messages may fail to deliver');
+  });
 
   it('says the state and impact in words, not only in colour', () => {
     expect(page).toMatch(/background:#15803d;[^>]*>Resolved</);
@@ -139,8 +143,8 @@ describe('headers and footers', () => {
       .map((word) => Buffer.from(word.slice(10, -2), 'base64').toString('utf8'))
       .join('');
     expect(shown).toBe(`${'a'.repeat(58)}… status`);
-    const subject = threadSubject(`${'a'.repeat(178)}😀 and the rest`, 'inc1');
-    expect(subject).toBe(`${'a'.repeat(178)}… [inc1]`);
+    const subject = threadSubject(`${'a'.repeat(178)}😀 and the rest`);
+    expect(subject).toBe(`${'a'.repeat(178)}…`);
   });
 
   it('tells each recipient why they get the mail, with their own links', () => {

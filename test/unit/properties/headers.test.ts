@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { threadSubject } from '../../../shared/domain/incident';
+import { mailSubject, threadSubject } from '../../../shared/domain/incident';
 import {
   assertHeaderSafe,
   encodeWord,
@@ -151,15 +151,21 @@ describe('mail headers, for any input', () => {
     );
   });
 
-  it('fixes a subject per incident that is one clean line of whole characters', () => {
+  it('fixes a subject per incident, and sends it under the page name, as one clean line of whole characters', () => {
     fc.assert(
-      fc.property(hostile, hostile, (name, upstreamId) => {
-        const subject = threadSubject(name, upstreamId);
-        expect(threadSubject(name, upstreamId)).toBe(subject);
-        expect(subject).not.toMatch(/[\p{Cc}\p{Zl}\p{Zp}]/u);
-        expect(subject.length).toBeLessThanOrEqual(180 + ' []'.length + 24);
-        if (!hasReplacement(name)) expect(hasReplacement(subject)).toBe(false);
-        expect(subject).toMatch(/ \[[\w-]{0,24}\]$/);
+      fc.property(hostile, hostile, fc.boolean(), (name, pageName, maintenance) => {
+        const subject = threadSubject(name, maintenance);
+        expect(threadSubject(name, maintenance)).toBe(subject);
+        const sent = mailSubject(subject, pageName);
+        for (const text of [subject, sent]) {
+          expect(text).not.toMatch(/[\p{Cc}\p{Zl}\p{Zp}]/u);
+          expect(text.trim()).not.toBe('');
+          if (!hasReplacement(name) && !hasReplacement(pageName)) expect(hasReplacement(text)).toBe(false);
+        }
+        expect(subject.length).toBeLessThanOrEqual('Scheduled maintenance: '.length + 180);
+        expect(sent.length).toBeLessThanOrEqual(subject.length + '[] '.length + 60);
+        expect(sent.endsWith(subject)).toBe(true);
+        if (maintenance) expect(subject).toMatch(/^Scheduled maintenance: ./);
       }),
       { numRuns: 1000 },
     );

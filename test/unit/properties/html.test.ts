@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IncidentUpdate } from '../../../shared/domain/incident';
+import { type IncidentUpdate, mailSubject } from '../../../shared/domain/incident';
 import { escapeHtml, html, SafeHtml } from '../../../shared/templates/html';
 import { markdownishToHtml } from '../../../shared/templates/markdownish';
 import { renderFooter, renderNotification } from '../../../shared/templates/notification';
@@ -227,7 +227,7 @@ describe('the notification, for any incident', () => {
           preferencesUrl: `${url}/v1/preferences?token=a`,
         });
         const links = onlyOurMarkup(content.htmlBefore + footer.html + content.htmlAfter);
-        expect(content.subject).toBe(incident.subject);
+        expect(content.subject).toBe(mailSubject(incident.subject, given.pageName));
         // The incident page's link only when the shortlink is an http(s) URL.
         const button = links.find((link) => link.text === 'View the incident page');
         expect(button?.href).toBe(

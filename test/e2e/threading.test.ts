@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
+import { isAbout, mailTo, type StoredMail, uniqueEmail } from '../support/local-aws';
+import { notmuch, threadsOf } from '../support/notmuch';
+import { describeNeeding } from '../support/requires';
+import { adminCall, startTestStack } from '../support/stack';
+
+// Threads as a mail client builds them, from the MIME source the emulator accepted.
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startTestStack('threading');
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const webhook = (payload: unknown) =>
+  fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
+
+async function source(mail: StoredMail): Promise<Buffer> {
+  // The emulator answers the MIME source as a serialized Buffer.
+  const response = await fetch(`${inject('sesEndpoint')}/get-emlContent?messageId=${mail.messageId}`);
+  const { body } = (await response.json()) as { body: { data: number[] } };
+  return Buffer.from(body.data);
+}
+
+describeNeeding(notmuch, 'subjects and threads in a mail client', () => {
+  it('reads like a person wrote it, one thread per incident, two incidents of one name kept apart', async () => {
+    const email = uniqueEmail('threads');
+    const created = await adminCall(stack, 'POST', '/v1/admin/subscribers', {
+      email,
+      confirmed: true,
+      topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+    });
+    expect(created.status).toBe(201);
+    const name = 'Chat messages may fail to deliver';
+    const first: Seed = { ...chatMessagesMayFail, id: `a${randomUUID().slice(0, 8)}`, name };
+    const second: Seed = { ...chatMessagesMayFail, id: `b${randomUUID().slice(0, 8)}`, name };
+    for (const [seed, count] of [
+      [first, 1],
+      [second, 1],
+      [first, 2],
+      [second, 2],
+      [first, 3],
+    ] as const) {
+      expect((await webhook(incidentWebhook(seed, count))).status).toBe(202);
+      await stack.waitForIdle();
+    }
+
+    const mails = await mailTo([email]);
+    expect(mails.map((mail) => mail.subject)).toEqual(Array(5).fill(`[Kustomer] ${name}`));
+    const threads = threadsOf(
+      await Promise.all(mails.map(async (mail) => ({ key: mail.messageId, source: await source(mail) }))),
+    );
+    const about = (seed: Seed) =>
+      mails.filter((mail) => isAbout(mail, `statuspage:${PAGE_ID}:${seed.id}`)).map((mail) => mail.messageId);
+    expect(threads.map((thread) => thread.keys.sort()).sort((a, b) => b.length - a.length)).toEqual([
+      about(first).sort(),
+      about(second).sort(),
+    ]);
+    expect(threads.map((thread) => thread.subject)).toEqual(Array(2).fill(`[Kustomer] ${name}`));
+  });
+});
