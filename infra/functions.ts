@@ -75,12 +75,17 @@ export interface FunctionSpec {
 }
 
 export const functionSpecs = {
-  statuspageWebhook: {
-    entry: 'functions/statuspage-webhook.ts',
-    description: 'Statuspage webhooks in: stores incidents and updates idempotently',
+  webhooks: {
+    entry: 'functions/webhooks.ts',
+    description:
+      'Status page webhooks in (Statuspage, Instatus, Better Stack): stores incidents and updates idempotently',
     env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'WEBHOOK_TOKEN'],
     tables: { incidents: 'readWrite', catalog: 'readWrite' },
-    routes: [{ method: 'POST', path: '/v1/webhooks/statuspage/{token}' }],
+    routes: [
+      { method: 'POST', path: '/v1/webhooks/statuspage/{token}' },
+      { method: 'POST', path: '/v1/webhooks/instatus/{token}' },
+      { method: 'POST', path: '/v1/webhooks/betterstack/{token}' },
+    ],
     timeoutSeconds: 15,
     memoryMb: 512,
   },

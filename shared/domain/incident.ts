@@ -3,7 +3,8 @@ import * as z from 'zod';
 /** An incident as stored: the latest state we have seen, plus the subject fixed at first sight. */
 export const Incident = z.object({
   incidentId: z.string().min(1),
-  source: z.enum(['statuspage', 'api']),
+  /** Where it came from: a status page vendor's webhook, or the incident API (`api`). */
+  source: z.enum(['statuspage', 'instatus', 'betterstack', 'api']),
   upstreamId: z.string().min(1),
   pageId: z.string().min(1),
   name: z.string(),

@@ -12,6 +12,8 @@ import { Delivery } from '../domain/delivery';
 import { GenericIncident } from '../domain/generic-incident';
 import { StatuspageComponentWebhook, StatuspageIncidentWebhook } from '../domain/statuspage';
 import { Subscriber } from '../domain/subscriber';
+import { BetterStackWebhook } from '../domain/vendors/betterstack';
+import { InstatusWebhook } from '../domain/vendors/instatus';
 import {
   ChangeSubscriberInput,
   CreateSubscriberInput,
@@ -49,6 +51,22 @@ const operations: Record<string, Operation> = {
     summary: 'Atlassian Statuspage webhook (incident or component); retries are harmless',
     auth: 'token-in-url',
     body: z.union([StatuspageIncidentWebhook, StatuspageComponentWebhook]),
+    maxBodyBytes: BODY_LIMITS.documents,
+    status: 202,
+  },
+  'POST /v1/webhooks/instatus/{token}': {
+    summary:
+      "Instatus webhook (incident, maintenance or component), as Instatus documents it; upper-case statuses are taken in Statuspage's words, unknown fields ignored, retries harmless",
+    auth: 'token-in-url',
+    body: InstatusWebhook,
+    maxBodyBytes: BODY_LIMITS.documents,
+    status: 202,
+  },
+  'POST /v1/webhooks/betterstack/{token}': {
+    summary:
+      'Better Stack status page webhook (event_type incident, maintenance or component; other event types are acknowledged and ignored), as Better Stack documents it; retries harmless',
+    auth: 'token-in-url',
+    body: BetterStackWebhook,
     maxBodyBytes: BODY_LIMITS.documents,
     status: 202,
   },

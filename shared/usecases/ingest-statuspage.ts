@@ -1,3 +1,4 @@
+import type { Incident } from '../domain/incident';
 import { type IngestPlan, planIncidentIngest } from '../domain/ingest-plan';
 import type { StatuspageWebhook } from '../domain/statuspage';
 import type { Catalog, Incidents } from '../ports';
@@ -12,13 +13,15 @@ export type IngestResult =
   | { kind: 'component'; componentId: string };
 
 /**
- * Stores what a Statuspage webhook tells us that we have not stored yet. Every write is idempotent, so a
- * retried, replayed or concurrent delivery stores and notifies nothing twice. Notifying is not done here:
- * the incidents table's stream hands each newly stored notifying update to the fan-out.
+ * Stores what a Statuspage webhook (or another vendor's, mapped onto its shape, with that vendor as
+ * `origin`) tells us that we have not stored yet. Every write is idempotent, so a retried, replayed or
+ * concurrent delivery stores and notifies nothing twice. Notifying is not done here: the incidents
+ * table's stream hands each newly stored notifying update to the fan-out.
  */
 export async function ingestStatuspageWebhook(
   deps: IngestDeps,
   webhook: StatuspageWebhook,
+  origin: Incident['source'] = 'statuspage',
 ): Promise<IngestResult> {
   if (webhook.kind === 'component') {
     const { component, page } = webhook;
@@ -34,7 +37,7 @@ export async function ingestStatuspageWebhook(
     return { kind: 'component', componentId: component.id };
   }
 
-  const plan = planIncidentIngest(webhook);
+  const plan = planIncidentIngest(webhook, origin);
   await deps.catalog.recordPlacements(plan.placements);
   return { kind: 'incident', ...(await storePlan(deps, plan)) };
 }

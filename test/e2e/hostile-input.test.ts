@@ -11,6 +11,8 @@ import { csrfToken } from '../../shared/domain/csrf';
 import { GenericIncident } from '../../shared/domain/generic-incident';
 import { createManageToken } from '../../shared/domain/link-tokens';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
+import { BetterStackWebhook } from '../../shared/domain/vendors/betterstack';
+import { InstatusWebhook } from '../../shared/domain/vendors/instatus';
 import { BODY_LIMITS, inKilobytes } from '../../shared/http/request';
 import {
   ChangeSubscriberInput,
@@ -20,6 +22,8 @@ import {
 } from '../../shared/usecases/admin-subscribers';
 import { CreateApiKeyInput } from '../../shared/usecases/api-keys';
 import { PreferencesUpdate, SubscribeInput } from '../../shared/usecases/self-service';
+import betterStackIncident from '../fixtures/betterstack/incident.json';
+import instatusIncident from '../fixtures/instatus/incident.json';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { mailTo } from '../support/local-aws';
 import { adminCall, startTestStack } from '../support/stack';
@@ -168,6 +172,14 @@ function webhookSample(): Json {
   return incidentWebhook({ ...chatMessagesMayFail, id: `hx${randomUUID().slice(0, 10)}` }, 2) as Json;
 }
 
+/** A vendor's documented incident webhook, as a fresh incident on the fixture page. */
+function vendorSample(fixture: Json): Json {
+  const document = clone(fixture) as { page: Json; incident: Json };
+  document.page.id = PAGE_ID;
+  document.incident.id = `hx${randomUUID().slice(0, 10)}`;
+  return document;
+}
+
 function genericIncidentSample(): Json {
   return {
     pageId: PAGE_ID,
@@ -202,6 +214,18 @@ const profiles: Record<string, Profile> = {
     auth: 'webhook',
     path: { token: () => LOCAL_DEFAULTS.WEBHOOK_TOKEN },
     body: { kind: 'json', schema: StatuspageWebhook, sample: webhookSample },
+    documents: true,
+  },
+  'POST /v1/webhooks/instatus/{token}': {
+    auth: 'webhook',
+    path: { token: () => LOCAL_DEFAULTS.WEBHOOK_TOKEN },
+    body: { kind: 'json', schema: InstatusWebhook, sample: () => vendorSample(instatusIncident) },
+    documents: true,
+  },
+  'POST /v1/webhooks/betterstack/{token}': {
+    auth: 'webhook',
+    path: { token: () => LOCAL_DEFAULTS.WEBHOOK_TOKEN },
+    body: { kind: 'json', schema: BetterStackWebhook, sample: () => vendorSample(betterStackIncident) },
     documents: true,
   },
   'POST /v1/incidents': {

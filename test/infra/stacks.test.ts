@@ -361,7 +361,7 @@ describe('compute stack', () => {
       Object.values(functionsIn(compute)).map((f) => f.Properties.Environment?.Variables),
     );
     expect(everyValue).not.toContain('resolve:secretsmanager');
-    expect(actionsOf('statuspageWebhook')).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
+    expect(actionsOf('webhooks')).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
     expect(actionsOf('fanout').some((a) => a.startsWith('secretsmanager:'))).toBe(false);
   });
 
@@ -371,7 +371,7 @@ describe('compute stack', () => {
       expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
       expect(actions.some((a) => a.startsWith('ses:'))).toBe('sendsMail' in spec && spec.sendsMail);
     }
-    expect(actionsOf('statuspageWebhook').some((a) => a.startsWith('ses:'))).toBe(false);
+    expect(actionsOf('webhooks').some((a) => a.startsWith('ses:'))).toBe(false);
     expect(actionsOf('catalog').some((a) => /PutItem|BatchWriteItem|UpdateItem|DeleteItem/.test(a))).toBe(
       false,
     );

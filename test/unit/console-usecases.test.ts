@@ -22,11 +22,15 @@ const catalog = (...ids: string[]): CatalogView => ({
 });
 
 describe('finding an incident', () => {
-  it('tries Statuspage’s and the generic API’s id on each page, or a full id as it is', () => {
+  it('tries each source’s id on each page, or a full id as it is', () => {
     expect(incidentIdCandidates('abc', ['p1', 'p2'])).toEqual([
       'statuspage:p1:abc',
+      'instatus:p1:abc',
+      'betterstack:p1:abc',
       'api:p1:abc',
       'statuspage:p2:abc',
+      'instatus:p2:abc',
+      'betterstack:p2:abc',
       'api:p2:abc',
     ]);
     expect(incidentIdCandidates('api:p1:abc', ['p1', 'p2'])).toEqual(['api:p1:abc']);
@@ -43,13 +47,13 @@ describe('finding an incident', () => {
       catalog: async () => catalog('p1', 'p2'),
       findIncident: async (id: string) => {
         asked.push(id);
-        if (asked.length === 4) release(); // only once all four are in flight
+        if (asked.length === 8) release(); // only once all eight are in flight
         await gate;
         return id === 'api:p1:abc' || id === 'statuspage:p2:abc' ? { id } : undefined;
       },
     };
     await expect(lookUpIncident({ api }, 'abc')).resolves.toBe('api:p1:abc');
-    expect(asked).toHaveLength(4);
+    expect(asked).toHaveLength(8);
     await expect(
       lookUpIncident({ api: { ...api, findIncident: async () => undefined } }, 'abc'),
     ).resolves.toBe(undefined);

@@ -1,0 +1,77 @@
+import middy from '@middy/core';
+import httpRouter from '@middy/http-router';
+import * as z from 'zod';
+import { functionSpecs } from '../infra/functions';
+import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
+import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import type { Incident } from '../shared/domain/incident';
+import { StatuspageWebhook } from '../shared/domain/statuspage';
+import { BetterStackWebhook } from '../shared/domain/vendors/betterstack';
+import type { IgnoredWebhook } from '../shared/domain/vendors/common';
+import { InstatusWebhook } from '../shared/domain/vendors/instatus';
+import { requirePathToken } from '../shared/http/auth';
+import { httpErrors } from '../shared/http/errors';
+import { httpHandler } from '../shared/http/handler';
+import { BODY_LIMITS } from '../shared/http/request';
+import { json } from '../shared/http/respond';
+import { log } from '../shared/log';
+import { METRIC } from '../shared/metric-names';
+import { count } from '../shared/metrics';
+import { loadConfig } from '../shared/secrets';
+import { ingestStatuspageWebhook } from '../shared/usecases/ingest-statuspage';
+
+const env = await loadConfig(functionSpecs.webhooks.env);
+const db = createDocumentClient();
+const deps = {
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
+  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+};
+
+/** One vendor's route: its payload validated as Statuspage's, stored, answered at once; the stream notifies. */
+function webhookRoute(origin: Incident['source'], payload: z.ZodType<StatuspageWebhook | IgnoredWebhook>) {
+  return httpHandler(
+    {
+      input: z.object({ body: payload }),
+      guards: [requirePathToken('token', env.WEBHOOK_TOKEN)],
+      maxBodyBytes: BODY_LIMITS.documents,
+      counts: true,
+    },
+    async ({ body }) => {
+      if (body.kind === 'ignored') {
+        log.info('webhook ignored', { origin, reason: body.reason });
+        return json(202, body);
+      }
+      const result = await ingestStatuspageWebhook(deps, body, origin);
+      if (result.kind === 'incident') {
+        log.appendKeys({ incidentId: result.incidentId });
+        log.info('incident webhook stored', { stored: result.storedUpdates, notifying: result.notifying });
+        count(METRIC.updatesIngested, result.storedUpdates.length);
+      }
+      return json(202, result);
+    },
+  );
+}
+
+/** POST /v1/webhooks/{vendor}/{token}: Statuspage, Instatus and Better Stack onto one ingest. */
+export const handler = middy()
+  .use(httpErrors())
+  .handler(
+    httpRouter([
+      {
+        method: 'POST',
+        path: '/v1/webhooks/statuspage/{token}',
+        handler: webhookRoute('statuspage', StatuspageWebhook),
+      },
+      {
+        method: 'POST',
+        path: '/v1/webhooks/instatus/{token}',
+        handler: webhookRoute('instatus', InstatusWebhook),
+      },
+      {
+        method: 'POST',
+        path: '/v1/webhooks/betterstack/{token}',
+        handler: webhookRoute('betterstack', BetterStackWebhook),
+      },
+    ]),
+  );
