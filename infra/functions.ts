@@ -91,10 +91,18 @@ export const functionSpecs = {
   },
   incidents: {
     entry: 'functions/incidents.ts',
-    description: 'Generic incident API for in-house tooling: same ingest as the Statuspage webhook',
+    description:
+      'Incident API for in-house tooling: whole incidents, single updates, renames, postmortems, reads; Idempotency-Key',
     env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'ADMIN_API_KEY'],
     tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite' },
-    routes: [{ method: 'POST', path: '/v1/incidents' }],
+    routes: [
+      { method: 'POST', path: '/v1/incidents' },
+      { method: 'GET', path: '/v1/incidents' },
+      { method: 'GET', path: '/v1/incidents/{id}' },
+      { method: 'PATCH', path: '/v1/incidents/{id}' },
+      { method: 'POST', path: '/v1/incidents/{id}/updates' },
+      { method: 'POST', path: '/v1/incidents/{id}/postmortem' },
+    ],
     timeoutSeconds: 15,
     memoryMb: 512,
   },

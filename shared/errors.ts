@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  /** Well-formed, but cannot be done as asked (an Idempotency-Key reused for another request). */
+  | 'UNPROCESSABLE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'

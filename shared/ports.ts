@@ -40,6 +40,15 @@ export interface Incidents {
   /** Stores the update unless its id is already stored; true when it was new. */
   addUpdate(update: IncidentUpdate): Promise<boolean>;
   get(incidentId: string): Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined>;
+  /** Replaces the text of a stored update (a revised postmortem): it is not notified again. */
+  reviseUpdate(incidentId: string, updateId: string, body: string): Promise<void>;
+  /** Renames the incident or changes its impact; its subject, and so its thread, stay as they were. */
+  patch(incidentId: string, changes: { name?: string; impact?: string }): Promise<void>;
+  /** A page's incidents, newest first, optionally of one status (`open`: not yet resolved or completed). */
+  listByPage(
+    pageId: string,
+    options: { status?: string; cursor?: string; limit: number },
+  ): Promise<{ items: Incident[]; cursor?: string }>;
   /** Marks a fan-out as started; `resumed` when an earlier attempt already began it. */
   beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }>;
   completeFanout(
@@ -282,4 +291,36 @@ export interface RateLimiter {
     limit: number,
     windowSeconds: number,
   ): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+}
+
+/** A response kept for an Idempotency-Key, to answer a retry with. */
+export interface KeptResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What became of a request made with an Idempotency-Key, kept for a day. */
+export interface IdempotencyRecord {
+  /** What the request was: its route, path and body, hashed. */
+  fingerprint: string;
+  /** Set once the first request finished; absent while it is still running. */
+  response?: KeptResponse;
+}
+
+/** Requests under an Idempotency-Key: the first claims it, retries find its record. */
+export interface IdempotencyRecords {
+  /**
+   * Claims `id` for a request now running, unless someone holds it: then their record. A claim older than
+   * `staleAfterSeconds` whose request never finished (its function died) may be claimed again.
+   */
+  claim(
+    id: string,
+    fingerprint: string,
+    staleAfterSeconds: number,
+  ): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
+  /** The request finished: retries get this response. */
+  complete(id: string, response: KeptResponse): Promise<void>;
+  /** The request failed: a retry runs it again. */
+  release(id: string): Promise<void>;
 }

@@ -57,7 +57,9 @@ status-notifier is running locally
   Subscribe page       ${stack.apiUrl}/subscribe  (import a page's components first, see the README)
   Support console      ${stack.apiUrl}/console  (sign in with the admin API key below)
   API                  ${stack.apiUrl}  (health: ${stack.apiUrl}/v1/health)
-  Statuspage webhook   POST ${stack.apiUrl}/v1/webhooks/statuspage/${config.WEBHOOK_TOKEN}
+  Webhooks             POST ${stack.apiUrl}/v1/webhooks/statuspage/${config.WEBHOOK_TOKEN}
+                       (instatus or betterstack in place of statuspage for those vendors)
+  Incident API         ${stack.apiUrl}/v1/incidents  with the admin API key
   Admin API            ${stack.apiUrl}/v1/admin/...  with  Authorization: Bearer ${config.ADMIN_API_KEY}
   Sent mail (inbox)    ${stack.sesEndpoint}/
   DynamoDB Local       ${stack.dynamodbEndpoint}  (tables: ${Object.values(stack.tables).join(', ')}; ${dataNote(config)})

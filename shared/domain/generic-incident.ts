@@ -1,14 +1,15 @@
 import * as z from 'zod';
+import { ComponentRef } from './component-refs';
 import { POSTMORTEM_UPDATE_ID } from './incident';
 import { type StatuspageIncidentWebhook, WEBHOOK_LIMITS } from './statuspage';
 
-const Id = z
+export const Id = z
   .string()
   .min(1)
   .max(100)
   .regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only');
-const Timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
-const IncidentStatus = z.enum([
+export const Timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+export const IncidentStatus = z.enum([
   'investigating',
   'identified',
   'monitoring',
@@ -24,33 +25,42 @@ const IncidentStatus = z.enum([
  * Statuspage webhook, so it has the same guarantees (send it again and nothing new happens; only the
  * newest unseen update notifies).
  */
+/** An update's id: any id but the postmortem's, which the postmortem is stored under. */
+export const UpdateId = Id.refine(
+  (id) => id !== POSTMORTEM_UPDATE_ID,
+  `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id`,
+);
+export const Impact = z.enum(['none', 'minor', 'major', 'critical', 'maintenance']);
+export const IncidentName = z.string().trim().min(1).max(255);
+/** Components by catalog id or by region and name, resolved against the page's catalog. */
+const Components = z.array(ComponentRef).max(100).default([]);
+
 export const GenericIncident = z.object({
   pageId: Id,
   incident: z.object({
     id: Id,
-    name: z.string().min(1).max(255),
+    name: IncidentName,
     status: IncidentStatus,
-    impact: z.enum(['none', 'minor', 'major', 'critical', 'maintenance']).default('none'),
+    impact: Impact.default('none'),
     url: z.url({ protocol: /^https?$/ }).optional(),
     createdAt: Timestamp,
     /** Components (catalog ids) the incident affects, in addition to each update's own. */
     componentIds: z.array(Id).max(100).default([]),
+    /** The same, named by catalog id or by region and name. */
+    components: Components,
     scheduledFor: Timestamp.optional(),
     scheduledUntil: Timestamp.optional(),
     updates: z
       .array(
         z.object({
-          // The postmortem is stored as an update with this id: an update may not take it.
-          id: Id.refine(
-            (id) => id !== POSTMORTEM_UPDATE_ID,
-            `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id`,
-          ),
+          id: UpdateId,
           status: IncidentStatus,
           body: z.string().max(50_000),
           at: Timestamp,
           /** false: stored and shown in later timelines, not mailed. */
           notify: z.boolean().default(true),
           componentIds: z.array(Id).max(100).default([]),
+          components: Components,
         }),
       )
       .min(1)

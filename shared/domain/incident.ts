@@ -18,6 +18,8 @@ export const Incident = z.object({
   postmortemBody: z.string().optional(),
   scheduledFor: z.string().optional(),
   scheduledUntil: z.string().optional(),
+  /** A scheduled maintenance whose followers are reminded before its window starts. */
+  remindPrior: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -10,6 +10,14 @@ import {
 import { ComponentsJson } from '../domain/catalog';
 import { Delivery } from '../domain/delivery';
 import { GenericIncident } from '../domain/generic-incident';
+import {
+  IncidentPatch,
+  IncidentQuery,
+  IncidentView,
+  IncidentWriteResult,
+  NewIncidentUpdate,
+  NewPostmortem,
+} from '../domain/incident-api';
 import { StatuspageComponentWebhook, StatuspageIncidentWebhook } from '../domain/statuspage';
 import { Subscriber } from '../domain/subscriber';
 import { BetterStackWebhook } from '../domain/vendors/betterstack';
@@ -37,6 +45,10 @@ interface Operation {
   query?: z.ZodObject;
   response?: z.ZodType;
   status?: number;
+  /** A request body as a client would send it. */
+  example?: unknown;
+  /** Takes an Idempotency-Key header. */
+  idempotent?: boolean;
 }
 
 const Token = z.object({ token: z.string().describe('the token from the link in the mail') });
@@ -46,7 +58,7 @@ const Page = z.object({ cursor: z.string().optional(), limit: z.number().int().o
  * Every API route's contract, with request and response schemas taken from the zod schemas the code
  * parses with. Pages for people (/subscribe, /console, /assets) are not API and are not listed.
  */
-const operations: Record<string, Operation> = {
+export const operations: Record<string, Operation> = {
   'POST /v1/webhooks/statuspage/{token}': {
     summary: 'Atlassian Statuspage webhook (incident or component); retries are harmless',
     auth: 'token-in-url',
@@ -72,11 +84,76 @@ const operations: Record<string, Operation> = {
   },
   'POST /v1/incidents': {
     summary:
-      'Generic incident API for in-house tooling: the whole incident with its updates; resending is harmless',
+      'Incident API: open an incident, or send the whole incident with every update so far; resending is harmless, only the newest unseen update notifies',
     auth: 'admin',
     body: GenericIncident,
     maxBodyBytes: BODY_LIMITS.documents,
     status: 202,
+    idempotent: true,
+    example: {
+      pageId: 'zt2xw0cbdp1v',
+      incident: {
+        id: 'chat-2026-11-23',
+        name: 'Chat messages may fail to deliver',
+        status: 'investigating',
+        impact: 'minor',
+        createdAt: '2026-11-23T10:00:00Z',
+        components: [{ region: 'Prod1 (US)', name: 'Channel - Chat' }],
+        updates: [
+          {
+            id: 'u1',
+            status: 'investigating',
+            body: 'Chat messages may not deliver.',
+            at: '2026-11-23T10:00:00Z',
+          },
+        ],
+      },
+    },
+  },
+  'GET /v1/incidents': {
+    summary: "A page's incidents, newest first; `status=open` for those not yet resolved or completed",
+    auth: 'admin',
+    query: IncidentQuery,
+    response: Listed(IncidentView),
+  },
+  'GET /v1/incidents/{id}': {
+    summary:
+      'One incident with its updates, oldest first; `{id}` is the incidentId answered, or the id it was opened with',
+    auth: 'admin',
+    response: IncidentView,
+  },
+  'PATCH /v1/incidents/{id}': {
+    summary:
+      'Rename an incident or change its impact; nobody is notified, and mail keeps its subject (its thread)',
+    auth: 'admin',
+    body: IncidentPatch,
+    response: IncidentView,
+    idempotent: true,
+    example: { name: 'Chat messages delayed', impact: 'major' },
+  },
+  'POST /v1/incidents/{id}/updates': {
+    summary:
+      'Add one update; it notifies unless notify is false. Without an id, send an Idempotency-Key so a retry adds nothing',
+    auth: 'admin',
+    body: NewIncidentUpdate,
+    response: IncidentWriteResult,
+    status: 202,
+    idempotent: true,
+    example: {
+      status: 'identified',
+      body: 'A queue in the chat service is not draining; a fix is rolling out.',
+      components: ['cmpchatus001'],
+    },
+  },
+  'POST /v1/incidents/{id}/postmortem': {
+    summary:
+      'Publish the postmortem, notified once; the same text again is harmless, another text revises it without notifying again',
+    auth: 'admin',
+    body: NewPostmortem,
+    response: IncidentWriteResult,
+    status: 202,
+    idempotent: true,
+    example: { body: 'A consumer stopped after a deploy; we now alert on queue age.' },
   },
   'GET /v1/catalog': { summary: 'Pages, regions and components, for subscription pickers', auth: 'none' },
   'GET /v1/health': { summary: 'Liveness', auth: 'none' },
@@ -249,6 +326,18 @@ export function openApiDocument(serverUrl: string) {
       required: !(type as z.ZodType).safeParse(undefined).success,
       schema: schema(type as z.ZodType),
     }));
+    const headerParams = op.idempotent
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'Any 1 to 255 visible ASCII characters, new for each intended change: a retry with the same key and request gets the first answer again (header idempotent-replayed: true) and changes nothing; the key with another request is a 422; while the first still runs, a 409 with Retry-After. Kept for 24 hours.',
+            schema: { type: 'string', minLength: 1, maxLength: 255 },
+          },
+        ]
+      : [];
     const hasBody = Boolean(op.body || op.bodyType);
     const maxBody = inKilobytes(op.maxBodyBytes ?? BODY_LIMITS.default);
     const errorContent = { 'application/json': { schema: schema(ErrorBody) } };
@@ -256,7 +345,7 @@ export function openApiDocument(serverUrl: string) {
     (paths[path] as Record<string, unknown>)[method.toLowerCase()] = {
       summary: op.summary,
       ...(op.auth === 'admin' ? { security: [{ adminKey: [] }] } : {}),
-      parameters: [...pathParams, ...queryParams],
+      parameters: [...pathParams, ...queryParams, ...headerParams],
       ...(hasBody
         ? {
             requestBody: {
@@ -265,6 +354,7 @@ export function openApiDocument(serverUrl: string) {
               content: {
                 [op.bodyType ?? 'application/json']: {
                   schema: op.body ? schema(op.body) : { type: 'string' },
+                  ...(op.example === undefined ? {} : { example: op.example }),
                 },
               },
             },

@@ -9,6 +9,7 @@ import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { csrfToken } from '../../shared/domain/csrf';
 import { GenericIncident } from '../../shared/domain/generic-incident';
+import { IncidentPatch, NewIncidentUpdate, NewPostmortem } from '../../shared/domain/incident-api';
 import { createManageToken } from '../../shared/domain/link-tokens';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { BetterStackWebhook } from '../../shared/domain/vendors/betterstack';
@@ -157,6 +158,8 @@ interface Fixtures {
   subscriberId: string;
   manageToken: string;
   incidentId: string;
+  /** An incident opened through the incident API: the one its writes may change. */
+  apiIncidentId: string;
   suppressed: string;
   consoleToken: string;
 }
@@ -232,6 +235,45 @@ const profiles: Record<string, Profile> = {
     auth: 'admin',
     body: { kind: 'json', schema: GenericIncident, sample: genericIncidentSample },
     documents: true,
+  },
+  'GET /v1/incidents': {
+    auth: 'admin',
+    body: { kind: 'none' },
+    query: { pageId: { valid: () => PAGE_ID }, status: { strict: true }, ...cursorAndLimit },
+  },
+  'GET /v1/incidents/{id}': {
+    auth: 'admin',
+    body: { kind: 'none' },
+    path: { id: () => encodeURIComponent(fx.apiIncidentId) },
+  },
+  'PATCH /v1/incidents/{id}': {
+    auth: 'admin',
+    path: { id: () => encodeURIComponent(fx.apiIncidentId) },
+    body: { kind: 'json', schema: IncidentPatch, sample: () => ({ name: 'Chat delayed', impact: 'major' }) },
+  },
+  'POST /v1/incidents/{id}/updates': {
+    auth: 'admin',
+    path: { id: () => encodeURIComponent(fx.apiIncidentId) },
+    body: {
+      kind: 'json',
+      schema: NewIncidentUpdate,
+      sample: () => ({
+        status: 'monitoring',
+        body: 'A fix is out.',
+        at: '2026-11-23T10:30:00Z',
+        notify: true,
+        components: [US_CHAT, { region: 'Prod1 (US)', name: 'Channel - Chat' }],
+      }),
+    },
+  },
+  'POST /v1/incidents/{id}/postmortem': {
+    auth: 'admin',
+    path: { id: () => encodeURIComponent(fx.apiIncidentId) },
+    body: {
+      kind: 'json',
+      schema: NewPostmortem,
+      sample: () => ({ body: 'What happened.', publishedAt: '2026-11-24T09:00:00Z', notify: true }),
+    },
   },
   'PUT /v1/admin/pages/{pageId}/components': {
     auth: 'admin',
@@ -1312,6 +1354,7 @@ beforeAll(async () => {
     headers: { 'content-type': JSON_TYPE },
     body: JSON.stringify(webhook),
   });
+  const opened = await adminCall(stack, 'POST', '/v1/incidents', genericIncidentSample());
   const signIn = await fetch(`${stack.apiUrl}/console/sign-in`, {
     method: 'POST',
     redirect: 'manual',
@@ -1331,6 +1374,7 @@ beforeAll(async () => {
       record?.linkNonce?.S ?? '',
     ),
     incidentId: `statuspage:${PAGE_ID}:${webhook.incident.id}`,
+    apiIncidentId: opened.body.incidentId,
     suppressed,
     consoleToken,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { functionSpecs } from '../../infra/functions';
-import { documentedRoutes, openApiDocument } from '../../shared/http/openapi';
+import { documentedRoutes, openApiDocument, operations } from '../../shared/http/openapi';
 
 describe('OpenAPI document', () => {
   const doc = openApiDocument('https://status.example.com');
@@ -42,5 +42,20 @@ describe('OpenAPI document', () => {
     expect(webhook).toContain('"maxItems":500'); // updates in one webhook
     expect(webhook).toContain('"maxLength":60000'); // an update's body, a postmortem
     expect(webhook).toContain('"maxLength":1000'); // names
+  });
+
+  it('gives examples the routes take, and the Idempotency-Key on the incident API’s writes', () => {
+    const examples = Object.entries(operations).filter(([, op]) => op.example !== undefined);
+    expect(examples.map(([route]) => route)).toEqual(
+      expect.arrayContaining([
+        'POST /v1/incidents',
+        'POST /v1/incidents/{id}/updates',
+        'PATCH /v1/incidents/{id}',
+      ]),
+    );
+    for (const [route, op] of examples) expect(op.body?.safeParse(op.example).success, route).toBe(true);
+    const update = (doc.paths['/v1/incidents/{id}/updates'] as any).post;
+    expect(update.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'Idempotency-Key']);
+    expect(update.requestBody.content['application/json'].example.status).toBe('identified');
   });
 });

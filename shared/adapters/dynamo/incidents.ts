@@ -1,12 +1,15 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { Incident, IncidentUpdate } from '../../domain/incident';
 import type { DeliveryOutcome, Incidents, SendCounts, UnsettledUpdate, UpdateCounts } from '../../ports';
 import { queryAll } from './batch';
+import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure, setClause } from './expressions';
-import { tables } from './tables';
+import { INCIDENTS_BY_PAGE, tables } from './tables';
 
 const UNSETTLED_INDEX = tables.incidents.indexes[0];
+/** Statuses after which an incident is no longer open. */
+const CLOSED = ['resolved', 'completed', 'postmortem'];
 const UNSETTLED = 'UNSETTLED';
 
 const META = 'META';
@@ -86,6 +89,80 @@ export class DynamoIncidents implements Incidents {
       incident: StoredIncident.parse(meta),
       updates: items.filter((item) => item.sk !== META).map((item) => IncidentUpdate.parse(item)),
     };
+  }
+
+  async reviseUpdate(incidentId: string, updateId: string, body: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: incidentId, sk: updateSk(updateId) },
+        UpdateExpression: 'SET body = :body',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':body': body },
+      }),
+    );
+  }
+
+  async patch(incidentId: string, changes: { name?: string; impact?: string }): Promise<void> {
+    const set = setClause(changes);
+    if (Object.keys(set.names).length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: incidentId, sk: META },
+        UpdateExpression: set.clause,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: set.names,
+        ExpressionAttributeValues: set.values,
+      }),
+    );
+  }
+
+  async listByPage(pageId: string, options: { status?: string; cursor?: string; limit: number }) {
+    const keys = ['pk', 'sk', 'pageId', 'createdAt'] as const;
+    const filter =
+      options.status === 'open'
+        ? { FilterExpression: 'NOT (#status IN (:closed0, :closed1, :closed2))' }
+        : options.status
+          ? { FilterExpression: '#status = :status' }
+          : {};
+    const filterValues =
+      options.status === 'open'
+        ? Object.fromEntries(CLOSED.map((status, i) => [`:closed${i}`, status]))
+        : options.status
+          ? { ':status': options.status }
+          : {};
+    const items: Record<string, unknown>[] = [];
+    let startKey = decodeCursor(options.cursor, {
+      keys,
+      partition: { name: 'pageId', value: pageId },
+    }) as Record<string, unknown> | undefined;
+    // A status filter may leave a page of the index short: read on until the page is full.
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INCIDENTS_BY_PAGE,
+          KeyConditionExpression: 'pageId = :page',
+          ...filter,
+          ExpressionAttributeNames: options.status ? { '#status': 'status' } : undefined,
+          ExpressionAttributeValues: { ':page': pageId, ...filterValues },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+          Limit: options.limit,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < options.limit);
+    const kept = items.slice(0, options.limit);
+    const last = kept.at(-1);
+    // Resume after the last incident answered: more were read, or the index has more.
+    const next =
+      last && (items.length > kept.length || startKey)
+        ? encodeCursor(Object.fromEntries(keys.map((key) => [key, last[key]])))
+        : undefined;
+    return { items: kept.map((item) => StoredIncident.parse(item)), ...(next ? { cursor: next } : {}) };
   }
 
   private items(incidentId: string): Promise<Record<string, unknown>[]> {

@@ -13,6 +13,8 @@ export interface TableDefinition {
 }
 
 export const SUBSCRIBERS_BY_TOPIC = 'byTopic';
+/** The incident API's listing: a page's incidents, newest first. */
+export const INCIDENTS_BY_PAGE = 'byPage';
 /** Support's address searches: by domain and by the start of an address (see DynamoSubscribers.search). */
 export const SUBSCRIBERS_BY_ADDRESS = 'byAddress';
 
@@ -62,6 +64,28 @@ export const tables = {
           'failedCount',
           'skippedCount',
           'lastSendAt',
+        ],
+      },
+      // Sparse: only incidents (their META item has the page id; updates do not). Everything of the
+      // incident but its postmortem, which may be large.
+      {
+        name: INCIDENTS_BY_PAGE,
+        partitionKey: 'pageId',
+        sortKey: 'createdAt',
+        include: [
+          'incidentId',
+          'source',
+          'upstreamId',
+          'name',
+          'status',
+          'impact',
+          'shortlink',
+          'componentIds',
+          'subject',
+          'updatedAt',
+          'scheduledFor',
+          'scheduledUntil',
+          'remindPrior',
         ],
       },
     ],
