@@ -4,17 +4,25 @@ import * as z from 'zod';
 import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { AppError } from '../shared/errors';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { openApiDocument } from '../shared/http/openapi';
 import { json } from '../shared/http/respond';
+import { pageRoute } from '../shared/routes/page-route';
 import { loadConfig } from '../shared/secrets';
 import { getAsset } from '../shared/templates/assets';
 import { listCatalog } from '../shared/usecases/catalog';
+import { maintenanceCalendarFile } from '../shared/usecases/maintenance-calendar';
 
 const env = await loadConfig(functionSpecs.catalog.env);
-const deps = { catalog: new DynamoCatalog(createDocumentClient(), env.CATALOG_TABLE) };
+const db = createDocumentClient();
+const deps = {
+  catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
+  config: { linkSigningSecret: env.LINK_SIGNING_SECRET, domain: new URL(env.PUBLIC_BASE_URL).hostname },
+};
 
 const catalog = httpHandler({ input: z.object({}) }, async () =>
   json(200, await listCatalog(deps), { 'cache-control': 'public, max-age=60' }),
@@ -45,9 +53,25 @@ const asset = httpHandler({ input: AssetRequest }, async ({ path, query }) => {
   };
 });
 
+const CalendarRequest = z.object({
+  query: z.object({ incident: z.string().min(1).max(320), sig: z.string().min(1).max(100) }),
+});
+
+/** A maintenance's window for calendars, from the link in its mail (attachments cannot go in bulk mail). */
+const calendar = pageRoute(CalendarRequest, async ({ query }) => ({
+  statusCode: 200,
+  headers: {
+    'content-type': 'text/calendar; charset=utf-8',
+    'content-disposition': 'attachment; filename="maintenance.ics"',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  },
+  body: await maintenanceCalendarFile(deps, query),
+}));
+
 /**
  * Public reads: GET /v1/catalog (pages → regions → components, for pickers), the API's OpenAPI document,
- * and the pages' stylesheet and script.
+ * the pages' stylesheet and script, and a maintenance's calendar file.
  */
 export const handler = middy()
   .use(httpErrors())
@@ -56,5 +80,6 @@ export const handler = middy()
       { method: 'GET', path: '/v1/catalog', handler: catalog },
       { method: 'GET', path: '/v1/openapi.json', handler: openApi },
       { method: 'GET', path: '/assets/{name}', handler: asset },
+      { method: 'GET', path: '/v1/calendar', handler: calendar },
     ]),
   );

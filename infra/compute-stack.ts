@@ -77,6 +77,7 @@ const OPTIONAL_ENV = new Set<EnvName>([
   'SES_MAX_SEND_RATE',
   'CONSOLE_IDLE_MINUTES',
   'PENDING_STALE_MINUTES',
+  'MAINTENANCE_REMINDER_MINUTES',
 ]);
 
 /** Functions, the HTTP API, stream event sources with their on-failure queues, and alarms. */

@@ -185,13 +185,15 @@ export const functionSpecs = {
   },
   catalog: {
     entry: 'functions/catalog.ts',
-    description: 'Public reads: catalog of pages, regions and components; OpenAPI; page assets',
-    env: ['CATALOG_TABLE', 'PUBLIC_BASE_URL'],
-    tables: { catalog: 'read' },
+    description:
+      'Public reads: catalog of pages, regions and components; OpenAPI; page assets; maintenance calendar files',
+    env: ['CATALOG_TABLE', 'INCIDENTS_TABLE', 'PUBLIC_BASE_URL', 'LINK_SIGNING_SECRET'],
+    tables: { catalog: 'read', incidents: 'read' },
     routes: [
       { method: 'GET', path: '/v1/catalog' },
       { method: 'GET', path: '/v1/openapi.json' },
       { method: 'GET', path: '/assets/{name}' },
+      { method: 'GET', path: '/v1/calendar' },
     ],
     timeoutSeconds: 10,
     memoryMb: 256,
@@ -294,6 +296,16 @@ export const functionSpecs = {
     schedule: { everyMinutes: 1 },
     timeoutSeconds: 300,
     memoryMb: 512,
+  },
+  reminders: {
+    entry: 'functions/reminders.ts',
+    description:
+      'Every 5 minutes: a reminder update for each maintenance starting within MAINTENANCE_REMINDER_MINUTES, once',
+    env: ['INCIDENTS_TABLE', 'MAINTENANCE_REMINDER_MINUTES'],
+    tables: { incidents: 'readWrite' },
+    schedule: { everyMinutes: 5 },
+    timeoutSeconds: 60,
+    memoryMb: 256,
   },
   smoke: {
     entry: 'functions/smoke.ts',

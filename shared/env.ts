@@ -38,6 +38,8 @@ const envSchemas = {
    * longer than a sender takes for a batch, far shorter than the stream's 24 hours.
    */
   PENDING_STALE_MINUTES: z.coerce.number().min(0).max(720).default(10),
+  /** How long before a maintenance window starts its followers are reminded (when the page asks for it). */
+  MAINTENANCE_REMINDER_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
   /** SES rewrites Message-ID to `<id@this-domain>`; `email.amazonses.com` in us-east-1. */
   SES_MESSAGE_ID_DOMAIN: z.string().min(1).default('email.amazonses.com'),
 } as const;

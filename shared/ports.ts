@@ -40,6 +40,10 @@ export interface Incidents {
   /** Stores the update unless its id is already stored; true when it was new. */
   addUpdate(update: IncidentUpdate): Promise<boolean>;
   get(incidentId: string): Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined>;
+  /** Files a maintenance under its window's start, for the reminders to find. Idempotent. */
+  scheduleReminder(incidentId: string, scheduledFor: string): Promise<void>;
+  /** Maintenances filed to start in [from, to] (ISO), as filed: the incident may have moved since. */
+  remindersDue(from: string, to: string): Promise<Array<{ incidentId: string; scheduledFor: string }>>;
   /** Replaces the text of a stored update (a revised postmortem): it is not notified again. */
   reviseUpdate(incidentId: string, updateId: string, body: string): Promise<void>;
   /** Renames the incident or changes its impact; its subject, and so its thread, stay as they were. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ComponentRef } from './component-refs';
-import { POSTMORTEM_UPDATE_ID } from './incident';
+import { POSTMORTEM_UPDATE_ID, REMINDER_PREFIX } from './incident';
 import { type StatuspageIncidentWebhook, WEBHOOK_LIMITS } from './statuspage';
 
 export const Id = z
@@ -29,6 +29,9 @@ export const IncidentStatus = z.enum([
 export const UpdateId = Id.refine(
   (id) => id !== POSTMORTEM_UPDATE_ID,
   `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id`,
+).refine(
+  (id) => !id.startsWith(REMINDER_PREFIX),
+  `ids starting "${REMINDER_PREFIX}" are the notifier's reminders`,
 );
 export const Impact = z.enum(['none', 'minor', 'major', 'critical', 'maintenance']);
 export const IncidentName = z.string().trim().min(1).max(255);
@@ -50,6 +53,8 @@ export const GenericIncident = z.object({
     components: Components,
     scheduledFor: Timestamp.optional(),
     scheduledUntil: Timestamp.optional(),
+    /** A maintenance's followers are reminded before its window starts. */
+    remindPrior: z.boolean().default(false),
     updates: z
       .array(
         z.object({
@@ -92,6 +97,7 @@ export function toIncidentWebhook({ pageId, incident }: GenericIncident): Status
       shortlink: incident.url ?? null,
       scheduled_for: incident.scheduledFor ?? null,
       scheduled_until: incident.scheduledUntil ?? null,
+      scheduled_remind_prior: incident.remindPrior,
       postmortem_body: incident.postmortem?.body ?? null,
       postmortem_published_at: incident.postmortem?.publishedAt ?? null,
       postmortem_notified_subscribers: incident.postmortem?.notify ?? false,

@@ -29,7 +29,8 @@ export type Incident = z.infer<typeof Incident>;
 export const IncidentUpdate = z.object({
   incidentId: z.string().min(1),
   updateId: z.string().min(1),
-  kind: z.enum(['update', 'postmortem']),
+  /** `reminder`: the notifier's own, before a maintenance window starts. */
+  kind: z.enum(['update', 'postmortem', 'reminder']),
   status: z.string(),
   body: z.string(),
   displayAt: z.string(),
@@ -40,6 +41,13 @@ export const IncidentUpdate = z.object({
 export type IncidentUpdate = z.infer<typeof IncidentUpdate>;
 
 export const POSTMORTEM_UPDATE_ID = 'postmortem';
+
+export const REMINDER_PREFIX = 'reminder-';
+
+/** A maintenance's reminder: one per window start, so a rescheduled window is reminded of again. */
+export function reminderUpdateId(scheduledFor: string): string {
+  return `${REMINDER_PREFIX}${scheduledFor.replace(/[^0-9]/g, '').slice(0, 12)}`;
+}
 
 export function qualifiedIncidentId(source: Incident['source'], pageId: string, upstreamId: string): string {
   return `${source}:${pageId}:${upstreamId}`;

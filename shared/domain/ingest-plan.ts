@@ -89,6 +89,7 @@ export function planIncidentIngest(
     ...(source.postmortem_body ? { postmortemBody: source.postmortem_body } : {}),
     ...(source.scheduled_for ? { scheduledFor: source.scheduled_for } : {}),
     ...(source.scheduled_until ? { scheduledUntil: source.scheduled_until } : {}),
+    ...(source.scheduled_for ? { remindPrior: source.scheduled_remind_prior === true } : {}),
     createdAt: source.created_at,
     updatedAt: source.updated_at ?? newest?.created_at ?? source.created_at,
   };

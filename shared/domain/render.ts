@@ -31,4 +31,6 @@ export interface NotificationInput {
   pageName?: string;
   /** The page's time zone (catalog), for local times beside UTC. */
   timeZone?: string;
+  /** A maintenance to come: its window as an .ics download and as a Google Calendar link. */
+  calendar?: { icsUrl: string; googleUrl: string };
 }

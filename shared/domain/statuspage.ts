@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { POSTMORTEM_UPDATE_ID } from './incident';
+import { POSTMORTEM_UPDATE_ID, REMINDER_PREFIX } from './incident';
 
 /*
  * Atlassian Statuspage webhook payloads. Lenient where real payloads drift (extra fields, nulls, missing
@@ -84,6 +84,9 @@ export const StatuspageAffectedComponent = z.looseObject({
 const UpdateId = Id.refine(
   (id) => id !== POSTMORTEM_UPDATE_ID,
   `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id: send a postmortem in the postmortem fields`,
+).refine(
+  (id) => !id.startsWith(REMINDER_PREFIX),
+  `ids starting "${REMINDER_PREFIX}" are the notifier's reminders`,
 );
 
 export const StatuspageIncidentUpdate = z.looseObject({
@@ -114,6 +117,11 @@ export const StatuspageIncident = z.looseObject({
   postmortem_notified_subscribers: z.boolean().nullish(),
   scheduled_for: optionalTimestamp,
   scheduled_until: optionalTimestamp,
+  /** Remind subscribers before the maintenance starts (the notifier's reminders, see MAINTENANCE_REMINDER_MINUTES). */
+  scheduled_remind_prior: z.boolean().nullish(),
+  // Statuspage moves the maintenance on by itself and sends a webhook for each move: noted, not acted on.
+  scheduled_auto_in_progress: z.boolean().nullish(),
+  scheduled_auto_completed: z.boolean().nullish(),
 });
 export type StatuspageIncident = z.infer<typeof StatuspageIncident>;
 

@@ -157,6 +157,14 @@ export const operations: Record<string, Operation> = {
   },
   'GET /v1/catalog': { summary: 'Pages, regions and components, for subscription pickers', auth: 'none' },
   'GET /v1/health': { summary: 'Liveness', auth: 'none' },
+  'GET /v1/calendar': {
+    summary: "A maintenance's window as an .ics file (text/calendar), from the signed link in its mail",
+    auth: 'token-in-query',
+    query: z.object({
+      incident: z.string().describe('the incident id'),
+      sig: z.string().describe('the signature from the link in the mail'),
+    }),
+  },
   'GET /v1/openapi.json': { summary: 'This document', auth: 'none' },
   'POST /v1/subscriptions': {
     summary: 'Subscribe; a confirmation mail follows. The same answer whatever the address (no enumeration)',

@@ -19,6 +19,7 @@ const STATUS: Record<string, { label: string; colour: string }> = {
   in_progress: { label: 'Maintenance in progress', colour: '#1d4ed8' },
   verifying: { label: 'Verifying', colour: '#1d4ed8' },
   completed: { label: 'Maintenance completed', colour: '#15803d' },
+  reminder: { label: 'Maintenance reminder', colour: '#1d4ed8' },
 };
 const IMPACT: Record<string, { label: string; colour: string }> = {
   none: { label: 'No impact', colour: '#4b5563' },
@@ -72,6 +73,9 @@ export function renderNotification(input: NotificationInput): MailContent {
       ? `${formatTime(incident.scheduledFor, input.timeZone)} to ${formatTime(incident.scheduledUntil, input.timeZone)}`
       : undefined;
   const source = input.pageName ?? 'Status update';
+  const calendar = input.calendar
+    ? { googleUrl: safeHttpUrl(input.calendar.googleUrl), icsUrl: safeHttpUrl(input.calendar.icsUrl) }
+    : undefined;
 
   const htmlBefore = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -83,6 +87,7 @@ export function renderNotification(input: NotificationInput): MailContent {
   .card { background:#1f2937 !important; color:#f3f4f6 !important; }
   .muted { color:#d1d5db !important; }
   .rule { border-color:#374151 !important; }
+  .link { color:#93c5fd !important; }
 }
 @media (max-width: 620px) { .card { padding:16px !important; } }
 </style></head>
@@ -94,6 +99,7 @@ export function renderNotification(input: NotificationInput): MailContent {
 <h1 style="margin:0 0 12px;font-size:21px;line-height:1.3">${incident.name}</h1>
 <p style="margin:0 0 16px">${badge(status.label, status.colour)} ${badge(impact.label, impact.colour)}</p>
 ${window ? html`<p style="margin:0 0 12px"><strong>Maintenance window:</strong> ${window}</p>` : ''}
+${calendar ? html`<p style="margin:0 0 16px"><a class="link" href="${calendar.googleUrl}" style="color:#1d4ed8;font-weight:600">Add to Google Calendar</a> · <a class="link" href="${calendar.icsUrl}" style="color:#1d4ed8;font-weight:600">Download for other calendars (.ics)</a></p>` : ''}
 ${
   input.affected.length
     ? html`<p style="margin:0 0 4px"><strong>Affected</strong></p><ul style="margin:0 0 16px;padding-left:20px">${input.affected.map(
@@ -112,6 +118,8 @@ ${earlier.length ? html`<h2 class="rule" style="margin:24px 0 8px;padding-top:16
     incident.name,
     `${status.label} · ${impact.label}`,
     window ? `Maintenance window: ${window}` : undefined,
+    calendar?.googleUrl ? `Add to Google Calendar: ${calendar.googleUrl}` : undefined,
+    calendar?.icsUrl ? `Add to other calendars (.ics): ${calendar.icsUrl}` : undefined,
     input.affected.length
       ? `Affected: ${input.affected.map((g) => (g.region ? `${g.region}: ${g.components.join(', ')}` : g.components.join(', '))).join('; ')}`
       : undefined,

@@ -46,6 +46,9 @@ export async function ingestStatuspageWebhook(
 export async function storePlan(deps: Pick<IngestDeps, 'incidents'>, plan: IngestPlan) {
   // The incident first: the fan-out reads it when the update's stream record arrives.
   await deps.incidents.save(plan.incident);
+  const { incident } = plan;
+  if (incident.remindPrior && incident.scheduledFor)
+    await deps.incidents.scheduleReminder(incident.incidentId, incident.scheduledFor);
   const stored: string[] = [];
   const notifying: string[] = [];
   for (const update of plan.updates) {

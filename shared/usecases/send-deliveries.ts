@@ -1,6 +1,7 @@
+import { calendarUrl, googleCalendarUrl, hasWindow } from '../domain/calendar';
 import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } from '../domain/delivery';
-import { chronological, type Incident, type IncidentUpdate } from '../domain/incident';
+import { chronological, type Incident, type IncidentUpdate, mailSubject } from '../domain/incident';
 import type { MailContent, NotificationInput } from '../domain/render';
 import { type SendBatch, type SendBatchKey, sendBatchId } from '../domain/send-batch';
 import {
@@ -171,7 +172,10 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     if (!stored || !update) throw new Error(`update ${first.incidentId}/${first.updateId} is not stored`);
 
     const catalog = await deps.catalog.getPage(stored.incident.pageId);
-    const content = renderNotification(notificationInput(stored.incident, update, stored.updates, catalog));
+    const content = renderNotification({
+      ...notificationInput(stored.incident, update, stored.updates, catalog),
+      ...calendarLinks(deps.config, stored.incident, catalog),
+    });
     const rootId = incidentRootId(stored.incident.incidentId, domainOf(deps.config.mailFrom));
     const listId = listIdHeader(stored.incident.pageId, catalog.page?.name, domainOf(deps.config.mailFrom));
     const reasonFor = (request: SendRequest) => {
@@ -343,5 +347,22 @@ function notificationInput(
     })),
     ...(catalog.page && catalog.page.name !== catalog.page.pageId ? { pageName: catalog.page.name } : {}),
     ...(catalog.page?.timeZone ? { timeZone: catalog.page.timeZone } : {}),
+  };
+}
+
+/** A maintenance still to come or under way: links that put its window in the reader's calendar. */
+function calendarLinks(
+  config: SendDeps['config'],
+  incident: Incident,
+  catalog: PageCatalog,
+): Pick<NotificationInput, 'calendar'> {
+  if (!hasWindow(incident) || incident.status === 'completed') return {};
+  const title = mailSubject(incident.subject, catalog.page?.name);
+  const details = incident.shortlink ? `${incident.name}\n${incident.shortlink}` : incident.name;
+  return {
+    calendar: {
+      icsUrl: calendarUrl(config.publicBaseUrl, config.linkSigningSecret, incident.incidentId),
+      googleUrl: googleCalendarUrl(incident, title, details),
+    },
   };
 }

@@ -48,6 +48,7 @@ const ENV_VALUES = (baseUrl: string): Record<EnvName, string> => ({
   SUBSCRIBE_LIMIT_PER_IP: '20',
   SUBSCRIBE_LIMIT_PER_ADDRESS: '5',
   SUBSCRIBE_EMBED_ORIGINS: 'https://status.example.com',
+  MAINTENANCE_REMINDER_MINUTES: '60',
   // Without it the sender asks SES for its quota at cold start.
   SES_MAX_SEND_RATE: '14',
   PENDING_STALE_MINUTES: '10',

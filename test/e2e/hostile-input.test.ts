@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { functionSpecs, type HttpRoute } from '../../infra/functions';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { calendarSignature } from '../../shared/domain/calendar';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { csrfToken } from '../../shared/domain/csrf';
 import { GenericIncident } from '../../shared/domain/generic-incident';
@@ -235,6 +236,17 @@ const profiles: Record<string, Profile> = {
     auth: 'admin',
     body: { kind: 'json', schema: GenericIncident, sample: genericIncidentSample },
     documents: true,
+  },
+  'GET /v1/calendar': {
+    auth: 'none',
+    body: { kind: 'none' },
+    query: {
+      incident: { valid: () => fx.incidentId, strict: true },
+      sig: {
+        valid: () => calendarSignature(stack.env.LINK_SIGNING_SECRET ?? '', fx.incidentId),
+        strict: true,
+      },
+    },
   },
   'GET /v1/incidents': {
     auth: 'admin',

@@ -13,6 +13,22 @@ const CLOSED = ['resolved', 'completed', 'postmortem'];
 const UNSETTLED = 'UNSETTLED';
 
 const META = 'META';
+
+/** Maintenances by the hour their window starts: `REMIND#2026-11-24T10`, sorted by start within it. */
+const reminderBucket = (scheduledFor: string) => `REMIND#${scheduledFor.slice(0, 13)}`;
+
+/** Every hour bucket from `from` to `to`, both included. */
+function hourBuckets(from: string, to: string): string[] {
+  const buckets: string[] = [];
+  const end = new Date(to).getTime();
+  for (
+    let hour = Math.floor(new Date(from).getTime() / 3_600_000) * 3_600_000;
+    hour <= end;
+    hour += 3_600_000
+  )
+    buckets.push(reminderBucket(new Date(hour).toISOString()));
+  return buckets;
+}
 const updateSk = (updateId: string) => `UPDATE#${updateId}`;
 
 // componentIds is a string set (so concurrent webhooks can ADD to it); the document client reads it as a Set.
@@ -89,6 +105,34 @@ export class DynamoIncidents implements Incidents {
       incident: StoredIncident.parse(meta),
       updates: items.filter((item) => item.sk !== META).map((item) => IncidentUpdate.parse(item)),
     };
+  }
+
+  async scheduleReminder(incidentId: string, scheduledFor: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: reminderBucket(scheduledFor),
+          sk: `${scheduledFor}#${incidentId}`,
+          incidentId,
+          scheduledFor,
+        },
+      }),
+    );
+  }
+
+  async remindersDue(from: string, to: string) {
+    const due: Array<{ incidentId: string; scheduledFor: string }> = [];
+    for (const bucket of hourBuckets(from, to)) {
+      const items = await queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': bucket, ':from': from, ':to': `${to}#\uffff` },
+      });
+      for (const item of items)
+        due.push({ incidentId: String(item.incidentId), scheduledFor: String(item.scheduledFor) });
+    }
+    return due;
   }
 
   async reviseUpdate(incidentId: string, updateId: string, body: string): Promise<void> {

@@ -1,0 +1,114 @@
+import { createHmac } from 'node:crypto';
+import type { Incident } from './incident';
+import { secretsEqual } from './secrets-equal';
+
+/*
+ * A maintenance window as a calendar event: an .ics file (RFC 5545) behind a signed link, and a Google
+ * Calendar link that needs nothing of ours. SES bulk mail carries no attachments, so mail links to both.
+ */
+
+/** The signature of an incident's calendar link: only links the notifier mailed open. */
+export function calendarSignature(serverSecret: string, incidentId: string): string {
+  return createHmac('sha256', serverSecret).update(`calendar:${incidentId}`).digest('base64url').slice(0, 32);
+}
+
+export function calendarSignatureMatches(
+  serverSecret: string,
+  incidentId: string,
+  signature: string,
+): boolean {
+  return secretsEqual(signature, calendarSignature(serverSecret, incidentId));
+}
+
+export function calendarUrl(baseUrl: string, serverSecret: string, incidentId: string): string {
+  const query = new URLSearchParams({
+    incident: incidentId,
+    sig: calendarSignature(serverSecret, incidentId),
+  });
+  return `${baseUrl}/v1/calendar?${query}`;
+}
+
+type Window = Pick<Incident, 'incidentId' | 'name' | 'status' | 'shortlink' | 'updatedAt'> & {
+  scheduledFor: string;
+  scheduledUntil: string;
+};
+
+/** Whether the incident is a maintenance with a whole window a calendar can hold. */
+export function hasWindow(incident: Incident): incident is Incident & Window {
+  return Boolean(incident.scheduledFor && incident.scheduledUntil);
+}
+
+/** "Add to Google Calendar": the event in the link itself. */
+export function googleCalendarUrl(window: Window, title: string, details: string): string {
+  const query = new URLSearchParams({
+    action: 'TEMPLATE',
+    text: title,
+    dates: `${basic(window.scheduledFor)}/${basic(window.scheduledUntil)}`,
+    details: details.slice(0, 1000),
+  });
+  return `https://calendar.google.com/calendar/render?${query}`;
+}
+
+/**
+ * One event for the window. Its UID is the incident's and its SEQUENCE grows with the incident, so a
+ * calendar that imports the file again moves the event rather than adding a second one; a cancelled
+ * or completed maintenance is not cancelled in the calendar (Statuspage has no cancellation to tell).
+ */
+export function maintenanceCalendar(
+  window: Window,
+  options: { title: string; description: string; domain: string },
+) {
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//status-notifier//maintenance//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    'BEGIN:VEVENT',
+    `UID:${text(window.incidentId.replace(/[^\w.:-]/g, '-'))}@${text(options.domain)}`,
+    `SEQUENCE:${Math.floor(new Date(window.updatedAt).getTime() / 1000) % 2_000_000_000}`,
+    `DTSTAMP:${basic(window.updatedAt)}`,
+    `DTSTART:${basic(window.scheduledFor)}`,
+    `DTEND:${basic(window.scheduledUntil)}`,
+    `SUMMARY:${text(options.title)}`,
+    `DESCRIPTION:${text(options.description)}`,
+    ...(window.shortlink && /^https?:\/\//.test(window.shortlink) ? [`URL:${text(window.shortlink)}`] : []),
+    'TRANSP:TRANSPARENT',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ];
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}
+
+/** UTC in iCalendar's basic form: 20261124T100000Z. */
+function basic(iso: string): string {
+  return new Date(iso)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** A TEXT value: backslash, semicolon, comma and line breaks escaped; no other control characters. */
+function text(value: string): string {
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/\p{Cc}/gu, ' ');
+}
+
+/** Lines of at most 75 octets, continued with a space, cut on whole characters. */
+function fold(line: string): string {
+  const parts: string[] = [];
+  let current = '';
+  for (const char of line) {
+    if (Buffer.byteLength(current + char) > (parts.length === 0 ? 75 : 74)) {
+      parts.push(current);
+      current = '';
+    }
+    current += char;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
+}
