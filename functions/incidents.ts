@@ -12,7 +12,6 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { GenericIncident } from '../shared/domain/generic-incident';
 import {
   IncidentPatch,
-  IncidentPath,
   IncidentQuery,
   NewIncidentUpdate,
   NewPostmortem,
@@ -21,7 +20,7 @@ import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { idempotency, idempotencyId, idempotencyKeyOf } from '../shared/http/idempotency';
-import { BODY_LIMITS } from '../shared/http/request';
+import { BODY_LIMITS, IncidentPath } from '../shared/http/request';
 import { json } from '../shared/http/respond';
 import { log } from '../shared/log';
 import { METRIC } from '../shared/metric-names';
@@ -127,16 +126,21 @@ export const handler = middy()
             stored(result);
             return json(202, result);
           },
+          BODY_LIMITS.documents,
         ),
       },
       {
         method: 'POST',
         path: '/v1/incidents/{id}/postmortem',
-        handler: route(z.object({ path: IncidentPath, body: NewPostmortem }), async ({ path, body }) => {
-          const result = await publishPostmortem(deps, path.id, body);
-          stored(result);
-          return json(202, result);
-        }),
+        handler: route(
+          z.object({ path: IncidentPath, body: NewPostmortem }),
+          async ({ path, body }) => {
+            const result = await publishPostmortem(deps, path.id, body);
+            stored(result);
+            return json(202, result);
+          },
+          BODY_LIMITS.documents,
+        ),
       },
     ]),
   );

@@ -5,6 +5,7 @@ import { functionSpecs } from '../infra/functions';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
@@ -12,6 +13,7 @@ import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
 import { systemClock } from '../shared/ports';
+import { followPageRoutes } from '../shared/routes/follow-pages';
 import { linkPageRoutes } from '../shared/routes/link-pages';
 import { subscribePageRoutes } from '../shared/routes/subscribe-pages';
 import { loadConfig } from '../shared/secrets';
@@ -28,6 +30,7 @@ const db = createDocumentClient();
 const deps = {
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
+  incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
   rateLimiter: new DynamoRateLimiter(db, env.SUBSCRIBERS_TABLE),
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
   mailer: new SesMailer(lazySesClient(), {
@@ -57,8 +60,9 @@ const changePreferences = httpHandler(
 );
 
 /**
- * Customers: the JSON API (subscribe, change preferences) and the pages for people (the subscribe form,
- * confirm, unsubscribe including RFC 8058 one-click, preferences). No login: links carry tokens.
+ * Customers: the JSON API (subscribe, follow one incident, change preferences) and the pages for people
+ * (the subscribe form, following an incident, confirm, unsubscribe including RFC 8058 one-click,
+ * preferences). No login: links carry tokens.
  */
 export const handler = middy()
   .use(httpErrors({ pages: errorPage }))
@@ -68,5 +72,6 @@ export const handler = middy()
       { method: 'PUT', path: '/v1/preferences', handler: changePreferences },
       ...subscribePageRoutes(deps, { embedOrigins: env.SUBSCRIBE_EMBED_ORIGINS }),
       ...linkPageRoutes(deps),
+      ...followPageRoutes(deps),
     ]),
   );

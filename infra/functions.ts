@@ -153,10 +153,12 @@ export const functionSpecs = {
   },
   subscriptions: {
     entry: 'functions/subscriptions.ts',
-    description: 'Customers: subscribe form and API, confirm, preferences, one-click unsubscribe',
+    description:
+      'Customers: subscribe form and API, follow one incident, confirm, preferences, one-click unsubscribe',
     env: [
       'SUBSCRIBERS_TABLE',
       'CATALOG_TABLE',
+      'INCIDENTS_TABLE',
       'MAIL_FROM',
       'SES_CONFIGURATION_SET',
       'PUBLIC_BASE_URL',
@@ -165,7 +167,7 @@ export const functionSpecs = {
       'SUBSCRIBE_LIMIT_PER_ADDRESS',
       'SUBSCRIBE_EMBED_ORIGINS',
     ],
-    tables: { subscribers: 'readWrite', catalog: 'read' },
+    tables: { subscribers: 'readWrite', catalog: 'read', incidents: 'read' },
     routes: [
       { method: 'GET', path: '/subscribe' },
       { method: 'POST', path: '/subscribe' },
@@ -178,6 +180,9 @@ export const functionSpecs = {
       { method: 'GET', path: '/v1/preferences' },
       { method: 'POST', path: '/v1/preferences' },
       { method: 'PUT', path: '/v1/preferences' },
+      { method: 'GET', path: '/follow' },
+      { method: 'POST', path: '/follow' },
+      { method: 'POST', path: '/v1/incidents/{id}/followers' },
     ],
     sendsMail: true,
     timeoutSeconds: 15,
@@ -239,7 +244,8 @@ export const functionSpecs = {
     entry: 'functions/fanout.ts',
     description: 'Incidents stream → one delivery per matching confirmed subscriber',
     env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE'],
-    tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'read', deliveries: 'readWrite' },
+    // subscribers: write, to end an incident's own follows once its last mail is batched.
+    tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite', deliveries: 'readWrite' },
     stream: {
       table: 'incidents',
       batchSize: 10,

@@ -121,6 +121,8 @@ export interface Subscribers {
   ): Promise<{ items: SubscriberRecord[]; cursor?: string }>;
   /** Confirmed followers of one topic, a page of the index at a time. */
   audience(topicKey: string): AsyncIterable<Recipient[]>;
+  /** Every subscriber following an incident on its own, whatever their status. */
+  followersOf(incidentId: string): Promise<string[]>;
 }
 
 export interface Deliveries {

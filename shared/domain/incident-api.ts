@@ -48,9 +48,6 @@ export const IncidentQuery = z.object({
 });
 export type IncidentQuery = z.output<typeof IncidentQuery>;
 
-/** The `{id}` of an incident route: the notifier's id (`api:<page>:<id>`), or the id it was created with. */
-export const IncidentPath = z.object({ id: z.string().min(1).max(320) });
-
 export const IncidentUpdateView = z.object({
   id: z.string(),
   kind: z.enum(['update', 'postmortem', 'reminder']),

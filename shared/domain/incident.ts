@@ -20,6 +20,8 @@ export const Incident = z.object({
   scheduledUntil: z.string().optional(),
   /** A scheduled maintenance whose followers are reminded before its window starts. */
   remindPrior: z.boolean().optional(),
+  /** A postmortem may still come after the resolution: the incident's own followers wait for it. */
+  postmortemExpected: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -95,6 +97,13 @@ function oneLine(text: string, max: number): string {
     .replace(/\s+/g, ' ')
     .trim();
   return clean.length > max ? `${clean.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '')}…` : clean;
+}
+
+const CLOSING = new Set(['resolved', 'completed', 'postmortem']);
+
+/** Whether a status ends an incident (its postmortem may still follow). */
+export function isClosingStatus(status: string): boolean {
+  return CLOSING.has(status);
 }
 
 /** Oldest first, by display time, then by id so the order is total. */

@@ -90,6 +90,12 @@ export function planIncidentIngest(
     ...(source.scheduled_for ? { scheduledFor: source.scheduled_for } : {}),
     ...(source.scheduled_until ? { scheduledUntil: source.scheduled_until } : {}),
     ...(source.scheduled_for ? { remindPrior: source.scheduled_remind_prior === true } : {}),
+    // Statuspage and the incident API publish postmortems; the other vendors have none to wait for.
+    postmortemExpected:
+      (origin === 'statuspage' || origin === 'api') &&
+      !isMaintenance(source) &&
+      source.postmortem_ignored !== true &&
+      !source.postmortem_published_at,
     createdAt: source.created_at,
     updatedAt: source.updated_at ?? newest?.created_at ?? source.created_at,
   };

@@ -115,6 +115,8 @@ export const StatuspageIncident = z.looseObject({
   postmortem_body: Body.nullish(),
   postmortem_published_at: optionalTimestamp,
   postmortem_notified_subscribers: z.boolean().nullish(),
+  /** The page owner chose to write no postmortem for this incident. */
+  postmortem_ignored: z.boolean().nullish(),
   scheduled_for: optionalTimestamp,
   scheduled_until: optionalTimestamp,
   /** Remind subscribers before the maintenance starts (the notifier's reminders, see MAINTENANCE_REMINDER_MINUTES). */

@@ -2,6 +2,19 @@ import * as z from 'zod';
 import { NotificationLevel } from './levels';
 import { Topic } from './topics';
 
+/** One incident a person follows on its own, until it resolves (and its postmortem, if one is expected). */
+export const Follow = z.object({
+  incidentId: z.string(),
+  pageId: z.string(),
+  /** The incident's name when the follow began, for pages and mails. */
+  name: z.string(),
+  key: z.string(),
+});
+export type Follow = z.infer<typeof Follow>;
+
+/** The audience key of an incident's followers: `I#<incident id>`. */
+export const followKey = (incidentId: string) => `I#${incidentId}`;
+
 export const SubscriberStatus = z.enum(['pending', 'confirmed', 'unsubscribed']);
 export type SubscriberStatus = z.infer<typeof SubscriberStatus>;
 
@@ -12,6 +25,8 @@ export const Subscriber = z.object({
   status: SubscriberStatus,
   level: NotificationLevel,
   topics: z.array(Topic),
+  /** Incidents followed on their own (absent: none). */
+  follows: z.array(Follow).optional(),
   createdAt: z.string(),
   confirmedAt: z.string().optional(),
 });
@@ -23,6 +38,8 @@ export const SubscriberRecord = Subscriber.extend({
   linkNonce: z.string(),
   confirmTokenHash: z.string().optional(),
   confirmExpiresAt: z.string().optional(),
+  /** Follows asked for and not yet confirmed: a confirmed subscriber confirms each new one. */
+  pendingFollows: z.array(Follow).optional(),
   /** When we last mailed this address outside incidents (confirmation, reminder): throttles resends. */
   lastInviteAt: z.string().optional(),
   /** Bumped on every write: concurrent changes fail instead of overwriting each other. */

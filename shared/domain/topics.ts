@@ -13,11 +13,14 @@ export const TopicInput = z.object({
 });
 export type TopicInput = z.infer<typeof TopicInput>;
 
-/** A topic key as pages and the API show it (`C#page#component`): two ids and its kind. */
+/**
+ * A topic key as pages and the API show it (`C#page#component`): two ids and its kind; or an incident
+ * followed on its own (`I#<source>:<page>:<incident>`).
+ */
 export const TopicKey = z
   .string()
   .min(1)
-  .max(3 + 2 * WEBHOOK_LIMITS.idLength, `at most ${3 + 2 * WEBHOOK_LIMITS.idLength} characters`);
+  .max(20 + 2 * WEBHOOK_LIMITS.idLength, `at most ${20 + 2 * WEBHOOK_LIMITS.idLength} characters`);
 
 export const Topic = z.object({
   pageId: z.string(),

@@ -30,6 +30,7 @@ import {
   SuppressionInput,
 } from '../usecases/admin-subscribers';
 import { CreateApiKeyInput } from '../usecases/api-keys';
+import { FollowInput } from '../usecases/follow';
 import { PreferencesUpdate, SubscribeInput } from '../usecases/self-service';
 import { ErrorBody } from './errors';
 import { BODY_LIMITS, inKilobytes } from './request';
@@ -137,6 +138,7 @@ export const operations: Record<string, Operation> = {
     auth: 'admin',
     body: NewIncidentUpdate,
     response: IncidentWriteResult,
+    maxBodyBytes: BODY_LIMITS.documents,
     status: 202,
     idempotent: true,
     example: {
@@ -151,6 +153,7 @@ export const operations: Record<string, Operation> = {
     auth: 'admin',
     body: NewPostmortem,
     response: IncidentWriteResult,
+    maxBodyBytes: BODY_LIMITS.documents,
     status: 202,
     idempotent: true,
     example: { body: 'A consumer stopped after a deploy; we now alert on queue age.' },
@@ -171,6 +174,14 @@ export const operations: Record<string, Operation> = {
     auth: 'none',
     body: SubscribeInput,
     status: 202,
+  },
+  'POST /v1/incidents/{id}/followers': {
+    summary:
+      "Follow one incident (its id as GET /v1/incidents answers it): a confirmation mail, then each update until it is resolved and its postmortem if one is expected, in everyone's thread. The same answer whatever the address; 409 once the incident is over",
+    auth: 'none',
+    body: FollowInput,
+    status: 202,
+    example: { email: 'ana@example.com' },
   },
   'GET /v1/confirm': {
     summary: 'Confirmation page with a button (scanners do not confirm)',

@@ -189,3 +189,11 @@ function readBody(event: APIGatewayProxyEventV2): unknown {
     throw new AppError('VALIDATION', 'body is not valid JSON', [{ path: 'body', message: 'not valid JSON' }]);
   }
 }
+
+/**
+ * An incident route's `{id}`, URL-decoded: the notifier's id (`api:<page>:<id>`, its colons possibly
+ * encoded) or the id it was opened with.
+ */
+export const IncidentPath = z.object({
+  id: PathId.shape.id.pipe(z.string().max(320, 'at most 320 characters')),
+});

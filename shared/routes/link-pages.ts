@@ -66,11 +66,15 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
     extra: Pick<PreferencesPageInput, 'changes' | 'errors' | 'values'> = {},
     status = 200,
   ) {
+    // A follow's page too: its tree is where a follower can go on to follow components.
     const pages = await pageViews(
       deps,
-      view.topics.map((t) => t.pageId),
+      [...view.topics, ...view.follows].map((t) => t.pageId),
     );
-    const topics = view.topics.map((t, i) => ({ key: t.key, label: view.labels[i] ?? t.key }));
+    const topics = [
+      ...view.topics.map((t, i) => ({ key: t.key, label: view.labels[i] ?? t.key })),
+      ...view.follows.map((f, i) => ({ key: f.key, label: view.followLabels[i] ?? f.key })),
+    ];
     const action = linkPath('/v1/preferences', token);
     const unsubscribeAction = linkPath('/v1/unsubscribe', token);
     return html(status, preferencesPage({ ...view, topics, pages, action, unsubscribeAction, ...extra }));
@@ -80,10 +84,10 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
   async function treeUpdate(current: PreferencesView, sent: readonly string[], level: string | undefined) {
     const pages = await pageViews(
       deps,
-      current.topics.map((t) => t.pageId),
+      [...current.topics, ...current.follows].map((t) => t.pageId),
     );
     const topics = chosenTopics(pages, sent, new Set(current.topics.map((t) => t.key)));
-    if (topics.length === 0) {
+    if (topics.length === 0 && current.follows.length === 0) {
       throw new AppError('VALIDATION', MESSAGES.noTopics, [
         { path: 'topics', message: `${MESSAGES.noTopics}, or unsubscribe from everything below` },
       ]);

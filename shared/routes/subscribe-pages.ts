@@ -8,7 +8,8 @@ import { chosenTopics } from '../http/topic-form';
 import { errorPage } from '../templates/pages/message';
 import { checkInboxPage, pageListPage, subscribePage } from '../templates/pages/subscribe';
 import { type PageView, pageView } from '../usecases/catalog';
-import { requestSubscription, type SelfServiceDeps, SubscribeInput } from '../usecases/self-service';
+import { type FollowDeps, openIncidents } from '../usecases/follow';
+import { requestSubscription, SubscribeInput } from '../usecases/self-service';
 import { pageRoute } from './page-route';
 import type { HttpRouteHandler } from './route';
 
@@ -28,7 +29,7 @@ const SubscribeForm = z.object({
 });
 
 export function subscribePageRoutes(
-  deps: SelfServiceDeps,
+  deps: FollowDeps,
   options: { embedOrigins: readonly string[] },
 ): HttpRouteHandler[] {
   const framing = (embed: boolean): PageOptions => (embed ? { frameAncestors: options.embedOrigins } : {});
@@ -67,7 +68,14 @@ export function subscribePageRoutes(
           pageId = pages[0]?.id ?? '';
         }
         const values = { email: '', topics: new Set<string>(), level: 'all' };
-        return subscribePage({ page: await knownPage(pageId), values, errors: [], embed });
+        const page = await knownPage(pageId);
+        return subscribePage({
+          page,
+          values,
+          errors: [],
+          embed,
+          openIncidents: await openIncidents(deps, page.id),
+        });
       }),
     );
 

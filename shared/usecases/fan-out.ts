@@ -1,6 +1,7 @@
-import { chronological } from '../domain/incident';
+import { chronological, type Incident, type IncidentUpdate, isClosingStatus } from '../domain/incident';
 import { levelWants } from '../domain/levels';
 import { type BatchRecipient, RECIPIENTS_PER_BATCH, type SendBatch } from '../domain/send-batch';
+import { followKey } from '../domain/subscriber';
 import { audienceTopicKeys } from '../domain/topics';
 import type { Catalog, Clock, Incidents, SendBatches, Subscribers } from '../ports';
 
@@ -36,7 +37,12 @@ export async function fanOut(
   if (!update) throw new Error(`update ${incidentId}/${updateId} is not stored`);
   const isFirst = chronological(stored.updates.filter((u) => u.kind === 'update'))[0]?.updateId === updateId;
   const catalog = await deps.catalog.getPage(incident.pageId);
-  const topicKeys = audienceTopicKeys(incident.pageId, incident.componentIds, catalog);
+  // The incident's own followers first: they asked for this incident, whatever their level says.
+  const followed = followCovers(stored.updates, update);
+  const topicKeys = [
+    ...(followed ? [followKey(incidentId)] : []),
+    ...audienceTopicKeys(incident.pageId, incident.componentIds, catalog),
+  ];
   const { resumed } = await deps.incidents.beginFanout(incidentId, updateId);
 
   const createdAt = deps.clock.now().toISOString();
@@ -60,7 +66,8 @@ export async function fanOut(
       for (const { subscriberId, email, level } of page) {
         if (seen.has(subscriberId)) continue;
         seen.add(subscriberId);
-        if (!levelWants(level, incident, update, isFirst)) continue;
+        const follower = followed && topicKey === topicKeys[0];
+        if (!follower && !levelWants(level, incident, update, isFirst)) continue;
         matched++;
         if (earlier?.recipients.has(subscriberId)) continue;
         batched++;
@@ -73,6 +80,8 @@ export async function fanOut(
   close();
   await flush();
   await deps.incidents.completeFanout(incidentId, updateId, { audienceSize: matched, batches: index });
+  // Their last mail is in its batches: the incident's own followers are done with it.
+  const ended = followed && followEndsWith(incident, update) ? await endFollows(deps, incidentId) : 0;
   return {
     audience: matched,
     /** Recipients this run put in batches: all of the audience, or on a resumed run only the new ones. */
@@ -81,7 +90,48 @@ export async function fanOut(
     followers: seen.size,
     topics: topicKeys.length,
     resumed,
+    followsEnded: ended,
   };
+}
+
+/**
+ * Whether an incident's own followers hear of this update: every update until the incident closes, the
+ * closing one, and its postmortem; not what comes after (a reopened incident is news to them only if
+ * they follow its components).
+ */
+function followCovers(updates: readonly IncidentUpdate[], update: IncidentUpdate): boolean {
+  if (update.kind === 'postmortem') return true;
+  const closedBefore = updates.some(
+    (u) => u.kind === 'update' && isClosingStatus(u.status) && u.displayAt < update.displayAt,
+  );
+  return !closedBefore;
+}
+
+/** The update after which nothing more is coming to an incident's own followers. */
+function followEndsWith(incident: Incident, update: IncidentUpdate): boolean {
+  if (update.kind === 'postmortem') return true;
+  return isClosingStatus(update.status) && update.kind === 'update' && !incident.postmortemExpected;
+}
+
+/** Removes the follow from each of its followers; a concurrent change to one is read again and retried. */
+async function endFollows(deps: FanOutDeps, incidentId: string): Promise<number> {
+  let ended = 0;
+  for (const subscriberId of await deps.subscribers.followersOf(incidentId)) {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const record = await deps.subscribers.get(subscriberId);
+      if (!record?.follows?.some((f) => f.incidentId === incidentId)) break;
+      // The status stays: the sender checks it before this last mail goes out.
+      const follows = record.follows.filter((f) => f.incidentId !== incidentId);
+      try {
+        await deps.subscribers.save({ ...record, follows }, record);
+        ended++;
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
+  }
+  return ended;
 }
 
 /** Keys probed at once for a resumed fan-out's batches: more than a write slice, so no gap hides any. */

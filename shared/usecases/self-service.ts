@@ -14,6 +14,7 @@ import {
 import type { SingleMail } from '../domain/render';
 import {
   CONFIRM_TOKEN_TTL_HOURS,
+  type Follow,
   maskEmail,
   normalizeEmail,
   RESEND_AFTER_MINUTES,
@@ -49,7 +50,7 @@ export const MESSAGES = {
   level: 'Choose how often you want updates',
 } as const;
 
-const EmailAddress = z
+export const EmailAddress = z
   .email({ error: (issue) => (issue.input ? MESSAGES.emailFormat : MESSAGES.emailMissing) })
   .max(254, MESSAGES.emailFormat)
   .transform(normalizeEmail);
@@ -71,14 +72,7 @@ const LIMIT_WINDOW_SECONDS = 3600;
  * to its preferences instead; either is sent at most once per few minutes per address.
  */
 export async function requestSubscription(deps: SelfServiceDeps, input: SubscribeInput, clientIp: string) {
-  const limits = deps.config.limits ?? { perIp: 20, perAddress: 5 };
-  await limit(deps, `ip:${clientIp}`, limits.perIp);
-  // The counter is keyed by a hash: an erased subscriber's address must not linger in rate-limit items.
-  await limit(
-    deps,
-    `email:${createHash('sha256').update(input.email).digest('base64url')}`,
-    limits.perAddress,
-  );
+  await limitRequests(deps, input.email, clientIp);
   const topics = withoutCovered(await resolveTopics(deps.catalog, input.topics));
   // From here on every path answers alike, whatever the address's state or a failure to mail it.
   try {
@@ -124,7 +118,15 @@ async function subscribeAddress(deps: SelfServiceDeps, input: SubscribeInput, to
   );
 }
 
-async function mailQuietly(deps: SelfServiceDeps, to: string, mail: SingleMail) {
+/** Subscription bombing: requests per client IP and per address, per hour (following counts too). */
+export async function limitRequests(deps: SelfServiceDeps, email: string, clientIp: string) {
+  const limits = deps.config.limits ?? { perIp: 20, perAddress: 5 };
+  await limit(deps, `ip:${clientIp}`, limits.perIp);
+  // The counter is keyed by a hash: an erased subscriber's address must not linger in rate-limit items.
+  await limit(deps, `email:${createHash('sha256').update(email).digest('base64url')}`, limits.perAddress);
+}
+
+export async function mailQuietly(deps: SelfServiceDeps, to: string, mail: SingleMail) {
   const outcome = await deps.mailer.sendOne(to, mail);
   if (!outcome.ok) log.error('account mail failed', { error: loggableError(outcome.error) });
 }
@@ -136,9 +138,14 @@ export async function sendConfirmation(
   token: string,
 ) {
   const confirmUrl = `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(token)}`;
+  // A confirmed subscriber confirms only the follow it asked for; anyone else, everything asked for.
+  const asked =
+    record.status === 'confirmed'
+      ? []
+      : [...(await labelTopics(deps.catalog, record.topics)), ...followLabels({ follows: record.follows })];
   const outcome = await deps.mailer.sendOne(
     record.email,
-    confirmationMail({ confirmUrl, topics: await labelTopics(deps.catalog, record.topics) }),
+    confirmationMail({ confirmUrl, topics: [...asked, ...followLabels({ follows: record.pendingFollows })] }),
   );
   if (!outcome.ok) throw new Error(`confirmation mail not sent: ${outcome.error}`);
 }
@@ -152,15 +159,27 @@ export async function inspectLink(deps: SelfServiceDeps, token: string, scope: L
 /** Confirms with a confirmation token, once; manage links issued before are replaced. */
 export async function confirmSubscription(deps: SelfServiceDeps, token: string) {
   const record = await verifiedRecord(deps, token, 'confirm');
-  const { confirmTokenHash: _, confirmExpiresAt: __, ...rest } = record;
+  const { confirmTokenHash: _, confirmExpiresAt: __, pendingFollows = [], ...rest } = record;
+  const follows = [
+    ...(record.follows ?? []),
+    ...pendingFollows.filter((f) => !record.follows?.some((had) => had.incidentId === f.incidentId)),
+  ];
+  // A confirmed subscriber confirming a new follow keeps the links in the mail it already has.
+  const already = record.status === 'confirmed';
   const confirmed = await deps.subscribers.save(
-    { ...rest, status: 'confirmed', confirmedAt: deps.clock.now().toISOString(), linkNonce: newNonce() },
+    {
+      ...rest,
+      ...(follows.length ? { follows } : {}),
+      status: 'confirmed',
+      confirmedAt: already && record.confirmedAt ? record.confirmedAt : deps.clock.now().toISOString(),
+      linkNonce: already ? record.linkNonce : newNonce(),
+    },
     record,
   );
   return {
     email: maskEmail(confirmed.email),
     preferencesUrl: preferencesUrl(deps, confirmed),
-    topics: await labelTopics(deps.catalog, confirmed.topics),
+    topics: [...(await labelTopics(deps.catalog, confirmed.topics)), ...followLabels(confirmed)],
     pageIds: pageIdsOf(confirmed),
   };
 }
@@ -216,12 +235,14 @@ export async function updatePreferences(deps: SelfServiceDeps, token: string, up
     const topics = (
       update.topics ? withoutCovered(await resolveTopics(deps.catalog, update.topics)) : record.topics
     ).filter((topic) => !removing.has(topic.key));
-    const unsubscribing = update.unsubscribe === true || topics.length === 0;
+    const follows = (record.follows ?? []).filter((follow) => !removing.has(follow.key));
+    const unsubscribing = update.unsubscribe === true || (topics.length === 0 && follows.length === 0);
     try {
       const saved = await deps.subscribers.save(
         {
           ...record,
-          topics: topics.length ? topics : record.topics,
+          topics: topics.length || follows.length ? topics : record.topics,
+          ...(record.follows ? { follows } : {}),
           level: update.level ?? record.level,
           status: unsubscribing ? 'unsubscribed' : record.status,
         },
@@ -248,10 +269,17 @@ async function describeChanges(deps: SelfServiceDeps, before: SubscriberRecord, 
       deps.catalog,
       after.topics.filter((t) => !was.has(t.key)),
     ),
-    removed: await labelTopics(
-      deps.catalog,
-      before.topics.filter((t) => !now.has(t.key) && !coveredNow(t)),
-    ),
+    removed: [
+      ...(await labelTopics(
+        deps.catalog,
+        before.topics.filter((t) => !now.has(t.key) && !coveredNow(t)),
+      )),
+      ...followLabels({
+        follows: before.follows?.filter(
+          (f) => !after.follows?.some((kept) => kept.incidentId === f.incidentId),
+        ),
+      }),
+    ],
     ...(after.level !== before.level ? { level: { from: before.level, to: after.level } } : {}),
     unsubscribed: after.status === 'unsubscribed' && before.status !== 'unsubscribed',
   };
@@ -305,6 +333,8 @@ async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) 
       key,
     })),
     labels: await labelTopics(deps.catalog, record.topics),
+    follows: (record.follows ?? []).map(({ incidentId, pageId, key }) => ({ incidentId, pageId, key })),
+    followLabels: followLabels(record),
   };
 }
 
@@ -328,9 +358,13 @@ async function verifiedRecord(
 }
 
 /** The status pages a subscriber follows something on: what their pages are branded with. */
-const pageIdsOf = (record: SubscriberRecord) => [...new Set(record.topics.map((t) => t.pageId))];
+const pageIdsOf = (record: SubscriberRecord) => [
+  ...new Set(
+    [...record.topics, ...(record.follows ?? []), ...(record.pendingFollows ?? [])].map((t) => t.pageId),
+  ),
+];
 
-function mayMailAgain(record: SubscriberRecord, now: Date): boolean {
+export function mayMailAgain(record: SubscriberRecord, now: Date): boolean {
   if (!record.lastInviteAt) return true;
   return now.getTime() - Date.parse(record.lastInviteAt) >= RESEND_AFTER_MINUTES * 60_000;
 }
@@ -345,4 +379,9 @@ async function limit(deps: SelfServiceDeps, key: string, perHour: number) {
       retryAfterSeconds,
     );
   }
+}
+
+/** Follows in words: "the incident “Chat messages may fail to deliver”". */
+export function followLabels(record: { follows?: readonly Follow[] | undefined }): string[] {
+  return (record.follows ?? []).map((follow) => `the incident “${follow.name}”`);
 }

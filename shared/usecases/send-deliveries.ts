@@ -4,6 +4,7 @@ import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } fr
 import { chronological, type Incident, type IncidentUpdate, mailSubject } from '../domain/incident';
 import type { MailContent, NotificationInput } from '../domain/render';
 import { type SendBatch, type SendBatchKey, sendBatchId } from '../domain/send-batch';
+import { followKey } from '../domain/subscriber';
 import {
   domainOf,
   incidentRootId,
@@ -179,6 +180,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     const rootId = incidentRootId(stored.incident.incidentId, domainOf(deps.config.mailFrom));
     const listId = listIdHeader(stored.incident.pageId, catalog.page?.name, domainOf(deps.config.mailFrom));
     const reasonFor = (request: SendRequest) => {
+      if (request.topic?.startsWith(followKey(''))) return 'this incident';
       const topic = request.topic ? topicFromKey(request.topic) : undefined;
       return topic ? describeTopic(topic, catalog) : undefined;
     };

@@ -289,4 +289,38 @@ describeInBrowser('customer pages in Chromium', () => {
     await expect(refused).resolves.toContain("frame-ancestors 'none'");
     await context.close();
   });
+
+  it('follows one incident from the subscribe page, accessibly, and the script checks the address first', async () => {
+    const incident = seed();
+    await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(incidentWebhook(incident, 1)),
+    });
+    await stack.waitForIdle();
+    const { context, page, watch } = await openPage();
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    const happening = page.getByRole('region', { name: 'Happening now' });
+    await happening.getByRole('link', { name: 'Follow this incident' }).first().click();
+    await page.getByRole('heading', { name: /^Follow “/ }).waitFor();
+    await expectAccessible(page);
+    const email = uniqueEmail('follower');
+    await page.getByLabel('Email', { exact: true }).fill('not-an-address');
+    await page.getByRole('button', { name: 'Follow this incident' }).click();
+    // The script catches it before anything is sent, with the server's words.
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Enter an email address in the correct format',
+    );
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('button', { name: 'Follow this incident' }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await page.goto(await lastLink(email, '/v1/confirm'));
+    await page.getByRole('button', { name: 'Confirm subscription' }).click();
+    await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
+    const follower = (await stack) && (await subscriberOf(email));
+    expect(follower?.status).toBe('confirmed');
+    expectClean(watch);
+    await context.close();
+  });
 });

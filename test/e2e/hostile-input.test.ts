@@ -23,6 +23,7 @@ import {
   SuppressionInput,
 } from '../../shared/usecases/admin-subscribers';
 import { CreateApiKeyInput } from '../../shared/usecases/api-keys';
+import { FollowInput } from '../../shared/usecases/follow';
 import { PreferencesUpdate, SubscribeInput } from '../../shared/usecases/self-service';
 import betterStackIncident from '../fixtures/betterstack/incident.json';
 import instatusIncident from '../fixtures/instatus/incident.json';
@@ -277,6 +278,7 @@ const profiles: Record<string, Profile> = {
         components: [US_CHAT, { region: 'Prod1 (US)', name: 'Channel - Chat' }],
       }),
     },
+    documents: true,
   },
   'POST /v1/incidents/{id}/postmortem': {
     auth: 'admin',
@@ -286,6 +288,7 @@ const profiles: Record<string, Profile> = {
       schema: NewPostmortem,
       sample: () => ({ body: 'What happened.', publishedAt: '2026-11-24T09:00:00Z', notify: true }),
     },
+    documents: true,
   },
   'PUT /v1/admin/pages/{pageId}/components': {
     auth: 'admin',
@@ -409,6 +412,31 @@ const profiles: Record<string, Profile> = {
       sample: () => ({ page: PAGE_ID, email: corpusEmail('form'), topic: [topicKey], level: 'all' }),
       strict: ['page', 'email', 'topic', 'level'],
       required: ['page', 'email', 'topic'],
+      emails: ['email'],
+    },
+  },
+  'GET /follow': {
+    auth: 'none',
+    body: { kind: 'none' },
+    query: { incident: { valid: () => fx.incidentId, strict: true } },
+  },
+  'POST /follow': {
+    auth: 'none',
+    body: {
+      kind: 'form',
+      sample: () => ({ incident: fx.incidentId, email: corpusEmail('follow-form') }),
+      strict: ['incident', 'email'],
+      required: ['incident', 'email'],
+      emails: ['email'],
+    },
+  },
+  'POST /v1/incidents/{id}/followers': {
+    auth: 'none',
+    path: { id: () => encodeURIComponent(fx.incidentId) },
+    body: {
+      kind: 'json',
+      schema: FollowInput,
+      sample: () => ({ email: corpusEmail('follow-api') }),
       emails: ['email'],
     },
   },

@@ -83,10 +83,12 @@ describe('the incident API', () => {
     expect((await call('POST', `/v1/incidents/${incidentId}/updates`, named)).body.stored).toBe(true);
     expect((await call('POST', `/v1/incidents/${incidentId}/updates`, named)).body.stored).toBe(false);
 
-    const renamed = await call('PATCH', `/v1/incidents/${id}`, {
-      name: 'Chat messages delayed',
-      impact: 'major',
-    });
+    const rename = { name: 'Chat messages delayed', impact: 'major' };
+    const renameKey = { 'idempotency-key': `rename-${id}` };
+    const renamed = await call('PATCH', `/v1/incidents/${id}`, rename, renameKey);
+    const renamedAgain = await call('PATCH', `/v1/incidents/${id}`, rename, renameKey);
+    expect(renamedAgain.body).toEqual(renamed.body);
+    expect(renamedAgain.headers.get('idempotent-replayed')).toBe('true');
     expect(renamed.body).toMatchObject({
       name: 'Chat messages delayed',
       impact: 'major',
@@ -95,10 +97,12 @@ describe('the incident API', () => {
     const resolved = { id: 'u4', status: 'resolved', body: 'All delivered.', at: '2026-11-23T11:00:00Z' };
     expect((await call('POST', `/v1/incidents/${id}/updates`, resolved)).status).toBe(202);
     const postmortem = { body: 'A consumer stopped after a deploy.', publishedAt: '2026-11-24T09:00:00Z' };
-    expect((await call('POST', `/v1/incidents/${id}/postmortem`, postmortem)).body).toMatchObject({
-      stored: true,
-      notifying: true,
-    });
+    const postmortemKey = { 'idempotency-key': `postmortem-${id}` };
+    const published = await call('POST', `/v1/incidents/${id}/postmortem`, postmortem, postmortemKey);
+    expect(published.body).toMatchObject({ stored: true, notifying: true });
+    const publishedAgain = await call('POST', `/v1/incidents/${id}/postmortem`, postmortem, postmortemKey);
+    expect(publishedAgain.body).toEqual(published.body);
+    // Without the key, the same postmortem again is still harmless: stored once.
     expect((await call('POST', `/v1/incidents/${id}/postmortem`, postmortem)).body.stored).toBe(false);
     // Another text revises the published one: nobody hears of it twice.
     const revision = { body: 'A consumer stopped after a deploy; it now restarts by itself.' };

@@ -48,6 +48,32 @@ await screenshotSession(async (stack, browser) => {
     body: JSON.stringify(incidentWebhook(chatMessagesMayFail, 1)),
   });
   await stack.waitForIdle();
+
+  // Following the incident alone, from the subscribe page's list of what is happening now.
+  await page.goto(`${api}/subscribe?page=${PAGE_ID}`);
+  await page.getByRole('heading', { name: 'Happening now' }).scrollIntoViewIfNeeded();
+  await shoot(page, 'customer', 'subscribe-happening-now');
+  await page.getByRole('link', { name: 'Follow this incident' }).first().click();
+  await shoot(page, 'customer', 'follow');
+  await page.route('**/assets/site.js*', (route) => route.abort());
+  await page.reload();
+  await page.getByLabel('Email', { exact: true }).fill('bo@example');
+  await page.getByRole('button', { name: 'Follow this incident' }).click();
+  await page.getByRole('alert').waitFor();
+  await shoot(page, 'customer', 'follow-errors');
+  await page.unroute('**/assets/site.js*');
+  await page.reload();
+  await page.getByLabel('Email', { exact: true }).fill('bo@example.com');
+  await page.getByRole('button', { name: 'Follow this incident' }).click();
+  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+  await page.goto(await lastLink('bo@example.com', '/v1/confirm'));
+  await page.getByRole('button', { name: 'Confirm subscription' }).click();
+  await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
+  await shoot(page, 'customer', 'follow-confirmed');
+  await page.getByRole('link', { name: 'Manage preferences' }).click();
+  await page.getByRole('heading', { name: 'Your email updates' }).waitFor();
+  await shoot(page, 'customer', 'preferences-following');
+
   const preferences = await lastLink(email, '/v1/preferences');
   await page.goto(preferences);
   await shoot(page, 'customer', 'preferences');

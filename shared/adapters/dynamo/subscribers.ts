@@ -14,6 +14,8 @@ import {
   domainOf,
 } from '../../domain/address-search';
 import {
+  Follow,
+  followKey,
   PENDING_TTL_DAYS,
   type Recipient,
   SubscriberRecord,
@@ -22,7 +24,7 @@ import {
 import { Topic } from '../../domain/topics';
 import { AppError } from '../../errors';
 import type { SubscriberFilter, SubscriberProfile, Subscribers } from '../../ports';
-import { batchGetAll, eachConcurrently } from './batch';
+import { batchGetAll, eachConcurrently, queryAll } from './batch';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor';
 import { isConditionFailure } from './expressions';
 import { SUBSCRIBERS_BY_ADDRESS, SUBSCRIBERS_BY_TOPIC } from './tables';
@@ -32,6 +34,7 @@ const PROFILE = 'PROFILE';
 const MAX_SEARCH_READS = 10;
 const LOCK = 'EMAIL';
 const topicSk = (topicKey: string) => `TOPIC#${topicKey}`;
+const followSk = (incidentId: string) => `FOLLOW#${incidentId}`;
 const emailPk = (email: string) => `EMAIL#${email}`;
 const byDomain = (domain: string) => `DOMAIN#${domain}`;
 const byStart = (text: string) => `START#${addressStart(text)}`;
@@ -94,9 +97,13 @@ export class DynamoSubscribers implements Subscribers {
   async save(record: SubscriberRecord, previous: SubscriberRecord): Promise<SubscriberRecord> {
     const next = { ...record, version: previous.version + 1 };
     const removed = previous.topics.filter((old) => !next.topics.some((topic) => topic.key === old.key));
+    const unfollowed = (previous.follows ?? []).filter(
+      (old) => !(next.follows ?? []).some((follow) => follow.incidentId === old.incidentId),
+    );
     const [profile, ...rest] = this.recordWrites(
       next,
       removed.map((t) => t.key),
+      unfollowed.map((f) => f.incidentId),
     );
     await this.transact(
       [
@@ -129,7 +136,10 @@ export class DynamoSubscribers implements Subscribers {
     const topics = Items.filter((item) => String(item.sk).startsWith('TOPIC#')).map((item) =>
       Topic.parse(item),
     );
-    return SubscriberRecord.parse({ ...profile, topics });
+    const follows = Items.filter((item) => String(item.sk).startsWith('FOLLOW#')).map((item) =>
+      Follow.parse(item),
+    );
+    return SubscriberRecord.parse({ ...profile, topics, ...(follows.length ? { follows } : {}) });
   }
 
   async reindex(cursor: string | undefined, limit: number) {
@@ -281,6 +291,9 @@ export class DynamoSubscribers implements Subscribers {
         ...record.topics.map((topic) => ({
           Delete: { TableName: this.tableName, Key: { pk: id, sk: topicSk(topic.key) } },
         })),
+        ...(record.follows ?? []).map((follow) => ({
+          Delete: { TableName: this.tableName, Key: { pk: id, sk: followSk(follow.incidentId) } },
+        })),
       ],
       'the subscriber was changed while being erased; retry',
     );
@@ -415,13 +428,30 @@ export class DynamoSubscribers implements Subscribers {
     } while (startKey);
   }
 
-  private recordWrites(record: SubscriberRecord, removedTopicKeys: readonly string[]) {
+  async followersOf(incidentId: string): Promise<string[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: SUBSCRIBERS_BY_TOPIC,
+      KeyConditionExpression: 'topic = :topic',
+      ExpressionAttributeValues: { ':topic': followKey(incidentId) },
+    });
+    return [...new Set(items.map((item) => String(item.pk)))];
+  }
+
+  private recordWrites(
+    record: SubscriberRecord,
+    removedTopicKeys: readonly string[],
+    unfollowedIncidentIds: readonly string[] = [],
+  ) {
     const items = subscriberItems(record);
     return [
       { Put: { TableName: this.tableName, Item: items.profile } },
-      ...items.topics.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+      ...[...items.topics, ...items.follows].map((Item) => ({ Put: { TableName: this.tableName, Item } })),
       ...removedTopicKeys.map((key) => ({
         Delete: { TableName: this.tableName, Key: { pk: record.id, sk: topicSk(key) } },
+      })),
+      ...unfollowedIncidentIds.map((incidentId) => ({
+        Delete: { TableName: this.tableName, Key: { pk: record.id, sk: followSk(incidentId) } },
       })),
     ];
   }
@@ -472,7 +502,7 @@ function pendingExpiry(record: { status: SubscriberStatus; createdAt: string }):
  * attributes the audience and address indexes file it by.
  */
 export function subscriberItems(record: SubscriberRecord) {
-  const { topics, ...profile } = record;
+  const { topics, follows = [], ...profile } = record;
   const expiresAt = pendingExpiry(record);
   const sets = (values: Array<string | undefined>) => {
     const defined = values.filter((v): v is string => v !== undefined);
@@ -508,6 +538,17 @@ export function subscriberItems(record: SubscriberRecord) {
       sk: topicSk(topic.key),
       topic: topic.key,
       ...topic,
+      email: record.email,
+      status: record.status,
+      level: record.level,
+      expiresAt,
+    })),
+    // Filed in the audience index under the incident: its followers are one more topic of its audience.
+    follows: follows.map((follow) => ({
+      pk: record.id,
+      sk: followSk(follow.incidentId),
+      topic: follow.key,
+      ...follow,
       email: record.email,
       status: record.status,
       level: record.level,

@@ -71,6 +71,7 @@ export function preferencesPage(input: PreferencesPageInput): string {
 <p class="muted">We'll send a link to confirm first.</p>`
     : html`<p>Updates go to <strong>${input.email}</strong>, ${levelLabel(input.level).toLowerCase()}.</p>
 <h2>You follow</h2>${following}
+${input.topics.some((t) => t.key.startsWith('I#')) ? html`<p class="muted">An incident you follow on its own sends every update until it is over, and its postmortem, whatever you choose below; then it ends by itself.</p>` : ''}
 <h2>Change what you follow</h2>
 <form method="post" action="${input.action}" novalidate>${hidden('action', 'save')}
 ${input.pages.map((page, index) =>

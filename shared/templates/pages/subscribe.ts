@@ -5,6 +5,7 @@ import { errorFor, errorMessage, errorSummary, hidden } from '../forms';
 import { html } from '../html';
 import { layout } from '../layout';
 import { firstTopicId, levelChoice, topicTree } from '../topic-tree';
+import { openIncidentsList } from './follow';
 
 export interface SubscribeFormInput {
   page: PageView;
@@ -12,6 +13,8 @@ export interface SubscribeFormInput {
   errors: readonly ErrorDetail[];
   /** In an iframe on the page owner's site: no masthead, and the answer stays in the frame. */
   embed: boolean;
+  /** The page's incidents going on now, each of which can be followed alone. */
+  openIncidents?: Parameters<typeof openIncidentsList>[0];
 }
 
 /**
@@ -38,7 +41,8 @@ ${errorMessage('email', emailError)}
 ${topicTree({ page, selected: values.topics, legend: 'What do you want updates about?', hint: 'Choose the whole page, whole regions, or single components.', ...(errorFor(errors, 'topics') ? { error: errorFor(errors, 'topics') } : {}) })}
 ${levelChoice(values.level, errorFor(errors, 'level'))}
 <button type="submit">Subscribe</button>
-</form>`,
+</form>
+${input.embed ? '' : openIncidentsList(input.openIncidents ?? [])}`,
   });
 }
 

@@ -125,7 +125,9 @@ ${doneNotice(input.notice)}
 <dt>Id</dt><dd><code>${s.id}</code></dd>
 ${suppressionFacts(input)}</dl>
 <h2>Follows</h2>
-<ul class="topics">${s.topics.map((t) => html`<li>${topicLabel(t, catalog.pages)}</li>`)}</ul>
+<ul class="topics">${s.topics.map((t) => html`<li>${topicLabel(t, catalog.pages)}</li>`)}${(
+      s.follows ?? []
+    ).map((f) => html`<li>The incident “${f.name}”, on its own until it is over</li>`)}</ul>
 <h2 id="history">Delivery history</h2>
 ${history(input)}
 ${viewer.canWrite ? html`<h2>Change topics and how often</h2>` : html`<h2>Change</h2>`}${change}`,

@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import { AppError, parseWith } from '../errors';
+import { httpHandler } from '../http/handler';
+import { formValue, IncidentPath } from '../http/request';
+import { html, json, prefersJson } from '../http/respond';
+import { followPage } from '../templates/pages/follow';
+import { checkInboxPage } from '../templates/pages/subscribe';
+import { type FollowDeps, FollowInput, followView, requestFollow } from '../usecases/follow';
+import { pageRoute } from './page-route';
+import type { HttpRouteHandler } from './route';
+
+/*
+ * Following one incident: its page with the "Follow this incident" form (linked from the subscribe page
+ * while the incident is open), the form's post, and the same as JSON for a status page's own widget.
+ */
+
+const IncidentId = z.string().min(1, 'the link names no incident').max(320);
+const FollowForm = z.object({
+  incident: formValue.pipe(IncidentId),
+  email: formValue.transform((email) => email ?? ''),
+});
+
+export function followPageRoutes(deps: FollowDeps): HttpRouteHandler[] {
+  const show = pageRoute(
+    z.object({ query: z.object({ incident: formValue.pipe(IncidentId) }) }),
+    async ({ query }) =>
+      html(200, followPage({ incident: await followView(deps, query.incident), email: '', errors: [] })),
+  );
+
+  const follow = pageRoute(
+    z.object({ body: FollowForm }),
+    async ({ body }, event) => {
+      const incident = await followView(deps, body.incident);
+      try {
+        const input = parseWith(FollowInput, { email: body.email.trim() });
+        await requestFollow(deps, body.incident, input, event.requestContext.http.sourceIp);
+      } catch (error) {
+        if (prefersJson(event) || !(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+        return html(400, followPage({ incident, email: body.email, errors: error.details }));
+      }
+      if (prefersJson(event)) return json(202, { status: 'accepted' });
+      return html(200, checkInboxPage({ email: body.email.trim(), embed: false }));
+    },
+    'form',
+  );
+
+  const api = httpHandler(
+    { input: z.object({ path: IncidentPath, body: FollowInput }) },
+    async ({ path, body }, event) => {
+      await requestFollow(deps, path.id, body, event.requestContext.http.sourceIp);
+      // The same answer whatever the address's state: no enumeration.
+      return json(202, {
+        status: 'accepted',
+        message: 'If the address can follow it, a mail is on its way to it.',
+      });
+    },
+  );
+
+  return [
+    { method: 'GET', path: '/follow', handler: show },
+    { method: 'POST', path: '/follow', handler: follow },
+    { method: 'POST', path: '/v1/incidents/{id}/followers', handler: api },
+  ];
+}
