@@ -3,7 +3,7 @@ import type { PageCatalog } from './domain/catalog';
 import type { Delivery, DeliveryKey } from './domain/delivery';
 import type { Incident, IncidentUpdate } from './domain/incident';
 import type { ComponentPlacement } from './domain/ingest-plan';
-import type { MailContent, RecipientFooter, SingleMail } from './domain/render';
+import type { MailContent, MailWindow, RecipientFooter, SingleMail } from './domain/render';
 import type { SendBatch, SendBatchKey } from './domain/send-batch';
 import type { Recipient, SubscriberRecord, SubscriberStatus } from './domain/subscriber';
 import type { MailHeader } from './domain/threading';
@@ -80,7 +80,7 @@ export interface Catalog {
 }
 
 /** What the sender checks of a subscriber at send time. */
-export type SubscriberProfile = Pick<SubscriberRecord, 'id' | 'status' | 'linkNonce'>;
+export type SubscriberProfile = Pick<SubscriberRecord, 'id' | 'status' | 'linkNonce' | 'timeZone'>;
 
 export interface SubscriberFilter {
   /** A whole address, a domain, the start of an address, or `*part` anywhere (see `addressSearch`). */
@@ -168,6 +168,8 @@ export interface BulkRecipient {
   tags?: Record<string, string>;
   headers: MailHeader[];
   footer: RecipientFooter;
+  /** The maintenance window in the recipient's own time zone, in place of the mail's (the page's). */
+  window?: MailWindow;
 }
 
 export type SendOutcome =

@@ -27,6 +27,8 @@ export const Subscriber = z.object({
   topics: z.array(Topic),
   /** Incidents followed on their own (absent: none). */
   follows: z.array(Follow).optional(),
+  /** Times in mail (a maintenance window) in this IANA zone as well as UTC; absent: the status page's. */
+  timeZone: z.string().optional(),
   createdAt: z.string(),
   confirmedAt: z.string().optional(),
 });

@@ -18,6 +18,7 @@ const IncidentId = z.string().min(1, 'the link names no incident').max(320);
 const FollowForm = z.object({
   incident: formValue.pipe(IncidentId),
   email: formValue.transform((email) => email ?? ''),
+  timeZone: formValue,
 });
 
 export function followPageRoutes(deps: FollowDeps): HttpRouteHandler[] {
@@ -32,7 +33,10 @@ export function followPageRoutes(deps: FollowDeps): HttpRouteHandler[] {
     async ({ body }, event) => {
       const incident = await followView(deps, body.incident);
       try {
-        const input = parseWith(FollowInput, { email: body.email.trim() });
+        const input = parseWith(FollowInput, {
+          email: body.email.trim(),
+          ...(body.timeZone ? { timeZone: body.timeZone } : {}),
+        });
         await requestFollow(deps, body.incident, input, event.requestContext.http.sourceIp);
       } catch (error) {
         if (prefersJson(event) || !(error instanceof AppError) || error.code !== 'VALIDATION') throw error;

@@ -39,6 +39,7 @@ const PreferencesForm = z.object({
   remove: formValue,
   topic: formValues,
   level: formValue,
+  timeZone: formValue,
 });
 
 const NOT_FOLLOWED = 'You do not follow that any more: it may have been removed already';
@@ -81,7 +82,12 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
   }
 
   /** The saved tree and level as an update; the tree read against what was followed when it was drawn. */
-  async function treeUpdate(current: PreferencesView, sent: readonly string[], level: string | undefined) {
+  async function treeUpdate(
+    current: PreferencesView,
+    sent: readonly string[],
+    level: string | undefined,
+    timeZone: string | undefined,
+  ) {
     const pages = await pageViews(
       deps,
       [...current.topics, ...current.follows].map((t) => t.pageId),
@@ -92,7 +98,11 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
         { path: 'topics', message: `${MESSAGES.noTopics}, or unsubscribe from everything below` },
       ]);
     }
-    return parseWith(PreferencesUpdate, { topics, level: level ?? current.level });
+    return parseWith(PreferencesUpdate, {
+      topics,
+      level: level ?? current.level,
+      ...(timeZone === undefined ? {} : { timeZone }),
+    });
   }
 
   /** Save (the tree and the level), remove one topic, or subscribe again once unsubscribed. */
@@ -105,18 +115,23 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
         return html(200, checkInboxPage({ email: done.email, embed: false }));
       }
       try {
-        if (body.remove && !current.topics.some((t) => t.key === body.remove)) {
+        const followed = [...current.topics, ...current.follows];
+        if (body.remove && !followed.some((t) => t.key === body.remove)) {
           // A forged or stale button (removed in another tab): nothing to save.
           throw new AppError('VALIDATION', NOT_FOLLOWED, [{ path: 'remove', message: NOT_FOLLOWED }]);
         }
         const update = body.remove
           ? { removeTopics: [body.remove] }
-          : await treeUpdate(current, body.topic, body.level);
+          : await treeUpdate(current, body.topic, body.level, body.timeZone);
         const saved = await updatePreferences(deps, query.token, update);
         return await showPreferences(query.token, saved, { changes: saved.changes });
       } catch (error) {
         if (prefersJson(event) || !(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
-        const values = { topics: new Set(body.topic), level: body.level ?? current.level };
+        const values = {
+          topics: new Set(body.topic),
+          level: body.level ?? current.level,
+          timeZone: body.timeZone ?? current.timeZone ?? '',
+        };
         return showPreferences(query.token, current, { errors: error.details, values }, 400);
       }
     },

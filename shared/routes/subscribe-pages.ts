@@ -26,6 +26,7 @@ const SubscribeForm = z.object({
   topic: formValues,
   level: formValue,
   embed: formValue,
+  timeZone: formValue,
 });
 
 export function subscribePageRoutes(
@@ -89,6 +90,7 @@ export function subscribePageRoutes(
           email: body.email.trim(),
           topics: chosenTopics([view], body.topic),
           level: body.level ?? 'all',
+          ...(body.timeZone ? { timeZone: body.timeZone } : {}),
         });
         await requestSubscription(deps, input, event.requestContext.http.sourceIp);
       } catch (error) {

@@ -55,3 +55,6 @@ export function choice(input: {
 /** A hidden field; every console form carries its CSRF token this way. */
 export const hidden = (name: string, value: string) =>
   html`<input type="hidden" name="${name}" value="${value}">`;
+
+/** Filled with the browser's time zone by the pages' script; empty without it (the page's zone is used). */
+export const timeZoneField = html`<input type="hidden" name="timeZone" value="" data-time-zone>`;

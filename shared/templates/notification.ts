@@ -1,5 +1,5 @@
 import { chronological, type IncidentUpdate, mailSubject } from '../domain/incident';
-import type { MailContent, NotificationInput, RecipientFooter } from '../domain/render';
+import type { MailContent, MailWindow, NotificationInput, RecipientFooter } from '../domain/render';
 import { html, type SafeHtml, safeHttpUrl } from './html';
 import { markdownishToHtml, markdownishToText } from './markdownish';
 
@@ -68,16 +68,12 @@ export function renderNotification(input: NotificationInput): MailContent {
   const impact = entry(IMPACT, incident.impact) ?? { label: `${incident.impact} impact`, colour: '#4b5563' };
   const link = safeHttpUrl(incident.shortlink);
   const when = (u: IncidentUpdate) => formatTime(u.displayAt, input.timeZone);
-  const window =
-    incident.scheduledFor && incident.scheduledUntil
-      ? `${formatTime(incident.scheduledFor, input.timeZone)} to ${formatTime(incident.scheduledUntil, input.timeZone)}`
-      : undefined;
   const source = input.pageName ?? 'Status update';
   const calendar = input.calendar
     ? { googleUrl: safeHttpUrl(input.calendar.googleUrl), icsUrl: safeHttpUrl(input.calendar.icsUrl) }
     : undefined;
 
-  const htmlBefore = html`<!doctype html>
+  const htmlHead = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">
 <title>${incident.name}</title>
@@ -98,8 +94,8 @@ export function renderNotification(input: NotificationInput): MailContent {
 <p class="muted" style="margin:0 0 8px;color:#4b5563;font-size:13px">${source}</p>
 <h1 style="margin:0 0 12px;font-size:21px;line-height:1.3">${incident.name}</h1>
 <p style="margin:0 0 16px">${badge(status.label, status.colour)} ${badge(impact.label, impact.colour)}</p>
-${window ? html`<p style="margin:0 0 12px"><strong>Maintenance window:</strong> ${window}</p>` : ''}
-${calendar ? html`<p style="margin:0 0 16px"><a class="link" href="${calendar.googleUrl}" style="color:#1d4ed8;font-weight:600">Add to Google Calendar</a> · <a class="link" href="${calendar.icsUrl}" style="color:#1d4ed8;font-weight:600">Download for other calendars (.ics)</a></p>` : ''}
+`;
+  const htmlBefore = html`${calendar ? html`<p style="margin:0 0 16px"><a class="link" href="${calendar.googleUrl}" style="color:#1d4ed8;font-weight:600">Add to Google Calendar</a> · <a class="link" href="${calendar.icsUrl}" style="color:#1d4ed8;font-weight:600">Download for other calendars (.ics)</a></p>` : ''}
 ${
   input.affected.length
     ? html`<p style="margin:0 0 4px"><strong>Affected</strong></p><ul style="margin:0 0 16px;padding-left:20px">${input.affected.map(
@@ -113,11 +109,8 @@ ${markdownishToHtml(update.body)}
 ${link ? html`<p style="margin:20px 0"><a href="${link}" style="display:inline-block;padding:10px 18px;border-radius:6px;background:#1d4ed8;color:#ffffff;text-decoration:none;font-weight:600">View the incident page</a></p>` : ''}
 ${earlier.length ? html`<h2 class="rule" style="margin:24px 0 8px;padding-top:16px;border-top:1px solid #e5e7eb;font-size:15px">Earlier updates</h2>${earlier.map(timelineEntry(when))}` : ''}`;
 
+  const textHead = `${[source, incident.name, `${status.label} · ${impact.label}`].join('\n')}\n`;
   const text = [
-    source,
-    incident.name,
-    `${status.label} · ${impact.label}`,
-    window ? `Maintenance window: ${window}` : undefined,
     calendar?.googleUrl ? `Add to Google Calendar: ${calendar.googleUrl}` : undefined,
     calendar?.icsUrl ? `Add to other calendars (.ics): ${calendar.icsUrl}` : undefined,
     input.affected.length
@@ -140,9 +133,28 @@ ${earlier.length ? html`<h2 class="rule" style="margin:24px 0 8px;padding-top:16
 
   return {
     subject: mailSubject(incident.subject, input.pageName),
+    htmlHead: htmlHead.value,
     htmlBefore: htmlBefore.value,
+    textHead,
+    window: windowLine(incident, input.timeZone),
     htmlAfter: '</td></tr></table></td></tr></table></body></html>',
     text,
+  };
+}
+
+/**
+ * A maintenance's window, in UTC and one time zone (the recipient's, else the page's): its own part of
+ * the mail, so each recipient can read it in theirs. Empty without a whole window.
+ */
+export function windowLine(
+  incident: Pick<NotificationInput['incident'], 'scheduledFor' | 'scheduledUntil'>,
+  timeZone?: string,
+): MailWindow {
+  if (!incident.scheduledFor || !incident.scheduledUntil) return { html: '', text: '' };
+  const window = `${formatTime(incident.scheduledFor, timeZone)} to ${formatTime(incident.scheduledUntil, timeZone)}`;
+  return {
+    html: html`<p style="margin:0 0 12px"><strong>Maintenance window:</strong> ${window}</p>\n`.value,
+    text: `Maintenance window: ${window}\n`,
   };
 }
 

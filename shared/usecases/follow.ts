@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { chronological, isClosingStatus } from '../domain/incident';
 import { createConfirmToken, newNonce } from '../domain/link-tokens';
 import { CONFIRM_TOKEN_TTL_HOURS, type Follow, followKey, type SubscriberRecord } from '../domain/subscriber';
+import { TimeZone } from '../domain/time-zone';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
 import type { Incidents } from '../ports';
@@ -16,7 +17,7 @@ import {
 } from './self-service';
 
 /** POST /v1/incidents/{id}/followers, and the "Follow this incident" form. */
-export const FollowInput = z.object({ email: EmailAddress });
+export const FollowInput = z.object({ email: EmailAddress, timeZone: TimeZone.optional() });
 export type FollowInput = z.output<typeof FollowInput>;
 
 export type FollowDeps = SelfServiceDeps & { incidents: Pick<Incidents, 'get' | 'listByPage'> };
@@ -35,7 +36,7 @@ export async function requestFollow(
   const follow = await followable(deps, incidentId);
   await limitRequests(deps, input.email, clientIp);
   try {
-    await followByAddress(deps, input.email, follow);
+    await followByAddress(deps, input, follow);
   } catch (error) {
     if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
     log.warn('concurrent follow for one address; the other request handles it');
@@ -83,7 +84,7 @@ export async function followable(deps: Pick<FollowDeps, 'incidents'>, incidentId
   return { incidentId, pageId: incident.pageId, name: incident.name, key: followKey(incidentId) };
 }
 
-async function followByAddress(deps: FollowDeps, email: string, follow: Follow) {
+async function followByAddress(deps: FollowDeps, { email, timeZone }: FollowInput, follow: Follow) {
   const now = deps.clock.now();
   if ((await deps.suppressions.suppressed([email])).size > 0) return; // bounced or complained: no mail
   const existing = await deps.subscribers.findByEmail(email);
@@ -108,6 +109,7 @@ async function followByAddress(deps: FollowDeps, email: string, follow: Follow) 
           ...(existing ?? { id, email, createdAt: now.toISOString(), version: 0, level: 'all' as const }),
           topics: [],
           follows: [],
+          ...(timeZone ? { timeZone } : {}),
           linkNonce: newNonce(),
           status: 'pending',
           ...asks,

@@ -20,6 +20,7 @@ import {
   RESEND_AFTER_MINUTES,
   type SubscriberRecord,
 } from '../domain/subscriber';
+import { TimeZone } from '../domain/time-zone';
 import { type Topic, TopicInput, TopicKey, withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
@@ -60,6 +61,8 @@ export const SubscribeInput = z.object({
   email: EmailAddress,
   topics: z.array(TopicInput).min(1, MESSAGES.noTopics).max(40, MESSAGES.tooManyTopics),
   level: Level.default('all'),
+  /** The person's IANA time zone (the form's script reads the browser's): times in mail in it too. */
+  timeZone: TimeZone.optional(),
 });
 export type SubscribeInput = z.output<typeof SubscribeInput>;
 
@@ -107,6 +110,7 @@ async function subscribeAddress(deps: SelfServiceDeps, input: SubscribeInput, to
     status: 'pending',
     level: input.level,
     topics,
+    ...(input.timeZone ? { timeZone: input.timeZone } : {}),
     confirmTokenHash: confirm.hash,
     confirmExpiresAt: new Date(now.getTime() + CONFIRM_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
     lastInviteAt: now.toISOString(),
@@ -211,6 +215,8 @@ export const PreferencesUpdate = z
   .object({
     topics: z.array(TopicInput).max(40, MESSAGES.tooManyTopics).optional(),
     level: Level.optional(),
+    /** An IANA zone for times in mail (a maintenance window); empty for the status page's. */
+    timeZone: TimeZone.optional(),
     /** Topic keys to stop following (`C#page#component`, as GET shows them). */
     removeTopics: z.array(TopicKey).max(40).optional(),
     /** true: unsubscribe from everything. */
@@ -244,6 +250,7 @@ export async function updatePreferences(deps: SelfServiceDeps, token: string, up
           topics: topics.length || follows.length ? topics : record.topics,
           ...(record.follows ? { follows } : {}),
           level: update.level ?? record.level,
+          timeZone: update.timeZone === undefined ? record.timeZone : update.timeZone || undefined,
           status: unsubscribing ? 'unsubscribed' : record.status,
         },
         record,
@@ -281,6 +288,9 @@ async function describeChanges(deps: SelfServiceDeps, before: SubscriberRecord, 
       }),
     ],
     ...(after.level !== before.level ? { level: { from: before.level, to: after.level } } : {}),
+    ...(after.timeZone !== before.timeZone
+      ? { timeZone: { from: before.timeZone ?? '', to: after.timeZone ?? '' } }
+      : {}),
     unsubscribed: after.status === 'unsubscribed' && before.status !== 'unsubscribed',
   };
 }
@@ -326,6 +336,7 @@ async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) 
     email: record.email,
     status: record.status,
     level: record.level,
+    timeZone: record.timeZone,
     topics: record.topics.map(({ pageId, groupId, componentId, key }) => ({
       pageId,
       groupId,

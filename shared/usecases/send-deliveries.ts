@@ -27,7 +27,7 @@ import type {
   Subscribers,
   Suppressions,
 } from '../ports';
-import { renderFooter, renderNotification } from '../templates/notification';
+import { renderFooter, renderNotification, windowLine } from '../templates/notification';
 import { preferencesUrl, unsubscribeUrl } from './self-service';
 
 export interface SendDeps {
@@ -196,6 +196,8 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
         preferencesUrl: preferencesUrl(deps, profile),
       };
       const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
+      // The window in the recipient's own time zone, when they chose one.
+      const zone = profiles.get(request.subscriberId)?.timeZone;
       return {
         email: request.email,
         tags: { delivery: deliveryTag(request) },
@@ -205,6 +207,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
           listId,
         ],
         footer: renderFooter({ ...links, reason: reasonFor(request) }),
+        ...(zone && hasWindow(stored.incident) ? { window: windowLine(stored.incident, zone) } : {}),
       };
     });
 

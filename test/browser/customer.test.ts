@@ -78,7 +78,8 @@ const seed = (): Seed => ({ ...chatMessagesMayFail, id: `w${randomUUID().slice(0
 describeInBrowser('customer pages in Chromium', () => {
   it('subscribe → confirm → a notification → preferences → unsubscribe', async () => {
     const email = uniqueEmail('journey');
-    const { context, page, watch } = await openPage();
+    // The browser's time zone is the subscriber's: maintenance windows come in it.
+    const { context, page, watch } = await openPage({ timezoneId: 'Asia/Tokyo' });
 
     await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
@@ -129,7 +130,8 @@ describeInBrowser('customer pages in Chromium', () => {
     );
     await expectAccessible(page);
     const after = await subscriberOf(email);
-    expect(after).toMatchObject({ status: 'confirmed', level: 'lifecycle' });
+    expect(after).toMatchObject({ status: 'confirmed', level: 'lifecycle', timeZone: 'Asia/Tokyo' });
+    await expect(page.getByLabel('Time zone').inputValue()).resolves.toBe('Asia/Tokyo');
     // Both components of Prod1 (US), not the region: only the person ticks "components added later".
     expect(after?.topics.map((t) => t.key).sort()).toEqual([
       `C#${PAGE_ID}#cmpchatus001`,

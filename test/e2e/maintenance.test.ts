@@ -134,4 +134,64 @@ describe('scheduled maintenance', () => {
     expect(done.body.text).toContain('Maintenance completed');
     expect(done.body.text).not.toContain('Add to Google Calendar');
   });
+
+  it('shows the window in each reader’s own time zone beside UTC, else the page’s', async () => {
+    const pageZone = await follower('mnt-page-zone', 'all');
+    const tokyo = uniqueEmail('mnt-tokyo');
+    const subscribed = await fetch(`${stack.apiUrl}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: tokyo,
+        topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+        timeZone: 'Asia/Tokyo',
+      }),
+    });
+    expect(subscribed.status).toBe(202);
+    const confirmLink =
+      /https?:\/\/\S+\/v1\/confirm\?token=\S+/.exec((await mailTo([tokyo]))[0]!.body.text)?.[0] ?? '';
+    expect(
+      (await fetch(confirmLink.replace(/^https?:\/\/[^/]+/, stack.apiUrl), { method: 'POST' })).status,
+    ).toBe(200);
+    const maintenance: Maintenance = {
+      id: `z${randomUUID().slice(0, 11)}`,
+      name: 'Storage migration',
+      announcedAt: '2030-05-01T09:00:00Z',
+      scheduledFor: '2030-05-02T22:00:00Z',
+      scheduledUntil: '2030-05-03T00:30:00Z',
+      remindPrior: false,
+    };
+    await post(maintenance, 'scheduled');
+    const incidentId = `statuspage:${PAGE_ID}:${maintenance.id}`;
+    const [inTokyo] = (await mailTo([tokyo])).filter((m) => isAbout(m, incidentId));
+    const [inNewYork] = (await mailTo([pageZone])).filter((m) => isAbout(m, incidentId));
+    expect(inTokyo!.body.text).toContain(
+      'Maintenance window: 2030-05-02 22:00 UTC (07:00 GMT+9) to 2030-05-03 00:30 UTC (09:30 GMT+9)',
+    );
+    expect(inTokyo!.body.html).toContain('22:00 UTC (07:00 GMT+9)');
+    expect(inNewYork!.body.text).toContain('Maintenance window: 2030-05-02 22:00 UTC (18:00 EDT) to ');
+    // Changed on the preferences link of the mail; a zone no one has is refused by name.
+    const preferences = (/Manage preferences: (\S+)/.exec(inTokyo!.body.text)?.[1] ?? '').replace(
+      /^https?:\/\/[^/]+/,
+      stack.apiUrl,
+    );
+    const change = (timeZone: string) =>
+      fetch(preferences, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ timeZone }),
+      });
+    const paris = await change('Europe/Paris');
+    expect(paris.status).toBe(200);
+    expect(((await paris.json()) as { changes: unknown }).changes).toMatchObject({
+      timeZone: { from: 'Asia/Tokyo', to: 'Europe/Paris' },
+    });
+    const mars = await change('Mars/Olympus_Mons');
+    expect(mars.status).toBe(400);
+    expect(JSON.stringify(await mars.json())).toContain('body.timeZone');
+    // Everything else of the mail is the same for both.
+    expect(inTokyo!.body.text.replace(/Maintenance window: .*\n/, '').replace(/\n--\n[\s\S]*$/, '')).toBe(
+      inNewYork!.body.text.replace(/Maintenance window: .*\n/, '').replace(/\n--\n[\s\S]*$/, ''),
+    );
+  });
 });

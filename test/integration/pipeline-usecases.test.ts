@@ -296,11 +296,16 @@ describe('SesMailer', () => {
       email: uniqueEmail(`bulk${n}`),
       headers: [{ name: 'References', value: `<root-${n}@x>` }],
       footer: { html: `<p>footer ${n}</p>`, text: `footer ${n}` },
+      // Odd recipients read the window in a time zone of their own.
+      ...(n % 2 ? { window: { html: `<p>window ${n}</p>`, text: `window in zone ${n}\n` } } : {}),
     }));
     const content = {
       subject: 'Bulk {{not a variable}}',
+      htmlHead: '<h1>head</h1>',
       htmlBefore: '<p>hi {{x}}</p>',
       htmlAfter: '',
+      textHead: 'head\n',
+      window: { html: '<p>window</p>', text: 'window in the page zone\n' },
       text: 'hi {{x}}\n',
     };
     const outcomes = await mailer.sendBulk(content, recipients);
@@ -309,7 +314,9 @@ describe('SesMailer', () => {
     expect(mails).toHaveLength(120);
     const mail77 = mails.find((m) => m.destination.to[0] === recipients[77]!.email)!;
     expect(header(mail77, 'References')).toBe('<root-77@x>');
-    expect(mail77.body.text).toBe('hi {{x}}\nfooter 77');
+    expect(mail77.body.text).toBe('head\nwindow in zone 77\nhi {{x}}\nfooter 77');
+    const mail76 = mails.find((m) => m.destination.to[0] === recipients[76]!.email)!;
+    expect(mail76.body.text).toBe('head\nwindow in the page zone\nhi {{x}}\nfooter 76');
     expect(mail77.subject).toBe('Bulk {{not a variable}}');
   });
 });

@@ -59,6 +59,7 @@ export async function subscriberByEmail(stack: LocalStack, email: string) {
       status: string;
       level: string;
       topics: Array<{ key: string }>;
+      timeZone?: string;
     }>
   ).find((s) => s.email === email);
 }

@@ -42,7 +42,8 @@ describe('the maintenance calendar file', () => {
           const ics = maintenanceCalendar(window, { title, description, domain: 'status.example.com' });
           const raw = ics.split('\r\n');
           expect(raw.every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
-          expect(ics).not.toContain('\uFFFD');
+          // No character cut in half (a replacement character that was not in the text to begin with).
+          if (!`${title}${description}`.includes('\uFFFD')) expect(ics).not.toContain('\uFFFD');
           const lines = unfold(ics);
           expect(lines.filter((line) => line.startsWith('SUMMARY:'))).toHaveLength(1);
           expect(lines.filter((line) => /^[A-Z-]+[:;]/.test(line) || line === '').length).toBe(lines.length);

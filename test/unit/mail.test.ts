@@ -6,6 +6,7 @@ import {
   manageTokenMatches,
   parseLinkToken,
 } from '../../shared/domain/link-tokens';
+import { wholeMail } from '../../shared/domain/render';
 import { secretsEqual } from '../../shared/domain/secrets-equal';
 import {
   assertHeaderSafe,
@@ -65,7 +66,7 @@ describe('threading', () => {
 
 describe('renderNotification', () => {
   const content = renderNotification({ incident, update: second, updates: [second, first], affected: [] });
-  const html = content.htmlBefore + content.htmlAfter;
+  const { html } = wholeMail(content);
 
   it('keeps the incident subject', () => {
     expect(content.subject).toBe('Chat down [inc1]');

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { threadSubject } from '../../shared/domain/incident';
+import { wholeMail } from '../../shared/domain/render';
 import { encodeWord, listIdHeader } from '../../shared/domain/threading';
 import { markdownishToHtml, markdownishToText } from '../../shared/templates/markdownish';
-import { formatTime, renderFooter, renderNotification } from '../../shared/templates/notification';
+import {
+  formatTime,
+  renderFooter,
+  renderNotification,
+  windowLine,
+} from '../../shared/templates/notification';
 import { chatMessagesMayFail } from '../fixtures/seeds';
 import { incidentRecord, incidentUpdate } from '../support/records';
 
@@ -29,7 +35,7 @@ describe('the notification', () => {
     pageName: 'Kustomer',
     timeZone: 'America/New_York',
   });
-  const page = content.htmlBefore + content.htmlAfter;
+  const page = wholeMail(content).html;
 
   it('reads as a person would title it: the page, then the incident, with no ids', () => {
     expect(content.subject).toBe('[Kustomer] Chat messages may fail to deliver');
@@ -38,7 +44,7 @@ describe('the notification', () => {
   it('says the state and impact in words, not only in colour', () => {
     expect(page).toMatch(/background:#15803d;[^>]*>Resolved</);
     expect(page).toContain('>Major impact<');
-    expect(content.text).toContain('Resolved · Major impact');
+    expect(wholeMail(content).text).toContain('Resolved · Major impact');
   });
 
   it('groups affected components by region and gives times in UTC and the page time zone', () => {
@@ -56,19 +62,25 @@ describe('the notification', () => {
   });
 
   it('shows a maintenance window', () => {
+    const incidentWindow = {
+      scheduledFor: '2025-09-01T02:00:00.000Z',
+      scheduledUntil: '2025-09-01T04:00:00.000Z',
+    };
     const maintenance = renderNotification({
-      incident: {
-        ...incident,
-        impact: 'maintenance',
-        scheduledFor: '2025-09-01T02:00:00.000Z',
-        scheduledUntil: '2025-09-01T04:00:00.000Z',
-      },
+      incident: { ...incident, impact: 'maintenance', ...incidentWindow },
       update: update('m1', 'scheduled', '2025-08-25T10:00:00.000Z', 'Database upgrade.'),
       updates: [],
       affected: [],
     });
-    expect(maintenance.text).toContain('Scheduled maintenance · Maintenance');
-    expect(maintenance.text).toContain('Maintenance window: 2025-09-01 02:00 UTC to 2025-09-01 04:00 UTC');
+    const { text } = wholeMail(maintenance);
+    expect(text).toContain('Scheduled maintenance · Maintenance');
+    expect(text).toContain('Maintenance window: 2025-09-01 02:00 UTC to 2025-09-01 04:00 UTC');
+    // A recipient with a time zone of their own reads the window in it, beside UTC.
+    const inBerlin = wholeMail(maintenance, undefined, windowLine(incidentWindow, 'Europe/Berlin'));
+    expect(inBerlin.text).toContain(
+      'Maintenance window: 2025-09-01 02:00 UTC (04:00 GMT+2) to 2025-09-01 04:00 UTC (06:00 GMT+2)',
+    );
+    expect(inBerlin.html).toContain('02:00 UTC (04:00 GMT+2)');
   });
 
   it('keeps a long postmortem whole and renders its markdown-ish text', () => {
@@ -91,8 +103,9 @@ describe('the notification', () => {
       updates: [],
       affected: [],
     });
-    expect(content.text).toContain('ToString · constructor impact'); // was "undefined · undefined"
-    expect(content.htmlBefore).not.toContain('undefined');
+    const whole = wholeMail(content);
+    expect(whole.text).toContain('ToString · constructor impact'); // was "undefined · undefined"
+    expect(whole.html).not.toContain('undefined');
   });
 });
 

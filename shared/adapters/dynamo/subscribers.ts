@@ -40,7 +40,7 @@ const byDomain = (domain: string) => `DOMAIN#${domain}`;
 const byStart = (text: string) => `START#${addressStart(text)}`;
 const INDEX_CURSOR_KEYS = ['pk', 'sk', 'addressKey', 'email'] as const;
 /** The part of a profile the sender reads: a projection keeps the read small. */
-const SendProfileItem = SubscriberRecord.pick({ id: true, status: true, linkNonce: true });
+const SendProfileItem = SubscriberRecord.pick({ id: true, status: true, linkNonce: true, timeZone: true });
 /** DynamoDB's limit of writes in one transaction. */
 const MAX_TRANSACTION_WRITES = 100;
 type TransactWrites = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -268,7 +268,7 @@ export class DynamoSubscribers implements Subscribers {
       this.client,
       this.tableName,
       unique.map((id) => ({ pk: id, sk: PROFILE })),
-      { consistent: true, projection: ['id', 'status', 'linkNonce'] },
+      { consistent: true, projection: ['id', 'status', 'linkNonce', 'timeZone'] },
     );
     return new Map(items.map((item) => [String(item.id), SendProfileItem.parse(item)]));
   }

@@ -10,8 +10,8 @@ export const BULK_LIMIT = 50;
 // substituted, not interpreted. Triple braces: no escaping by the template engine (we escape ourselves).
 const TEMPLATE = {
   Subject: '{{{subject}}}',
-  Html: '{{{html_before}}}{{{footer_html}}}{{{html_after}}}',
-  Text: '{{{text}}}{{{footer_text}}}',
+  Html: '{{{html_head}}}{{{window_html}}}{{{html_before}}}{{{footer_html}}}{{{html_after}}}',
+  Text: '{{{text_head}}}{{{window_text}}}{{{text}}}{{{footer_text}}}',
 };
 
 const THROTTLING_ERRORS = new Set([
@@ -131,8 +131,12 @@ export class SesMailer implements Mailer {
           TemplateContent: TEMPLATE,
           TemplateData: JSON.stringify({
             subject: content.subject,
+            html_head: content.htmlHead,
+            window_html: content.window.html,
             html_before: content.htmlBefore,
             html_after: content.htmlAfter,
+            text_head: content.textHead,
+            window_text: content.window.text,
             text: content.text,
           }),
         },
@@ -151,6 +155,9 @@ export class SesMailer implements Mailer {
             ReplacementTemplateData: JSON.stringify({
               footer_html: recipient.footer.html,
               footer_text: recipient.footer.text,
+              ...(recipient.window
+                ? { window_html: recipient.window.html, window_text: recipient.window.text }
+                : {}),
             }),
           },
         },

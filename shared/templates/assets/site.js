@@ -119,6 +119,10 @@
     });
   }
 
+  // Times in mail (a maintenance window) in the reader's own time zone: the browser knows it.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const field of document.querySelectorAll('input[data-time-zone]')) field.value = zone || '';
+
   for (const tree of document.querySelectorAll('[data-tree]')) enhanceTree(tree);
   for (const form of document.querySelectorAll('form[data-validate]')) validateOnSubmit(form);
   // A page that comes back with errors or a result puts the reader (and the screen reader) right there.

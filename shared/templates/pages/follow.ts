@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '../../errors';
 import { MESSAGES } from '../../usecases/self-service';
-import { errorFor, errorMessage, errorSummary, hidden } from '../forms';
+import { errorFor, errorMessage, errorSummary, hidden, timeZoneField } from '../forms';
 import { html, type SafeHtml } from '../html';
 import { layout } from '../layout';
 import { statusLabel } from '../notification';
@@ -34,7 +34,7 @@ ${errorSummary(errors)}
 ${incident.latest ? html`<p>${incident.latest.body.length > 600 ? `${incident.latest.body.slice(0, 599)}…` : incident.latest.body}</p>` : ''}
 <p>Get an email with each update about this incident until it is resolved, and its postmortem if one is written: every email in one conversation. Nothing else.</p>
 <form method="post" action="/follow" novalidate data-validate data-error-email-missing="${MESSAGES.emailMissing}" data-error-email-format="${MESSAGES.emailFormat}">
-${hidden('incident', incident.incidentId)}
+${hidden('incident', incident.incidentId)}${timeZoneField}
 <div class="field${emailError ? ' field-error' : ''}"><label class="block" for="email">Email</label>
 <span class="hint" id="email-hint">We send a link to confirm it's you. Nothing is sent until you confirm.</span>
 ${errorMessage('email', emailError)}

@@ -1,6 +1,7 @@
+import { timeZoneChoices } from '../../domain/time-zone';
 import type { ErrorDetail } from '../../errors';
 import type { PageView } from '../../usecases/catalog';
-import { errorFor, errorSummary, hidden } from '../forms';
+import { errorFor, errorMessage, errorSummary, hidden } from '../forms';
 import { html, type SafeHtml } from '../html';
 import { layout } from '../layout';
 import { capitalized } from '../text';
@@ -10,6 +11,8 @@ export interface PreferencesPageInput {
   email: string;
   status: string;
   level: string;
+  /** Their IANA zone for times in mail; absent: the status page's. */
+  timeZone?: string | undefined;
   /** What the subscriber follows: the topic key (a checkbox's value) and the topic in words. */
   topics: ReadonlyArray<{ key: string; label: string }>;
   /** The trees of the pages they follow something on. */
@@ -22,11 +25,24 @@ export interface PreferencesPageInput {
     added: readonly string[];
     removed: readonly string[];
     level?: { from: string; to: string };
+    timeZone?: { from: string; to: string };
     unsubscribed: boolean;
   };
   errors?: readonly ErrorDetail[];
   /** What the form showed when it was sent back with errors. */
-  values?: { topics: ReadonlySet<string>; level: string };
+  values?: { topics: ReadonlySet<string>; level: string; timeZone?: string };
+}
+
+const zoneLabel = (zone: string) => zone || "the status page's";
+
+/** Times in mail (a maintenance window) in a zone of their choosing, beside UTC. */
+function timeZoneChoice(selected: string, error: string | undefined): SafeHtml {
+  return html`<div class="field${error ? ' field-error' : ''}"><label class="block" for="timeZone">Time zone</label>
+<span class="hint" id="timeZone-hint">Maintenance windows in your mail show in this time zone and in UTC.</span>
+${errorMessage('timeZone', error)}
+<select id="timeZone" name="timeZone" aria-describedby="timeZone-hint${error ? ' timeZone-error' : ''}"><option value=""${selected ? '' : html` selected`}>The status page's time zone</option>${timeZoneChoices(
+    selected,
+  ).map((zone) => html`<option${zone === selected ? html` selected` : ''}>${zone}</option>`)}</select></div>`;
 }
 
 function changesNotice(changes: NonNullable<PreferencesPageInput['changes']>): SafeHtml {
@@ -35,6 +51,9 @@ function changesNotice(changes: NonNullable<PreferencesPageInput['changes']>): S
     ...changes.removed.map((label) => `Removed ${label}`),
     ...(changes.level
       ? [`How often: ${levelLabel(changes.level.from)} → ${levelLabel(changes.level.to)}`]
+      : []),
+    ...(changes.timeZone
+      ? [`Time zone: ${zoneLabel(changes.timeZone.from)} → ${zoneLabel(changes.timeZone.to)}`]
       : []),
   ];
   const title = changes.unsubscribed
@@ -84,6 +103,7 @@ ${input.pages.map((page, index) =>
   }),
 )}
 ${levelChoice(level, errorFor(errors, 'level'))}
+${timeZoneChoice(input.values?.timeZone ?? input.timeZone ?? '', errorFor(errors, 'timeZone'))}
 <button type="submit">Save</button></form>
 <hr><h2>Stop all updates</h2>
 <form method="post" action="${input.unsubscribeAction}"><button type="submit" class="danger">Unsubscribe from everything</button></form>`;

@@ -1,7 +1,7 @@
 import type { ErrorDetail } from '../../errors';
 import type { PageView } from '../../usecases/catalog';
 import { MESSAGES } from '../../usecases/self-service';
-import { errorFor, errorMessage, errorSummary, hidden } from '../forms';
+import { errorFor, errorMessage, errorSummary, hidden, timeZoneField } from '../forms';
 import { html } from '../html';
 import { layout } from '../layout';
 import { firstTopicId, levelChoice, topicTree } from '../topic-tree';
@@ -33,7 +33,7 @@ export function subscribePage(input: SubscribeFormInput): string {
 ${errorSummary(errors, { topics: firstTopicId(page), level: 'level-all' })}
 <p>Choose what you want to hear about. We send one email per update, and every email about an incident lands in one conversation.</p>
 <form method="post" action="/subscribe" novalidate data-validate data-error-email-missing="${MESSAGES.emailMissing}" data-error-email-format="${MESSAGES.emailFormat}" data-error-topics="${MESSAGES.noTopics}">
-${hidden('page', page.id)}${input.embed ? hidden('embed', '1') : ''}
+${hidden('page', page.id)}${input.embed ? hidden('embed', '1') : ''}${timeZoneField}
 <div class="field${emailError ? ' field-error' : ''}"><label class="block" for="email">Email</label>
 <span class="hint" id="email-hint">We send a link to confirm it's you. Nothing is sent until you confirm.</span>
 ${errorMessage('email', emailError)}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type IncidentUpdate, mailSubject } from '../../../shared/domain/incident';
+import { wholeMail } from '../../../shared/domain/render';
 import { escapeHtml, html, SafeHtml } from '../../../shared/templates/html';
 import { markdownishToHtml } from '../../../shared/templates/markdownish';
 import { renderFooter, renderNotification } from '../../../shared/templates/notification';
@@ -226,7 +227,7 @@ describe('the notification, for any incident', () => {
           unsubscribeUrl: `${url}/v1/unsubscribe?token=a`,
           preferencesUrl: `${url}/v1/preferences?token=a`,
         });
-        const links = onlyOurMarkup(content.htmlBefore + footer.html + content.htmlAfter);
+        const links = onlyOurMarkup(wholeMail(content, footer).html);
         expect(content.subject).toBe(mailSubject(incident.subject, given.pageName));
         // The incident page's link only when the shortlink is an http(s) URL.
         const button = links.find((link) => link.text === 'View the incident page');
