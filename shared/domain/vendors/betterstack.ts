@@ -21,12 +21,8 @@ const MAINTENANCE_WINDOW_FIELDS = {
   scheduled_until: 'ends_at',
 };
 
-const STATUS: Record<string, string> = {
-  INVESTIGATING: 'investigating',
-  IDENTIFIED: 'identified',
-  MONITORING: 'monitoring',
-  RESOLVED: 'resolved',
-};
+/** Statuses, when an update has one, are Statuspage's words in any case. */
+const STATUS: Record<string, string> = {};
 
 export function betterStackAsStatuspage(body: Record<string, unknown>): VendorMapping {
   const eventType = typeof body.event_type === 'string' ? body.event_type : undefined;
@@ -103,7 +99,7 @@ function maintenance(source: Record<string, unknown>) {
   const updates = mapList(source.maintenance_updates, (update) => ({
     ...update,
     id: idText(update.id),
-    status: update.status ? translated({}, update.status) : phase(update.created_at),
+    status: update.status ? translated(STATUS, update.status) : phase(update.created_at),
   }));
   const id = idText(source.id);
   return {

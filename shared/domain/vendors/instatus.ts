@@ -15,11 +15,8 @@ import {
  * page's followers.
  */
 
+/** Instatus's own words; the others (INVESTIGATING, ..., RESOLVED) are Statuspage's in upper case. */
 const STATUS: Record<string, string> = {
-  INVESTIGATING: 'investigating',
-  IDENTIFIED: 'identified',
-  MONITORING: 'monitoring',
-  RESOLVED: 'resolved',
   NOTSTARTEDYET: 'scheduled',
   INPROGRESS: 'in_progress',
   COMPLETED: 'completed',
