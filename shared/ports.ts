@@ -48,10 +48,14 @@ export interface Incidents {
   reviseUpdate(incidentId: string, updateId: string, body: string): Promise<void>;
   /** Renames the incident or changes its impact; its subject, and so its thread, stay as they were. */
   patch(incidentId: string, changes: { name?: string; impact?: string }): Promise<void>;
-  /** A page's incidents, newest first, optionally of one status (`open`: not yet resolved or completed). */
+  /**
+   * A page's incidents, newest first, optionally of one status (`open`: not yet resolved or completed).
+   * A status filter reads at most `maxReads` requests of the index: a page may then hold fewer than
+   * `limit`, with a cursor to go on.
+   */
   listByPage(
     pageId: string,
-    options: { status?: string; cursor?: string; limit: number },
+    options: { status?: string; cursor?: string; limit: number; maxReads?: number },
   ): Promise<{ items: Incident[]; cursor?: string }>;
   /** Marks a fan-out as started; `resumed` when an earlier attempt already began it. */
   beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }>;

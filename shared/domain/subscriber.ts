@@ -9,8 +9,22 @@ export const Follow = z.object({
   /** The incident's name when the follow began, for pages and mails. */
   name: z.string(),
   key: z.string(),
+  /**
+   * When the follow ends whatever happens (its items expire then): an incident whose postmortem never
+   * comes must not keep its followers for ever.
+   */
+  endsAt: z.string().optional(),
 });
 export type Follow = z.infer<typeof Follow>;
+
+/** A follow ends this long after it is confirmed, at the latest. */
+export const FOLLOW_DAYS = 30;
+/** Incidents one address follows at once, at most: the oldest follow gives way to a new one. */
+export const MAX_FOLLOWS = 10;
+
+/** Whether the subscriber hears of anything at all: a topic, or an incident it follows. */
+export const followsAnything = (record: Pick<Subscriber, 'topics' | 'follows'>) =>
+  record.topics.length > 0 || (record.follows?.length ?? 0) > 0;
 
 /** The audience key of an incident's followers: `I#<incident id>`. */
 export const followKey = (incidentId: string) => `I#${incidentId}`;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { AppError } from '../errors';
+import { log, loggableError } from '../log';
 import type { IdempotencyRecords } from '../ports';
 import type { HttpResult } from './respond';
 
@@ -82,11 +83,15 @@ export function idempotency(options: {
       if (!id || !response) return;
       const statusCode = response.statusCode ?? 200;
       if (statusCode >= 300) return options.records.release(id);
-      await options.records.complete(id, {
-        statusCode,
-        headers: Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, String(v)])),
-        body: typeof response.body === 'string' ? response.body : '',
-      });
+      // The work is done: failing to keep its answer must not turn it into an error. A retry then waits
+      // out the claim and runs again, which the writes' own idempotency makes harmless.
+      await options.records
+        .complete(id, {
+          statusCode,
+          headers: Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          body: typeof response.body === 'string' ? response.body : '',
+        })
+        .catch((error: unknown) => log.warn('idempotency record not kept', { error: loggableError(error) }));
     },
     onError: async ({ event }) => {
       const id = claims.get(event);

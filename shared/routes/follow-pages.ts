@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isTimeZone } from '../domain/time-zone';
 import { AppError, parseWith } from '../errors';
 import { httpHandler } from '../http/handler';
 import { formValue, IncidentPath } from '../http/request';
@@ -35,7 +36,7 @@ export function followPageRoutes(deps: FollowDeps): HttpRouteHandler[] {
       try {
         const input = parseWith(FollowInput, {
           email: body.email.trim(),
-          ...(body.timeZone ? { timeZone: body.timeZone } : {}),
+          ...(body.timeZone && isTimeZone(body.timeZone) ? { timeZone: body.timeZone } : {}),
         });
         await requestFollow(deps, body.incident, input, event.requestContext.http.sourceIp);
       } catch (error) {

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { WEBHOOK_LIMITS } from '../domain/statuspage';
+import { isTimeZone } from '../domain/time-zone';
 import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, type PageOptions, prefersJson } from '../http/respond';
@@ -70,13 +71,9 @@ export function subscribePageRoutes(
         }
         const values = { email: '', topics: new Set<string>(), level: 'all' };
         const page = await knownPage(pageId);
-        return subscribePage({
-          page,
-          values,
-          errors: [],
-          embed,
-          openIncidents: await openIncidents(deps, page.id),
-        });
+        // An embedded form shows no list: it lives on the page owner's site, in a frame.
+        const open = embed ? [] : await openIncidents(deps, page.id);
+        return subscribePage({ page, values, errors: [], embed, openIncidents: open });
       }),
     );
 
@@ -90,7 +87,8 @@ export function subscribePageRoutes(
           email: body.email.trim(),
           topics: chosenTopics([view], body.topic),
           level: body.level ?? 'all',
-          ...(body.timeZone ? { timeZone: body.timeZone } : {}),
+          // The script's guess: a zone this runtime does not know is left out, never a refusal.
+          ...(body.timeZone && isTimeZone(body.timeZone) ? { timeZone: body.timeZone } : {}),
         });
         await requestSubscription(deps, input, event.requestContext.http.sourceIp);
       } catch (error) {

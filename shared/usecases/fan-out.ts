@@ -81,7 +81,8 @@ export async function fanOut(
   await flush();
   await deps.incidents.completeFanout(incidentId, updateId, { audienceSize: matched, batches: index });
   // Their last mail is in its batches: the incident's own followers are done with it.
-  const ended = followed && followEndsWith(incident, update) ? await endFollows(deps, incidentId) : 0;
+  const ended =
+    followed && followEndsWith(incident, stored.updates, update) ? await endFollows(deps, incidentId) : 0;
   return {
     audience: matched,
     /** Recipients this run put in batches: all of the audience, or on a resumed run only the new ones. */
@@ -107,8 +108,23 @@ function followCovers(updates: readonly IncidentUpdate[], update: IncidentUpdate
   return !closedBefore;
 }
 
-/** The update after which nothing more is coming to an incident's own followers. */
-function followEndsWith(incident: Incident, update: IncidentUpdate): boolean {
+/**
+ * The update after which nothing more is coming to an incident's own followers. Never while another
+ * notifying update they would get is stored (a postmortem sent in the same payload as the resolution,
+ * say): that one's fan-out ends the follow.
+ */
+function followEndsWith(
+  incident: Incident,
+  updates: readonly IncidentUpdate[],
+  update: IncidentUpdate,
+): boolean {
+  const more = updates.some(
+    (u) =>
+      u.notify &&
+      u.updateId !== update.updateId &&
+      (u.kind === 'postmortem' || u.displayAt > update.displayAt),
+  );
+  if (more) return false;
   if (update.kind === 'postmortem') return true;
   return isClosingStatus(update.status) && update.kind === 'update' && !incident.postmortemExpected;
 }

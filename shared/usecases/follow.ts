@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { chronological, isClosingStatus } from '../domain/incident';
 import { createConfirmToken, newNonce } from '../domain/link-tokens';
-import { CONFIRM_TOKEN_TTL_HOURS, type Follow, followKey, type SubscriberRecord } from '../domain/subscriber';
+import {
+  CONFIRM_TOKEN_TTL_HOURS,
+  type Follow,
+  followKey,
+  MAX_FOLLOWS,
+  type SubscriberRecord,
+} from '../domain/subscriber';
 import { TimeZone } from '../domain/time-zone';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
@@ -62,7 +68,8 @@ export async function followView(deps: Pick<FollowDeps, 'incidents' | 'catalog'>
 
 /** A page's incidents still going on, newest first: what its subscribe page offers to follow alone. */
 export async function openIncidents(deps: { incidents: Pick<Incidents, 'listByPage'> }, pageId: string) {
-  const { items } = await deps.incidents.listByPage(pageId, { status: 'open', limit: 10 });
+  // A public page: two reads of the index at most, however many incidents the page has had.
+  const { items } = await deps.incidents.listByPage(pageId, { status: 'open', limit: 10, maxReads: 2 });
   return items.map(({ incidentId, name, status }) => ({ incidentId, name, status }));
 }
 
@@ -96,24 +103,27 @@ async function followByAddress(deps: FollowDeps, { email, timeZone }: FollowInpu
   const confirm = createConfirmToken(id);
   const pending = (existing?.pendingFollows ?? []).filter((f) => f.incidentId !== follow.incidentId);
   const asks = {
-    pendingFollows: [...pending, follow],
+    pendingFollows: [...pending, follow].slice(-MAX_FOLLOWS),
     confirmTokenHash: confirm.hash,
     confirmExpiresAt: new Date(now.getTime() + CONFIRM_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
     lastInviteAt: now.toISOString(),
   };
-  const record: SubscriberRecord =
-    existing?.status === 'confirmed' || existing?.status === 'pending'
-      ? { ...existing, ...asks }
-      : {
-          // New, or unsubscribed: starts over, following this incident only once confirmed.
-          ...(existing ?? { id, email, createdAt: now.toISOString(), version: 0, level: 'all' as const }),
-          topics: [],
-          follows: [],
-          ...(timeZone ? { timeZone } : {}),
-          linkNonce: newNonce(),
-          status: 'pending',
-          ...asks,
-        };
+  // Known addresses keep everything until their owner confirms (an unsubscribed one then starts over
+  // with this follow alone): a stranger's request must change nothing a person chose.
+  const record: SubscriberRecord = existing
+    ? { ...existing, ...asks }
+    : {
+        id,
+        email,
+        createdAt: now.toISOString(),
+        version: 0,
+        level: 'all',
+        topics: [],
+        ...(timeZone ? { timeZone } : {}),
+        linkNonce: newNonce(),
+        status: 'pending',
+        ...asks,
+      };
   if (existing) await deps.subscribers.save(record, existing);
   else await deps.subscribers.create(record);
   await sendConfirmation(deps, record, confirm.token).catch((error: unknown) =>

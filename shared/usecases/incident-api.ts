@@ -120,7 +120,8 @@ export async function patchIncident(deps: IncidentApiDeps, id: string, patch: In
   const stored = await findIncident(deps, id);
   assertOwnIncident(stored);
   await deps.incidents.patch(stored.incident.incidentId, patch);
-  return incidentView({ ...stored.incident, ...patch }, stored.updates);
+  // Without its updates (GET has them): the answer stays small enough to keep for a retry.
+  return incidentView({ ...stored.incident, ...patch });
 }
 
 /**

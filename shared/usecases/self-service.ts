@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 
+import { isClosingStatus } from '../domain/incident';
 import { NotificationLevel } from '../domain/levels';
 import {
   confirmTokenMatches,
@@ -14,7 +15,10 @@ import {
 import type { SingleMail } from '../domain/render';
 import {
   CONFIRM_TOKEN_TTL_HOURS,
+  FOLLOW_DAYS,
   type Follow,
+  followsAnything,
+  MAX_FOLLOWS,
   maskEmail,
   normalizeEmail,
   RESEND_AFTER_MINUTES,
@@ -24,13 +28,15 @@ import { TimeZone } from '../domain/time-zone';
 import { type Topic, TopicInput, TopicKey, withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
-import type { Catalog, Clock, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
+import type { Catalog, Clock, Incidents, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
 import { alreadySubscribedMail, confirmationMail } from '../templates/account';
 import { labelTopics, resolveTopics } from './topics';
 
 export interface SelfServiceDeps {
   subscribers: Subscribers;
   catalog: Catalog;
+  /** To confirm a follow only while its incident is still going on. */
+  incidents?: Pick<Incidents, 'get'>;
   mailer: Mailer;
   rateLimiter: RateLimiter;
   suppressions: Suppressions;
@@ -92,7 +98,8 @@ async function subscribeAddress(deps: SelfServiceDeps, input: SubscribeInput, to
   const existing = await deps.subscribers.findByEmail(input.email);
   if (existing && !mayMailAgain(existing, now)) return;
 
-  if (existing?.status === 'confirmed') {
+  // Confirmed but following nothing any more (its follows ended): it subscribes like anyone new.
+  if (existing?.status === 'confirmed' && followsAnything(existing)) {
     await deps.subscribers.save({ ...existing, lastInviteAt: now.toISOString() }, existing);
     await mailQuietly(
       deps,
@@ -142,11 +149,11 @@ export async function sendConfirmation(
   token: string,
 ) {
   const confirmUrl = `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(token)}`;
-  // A confirmed subscriber confirms only the follow it asked for; anyone else, everything asked for.
+  // A pending subscriber confirms everything it asked for; anyone else only the follow it asked for.
   const asked =
-    record.status === 'confirmed'
-      ? []
-      : [...(await labelTopics(deps.catalog, record.topics)), ...followLabels({ follows: record.follows })];
+    record.status === 'pending'
+      ? [...(await labelTopics(deps.catalog, record.topics)), ...followLabels({ follows: record.follows })]
+      : [];
   const outcome = await deps.mailer.sendOne(
     record.email,
     confirmationMail({ confirmUrl, topics: [...asked, ...followLabels({ follows: record.pendingFollows })] }),
@@ -164,15 +171,20 @@ export async function inspectLink(deps: SelfServiceDeps, token: string, scope: L
 export async function confirmSubscription(deps: SelfServiceDeps, token: string) {
   const record = await verifiedRecord(deps, token, 'confirm');
   const { confirmTokenHash: _, confirmExpiresAt: __, pendingFollows = [], ...rest } = record;
+  const now = deps.clock.now();
+  const endsAt = new Date(now.getTime() + FOLLOW_DAYS * 86_400_000).toISOString();
+  const starting = (await stillGoingOn(deps, pendingFollows)).map((follow) => ({ ...follow, endsAt }));
   const follows = [
-    ...(record.follows ?? []),
-    ...pendingFollows.filter((f) => !record.follows?.some((had) => had.incidentId === f.incidentId)),
-  ];
+    ...(record.follows ?? []).filter((had) => !starting.some((f) => f.incidentId === had.incidentId)),
+    ...starting,
+  ].slice(-MAX_FOLLOWS);
   // A confirmed subscriber confirming a new follow keeps the links in the mail it already has.
   const already = record.status === 'confirmed';
   const confirmed = await deps.subscribers.save(
     {
       ...rest,
+      // Unsubscribed and confirming a follow: it starts over with that follow, not what it left.
+      ...(record.status === 'unsubscribed' ? { topics: [] } : {}),
       ...(follows.length ? { follows } : {}),
       status: 'confirmed',
       confirmedAt: already && record.confirmedAt ? record.confirmedAt : deps.clock.now().toISOString(),
@@ -301,6 +313,10 @@ async function describeChanges(deps: SelfServiceDeps, before: SubscriberRecord, 
  */
 export async function resubscribe(deps: SelfServiceDeps, token: string, clientIp: string) {
   const record = await verifiedRecord(deps, token, 'manage');
+  if (record.topics.length === 0) {
+    // Only incidents were followed, and they are over: there is nothing to take up again.
+    throw new AppError('VALIDATION', MESSAGES.noTopics, [{ path: 'topics', message: MESSAGES.noTopics }]);
+  }
   const topics = record.topics.map(({ pageId, groupId, componentId }) => ({
     pageId,
     ...(groupId ? { groupId } : {}),
@@ -390,6 +406,17 @@ async function limit(deps: SelfServiceDeps, key: string, perHour: number) {
       retryAfterSeconds,
     );
   }
+}
+
+/** The follows whose incidents are still going on: one that ended meanwhile is not begun. */
+async function stillGoingOn(deps: SelfServiceDeps, follows: readonly Follow[]): Promise<Follow[]> {
+  if (!deps.incidents || follows.length === 0) return [...follows];
+  const { incidents } = deps;
+  const stored = await Promise.all(follows.map((follow) => incidents.get(follow.incidentId)));
+  return follows.filter((_, i) => {
+    const incident = stored[i]?.incident;
+    return incident !== undefined && !isClosingStatus(incident.status);
+  });
 }
 
 /** Follows in words: "the incident “Chat messages may fail to deliver”". */

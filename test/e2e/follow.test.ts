@@ -145,4 +145,70 @@ describe('following one incident', () => {
     const bad = await followApi(incidentId, 'not-an-address');
     expect(bad).toMatchObject({ status: 400, body: { error: { details: [{ path: 'body.email' }] } } });
   });
+
+  it('gets the postmortem even when it comes in the same request as the resolution', async () => {
+    const id = `pm${randomUUID().slice(0, 8)}`;
+    const incidentId = `api:${PAGE_ID}:${id}`;
+    const incident = (updates: object[], postmortem?: object) => ({
+      pageId: PAGE_ID,
+      incident: {
+        id,
+        name: 'Exports are slow',
+        status: 'investigating',
+        createdAt: '2030-02-01T10:00:00Z',
+        componentIds: [US_CHAT],
+        updates,
+        ...(postmortem ? { postmortem } : {}),
+      },
+    });
+    const opened = {
+      id: 'u1',
+      status: 'investigating',
+      body: 'Exports take minutes.',
+      at: '2030-02-01T10:00:00Z',
+    };
+    const api = (body: object) =>
+      adminCall(stack, 'POST', '/v1/incidents', body).then((answer) => expect(answer.status).toBe(202));
+    await api(incident([opened]));
+    await stack.waitForIdle();
+    const follower = uniqueEmail('pm-follower');
+    expect((await followApi(incidentId, follower)).status).toBe(202);
+    await confirm(follower);
+    const resolved = {
+      id: 'u2',
+      status: 'resolved',
+      body: 'Exports are fast again.',
+      at: '2030-02-01T11:00:00Z',
+    };
+    await api(
+      incident([opened, resolved], { body: 'An index was missing.', publishedAt: '2030-02-02T09:00:00Z' }),
+    );
+    await stack.waitForIdle();
+    const mails = (await mailTo([follower])).filter((m) => isAbout(m, incidentId));
+    expect(mails.map((m) => m.body.text.split('\n')[2]?.split(' · ')[0]).sort()).toEqual([
+      'Postmortem',
+      'Resolved',
+    ]);
+  });
+
+  it('changes nothing of a known address until its owner confirms', async () => {
+    const seed: Seed = { ...chatMessagesMayFail, id: `h${randomUUID().slice(0, 10)}` };
+    const incidentId = `statuspage:${PAGE_ID}:${seed.id}`;
+    await webhook(incidentWebhook(seed, 1));
+    const former = uniqueEmail('former');
+    const created = await adminCall(stack, 'POST', '/v1/admin/subscribers', {
+      email: former,
+      confirmed: true,
+      topics: [{ pageId: PAGE_ID, componentId: EU_CHAT }],
+    });
+    await adminCall(stack, 'PATCH', `/v1/admin/subscribers/${created.body.id}`, { status: 'unsubscribed' });
+    expect((await followApi(incidentId, former)).status).toBe(202);
+    const before = await adminCall(stack, 'GET', `/v1/admin/subscribers/${created.body.id}`);
+    expect(before.body).toMatchObject({ status: 'unsubscribed', topics: [{ componentId: EU_CHAT }] });
+    // Confirmed by the owner: back, for this incident alone.
+    await confirm(former);
+    const after = await adminCall(stack, 'GET', `/v1/admin/subscribers/${created.body.id}`);
+    expect(after.body).toMatchObject({ status: 'confirmed', topics: [], follows: [{ incidentId }] });
+    expect(after.body.follows[0].endsAt > new Date().toISOString()).toBe(true);
+  });
 });

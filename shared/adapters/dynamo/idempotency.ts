@@ -63,10 +63,11 @@ export class DynamoIdempotencyRecords implements IdempotencyRecords {
             claimedAt: now,
             expiresAt: now + KEEP_SECONDS,
           },
+          // Free, expired (TTL deletes within days, not at once), or claimed by a request that died.
           ConditionExpression:
-            'attribute_not_exists(pk) OR (attribute_not_exists(#response) AND claimedAt < :stale)',
+            'attribute_not_exists(pk) OR expiresAt < :now OR (attribute_not_exists(#response) AND claimedAt < :stale)',
           ExpressionAttributeNames: { '#response': 'response' },
-          ExpressionAttributeValues: { ':stale': now - staleAfterSeconds },
+          ExpressionAttributeValues: { ':stale': now - staleAfterSeconds, ':now': now },
         }),
       );
       return true;

@@ -162,7 +162,10 @@ export class DynamoIncidents implements Incidents {
     );
   }
 
-  async listByPage(pageId: string, options: { status?: string; cursor?: string; limit: number }) {
+  async listByPage(
+    pageId: string,
+    options: { status?: string; cursor?: string; limit: number; maxReads?: number },
+  ) {
     const keys = ['pk', 'sk', 'pageId', 'createdAt'] as const;
     const filter =
       options.status === 'open'
@@ -181,8 +184,10 @@ export class DynamoIncidents implements Incidents {
       keys,
       partition: { name: 'pageId', value: pageId },
     }) as Record<string, unknown> | undefined;
-    // A status filter may leave a page of the index short: read on until the page is full.
+    // A status filter may leave a page of the index short: read on until the page is full, within bounds.
+    let reads = 0;
     do {
+      reads++;
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -193,12 +198,13 @@ export class DynamoIncidents implements Incidents {
           ExpressionAttributeValues: { ':page': pageId, ...filterValues },
           ScanIndexForward: false,
           ExclusiveStartKey: startKey,
-          Limit: options.limit,
+          // Filtered, most of what is read may be left out: read more at a time.
+          Limit: options.status ? Math.max(options.limit, 100) : options.limit,
         }),
       );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < options.limit);
+    } while (startKey && items.length < options.limit && reads < (options.maxReads ?? 5));
     const kept = items.slice(0, options.limit);
     const last = kept.at(-1);
     // Resume after the last incident answered: more were read, or the index has more.

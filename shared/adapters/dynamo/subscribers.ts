@@ -136,9 +136,11 @@ export class DynamoSubscribers implements Subscribers {
     const topics = Items.filter((item) => String(item.sk).startsWith('TOPIC#')).map((item) =>
       Topic.parse(item),
     );
-    const follows = Items.filter((item) => String(item.sk).startsWith('FOLLOW#')).map((item) =>
-      Follow.parse(item),
-    );
+    // A follow past its end may linger until DynamoDB's TTL deletes it: it is over all the same.
+    const now = new Date().toISOString();
+    const follows = Items.filter((item) => String(item.sk).startsWith('FOLLOW#'))
+      .map((item) => Follow.parse(item))
+      .filter((follow) => !follow.endsAt || follow.endsAt > now);
     return SubscriberRecord.parse({ ...profile, topics, ...(follows.length ? { follows } : {}) });
   }
 
@@ -552,7 +554,7 @@ export function subscriberItems(record: SubscriberRecord) {
       email: record.email,
       status: record.status,
       level: record.level,
-      expiresAt,
+      expiresAt: follow.endsAt ? Math.floor(Date.parse(follow.endsAt) / 1000) : expiresAt,
     })),
   };
 }

@@ -83,11 +83,19 @@ export function preferencesPage(input: PreferencesPageInput): string {
       }</li>`,
   )}</ul>`;
   const firstPage = input.pages[0];
+  // Only incidents were followed, and they are over: what to subscribe to is chosen anew.
+  const firstPageLink = firstPage
+    ? html`<p><a href="/subscribe?page=${encodeURIComponent(firstPage.id)}">Subscribe to ${firstPage.name} updates</a></p>`
+    : html`<p><a href="/subscribe">Subscribe to status updates</a></p>`;
   const body = unsubscribed
     ? html`<p>You are unsubscribed: nothing is sent to <strong>${input.email}</strong>.</p>
 <h2>You used to follow</h2>${following}
-<form method="post" action="${input.action}">${hidden('action', 'resubscribe')}<button type="submit">Subscribe again</button></form>
+${
+  input.topics.some((t) => !t.key.startsWith('I#'))
+    ? html`<form method="post" action="${input.action}">${hidden('action', 'resubscribe')}<button type="submit">Subscribe again</button></form>
 <p class="muted">We'll send a link to confirm first.</p>`
+    : firstPageLink
+}`
     : html`<p>Updates go to <strong>${input.email}</strong>, ${levelLabel(input.level).toLowerCase()}.</p>
 <h2>You follow</h2>${following}
 ${input.topics.some((t) => t.key.startsWith('I#')) ? html`<p class="muted">An incident you follow on its own sends every update until it is over, and its postmortem, whatever you choose below; then it ends by itself.</p>` : ''}
