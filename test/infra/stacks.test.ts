@@ -75,7 +75,7 @@ describe('data stack', () => {
     data.resourcePropertiesCountIs(
       'AWS::DynamoDB::Table',
       { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } },
-      2,
+      3, // subscribers (pending, rate limits, keys), deliveries, incidents (reminder files)
     );
     data.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [

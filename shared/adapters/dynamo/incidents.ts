@@ -116,6 +116,7 @@ export class DynamoIncidents implements Incidents {
           sk: `${scheduledFor}#${incidentId}`,
           incidentId,
           scheduledFor,
+          expiresAt: Math.floor(Date.parse(scheduledFor) / 1000) + 86_400,
         },
       }),
     );

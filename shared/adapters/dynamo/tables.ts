@@ -49,6 +49,8 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     stream: 'NEW_IMAGE',
+    // Maintenances filed for their reminders expire a day after the window starts; incidents never do.
+    timeToLiveAttribute: 'expiresAt',
     indexes: [
       // Sparse: only updates fanned out whose deliveries are not all seen through, for the sweep.
       {
