@@ -49,9 +49,10 @@ export function idempotency(options: {
 }): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   return {
     before: async ({ event }) => {
+      // A read changes nothing: answered afresh every time, whatever key it carries.
+      if (event.requestContext?.http?.method === 'GET') return undefined;
       const key = idempotencyKeyOf(event);
-      // A read changes nothing: answered afresh every time.
-      if (key === undefined || event.requestContext?.http?.method === 'GET') return undefined;
+      if (key === undefined) return undefined;
       const id = idempotencyId(options.scopeOf(event), key);
       const fingerprint = createHash('sha256')
         .update(`${event.routeKey}\n${event.rawPath}\n${event.body ?? ''}`)
