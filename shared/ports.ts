@@ -127,6 +127,8 @@ export interface Subscribers {
   audience(topicKey: string): AsyncIterable<Recipient[]>;
   /** Every subscriber following an incident on its own, whatever their status. */
   followersOf(incidentId: string): Promise<string[]>;
+  /** Of these subscribers, those whose follow of the incident has not ended (read consistently). */
+  followingNow(incidentId: string, subscriberIds: readonly string[]): Promise<Set<string>>;
 }
 
 export interface Deliveries {
@@ -331,8 +333,8 @@ export interface IdempotencyRecords {
     fingerprint: string,
     staleAfterSeconds: number,
   ): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
-  /** The request finished: retries get this response. */
-  complete(id: string, response: KeptResponse): Promise<void>;
+  /** The request finished: retries get this response (unless its claim was lost to another request). */
+  complete(id: string, fingerprint: string, response: KeptResponse): Promise<void>;
   /** The request failed: a retry runs it again. */
   release(id: string): Promise<void>;
 }

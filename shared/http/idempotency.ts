@@ -12,7 +12,7 @@ const STALE_CLAIM_SECONDS = 60;
 /** The header, as API Gateway passes headers: lower-case. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
-const claims = new WeakMap<APIGatewayProxyEventV2, string>();
+const claims = new WeakMap<APIGatewayProxyEventV2, { id: string; fingerprint: string }>();
 
 /**
  * The record id of a key: the caller and the key, hashed, so two callers' keys never meet and a key
@@ -59,7 +59,7 @@ export function idempotency(options: {
         .digest('base64url');
       const outcome = await options.records.claim(id, fingerprint, STALE_CLAIM_SECONDS);
       if (outcome.claimed) {
-        claims.set(event, id);
+        claims.set(event, { id, fingerprint });
         return undefined;
       }
       const { record } = outcome;
@@ -80,14 +80,14 @@ export function idempotency(options: {
       return { statusCode, headers: { ...headers, 'idempotent-replayed': 'true' }, body };
     },
     after: async ({ event, response }) => {
-      const id = claims.get(event);
-      if (!id || !response) return;
+      const claim = claims.get(event);
+      if (!claim || !response) return;
       const statusCode = response.statusCode ?? 200;
-      if (statusCode >= 300) return options.records.release(id);
+      if (statusCode >= 300) return options.records.release(claim.id);
       // The work is done: failing to keep its answer must not turn it into an error. A retry then waits
       // out the claim and runs again, which the writes' own idempotency makes harmless.
       await options.records
-        .complete(id, {
+        .complete(claim.id, claim.fingerprint, {
           statusCode,
           headers: Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, String(v)])),
           body: typeof response.body === 'string' ? response.body : '',
@@ -95,8 +95,8 @@ export function idempotency(options: {
         .catch((error: unknown) => log.warn('idempotency record not kept', { error: loggableError(error) }));
     },
     onError: async ({ event }) => {
-      const id = claims.get(event);
-      if (id) await options.records.release(id);
+      const claim = claims.get(event);
+      if (claim) await options.records.release(claim.id);
     },
   };
 }

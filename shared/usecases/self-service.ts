@@ -174,18 +174,28 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
   const now = deps.clock.now();
   const endsAt = new Date(now.getTime() + FOLLOW_DAYS * 86_400_000).toISOString();
   const starting = (await stillGoingOn(deps, pendingFollows)).map((follow) => ({ ...follow, endsAt }));
+  // Unsubscribed and confirming a follow: it starts over with that follow, not anything it left.
+  const startingOver = record.status === 'unsubscribed';
   const follows = [
-    ...(record.follows ?? []).filter((had) => !starting.some((f) => f.incidentId === had.incidentId)),
+    ...(startingOver ? [] : (record.follows ?? [])).filter(
+      (had) => !starting.some((f) => f.incidentId === had.incidentId),
+    ),
     ...starting,
   ].slice(-MAX_FOLLOWS);
+  if (startingOver && follows.length === 0) {
+    // The incident ended before the link was used: nothing to start over with, so nothing changes.
+    await deps.subscribers.save({ ...rest }, record);
+    throw new AppError('CONFLICT', 'That incident is over: there are no more updates to follow.', [
+      { path: 'token', message: 'the incident ended before the link was used' },
+    ]);
+  }
   // A confirmed subscriber confirming a new follow keeps the links in the mail it already has.
   const already = record.status === 'confirmed';
   const confirmed = await deps.subscribers.save(
     {
       ...rest,
-      // Unsubscribed and confirming a follow: it starts over with that follow, not what it left.
-      ...(record.status === 'unsubscribed' ? { topics: [] } : {}),
-      ...(follows.length ? { follows } : {}),
+      ...(startingOver ? { topics: [] } : {}),
+      follows,
       status: 'confirmed',
       confirmedAt: already && record.confirmedAt ? record.confirmedAt : deps.clock.now().toISOString(),
       linkNonce: already ? record.linkNonce : newNonce(),

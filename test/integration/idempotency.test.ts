@@ -27,7 +27,7 @@ describe('idempotency records', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"ok":true}',
     };
-    await records.complete('k1', response);
+    await records.complete('k1', 'print-a', response);
     expect(await records.claim('k1', 'print-a', 60)).toEqual({
       claimed: false,
       record: { fingerprint: 'print-a', response },

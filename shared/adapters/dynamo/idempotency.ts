@@ -77,14 +77,16 @@ export class DynamoIdempotencyRecords implements IdempotencyRecords {
     }
   }
 
-  async complete(id: string, response: KeptResponse): Promise<void> {
+  async complete(id: string, fingerprint: string, response: KeptResponse): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `IDEMPOTENCY#${id}`, sk: SK },
         UpdateExpression: 'SET #response = :response',
+        // Only onto its own claim: one released meanwhile must not come back as a record without an expiry.
+        ConditionExpression: 'fingerprint = :fingerprint',
         ExpressionAttributeNames: { '#response': 'response' },
-        ExpressionAttributeValues: { ':response': response },
+        ExpressionAttributeValues: { ':response': response, ':fingerprint': fingerprint },
       }),
     );
   }

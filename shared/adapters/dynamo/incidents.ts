@@ -208,11 +208,14 @@ export class DynamoIncidents implements Incidents {
     } while (startKey && items.length < options.limit && reads < (options.maxReads ?? 5));
     const kept = items.slice(0, options.limit);
     const last = kept.at(-1);
-    // Resume after the last incident answered: more were read, or the index has more.
+    // Resume after the last incident answered when more were read than answered; else where the reads
+    // stopped (a filtered page may hold none and still not be the end).
     const next =
-      last && (items.length > kept.length || startKey)
+      last && items.length > kept.length
         ? encodeCursor(Object.fromEntries(keys.map((key) => [key, last[key]])))
-        : undefined;
+        : startKey
+          ? encodeCursor(startKey)
+          : undefined;
     return { items: kept.map((item) => StoredIncident.parse(item)), ...(next ? { cursor: next } : {}) };
   }
 

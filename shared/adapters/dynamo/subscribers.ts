@@ -278,6 +278,14 @@ export class DynamoSubscribers implements Subscribers {
   async erase(id: string): Promise<SubscriberRecord | undefined> {
     const record = await this.get(id);
     if (!record) return undefined;
+    // Every follow item, ended ones too (TTL deletes those within days, not at once): each has the address.
+    const followItems = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :follow)',
+      ExpressionAttributeValues: { ':pk': id, ':follow': followSk('') },
+      ProjectionExpression: 'sk',
+      ConsistentRead: true,
+    });
     // Conditional on the version read, so a topic added meanwhile cannot survive with the address on it.
     await this.transact(
       [
@@ -293,8 +301,8 @@ export class DynamoSubscribers implements Subscribers {
         ...record.topics.map((topic) => ({
           Delete: { TableName: this.tableName, Key: { pk: id, sk: topicSk(topic.key) } },
         })),
-        ...(record.follows ?? []).map((follow) => ({
-          Delete: { TableName: this.tableName, Key: { pk: id, sk: followSk(follow.incidentId) } },
+        ...followItems.map((item) => ({
+          Delete: { TableName: this.tableName, Key: { pk: id, sk: String(item.sk) } },
         })),
       ],
       'the subscriber was changed while being erased; retry',
@@ -430,6 +438,21 @@ export class DynamoSubscribers implements Subscribers {
     } while (startKey);
   }
 
+  async followingNow(incidentId: string, subscriberIds: readonly string[]): Promise<Set<string>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      subscriberIds.map((id) => ({ pk: id, sk: followSk(incidentId) })),
+      { consistent: true, projection: ['pk', 'endsAt'] },
+    );
+    const now = new Date().toISOString();
+    return new Set(
+      items
+        .filter((item) => typeof item.endsAt !== 'string' || item.endsAt > now)
+        .map((item) => String(item.pk)),
+    );
+  }
+
   async followersOf(incidentId: string): Promise<string[]> {
     const items = await queryAll(this.client, {
       TableName: this.tableName,
@@ -554,9 +577,16 @@ export function subscriberItems(record: SubscriberRecord) {
       email: record.email,
       status: record.status,
       level: record.level,
-      expiresAt: follow.endsAt ? Math.floor(Date.parse(follow.endsAt) / 1000) : expiresAt,
+      expiresAt: followExpiry(follow, expiresAt),
     })),
   };
+}
+
+/** A follow's items go with its end, or with a pending subscriber's profile if that is sooner. */
+function followExpiry(follow: Follow, pendingExpiresAt: number | undefined): number | undefined {
+  const ends = follow.endsAt ? Math.floor(Date.parse(follow.endsAt) / 1000) : undefined;
+  if (ends === undefined) return pendingExpiresAt;
+  return pendingExpiresAt === undefined ? ends : Math.min(ends, pendingExpiresAt);
 }
 
 /** One read of a search: a range of the address index, or a scan of the profiles. */
