@@ -249,4 +249,18 @@ describe('support search by address', () => {
       'seeded-1@example.com',
     ]);
   });
+
+  it('finds someone following only an incident by its page', async () => {
+    const incidentId = 'statuspage:otherpage02:inc7';
+    const record = subscriberRecord({
+      email: 'gina@eta.example',
+      topics: [],
+      follows: [{ incidentId, pageId: 'otherpage02', name: 'Chat down', key: `I#${incidentId}` }],
+    });
+    await stores.subscribers.create(record);
+    for (const email of ['gina@eta.example', '@eta.example', 'gin']) {
+      expect((await searchAll(query({ email, pageId: 'otherpage02' }))).emails).toEqual([record.email]);
+    }
+    expect((await searchAll(query({ pageId: 'otherpage02' }))).emails).toEqual([record.email]);
+  });
 });

@@ -536,7 +536,8 @@ export function subscriberItems(record: SubscriberRecord) {
   // What support searches filter on, on both items the address index holds.
   const searched = {
     status: record.status,
-    pageIds: sets(topics.map((t) => t.pageId)),
+    // The page of an incident followed on its own counts: support looks for a page's people.
+    pageIds: sets([...topics, ...follows].map((t) => t.pageId)),
     groupIds: sets(topics.map((t) => t.groupId)),
     componentIds: sets(topics.map((t) => t.componentId)),
   };
@@ -659,7 +660,9 @@ function matchesFilter(
   address: AddressSearch | undefined,
 ): boolean {
   const follows = (field: 'pageId' | 'groupId' | 'componentId') =>
-    !filter[field] || record.topics.some((topic) => topic[field] === filter[field]);
+    !filter[field] ||
+    record.topics.some((topic) => topic[field] === filter[field]) ||
+    (field === 'pageId' && (record.follows ?? []).some((follow) => follow.pageId === filter.pageId));
   return (
     addressMatches(address, record.email) &&
     (!filter.status || record.status === filter.status) &&
