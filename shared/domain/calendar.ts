@@ -28,7 +28,7 @@ export function calendarUrl(baseUrl: string, serverSecret: string, incidentId: s
   return `${baseUrl}/v1/calendar?${query}`;
 }
 
-type Window = Pick<Incident, 'incidentId' | 'name' | 'status' | 'shortlink' | 'updatedAt'> & {
+type Window = Pick<Incident, 'incidentId' | 'shortlink' | 'updatedAt'> & {
   scheduledFor: string;
   scheduledUntil: string;
 };

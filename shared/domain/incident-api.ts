@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ComponentRef } from './component-refs';
 import { Impact, IncidentName, IncidentStatus, Timestamp, UpdateId } from './generic-incident';
-import { chronological, type Incident, type IncidentUpdate } from './incident';
+import { chronological, type Incident, IncidentUpdate } from './incident';
 import { PageId, WEBHOOK_LIMITS } from './statuspage';
 
 /*
@@ -50,7 +50,7 @@ export type IncidentQuery = z.output<typeof IncidentQuery>;
 
 export const IncidentUpdateView = z.object({
   id: z.string(),
-  kind: z.enum(['update', 'postmortem', 'reminder']),
+  kind: IncidentUpdate.shape.kind,
   status: z.string(),
   body: z.string(),
   at: z.string(),

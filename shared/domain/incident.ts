@@ -99,11 +99,11 @@ function oneLine(text: string, max: number): string {
   return clean.length > max ? `${clean.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '')}…` : clean;
 }
 
-const CLOSING = new Set(['resolved', 'completed', 'postmortem']);
+/** The statuses that end an incident (its postmortem may still follow). */
+export const CLOSING_STATUSES = ['resolved', 'completed', 'postmortem'] as const;
 
-/** Whether a status ends an incident (its postmortem may still follow). */
 export function isClosingStatus(status: string): boolean {
-  return CLOSING.has(status);
+  return (CLOSING_STATUSES as readonly string[]).includes(status);
 }
 
 /** Oldest first, by display time, then by id so the order is total. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Incident, IncidentUpdate } from './incident';
+import { type Incident, type IncidentUpdate, isClosingStatus } from './incident';
 
 /**
  * How much a subscriber wants to hear: every update; only when an incident starts and when it is
@@ -8,7 +8,6 @@ import type { Incident, IncidentUpdate } from './incident';
 export const NotificationLevel = z.enum(['all', 'lifecycle', 'major']);
 export type NotificationLevel = z.infer<typeof NotificationLevel>;
 
-const CLOSING_STATUSES = new Set(['resolved', 'completed', 'postmortem']);
 const MAJOR_IMPACTS = new Set(['major', 'critical']);
 
 /** Whether an update reaches a subscriber at this level; `isFirst` when it is the incident's first update. */
@@ -22,7 +21,7 @@ export function levelWants(
     case 'all':
       return true;
     case 'lifecycle':
-      return isFirst || CLOSING_STATUSES.has(update.status);
+      return isFirst || isClosingStatus(update.status);
     case 'major':
       return MAJOR_IMPACTS.has(incident.impact);
   }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { isTimeZone } from '../domain/time-zone';
-import { AppError, parseWith } from '../errors';
+import { AppError } from '../errors';
 import { httpHandler } from '../http/handler';
 import { formValue, IncidentPath } from '../http/request';
 import { html, json, prefersJson } from '../http/respond';
@@ -32,17 +32,18 @@ export function followPageRoutes(deps: FollowDeps): HttpRouteHandler[] {
   const follow = pageRoute(
     z.object({ body: FollowForm }),
     async ({ body }, event) => {
-      const incident = await followView(deps, body.incident);
-      try {
-        const input = parseWith(FollowInput, {
-          email: body.email.trim(),
-          ...(body.timeZone && isTimeZone(body.timeZone) ? { timeZone: body.timeZone } : {}),
-        });
-        await requestFollow(deps, body.incident, input, event.requestContext.http.sourceIp);
-      } catch (error) {
-        if (prefersJson(event) || !(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+      const parsed = FollowInput.safeParse({
+        email: body.email.trim(),
+        ...(body.timeZone && isTimeZone(body.timeZone) ? { timeZone: body.timeZone } : {}),
+      });
+      if (!parsed.success) {
+        // The mistake on the form, over the incident as its page shows it (or why it cannot be followed).
+        const error = AppError.fromZod(parsed.error);
+        if (prefersJson(event)) throw error;
+        const incident = await followView(deps, body.incident);
         return html(400, followPage({ incident, email: body.email, errors: error.details }));
       }
+      await requestFollow(deps, body.incident, parsed.data, event.requestContext.http.sourceIp);
       if (prefersJson(event)) return json(202, { status: 'accepted' });
       return html(200, checkInboxPage({ email: body.email.trim(), embed: false }));
     },

@@ -39,7 +39,7 @@ export async function requestFollow(
   input: FollowInput,
   clientIp: string,
 ) {
-  const follow = await followable(deps, incidentId);
+  const { follow } = await followable(deps, incidentId);
   await limitRequests(deps, input.email, clientIp);
   try {
     await followByAddress(deps, input, follow);
@@ -52,10 +52,9 @@ export async function requestFollow(
 
 /** An incident a person may still follow, as its follow page shows it; NOT_FOUND or CONFLICT else. */
 export async function followView(deps: Pick<FollowDeps, 'incidents' | 'catalog'>, incidentId: string) {
-  const follow = await followable(deps, incidentId);
-  const stored = await deps.incidents.get(incidentId);
+  const { follow, stored } = await followable(deps, incidentId);
   const page = pageView(await deps.catalog.getPage(follow.pageId));
-  if (!stored || !page) throw notFollowable();
+  if (!page) throw notFollowable();
   const latest = chronological(stored.updates).at(-1);
   return {
     incidentId,
@@ -78,8 +77,8 @@ const notFollowable = () =>
     { path: 'id', message: 'no such incident' },
   ]);
 
-/** The incident as a follow, if it is one a person may still follow. */
-export async function followable(deps: Pick<FollowDeps, 'incidents'>, incidentId: string): Promise<Follow> {
+/** The incident as a follow (and as stored), if it is one a person may still follow. */
+async function followable(deps: Pick<FollowDeps, 'incidents'>, incidentId: string) {
   const stored = await deps.incidents.get(incidentId);
   if (!stored) throw notFollowable();
   const { incident } = stored;
@@ -88,7 +87,13 @@ export async function followable(deps: Pick<FollowDeps, 'incidents'>, incidentId
       { path: 'id', message: `the incident is ${incident.status}` },
     ]);
   }
-  return { incidentId, pageId: incident.pageId, name: incident.name, key: followKey(incidentId) };
+  const follow: Follow = {
+    incidentId,
+    pageId: incident.pageId,
+    name: incident.name,
+    key: followKey(incidentId),
+  };
+  return { follow, stored };
 }
 
 async function followByAddress(deps: FollowDeps, { email, timeZone }: FollowInput, follow: Follow) {

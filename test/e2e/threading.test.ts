@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { maintenanceWebhook } from '../fixtures/maintenance';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
-import { isAbout, mailTo, type StoredMail, uniqueEmail } from '../support/local-aws';
+import { isAbout, mailTo, mimeSource, uniqueEmail } from '../support/local-aws';
 import { notmuch, threadsOf } from '../support/notmuch';
 import { describeNeeding } from '../support/requires';
 import { adminCall, startTestStack } from '../support/stack';
@@ -24,13 +24,6 @@ const webhook = (payload: unknown) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(payload),
   });
-
-async function source(mail: StoredMail): Promise<Buffer> {
-  // The emulator answers the MIME source as a serialized Buffer.
-  const response = await fetch(`${inject('sesEndpoint')}/get-emlContent?messageId=${mail.messageId}`);
-  const { body } = (await response.json()) as { body: { data: number[] } };
-  return Buffer.from(body.data);
-}
 
 describeNeeding(notmuch, 'subjects and threads in a mail client', () => {
   it('reads like a person wrote it, one thread per incident, two incidents of one name kept apart', {
@@ -78,7 +71,7 @@ describeNeeding(notmuch, 'subjects and threads in a mail client', () => {
     const mails = all.filter((mail) => !maintenanceMails.includes(mail));
     expect(mails.map((mail) => mail.subject)).toEqual(Array(5).fill(`[Kustomer] ${name}`));
     const threads = threadsOf(
-      await Promise.all(all.map(async (mail) => ({ key: mail.messageId, source: await source(mail) }))),
+      await Promise.all(all.map(async (mail) => ({ key: mail.messageId, source: await mimeSource(mail) }))),
     );
     const about = (seed: Seed) =>
       mails.filter((mail) => isAbout(mail, `statuspage:${PAGE_ID}:${seed.id}`)).map((mail) => mail.messageId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
 import { batchKeysOf } from '../../shared/domain/send-batch';
@@ -13,7 +13,7 @@ import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage
 import { sendDeliveries } from '../../shared/usecases/send-deliveries';
 import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
-import { freshStores, mailTo, sesClient, uniqueEmail } from '../support/local-aws';
+import { freshStores, mailTo, mimeSource, sesClient, uniqueEmail } from '../support/local-aws';
 import { subscriberRecord } from '../support/records';
 
 // Every message as a mail client receives it: the emulator's MIME source, parsed by a real MIME parser.
@@ -58,12 +58,10 @@ async function deliver(seed: Seed, count: number, recipients: Array<{ id: string
 async function parsed(email: string) {
   const mails = await mailTo([email]);
   return Promise.all(
-    mails.map(async (mail) => {
-      // The emulator answers the MIME source as a serialized Buffer.
-      const response = await fetch(`${inject('sesEndpoint')}/get-emlContent?messageId=${mail.messageId}`);
-      const { body } = (await response.json()) as { body: { data: number[] } };
-      return { messageId: mail.messageId, message: await simpleParser(Buffer.from(body.data)) };
-    }),
+    mails.map(async (mail) => ({
+      messageId: mail.messageId,
+      message: await simpleParser(await mimeSource(mail)),
+    })),
   );
 }
 

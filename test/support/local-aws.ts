@@ -51,6 +51,14 @@ export async function mailTo(addresses: readonly string[]): Promise<StoredMail[]
   return emails.filter((mail) => mail.destination.to.some((to) => wanted.has(to)));
 }
 
+/** The MIME source of a mail the emulator accepted, as a mail client receives it. */
+export async function mimeSource(mail: Pick<StoredMail, 'messageId'>): Promise<Buffer> {
+  // The emulator answers the MIME source as a serialized Buffer.
+  const response = await fetch(`${inject('sesEndpoint')}/get-emlContent?messageId=${mail.messageId}`);
+  const { body } = (await response.json()) as { body: { data: number[] } };
+  return Buffer.from(body.data);
+}
+
 export function header(mail: StoredMail, name: string): string | undefined {
   return mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 }

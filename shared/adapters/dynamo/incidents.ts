@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { Incident, IncidentUpdate } from '../../domain/incident';
+import { CLOSING_STATUSES, Incident, IncidentUpdate } from '../../domain/incident';
 import type { DeliveryOutcome, Incidents, SendCounts, UnsettledUpdate, UpdateCounts } from '../../ports';
 import { queryAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -8,8 +8,6 @@ import { isConditionFailure, setClause } from './expressions';
 import { INCIDENTS_BY_PAGE, tables } from './tables';
 
 const UNSETTLED_INDEX = tables.incidents.indexes[0];
-/** Statuses after which an incident is no longer open. */
-const CLOSED = ['resolved', 'completed', 'postmortem'];
 const UNSETTLED = 'UNSETTLED';
 
 const META = 'META';
@@ -170,13 +168,15 @@ export class DynamoIncidents implements Incidents {
     const keys = ['pk', 'sk', 'pageId', 'createdAt'] as const;
     const filter =
       options.status === 'open'
-        ? { FilterExpression: 'NOT (#status IN (:closed0, :closed1, :closed2))' }
+        ? {
+            FilterExpression: `NOT (#status IN (${CLOSING_STATUSES.map((_, i) => `:closed${i}`).join(', ')}))`,
+          }
         : options.status
           ? { FilterExpression: '#status = :status' }
           : {};
     const filterValues =
       options.status === 'open'
-        ? Object.fromEntries(CLOSED.map((status, i) => [`:closed${i}`, status]))
+        ? Object.fromEntries(CLOSING_STATUSES.map((status, i) => [`:closed${i}`, status]))
         : options.status
           ? { ':status': options.status }
           : {};
