@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   checkpointFile?: string;
   /** Run scheduled functions on their schedule (as EventBridge would); off, they run only when asked. */
   schedules?: boolean;
+  /** Batches of a stream shard handled at once, at most (the sources' parallelization otherwise). */
+  maxParallelization?: number;
 }
 
 export interface LocalStack {
@@ -52,6 +54,12 @@ export interface LocalStack {
   runScheduled(name: FunctionName): Promise<unknown>;
   stop(): Promise<void>;
 }
+
+/**
+ * Two senders at once rather than the ten of AWS: on a 2-core laptop one sends while the other reads or
+ * writes, and more only queue at DynamoDB Local, which serializes every request.
+ */
+const LOCAL_MAX_PARALLELIZATION = 2;
 
 export const LOCAL_DEFAULTS = {
   WEBHOOK_TOKEN: 'local-webhook-token',
@@ -144,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         client: streamsClient,
         handler: handlers[name],
         timeoutSeconds: spec.timeoutSeconds,
+        maxParallelization: options.maxParallelization ?? LOCAL_MAX_PARALLELIZATION,
         ...(options.failureLog ? { failureLog: options.failureLog } : {}),
         ...(checkpoints ? { checkpoints } : {}),
       });

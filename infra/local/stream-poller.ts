@@ -8,10 +8,12 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { tables } from '../../shared/adapters/dynamo/tables';
 import { passesStreamFilter, type StreamSource } from '../functions';
 import { toLambdaRecord } from '../lambda-stream';
 import type { StreamCheckpoints } from './checkpoints';
 import { type LambdaHandler, lambdaContext } from './lambda-context';
+import { type BatchFailure, laneOf, StreamLane } from './stream-lane';
 
 /** A batch that kept failing, as Lambda hands it to an on-failure destination, plus its records. */
 export interface FailedBatch {
@@ -39,12 +41,19 @@ export interface PollerOptions {
   /** Where each shard was handled to: a restarted poller resumes there instead of at the oldest record. */
   checkpoints?: StreamCheckpoints;
   pollIntervalMs?: number;
+  /**
+   * At most this many batches of a shard at once, whatever the source's parallelization: on a laptop,
+   * DynamoDB Local serializes every request, and more concurrent handlers only queue there.
+   */
+  maxParallelization?: number;
 }
 
 /**
  * Reads a DynamoDB stream and invokes a handler with Lambda's event-source semantics: event filtering,
  * batches of at most `batchSize`, ReportBatchItemFailures (resume from the lowest failed record), bisect on
  * function error, bounded retries, then the failing records go to the on-failure log and the shard moves on.
+ * With a parallelization above 1, a shard's records are spread over that many lanes by partition key, each
+ * handled in order by one batch at a time, the lanes concurrently.
  */
 export class StreamPoller {
   readonly failures: FailedBatch[] = [];
@@ -61,7 +70,12 @@ export class StreamPoller {
     this.stopNow = resolve;
   });
 
-  constructor(private readonly options: PollerOptions) {}
+  /** Batches of one shard handled at once. */
+  private readonly lanes: number;
+
+  constructor(private readonly options: PollerOptions) {
+    this.lanes = Math.max(1, Math.min(options.source.parallelization, options.maxParallelization ?? 10));
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -134,55 +148,63 @@ export class StreamPoller {
     const { source, pollIntervalMs = 100 } = this.options;
     // A closed shard read to its end has no next iterator: its loop ends and it counts as quiet.
     let iterator: string | undefined = firstIterator;
-    let buffer: StreamRecord[] = [];
-    let batchSize: number = source.batchSize;
-    let attempts = 0;
-    let splitRemaining = 0;
     let lastRead: string | undefined = checkpoint;
-    while (this.running && (iterator || buffer.length > 0)) {
+    let readNothing = false;
+    // Records read and not yet through, in stream order: the checkpoint stays before the first of them.
+    const outstanding: StreamRecord[] = [];
+    const through = new Set<StreamRecord>();
+    const lanes = Array.from(
+      { length: this.lanes },
+      () =>
+        new StreamLane(source, {
+          invoke: (batch) => this.invoke(batch),
+          setAside: (records, attempts, error) => this.recordFailure(shardId, records, attempts, error),
+          through: (records) => {
+            for (const record of records) through.add(record);
+            let last: StreamRecord | undefined;
+            while (outstanding[0] && through.has(outstanding[0])) {
+              last = outstanding.shift();
+              if (last) through.delete(last);
+            }
+            this.checkpoint(shardId, outstanding.length === 0 ? lastRead : sequenceOf(last));
+          },
+        }),
+    );
+    const steps = new Map<StreamLane, Promise<void>>();
+    while (this.running && (iterator || outstanding.length > 0)) {
       this.busy++;
       try {
-        if (iterator && buffer.length < source.batchSize) {
+        if (iterator && outstanding.length < source.batchSize * lanes.length) {
           const page: GetRecordsCommandOutput = await this.options.client.send(
             new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }),
           );
           iterator = page.NextShardIterator;
           const records = page.Records ?? [];
           lastRead = records.at(-1)?.dynamodb?.SequenceNumber ?? lastRead;
-          buffer.push(...records.filter((record) => this.matches(record)));
-          this.quiet.set(shardId, records.length === 0 && buffer.length === 0);
+          readNothing = records.length === 0;
+          for (const record of records.filter((r) => this.matches(r))) {
+            outstanding.push(record);
+            lanes[laneOf(this.partitionKeyOf(record), lanes.length)]?.queue.push(record);
+          }
+          if (outstanding.length === 0) this.checkpoint(shardId, lastRead);
         }
-        if (buffer.length === 0) {
-          this.checkpoint(shardId, lastRead);
-          continue;
+        for (const lane of lanes) {
+          if (steps.has(lane) || lane.queue.length === 0) continue;
+          this.busy++;
+          const step = lane
+            .step()
+            .catch((error: unknown) => {
+              console.error(`[${this.options.functionName}] setting a batch aside failed: ${String(error)}`);
+            })
+            .finally(() => {
+              steps.delete(lane);
+              this.busy--;
+            });
+          steps.set(lane, step);
         }
-        const batch = buffer.slice(0, batchSize);
-        const failure = await this.invoke(batch);
-        // Records of this batch that are behind us now: all of it, or those before the failed one.
-        const done = failure ? failure.index : batch.length;
-        buffer = buffer.slice(done);
-        if (done > 0) {
-          attempts = 0; // progress: the retry count is the failing record's
-          this.checkpoint(shardId, buffer.length === 0 ? lastRead : sequenceOf(batch[done - 1]));
-        }
-        // A bisected batch stays split until every record of the batch that first failed is through.
-        splitRemaining = Math.max(0, splitRemaining - done);
-        if (splitRemaining === 0) batchSize = source.batchSize;
-        if (!failure) continue;
-        attempts++;
-        if (attempts > source.maxRetryAttempts) {
-          const failed = batch.slice(failure.index);
-          await this.recordFailure(shardId, failed, attempts, failure.error);
-          buffer = buffer.slice(failed.length);
-          this.checkpoint(shardId, buffer.length === 0 ? lastRead : sequenceOf(failed.at(-1)));
-          splitRemaining = Math.max(0, splitRemaining - failed.length);
-          if (splitRemaining === 0) batchSize = source.batchSize;
-          attempts = 0;
-        } else if (failure.threw && source.bisectOnError && batch.length - done > 1) {
-          if (splitRemaining === 0) splitRemaining = batch.length - done;
-          batchSize = Math.ceil((batch.length - done) / 2);
-        }
-        await sleep(Math.min(1000, 50 * 2 ** attempts));
+        this.quiet.set(shardId, readNothing && outstanding.length === 0);
+        // Read again once a lane is free for more.
+        if (steps.size > 0) await Promise.race(steps.values());
       } catch (error) {
         // The stream itself failed to answer: back off, take a fresh iterator after the last record read
         // (an iterator expires; DynamoDB Local trims the first TRIM_HORIZON iterator of a new shard), poll again.
@@ -197,10 +219,17 @@ export class StreamPoller {
           .catch(() => iterator);
       } finally {
         this.busy--;
-        if (buffer.length === 0) await sleep(pollIntervalMs);
+        if (outstanding.length === 0) await sleep(pollIntervalMs);
       }
     }
+    await Promise.all(steps.values());
     this.quiet.set(shardId, true);
+  }
+
+  /** The partition key of a record's item: records with the same one go to one lane, in order. */
+  private partitionKeyOf(record: StreamRecord): string {
+    const key = record.dynamodb?.Keys?.[tables[this.options.source.table].partitionKey];
+    return key?.S ?? key?.N ?? '';
   }
 
   /**
@@ -216,9 +245,7 @@ export class StreamPoller {
   }
 
   /** Invokes the handler; returns where the batch failed, or undefined when all of it succeeded. */
-  private async invoke(
-    batch: StreamRecord[],
-  ): Promise<{ index: number; threw: boolean; error: string } | undefined> {
+  private async invoke(batch: StreamRecord[]): Promise<BatchFailure> {
     const event = { Records: batch.map((record) => toLambdaRecord(record, this.options.streamArn)) };
     this.invocations++;
     let response: DynamoDBBatchResponse | undefined;

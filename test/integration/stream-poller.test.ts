@@ -25,13 +25,21 @@ afterEach(async () => {
   await Promise.all(pollers.splice(0).map((p) => p.stop()));
 });
 
-/** Writes items 0..count-1 (plus one that the filter drops) and polls them into `handler`. */
-async function run(count: number, handler: (ids: string[]) => Promise<DynamoDBBatchResponse>) {
+/**
+ * Writes items 0..count-1 (plus one that the filter drops) and polls them into `handler`. Items are their
+ * own partitions, or `partitions` partitions of several items each.
+ */
+async function run(
+  count: number,
+  handler: (ids: string[]) => Promise<DynamoDBBatchResponse>,
+  options: { partitions?: number; source?: Partial<StreamSource> } = {},
+) {
   const { client, db, tables } = await freshTables();
   for (let n = 0; n < count; n++) {
-    await db.send(
-      new PutCommand({ TableName: tables.deliveries, Item: { pk: `item-${n}`, sk: 'x', kind: 'delivery' } }),
-    );
+    const key = options.partitions
+      ? { pk: `partition-${n % options.partitions}`, sk: `item-${n}` }
+      : { pk: `item-${n}`, sk: 'x' };
+    await db.send(new PutCommand({ TableName: tables.deliveries, Item: { ...key, kind: 'delivery' } }));
   }
   await db.send(
     new PutCommand({ TableName: tables.deliveries, Item: { pk: 'thread', sk: 'x', kind: 'thread' } }),
@@ -41,7 +49,7 @@ async function run(count: number, handler: (ids: string[]) => Promise<DynamoDBBa
   const poller = new StreamPoller({
     functionName: 'test',
     streamArn: Table!.LatestStreamArn!,
-    source,
+    source: { ...source, ...options.source },
     client: new DynamoDBStreamsClient({
       endpoint: inject('dynamodbEndpoint'),
       region: LOCAL_REGION,
@@ -51,7 +59,10 @@ async function run(count: number, handler: (ids: string[]) => Promise<DynamoDBBa
     failureLog,
     pollIntervalMs: 20,
     handler: async (event: { Records: Array<{ dynamodb: { NewImage: any; SequenceNumber: string } }> }) => {
-      const ids = event.Records.map((r) => String(unmarshall(r.dynamodb.NewImage).pk));
+      const ids = event.Records.map((r) => {
+        const item = unmarshall(r.dynamodb.NewImage);
+        return options.partitions ? `${item.pk}/${item.sk}` : String(item.pk);
+      });
       const result = await handler(ids);
       // Map item ids the test names back to sequence numbers, as a real handler reports them.
       const bySeq = new Map(event.Records.map((r, i) => [ids[i], r.dynamodb.SequenceNumber]));
@@ -122,5 +133,36 @@ describe('StreamPoller (Lambda event-source semantics)', () => {
       .map((line) => JSON.parse(line));
     expect(logged).toHaveLength(1);
     expect(unmarshall(logged[0].records[0].dynamodb.NewImage).pk).toBe('item-5');
+  });
+
+  it('with a parallelization, handles batches of different partitions at once, each partition in order', async () => {
+    const inFlight = new Set<string>();
+    let most = 0;
+    const seen: string[] = [];
+    await run(
+      40,
+      async (ids) => {
+        const partitions = new Set(ids.map((id) => id.split('/')[0] ?? ''));
+        // Lambda's promise: one batch at a time per partition key, whatever the parallelization.
+        for (const partition of partitions) {
+          expect(inFlight.has(partition)).toBe(false);
+          inFlight.add(partition);
+        }
+        most = Math.max(most, inFlight.size);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        seen.push(...ids);
+        for (const partition of partitions) inFlight.delete(partition);
+        return { batchItemFailures: [] };
+      },
+      { partitions: 8, source: { parallelization: 4 } },
+    );
+    expect(seen).toHaveLength(40);
+    expect(most).toBeGreaterThan(1);
+    for (let p = 0; p < 8; p++) {
+      const order = seen
+        .filter((id) => id.startsWith(`partition-${p}/`))
+        .map((id) => Number(id.split('-')[2]));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
   });
 });
