@@ -156,15 +156,27 @@ export interface Deliveries {
 }
 
 /** The fan-out's batches of recipients, the sender's trigger (see SendBatch). */
+/** A batch as a sender takes it up: its key, and when its fan-out ran (for the claim's expiry). */
+export type SendBatchClaim = SendBatchKey & { createdAt: string };
+
 export interface SendBatches {
   putAll(batches: readonly SendBatch[]): Promise<void>;
   /** The batches stored under these keys, by `sendBatchId`; keys with none are left out. */
   load(keys: readonly SendBatchKey[]): Promise<Map<string, SendBatch>>;
+  /**
+   * Marks the batches as taken up by a sender, and returns (by `sendBatchId`) those taken up now for the
+   * first time: none of their recipients can have a delivery record yet, since only the sender of a batch
+   * writes them, after taking it up.
+   */
+  claim(batches: readonly SendBatchClaim[]): Promise<Set<string>>;
   /** Touches the batch so that its stream hands it to the sender again, and counts the time. */
   redrive(key: SendBatchKey): Promise<void>;
   /** Clears the count of `redrive`s (the batch was held back for SES, not failed). */
   forgetRedrives(keys: readonly SendBatchKey[]): Promise<void>;
-  /** Removes batches of an update that has settled: they hold addresses, and nothing needs them now. */
+  /**
+   * Removes batches of an update that has settled, with their claims: they hold addresses, and nothing
+   * needs them now.
+   */
   deleteAll(keys: readonly SendBatchKey[]): Promise<void>;
 }
 

@@ -32,7 +32,7 @@ import { preferencesUrl, unsubscribeUrl } from './self-service';
 
 export interface SendDeps {
   deliveries: Deliveries;
-  sendBatches: Pick<SendBatches, 'forgetRedrives'>;
+  sendBatches: Pick<SendBatches, 'forgetRedrives' | 'claim'>;
   subscribers: Subscribers;
   suppressions: Suppressions;
   /** `forget`: drop a cached incident (the sender caches them for a few seconds; see read-cache). */
@@ -53,7 +53,7 @@ type SendRequest = DeliveryKey & {
   topic?: string;
   createdAt: string;
   recordId: string;
-  batch: SendBatchKey & { redrives?: number };
+  batch: SendBatchKey & { createdAt: string; redrives?: number };
 };
 
 /**
@@ -102,10 +102,17 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     const first = firstUpdateOf.get(r.incidentId);
     return first && first !== r.updateId ? [{ ...r, updateId: first }] : [];
   });
-  // One round of reads: who was sent already, and (for all, as nearly all are pending) the profile and
-  // suppression checks.
+  // One round of reads: who was sent already (only in batches taken up before: in a batch taken up for
+  // the first time, nobody can have been), and for all the profile and suppression checks.
   const [deliveries, profiles, suppressed] = await Promise.all([
-    deps.deliveries.load([...unique, ...threadStarts]),
+    deps.sendBatches
+      .claim(uniqueBatches(unique))
+      .then((firstTime) =>
+        deps.deliveries.load([
+          ...unique.filter((r) => !firstTime.has(sendBatchId(r.batch))),
+          ...threadStarts,
+        ]),
+      ),
     deps.subscribers.getProfiles(unique.map((r) => r.subscriberId)),
     deps.suppressions.suppressed(unique.map((r) => r.email)),
   ]);
@@ -285,6 +292,11 @@ async function loadIncidents(deps: SendDeps, requests: readonly SendRequest[]) {
     }),
   );
   return new Map(loaded.flatMap(([id, stored]) => (stored ? [[id, stored] as const] : [])));
+}
+
+/** The batches the requests came in, once each. */
+function uniqueBatches(requests: readonly SendRequest[]) {
+  return [...new Map(requests.map((r) => [sendBatchId(r.batch), r.batch])).values()];
 }
 
 /** The first update of an incident that was notified: every recipient's thread starts with its mail. */

@@ -1,16 +1,18 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendBatch, type SendBatchKey, sendBatchId } from '../../domain/send-batch';
-import type { SendBatches } from '../../ports';
+import type { SendBatchClaim, SendBatches } from '../../ports';
 import { batchGetAll, batchWriteAll, eachConcurrently } from './batch';
 import { isConditionFailure } from './expressions';
 
 export const SEND_BATCH_KIND = 'sendBatch';
+const SEND_CLAIM_KIND = 'sendClaim';
 
 /**
  * Send batches live in the deliveries table, whose stream is the sender's: `pk` `SEND#<incident>#<update>
  * #<index>`, one partition per batch so that batches spread over the stream's shards and the senders of
  * each. They are work, not history: the sweep deletes an update's batches once it has settled, and a
- * TTL removes any it missed.
+ * TTL removes any it missed. Beside each batch, in its partition, the sender's claim (`sk` `CLAIM`): its
+ * absence is what tells a sender that none of the batch's recipients can have been sent to yet.
  */
 export class DynamoSendBatches implements SendBatches {
   constructor(
@@ -28,7 +30,7 @@ export class DynamoSendBatches implements SendBatches {
             ...SendBatch.parse(batch),
             ...batchKey(batch),
             kind: SEND_BATCH_KIND,
-            expiresAt: Math.floor(Date.parse(batch.createdAt) / 1000) + BATCH_RETENTION_DAYS * 86_400,
+            expiresAt: expiresAt(batch.createdAt),
           },
         },
       })),
@@ -43,6 +45,25 @@ export class DynamoSendBatches implements SendBatches {
         return [sendBatchId(batch), batch] as const;
       }),
     );
+  }
+
+  async claim(batches: readonly SendBatchClaim[]): Promise<Set<string>> {
+    const first = new Set<string>();
+    await eachConcurrently(batches, async (batch) => {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...claimKey(batch), kind: SEND_CLAIM_KIND, expiresAt: expiresAt(batch.createdAt) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        first.add(sendBatchId(batch));
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    });
+    return first;
   }
 
   async redrive(key: SendBatchKey): Promise<void> {
@@ -60,7 +81,10 @@ export class DynamoSendBatches implements SendBatches {
     await batchWriteAll(
       this.client,
       this.tableName,
-      keys.map((key) => ({ DeleteRequest: { Key: batchKey(key) } })),
+      keys.flatMap((key) => [
+        { DeleteRequest: { Key: batchKey(key) } },
+        { DeleteRequest: { Key: claimKey(key) } },
+      ]),
     );
   }
 
@@ -90,6 +114,9 @@ export class DynamoSendBatches implements SendBatches {
 /** Long enough for any backlog to drain; the sweep deletes settled batches well before. */
 const BATCH_RETENTION_DAYS = 14;
 
-function batchKey(key: SendBatchKey) {
-  return { pk: `SEND#${key.incidentId}#${key.updateId}#${key.index}`, sk: 'SEND' };
-}
+const expiresAt = (createdAt: string) =>
+  Math.floor(Date.parse(createdAt) / 1000) + BATCH_RETENTION_DAYS * 86_400;
+
+const batchPk = (key: SendBatchKey) => `SEND#${key.incidentId}#${key.updateId}#${key.index}`;
+const batchKey = (key: SendBatchKey) => ({ pk: batchPk(key), sk: 'SEND' });
+const claimKey = (key: SendBatchKey) => ({ pk: batchPk(key), sk: 'CLAIM' });
