@@ -21,8 +21,21 @@ const LOCAL_ACCOUNT = {
   SuppressionAttributes: { SuppressedReasons: [] },
 };
 
-/** Starts the SES v2 emulator in this process; its web page at `/` shows every mail sent. */
-export async function startSesLocal(port: number): Promise<RunningService> {
+/**
+ * Starts the SES v2 emulator in this process; its web page at `/` shows every mail sent. `maxSendRate`
+ * sets the account's rate that GetAccount answers (the senders pace themselves to it), for a run that
+ * must not be bounded by it: the benchmark, which compares the pipeline's own work against a floor that
+ * has no rate to keep.
+ */
+export async function startSesLocal(
+  port: number,
+  { maxSendRate }: { maxSendRate?: number } = {},
+): Promise<RunningService> {
+  if (maxSendRate)
+    process.env.AWS_SES_ACCOUNT = JSON.stringify({
+      ...LOCAL_ACCOUNT,
+      SendQuota: { ...LOCAL_ACCOUNT.SendQuota, MaxSendRate: maxSendRate },
+    });
   process.env.AWS_SES_ACCOUNT ??= JSON.stringify(LOCAL_ACCOUNT);
   // A CommonJS module whose default export lands on `.default` when imported from ESM.
   const start = (sesEmulator as unknown as { default?: typeof sesEmulator }).default ?? sesEmulator;
