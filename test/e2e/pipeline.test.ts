@@ -4,6 +4,7 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import {
   chatMessagesMayFail,
   EU_CHAT,
@@ -14,6 +15,7 @@ import {
   type Seed,
   US_CHAT,
 } from '../fixtures/seeds';
+import { seedFollowers } from '../support/followers';
 import { header, isAbout, mailTo, type StoredMail, uniqueEmail } from '../support/local-aws';
 import { adminHeaders, startTestStack } from '../support/stack';
 
@@ -113,6 +115,37 @@ describe('the update pipeline, end to end', () => {
     for (const payload of lifecycle(second)) await webhook(payload);
     await stack.waitForIdle();
     expect(await mailTo([usChat.email, usRegion.email, wholePage.email])).toHaveLength(30);
+  });
+
+  it("keeps each person's order across updates sent back to back by two senders, each replying to the first", async () => {
+    const seed = fresh(chatMessagesMayFail);
+    const db = createDocumentClient(
+      new DynamoDBClient({
+        endpoint: stack.dynamodbEndpoint,
+        region: LOCAL_REGION,
+        credentials: localCredentials,
+      }),
+    );
+    // Four bulk calls an update: two senders take batches of one update, and of the next, at once.
+    const followers = await seedFollowers(db, stack.tables.subscribers, {
+      pageId: PAGE_ID,
+      componentId: US_CHAT,
+      count: 180,
+      label: `order-${seed.id}`,
+    });
+    for (let count = 1; count <= seed.updates.length; count++)
+      expect((await webhook(incidentWebhook(seed, count))).status).toBe(202);
+    await stack.waitForIdle(60_000);
+
+    const updateIn = (mail: StoredMail) =>
+      seed.updates.findLastIndex((update) => mail.body.text.includes(update.body.slice(0, 80)));
+    const mails = await mailTo(followers.map((f) => f.email));
+    for (const follower of followers) {
+      const theirs = mails.filter((m) => m.destination.to.includes(follower.email));
+      expect(theirs.map(updateIn)).toEqual(seed.updates.map((_, index) => index));
+      for (const later of theirs.slice(1))
+        expect(header(later, 'In-Reply-To')).toBe(`<${theirs[0]!.messageId}@email.amazonses.com>`);
+    }
   });
 
   it('notifies once for the newest update when webhooks were missed, with the others in its timeline', async () => {

@@ -1,18 +1,21 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendBatch, type SendBatchKey, sendBatchId } from '../../domain/send-batch';
 import type { SendBatchClaim, SendBatches } from '../../ports';
-import { batchGetAll, batchWriteAll, eachConcurrently } from './batch';
+import { batchGetAll, batchWriteAll, chunk, eachConcurrently } from './batch';
 import { isConditionFailure } from './expressions';
 
 export const SEND_BATCH_KIND = 'sendBatch';
 const SEND_CLAIM_KIND = 'sendClaim';
 
 /**
- * Send batches live in the deliveries table, whose stream is the sender's: `pk` `SEND#<incident>#<update>
- * #<index>`, one partition per batch so that batches spread over the stream's shards and the senders of
- * each. They are work, not history: the sweep deletes an update's batches once it has settled, and a
- * TTL removes any it missed. Beside each batch, in its partition, the sender's claim (`sk` `CLAIM`): its
- * absence is what tells a sender that none of the batch's recipients can have been sent to yet.
+ * Send batches live in the deliveries table, whose stream is the sender's: `pk` `SEND#<incident>#<index>`,
+ * `sk` `SEND#<update>`. Batches spread over the stream's shards and the senders of each by index, while
+ * the same batch of an incident's successive updates shares a partition key: Lambda hands those to one
+ * sender at a time, in order, so a recipient (at the same place in the audience, as the fan-out keeps
+ * them) gets an incident's updates in order, each replying to the first. They are work, not history: the
+ * sweep deletes an update's batches once it has settled, and a TTL removes any it missed. Beside each
+ * batch, in its partition, the sender's claim (`sk` `CLAIM#<update>`): its absence is what tells a sender
+ * that none of the batch's recipients can have been sent to yet.
  */
 export class DynamoSendBatches implements SendBatches {
   constructor(
@@ -48,22 +51,55 @@ export class DynamoSendBatches implements SendBatches {
   }
 
   async claim(batches: readonly SendBatchClaim[]): Promise<Set<string>> {
+    // One transaction for a stream batch's claims: one request, not ten. A claim already there cancels it
+    // whole, and the reasons say which: the rest are claimed again without it.
     const first = new Set<string>();
-    await eachConcurrently(batches, async (batch) => {
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...claimKey(batch), kind: SEND_CLAIM_KIND, expiresAt: expiresAt(batch.createdAt) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        first.add(sendBatchId(batch));
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+    const unique = [...new Map(batches.map((batch) => [sendBatchId(batch), batch])).values()];
+    for (const part of chunk(unique, MAX_TRANSACTION_ITEMS)) {
+      let unclaimed = part;
+      while (unclaimed.length > 0) {
+        const claimedBefore = await this.claimAll(unclaimed);
+        if (claimedBefore === 'all') {
+          for (const batch of unclaimed) first.add(sendBatchId(batch));
+          break;
+        }
+        unclaimed = unclaimed.filter((_, index) => !claimedBefore.has(index));
       }
-    });
+    }
     return first;
+  }
+
+  /**
+   * Claims every batch, or none: 'all', or the positions of those already claimed (the transaction was
+   * cancelled on their condition; the rest were not written).
+   */
+  private async claimAll(batches: readonly SendBatchClaim[]): Promise<'all' | Set<number>> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: batches.map((batch) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: { ...claimKey(batch), kind: SEND_CLAIM_KIND, expiresAt: expiresAt(batch.createdAt) },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        }),
+      );
+      return 'all';
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+      if (!(error instanceof Error && error.name === 'TransactionCanceledException') || !reasons) throw error;
+      const claimed = new Set(
+        reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])),
+      );
+      // Cancelled for anything else (a conflicting transaction): the stream retries the invocation.
+      const otherwise = reasons.some(
+        (r) => r.Code && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed',
+      );
+      if (otherwise || claimed.size === 0) throw error;
+      return claimed;
+    }
   }
 
   async redrive(key: SendBatchKey): Promise<void> {
@@ -111,12 +147,15 @@ export class DynamoSendBatches implements SendBatches {
   }
 }
 
+/** DynamoDB's limit of actions in one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+
 /** Long enough for any backlog to drain; the sweep deletes settled batches well before. */
 const BATCH_RETENTION_DAYS = 14;
 
 const expiresAt = (createdAt: string) =>
   Math.floor(Date.parse(createdAt) / 1000) + BATCH_RETENTION_DAYS * 86_400;
 
-const batchPk = (key: SendBatchKey) => `SEND#${key.incidentId}#${key.updateId}#${key.index}`;
-const batchKey = (key: SendBatchKey) => ({ pk: batchPk(key), sk: 'SEND' });
-const claimKey = (key: SendBatchKey) => ({ pk: batchPk(key), sk: 'CLAIM' });
+const batchPk = (key: SendBatchKey) => `SEND#${key.incidentId}#${key.index}`;
+const batchKey = (key: SendBatchKey) => ({ pk: batchPk(key), sk: `SEND#${key.updateId}` });
+const claimKey = (key: SendBatchKey) => ({ pk: batchPk(key), sk: `CLAIM#${key.updateId}` });
