@@ -59,7 +59,7 @@ export interface LocalStack {
  * Two senders at once rather than the ten of AWS: on a 2-core laptop one sends while the other reads or
  * writes, and more only queue at DynamoDB Local, which serializes every request.
  */
-const LOCAL_MAX_PARALLELIZATION = 2;
+export const LOCAL_MAX_PARALLELIZATION = 2;
 
 export const LOCAL_DEFAULTS = {
   WEBHOOK_TOKEN: 'local-webhook-token',
