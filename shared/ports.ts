@@ -174,8 +174,8 @@ export interface SendBatches {
   /** Clears the count of `redrive`s (the batch was held back for SES, not failed). */
   forgetRedrives(keys: readonly SendBatchKey[]): Promise<void>;
   /**
-   * Removes batches of an update that has settled, with their claims: they hold addresses, and nothing
-   * needs them now.
+   * Removes batches of an update that has settled: they hold addresses, and nothing needs them now. Their
+   * claims stay until their TTL, for a batch's record that comes back late (a redrive by hand).
    */
   deleteAll(keys: readonly SendBatchKey[]): Promise<void>;
 }

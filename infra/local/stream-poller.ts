@@ -193,8 +193,10 @@ export class StreamPoller {
           this.busy++;
           const step = lane
             .step()
-            .catch((error: unknown) => {
+            .catch(async (error: unknown) => {
               console.error(`[${this.options.functionName}] setting a batch aside failed: ${String(error)}`);
+              // Its records are still queued: tried again after a pause, not in a tight loop.
+              await sleep(1000);
             })
             .finally(() => {
               steps.delete(lane);

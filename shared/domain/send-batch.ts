@@ -32,6 +32,11 @@ export const SendBatch = z.object({
   createdAt: z.string(),
   /** How often the pending-delivery sweep brought this batch back to the sender. */
   redrives: z.number().int().nonnegative().optional(),
+  /**
+   * Written by a fan-out run again (after a crash, or redriven): its recipients may have been sent to in
+   * batches of another number, so the sender reads their delivery records whatever its claim says.
+   */
+  resumed: z.boolean().optional(),
 });
 export type SendBatch = z.infer<typeof SendBatch>;
 

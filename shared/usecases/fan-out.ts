@@ -54,7 +54,15 @@ export async function fanOut(
   const earlier = resumed ? await writtenBefore(deps, incidentId, updateId) : undefined;
   let index = earlier?.next ?? 0;
   const close = () => {
-    if (recipients.length > 0) batches.push({ incidentId, updateId, index: index++, recipients, createdAt });
+    if (recipients.length > 0)
+      batches.push({
+        incidentId,
+        updateId,
+        index: index++,
+        recipients,
+        createdAt,
+        ...(resumed ? { resumed: true } : {}),
+      });
     recipients = [];
   };
   const flush = async () => {

@@ -53,7 +53,7 @@ type SendRequest = DeliveryKey & {
   topic?: string;
   createdAt: string;
   recordId: string;
-  batch: SendBatchKey & { createdAt: string; redrives?: number };
+  batch: SendBatchKey & { createdAt: string; redrives?: number; resumed?: boolean };
 };
 
 /**
@@ -102,14 +102,14 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     const first = firstUpdateOf.get(r.incidentId);
     return first && first !== r.updateId ? [{ ...r, updateId: first }] : [];
   });
-  // One round of reads: who was sent already (only in batches taken up before: in a batch taken up for
-  // the first time, nobody can have been), and for all the profile and suppression checks.
+  // One round of reads: who was sent already (not in a batch of a first fan-out that no sender took up
+  // before: nobody in it can have been), and for all the profile and suppression checks.
   const [deliveries, profiles, suppressed] = await Promise.all([
     deps.sendBatches
       .claim(uniqueBatches(unique))
       .then((firstTime) =>
         deps.deliveries.load([
-          ...unique.filter((r) => !firstTime.has(sendBatchId(r.batch))),
+          ...unique.filter((r) => r.batch.resumed || !firstTime.has(sendBatchId(r.batch))),
           ...threadStarts,
         ]),
       ),

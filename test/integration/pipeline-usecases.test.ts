@@ -161,8 +161,32 @@ describe('fan-out and send', () => {
     const after = await writtenBatches(result.incidentId, updateId, resumed.batches);
     expect(after.slice(0, first.batches)).toEqual(before);
     expect(after.at(-1)?.recipients.map((r) => r.subscriberId)).toEqual([newcomer.id]);
+    // What a fan-out run again writes says so: its sender reads delivery records whatever the claims say.
+    expect(after.at(-1)?.resumed).toBe(true);
+    expect(before.every((batch) => batch.resumed === undefined)).toBe(true);
     const everyone = after.flatMap((batch) => batch.recipients.map((r) => r.subscriberId));
     expect(new Set(everyone).size).toBe(everyone.length);
+  });
+
+  it('sends nobody twice from a batch no sender claimed yet when a fan-out ran again', async () => {
+    const seed = { ...chatMessagesMayFail, id: `again${Date.now()}` };
+    const person = await subscribe('again', [{ componentId: US_CHAT }]);
+    const result = await ingest(1, seed);
+    if (result.kind !== 'incident') throw new Error('expected an incident');
+    const updateId = result.notifying[0]!;
+    const fanned = await fanOut(deps, { incidentId: result.incidentId, updateId });
+    const sendDeps = { ...deps, mailer: deps.mailerFor(sesClient()), config };
+    await sendDeliveries(sendDeps, await writtenBatches(result.incidentId, updateId, fanned.batches));
+    expect(await mailTo([person.email])).toHaveLength(1);
+    // Run again once its batches were swept away, with the audience moved: the person lands in a batch
+    // of a number nobody claimed.
+    const moved = {
+      ...batchOf({ incidentId: result.incidentId, updateId }, [person], 'again-1'),
+      index: fanned.batches + 3,
+      resumed: true,
+    };
+    expect(await sendDeliveries(sendDeps, [moved])).toMatchObject({ sent: 0, alreadyDone: 1 });
+    expect(await mailTo([person.email])).toHaveLength(1);
   });
 
   it('retries throttled recipients, records refused ones, and sends the rest once', async () => {

@@ -15,7 +15,8 @@ const SEND_CLAIM_KIND = 'sendClaim';
  * them) gets an incident's updates in order, each replying to the first. They are work, not history: the
  * sweep deletes an update's batches once it has settled, and a TTL removes any it missed. Beside each
  * batch, in its partition, the sender's claim (`sk` `CLAIM#<update>`): its absence is what tells a sender
- * that none of the batch's recipients can have been sent to yet.
+ * that none of the batch's recipients can have been sent to yet (unless a fan-out ran again: `resumed`),
+ * so it stays after its batch is deleted, until its own TTL.
  */
 export class DynamoSendBatches implements SendBatches {
   constructor(
@@ -33,7 +34,7 @@ export class DynamoSendBatches implements SendBatches {
             ...SendBatch.parse(batch),
             ...batchKey(batch),
             kind: SEND_BATCH_KIND,
-            expiresAt: expiresAt(batch.createdAt),
+            expiresAt: expiresAt(batch.createdAt, BATCH_RETENTION_DAYS),
           },
         },
       })),
@@ -80,7 +81,11 @@ export class DynamoSendBatches implements SendBatches {
           TransactItems: batches.map((batch) => ({
             Put: {
               TableName: this.tableName,
-              Item: { ...claimKey(batch), kind: SEND_CLAIM_KIND, expiresAt: expiresAt(batch.createdAt) },
+              Item: {
+                ...claimKey(batch),
+                kind: SEND_CLAIM_KIND,
+                expiresAt: expiresAt(batch.createdAt, CLAIM_RETENTION_DAYS),
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           })),
@@ -117,10 +122,7 @@ export class DynamoSendBatches implements SendBatches {
     await batchWriteAll(
       this.client,
       this.tableName,
-      keys.flatMap((key) => [
-        { DeleteRequest: { Key: batchKey(key) } },
-        { DeleteRequest: { Key: claimKey(key) } },
-      ]),
+      keys.map((key) => ({ DeleteRequest: { Key: batchKey(key) } })),
     );
   }
 
@@ -153,8 +155,15 @@ const MAX_TRANSACTION_ITEMS = 100;
 /** Long enough for any backlog to drain; the sweep deletes settled batches well before. */
 const BATCH_RETENTION_DAYS = 14;
 
-const expiresAt = (createdAt: string) =>
-  Math.floor(Date.parse(createdAt) / 1000) + BATCH_RETENTION_DAYS * 86_400;
+/**
+ * A claim outlives every way its batch's record can come back to a sender: the stream's 24 hours, the
+ * batch's own 14 days (a sweep redrive), a set-aside record's 14 days in its failure queue (a redrive by
+ * hand, even after the sweep deleted the batch). Without it, a late record would look never sent.
+ */
+const CLAIM_RETENTION_DAYS = 30;
+
+const expiresAt = (createdAt: string, days: number) =>
+  Math.floor(Date.parse(createdAt) / 1000) + days * 86_400;
 
 const batchPk = (key: SendBatchKey) => `SEND#${key.incidentId}#${key.index}`;
 const batchKey = (key: SendBatchKey) => ({ pk: batchPk(key), sk: `SEND#${key.updateId}` });
