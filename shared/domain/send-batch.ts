@@ -20,8 +20,8 @@ export interface SendBatchKey {
 /**
  * Up to one bulk call's recipients of one update, written by the fan-out: the sender's trigger. Each
  * recipient's delivery record is written once, by the sender, with what became of the mail; a recipient
- * with no delivery record yet is pending. The key is deterministic, so a resumed fan-out rewrites the
- * same batches, and the sender skips whoever already has a record.
+ * with no delivery record yet is pending. A resumed fan-out keeps the batches written before and adds
+ * new ones, marked `resumed`, after them; the sender skips whoever already has a record.
  */
 export const SendBatch = z.object({
   incidentId: z.string(),

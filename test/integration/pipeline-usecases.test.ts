@@ -178,8 +178,8 @@ describe('fan-out and send', () => {
     const sendDeps = { ...deps, mailer: deps.mailerFor(sesClient()), config };
     await sendDeliveries(sendDeps, await writtenBatches(result.incidentId, updateId, fanned.batches));
     expect(await mailTo([person.email])).toHaveLength(1);
-    // Run again once its batches were swept away, with the audience moved: the person lands in a batch
-    // of a number nobody claimed.
+    // What a fan-out run again writes once the sweep deleted its batches, the audience having moved (the
+    // previous test checks the mark): the person in a batch of a number nobody claimed, marked resumed.
     const moved = {
       ...batchOf({ incidentId: result.incidentId, updateId }, [person], 'again-1'),
       index: fanned.batches + 3,
