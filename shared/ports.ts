@@ -161,7 +161,7 @@ export type SendBatchClaim = SendBatchKey & { createdAt: string };
 
 export interface SendBatches {
   putAll(batches: readonly SendBatch[]): Promise<void>;
-  /** The batches stored under these keys, by `sendBatchId`; keys with none are left out. */
+  /** The batches stored under these keys, by `sendBatchId`, in the keys' order; keys with none are left out. */
   load(keys: readonly SendBatchKey[]): Promise<Map<string, SendBatch>>;
   /**
    * Marks the batches as taken up by a sender, and returns (by `sendBatchId`) those taken up now for the

@@ -74,7 +74,8 @@ export class StreamPoller {
   private readonly lanes: number;
 
   constructor(private readonly options: PollerOptions) {
-    this.lanes = Math.max(1, Math.min(options.source.parallelization, options.maxParallelization ?? 10));
+    const { parallelization } = options.source;
+    this.lanes = Math.max(1, Math.min(parallelization, options.maxParallelization ?? parallelization));
   }
 
   async start(): Promise<void> {

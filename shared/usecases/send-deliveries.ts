@@ -106,7 +106,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
   // before: nobody in it can have been), and for all the profile and suppression checks.
   const [deliveries, profiles, suppressed] = await Promise.all([
     deps.sendBatches
-      .claim(uniqueBatches(unique))
+      .claim(unique.map((r) => r.batch))
       .then((firstTime) =>
         deps.deliveries.load([
           ...unique.filter((r) => r.batch.resumed || !firstTime.has(sendBatchId(r.batch))),
@@ -292,11 +292,6 @@ async function loadIncidents(deps: SendDeps, requests: readonly SendRequest[]) {
     }),
   );
   return new Map(loaded.flatMap(([id, stored]) => (stored ? [[id, stored] as const] : [])));
-}
-
-/** The batches the requests came in, once each. */
-function uniqueBatches(requests: readonly SendRequest[]) {
-  return [...new Map(requests.map((r) => [sendBatchId(r.batch), r.batch])).values()];
 }
 
 /** The first update of an incident that was notified: every recipient's thread starts with its mail. */

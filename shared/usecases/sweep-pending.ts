@@ -96,10 +96,8 @@ async function redrivePending(
   let givenUp = 0;
   const done: SendBatchKey[] = [];
   for (let start = 0; start < keys.length; start += SWEEP_SLICE) {
-    // In batch order (a read answers in any order): a small budget goes to the first batches first.
-    const batches = [...(await deps.sendBatches.load(keys.slice(start, start + SWEEP_SLICE))).values()].sort(
-      (a, b) => a.index - b.index,
-    );
+    // In batch order: a small budget goes to the first batches first.
+    const batches = [...(await deps.sendBatches.load(keys.slice(start, start + SWEEP_SLICE))).values()];
     loaded += batches.length;
     const keysOf = (batch: SendBatch) =>
       batch.recipients.map(({ subscriberId }) => ({ subscriberId, incidentId, updateId }));

@@ -76,7 +76,7 @@ describe('the pending-delivery sweep', () => {
     const updateId = ingested.notifying[0] as string;
     const { batches } = await fanOut(deps, { incidentId: ingested.incidentId, updateId });
     const keys = batchKeysOf(ingested.incidentId, updateId, batches);
-    const written = [...(await deps.sendBatches.load(keys)).values()].sort((a, b) => a.index - b.index);
+    const written = [...(await deps.sendBatches.load(keys)).values()];
     // The last batch's recipients are still pending; everyone else was sent.
     const sent = written.slice(0, -1).flatMap((batch) => batch.recipients);
     await deps.deliveries.recordOutcomes(

@@ -43,12 +43,14 @@ export class DynamoSendBatches implements SendBatches {
 
   async load(keys: readonly SendBatchKey[]): Promise<Map<string, SendBatch>> {
     const items = await batchGetAll(this.client, this.tableName, keys.map(batchKey), { consistent: true });
-    return new Map(
+    const found = new Map(
       items.map((item) => {
         const batch = SendBatch.parse(item);
         return [sendBatchId(batch), batch] as const;
       }),
     );
+    // In the order of the keys: a batch read answers in any order.
+    return new Map(keys.flatMap((key) => found.get(sendBatchId(key)) ?? []).map((b) => [sendBatchId(b), b]));
   }
 
   async claim(batches: readonly SendBatchClaim[]): Promise<Set<string>> {
