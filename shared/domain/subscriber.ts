@@ -50,8 +50,10 @@ export type Subscriber = z.infer<typeof Subscriber>;
 
 /** A subscriber as stored, with what its links are checked against. */
 export const SubscriberRecord = Subscriber.extend({
-  /** Manage links are derived from it; replacing it revokes them all. */
+  /** Manage links are derived from it; replacing it revokes them all (and sets `linksValidFrom`). */
   linkNonce: z.string(),
+  /** When the nonce was last replaced: manage links signed with an earlier issue time are refused. */
+  linksValidFrom: z.string().optional(),
   confirmTokenHash: z.string().optional(),
   confirmExpiresAt: z.string().optional(),
   /** Follows asked for and not yet confirmed: a confirmed subscriber confirms each new one. */

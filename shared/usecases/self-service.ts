@@ -6,6 +6,7 @@ import { NotificationLevel } from '../domain/levels';
 import {
   confirmTokenMatches,
   createConfirmToken,
+  createIssuedManageToken,
   createManageToken,
   type LinkScope,
   manageTokenMatches,
@@ -198,7 +199,7 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
       follows,
       status: 'confirmed',
       confirmedAt: already && record.confirmedAt ? record.confirmedAt : deps.clock.now().toISOString(),
-      linkNonce: already ? record.linkNonce : newNonce(),
+      ...(already ? {} : { linkNonce: newNonce(), linksValidFrom: deps.clock.now().toISOString() }),
     },
     record,
   );
@@ -336,25 +337,24 @@ export async function resubscribe(deps: SelfServiceDeps, token: string, clientIp
   return { email: record.email };
 }
 
-export function preferencesUrl(
-  deps: Pick<SelfServiceDeps, 'config'>,
-  record: Pick<SubscriberRecord, 'id' | 'linkNonce'>,
-) {
-  return `${deps.config.publicBaseUrl}/v1/preferences?token=${manageToken(deps, record)}`;
+/** Whose manage links: signed with the subscriber's nonce, or with the time they are issued (see link-tokens). */
+export type LinkHolder = Pick<SubscriberRecord, 'id' | 'linkNonce'> | { id: string; issuedAt: Date };
+
+export function preferencesUrl(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
+  return `${deps.config.publicBaseUrl}/v1/preferences?token=${manageToken(deps, holder)}`;
 }
 
-export function unsubscribeUrl(
-  deps: Pick<SelfServiceDeps, 'config'>,
-  record: Pick<SubscriberRecord, 'id' | 'linkNonce'>,
-) {
-  return `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${manageToken(deps, record)}`;
+export function unsubscribeUrl(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
+  return `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${manageToken(deps, holder)}`;
 }
 
-function manageToken(
-  deps: Pick<SelfServiceDeps, 'config'>,
-  record: Pick<SubscriberRecord, 'id' | 'linkNonce'>,
-) {
-  return encodeURIComponent(createManageToken(deps.config.linkSigningSecret, record.id, record.linkNonce));
+function manageToken(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
+  const secret = deps.config.linkSigningSecret;
+  return encodeURIComponent(
+    'issuedAt' in holder
+      ? createIssuedManageToken(secret, holder.id, holder.issuedAt)
+      : createManageToken(secret, holder.id, holder.linkNonce),
+  );
 }
 
 async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) {
@@ -387,7 +387,7 @@ async function verifiedRecord(
     parsed &&
     record &&
     (scope === 'manage'
-      ? manageTokenMatches(deps.config.linkSigningSecret, parsed, record.linkNonce)
+      ? manageTokenMatches(deps.config.linkSigningSecret, parsed, record.linkNonce, record.linksValidFrom)
       : confirmTokenMatches(parsed, record.confirmTokenHash) &&
         (record.confirmExpiresAt ?? '') > deps.clock.now().toISOString());
   if (!valid) throw new AppError('NOT_FOUND', 'this link is invalid, was already used, or has expired');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   confirmTokenMatches,
   createConfirmToken,
+  createIssuedManageToken,
   createManageToken,
   manageTokenMatches,
   parseLinkToken,
@@ -99,6 +100,26 @@ describe('link tokens', () => {
     expect(manageTokenMatches(secret, token, 'nonce-2')).toBe(false); // replaced nonce: revoked
     expect(manageTokenMatches('b'.repeat(32), token, 'nonce-1')).toBe(false); // forged with another secret
     expect(manageTokenMatches(secret, { ...token, subscriberId: 'sub-2' }, 'nonce-1')).toBe(false);
+  });
+
+  it('verifies a manage token signed with its issue time, unless the nonce was replaced after it', () => {
+    const issued = new Date('2026-11-24T09:00:00.500Z');
+    const text = createIssuedManageToken(secret, 'sub-1', issued);
+    const token = parseLinkToken(text)!;
+    expect(token).toMatchObject({ subscriberId: 'sub-1', scope: 'manage', issuedAt: 1_795_510_800 });
+    // Needs no nonce: valid for a subscriber whose nonce never changed, or changed before it was issued.
+    expect(manageTokenMatches(secret, token, 'any nonce')).toBe(true);
+    expect(manageTokenMatches(secret, token, 'n', '2026-11-24T08:59:59.000Z')).toBe(true);
+    expect(manageTokenMatches(secret, token, 'n', '2026-11-24T09:00:00.000Z')).toBe(true); // same second
+    expect(manageTokenMatches(secret, token, 'n', '2026-11-24T09:00:01.000Z')).toBe(false); // revoked
+    expect(manageTokenMatches('b'.repeat(32), token, 'n')).toBe(false); // forged with another secret
+    expect(manageTokenMatches(secret, { ...token, subscriberId: 'sub-2' }, 'n')).toBe(false);
+    // A later issue time does not go with this signature: a revoked link cannot be moved past the rotation.
+    const moved = text.replace(/\.[0-9a-z]+$/, `.${(token.issuedAt! + 3600).toString(36)}`);
+    expect(manageTokenMatches(secret, parseLinkToken(moved)!, 'n', '2026-11-24T09:30:00.000Z')).toBe(false);
+    for (const bad of [`${text}.x`, text.replace('.m.', '.c.'), text.replace(/[0-9a-z]+$/, 'Z!')]) {
+      expect(parseLinkToken(bad)).toBeUndefined();
+    }
   });
 
   it('keeps scopes apart and refuses malformed tokens', () => {
