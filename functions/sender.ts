@@ -9,9 +9,10 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
 import { DynamoSendPacer } from '../shared/adapters/dynamo/send-rate';
+import { DynamoSubscriberChanges } from '../shared/adapters/dynamo/subscriber-changes';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
-import { cachedCatalog, cachedIncidents } from '../shared/adapters/read-cache';
+import { cachedCatalog, cachedIncidents, cachedSuppressionList } from '../shared/adapters/read-cache';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { maxSendRate } from '../shared/adapters/ses/quota';
 import { RECIPIENTS_PER_BATCH, SendBatch } from '../shared/domain/send-batch';
@@ -29,6 +30,11 @@ const SES_CALL_TIMEOUT_MS = 10_000;
 
 /** The incident and its page are read once per container and fan-out, not once per batch. */
 const READ_CACHE_MS = 10_000;
+/**
+ * The suppression list, read once per container for five minutes (what is newer is in the change log),
+ * while it stays small enough to hold: 50,000 addresses, about 3 MB read.
+ */
+const SUPPRESSION_LIST = { ttlMs: 5 * 60_000, max: 50_000 };
 /** Room in the send rate taken at once: half a stream batch's recipients, up to five bulk calls. */
 const RATE_TAKE_AHEAD = (functionSpecs.sender.stream.batchSize * RECIPIENTS_PER_BATCH) / 2;
 
@@ -48,13 +54,16 @@ const ses = new SESv2Client({
 const sendRate = await maxSendRate(ses, env.SES_MAX_SEND_RATE);
 const pacer = new DynamoSendPacer(db, env.SUBSCRIBERS_TABLE, sendRate, () => Date.now(), RATE_TAKE_AHEAD);
 const incidents = new DynamoIncidents(db, env.INCIDENTS_TABLE);
+const suppressions = new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE);
 /** Waiting for room in the send rate must end well before the function's own timeout. */
 let paceDeadline = 0;
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   sendBatches: new DynamoSendBatches(db, env.DELIVERIES_TABLE),
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
-  suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
+  suppressions,
+  suppressionList: cachedSuppressionList(suppressions, SUPPRESSION_LIST),
+  changes: new DynamoSubscriberChanges(db, env.SUBSCRIBERS_TABLE),
   sendPause: new DynamoSendPause(db, env.SUBSCRIBERS_TABLE, { cacheMs: 5_000 }),
   incidents: Object.assign(cachedIncidents(incidents, READ_CACHE_MS), {
     addSendCounts: incidents.addSendCounts.bind(incidents),

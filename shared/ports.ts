@@ -86,6 +86,17 @@ export interface Catalog {
 /** What the sender checks of a subscriber at send time. */
 export type SubscriberProfile = Pick<SubscriberRecord, 'id' | 'status' | 'linkNonce' | 'timeZone'>;
 
+/** Subscribers and addresses whose mail may have to change: see DynamoSubscriberChanges. */
+export interface SubscriberChangeSet {
+  subscriberIds: Set<string>;
+  emails: Set<string>;
+}
+
+export interface SubscriberChanges {
+  /** What changed since `from`, or undefined when the log does not reach back that far. */
+  since(from: Date): Promise<SubscriberChangeSet | undefined>;
+}
+
 export interface SubscriberFilter {
   /** A whole address, a domain, the start of an address, or `*part` anywhere (see `addressSearch`). */
   email?: string;
@@ -239,6 +250,8 @@ export interface Suppressions {
   list(cursor: string | undefined, limit: number): Promise<{ items: Suppression[]; cursor?: string }>;
   /** Which of these addresses are suppressed. */
   suppressed(emails: readonly string[]): Promise<Set<string>>;
+  /** Every suppressed address, read consistently; undefined when there are more than `max`. */
+  all(max: number): Promise<Set<string> | undefined>;
 }
 
 export type ApiKeyScope = 'read' | 'write';

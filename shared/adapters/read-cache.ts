@@ -1,4 +1,4 @@
-import type { Catalog, Incidents } from '../ports';
+import type { Catalog, Incidents, Suppressions } from '../ports';
 
 /**
  * Reads a warm function repeats for every batch of one fan-out (the incident and its page), kept for a
@@ -50,4 +50,25 @@ export function cachedCatalog(
 ): Pick<Catalog, 'getPage'> {
   const cache = new TimedCache<Awaited<ReturnType<Catalog['getPage']>>>(ttlMs, now);
   return { getPage: (pageId) => cache.get(pageId, () => catalog.getPage(pageId)) };
+}
+
+/**
+ * Every suppressed address, read once per container for `ttlMs`: a sender checks recipients against it
+ * and reads at send time only the addresses the change log names (see sendTimeReads). `readAt` is when
+ * the read began: whatever changed after that is in the log. More than `max`: undefined, read each.
+ */
+export function cachedSuppressionList(
+  suppressions: Pick<Suppressions, 'all'>,
+  options: { ttlMs: number; max: number },
+  now = () => Date.now(),
+) {
+  const cache = new TimedCache<{ emails: Set<string>; readAt: Date } | undefined>(options.ttlMs, now);
+  return {
+    snapshot: () =>
+      cache.get('all', async () => {
+        const readAt = new Date(now());
+        const emails = await suppressions.all(options.max);
+        return emails ? { emails, readAt } : undefined;
+      }),
+  };
 }

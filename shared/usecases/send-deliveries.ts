@@ -24,6 +24,7 @@ import type {
   SendBatches,
   SendOutcome,
   SendPause,
+  SubscriberChanges,
   Subscribers,
   Suppressions,
 } from '../ports';
@@ -33,8 +34,11 @@ import { preferencesUrl, unsubscribeUrl } from './self-service';
 export interface SendDeps {
   deliveries: Deliveries;
   sendBatches: Pick<SendBatches, 'forgetRedrives' | 'claim'>;
-  subscribers: Subscribers;
-  suppressions: Suppressions;
+  subscribers: Pick<Subscribers, 'getProfiles'>;
+  suppressions: Pick<Suppressions, 'suppressed'>;
+  /** Every suppressed address, as read at `readAt` (cached); undefined when there are too many to hold. */
+  suppressionList: { snapshot(): Promise<{ emails: Set<string>; readAt: Date } | undefined> };
+  changes: SubscriberChanges;
   /** `forget`: drop a cached incident (the sender caches them for a few seconds; see read-cache). */
   incidents: Pick<Incidents, 'get' | 'addSendCounts'> & { forget?(incidentId: string): void };
   catalog: Pick<Catalog, 'getPage'>;
@@ -102,9 +106,10 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     const first = firstUpdateOf.get(r.incidentId);
     return first && first !== r.updateId ? [{ ...r, updateId: first }] : [];
   });
+  const { readsProfile, readsSuppression, listed } = await sendTimeReads(deps, unique, incidents);
   // One round of reads: who was sent already (not in a batch of a first fan-out that no sender took up
-  // before: nobody in it can have been), and for all the profile and suppression checks.
-  const [deliveries, profiles, suppressed] = await Promise.all([
+  // before: nobody in it can have been), and the profiles and suppressions that may have changed.
+  const [deliveries, profiles, suppressedNow] = await Promise.all([
     deps.sendBatches
       .claim(unique.map((r) => r.batch))
       .then((firstTime) =>
@@ -113,9 +118,11 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
           ...threadStarts,
         ]),
       ),
-    deps.subscribers.getProfiles(unique.map((r) => r.subscriberId)),
-    deps.suppressions.suppressed(unique.map((r) => r.email)),
+    deps.subscribers.getProfiles(unique.filter(readsProfile).map((r) => r.subscriberId)),
+    deps.suppressions.suppressed(unique.filter(readsSuppression).map((r) => r.email)),
   ]);
+  const suppressed = (r: SendRequest) =>
+    readsSuppression(r) ? suppressedNow.has(r.email) : listed.has(r.email);
   const firstMessageIds = new Map<string, string>();
   for (const r of unique) {
     const first = firstUpdateOf.get(r.incidentId);
@@ -139,11 +146,14 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     attempts: (deliveries.get(deliveryId(r))?.attempts ?? 0) + 1,
   });
 
+  // Whoever was not read is as the fan-out found them: confirmed (see sendTimeReads).
   const skipReason = (request: SendRequest): string | undefined => {
-    const profile = profiles.get(request.subscriberId);
-    if (!profile) return 'subscriber erased';
-    if (profile.status !== 'confirmed') return `subscriber ${profile.status}`;
-    if (suppressed.has(request.email)) return 'address suppressed';
+    if (readsProfile(request)) {
+      const profile = profiles.get(request.subscriberId);
+      if (!profile) return 'subscriber erased';
+      if (profile.status !== 'confirmed') return `subscriber ${profile.status}`;
+    }
+    if (suppressed(request)) return 'address suppressed';
     return undefined;
   };
   const skipped = pending.filter((r) => skipReason(r) !== undefined);
@@ -193,18 +203,18 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     };
     const now = deps.clock.now().toISOString();
 
+    const issuedAt = deps.clock.now();
     const recipients = group.map((request) => {
-      const profile = {
-        id: request.subscriberId,
-        linkNonce: profiles.get(request.subscriberId)?.linkNonce ?? '',
-      };
+      const profile = profiles.get(request.subscriberId);
+      // Signed with the nonce when it was read (it may have just been replaced), else with the time.
+      const holder = profile ? profile : { id: request.subscriberId, issuedAt };
       const links = {
-        unsubscribeUrl: unsubscribeUrl(deps, profile),
-        preferencesUrl: preferencesUrl(deps, profile),
+        unsubscribeUrl: unsubscribeUrl(deps, holder),
+        preferencesUrl: preferencesUrl(deps, holder),
       };
       const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
       // The window in the recipient's own time zone, when they chose one.
-      const zone = profiles.get(request.subscriberId)?.timeZone;
+      const zone = profile?.timeZone;
       return {
         email: request.email,
         tags: { delivery: deliveryTag(request) },
@@ -272,6 +282,40 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     totals.failed += counts.failed;
   }
   return { retry: [...new Set(retry)], ...totals, sesPaused };
+}
+
+/** How far before its batches' fan-out a sender looks for changes: index lag and clocks that disagree. */
+export const CHANGE_MARGIN_MS = 10 * 60_000;
+
+/**
+ * Which recipients a sender reads at send time. The fan-out put only confirmed subscribers in the
+ * batches; what changed since is in the change log, written in the same transaction as each change, and
+ * the suppressions older than that are in the cached list. So only those the log names are read (and,
+ * for a maintenance's window, everyone: their time zone). When the log does not reach back to the
+ * batches, or the list is too long to hold, everyone is read, as before the log.
+ */
+async function sendTimeReads(
+  deps: SendDeps,
+  requests: readonly SendRequest[],
+  incidents: Map<string, { incident: Incident }>,
+) {
+  const list = await deps.suppressionList.snapshot();
+  const oldest = Math.min(
+    ...requests.map((r) => Date.parse(r.batch.createdAt)),
+    list?.readAt.getTime() ?? Number.NaN,
+  );
+  const changes = Number.isFinite(oldest)
+    ? await deps.changes.since(new Date(oldest - CHANGE_MARGIN_MS))
+    : undefined;
+  const windowed = new Set(
+    [...incidents].flatMap(([id, stored]) => (hasWindow(stored.incident) ? [id] : [])),
+  );
+  return {
+    readsProfile: (r: SendRequest) =>
+      !changes || changes.subscriberIds.has(r.subscriberId) || windowed.has(r.incidentId),
+    readsSuppression: (r: SendRequest) => !changes || changes.emails.has(r.email),
+    listed: list?.emails ?? new Set<string>(),
+  };
 }
 
 /**

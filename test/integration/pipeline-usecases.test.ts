@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cachedSuppressionList } from '../../shared/adapters/read-cache';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { deliveryId } from '../../shared/domain/delivery';
+import { manageTokenMatches, parseLinkToken } from '../../shared/domain/link-tokens';
 import { batchKeysOf } from '../../shared/domain/send-batch';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
+import type { SubscriberRecord } from '../../shared/domain/subscriber';
 import { systemClock } from '../../shared/ports';
 import { createSubscriber } from '../../shared/usecases/admin-subscribers';
 import { importPageComponents } from '../../shared/usecases/catalog';
@@ -187,6 +191,86 @@ describe('fan-out and send', () => {
     };
     expect(await sendDeliveries(sendDeps, [moved])).toMatchObject({ sent: 0, alreadyDone: 1 });
     expect(await mailTo([person.email])).toHaveLength(1);
+  });
+
+  it('reads at send time only whom the change log names, and skips whoever changed since the fan-out', async () => {
+    const seed = { ...chatMessagesMayFail, id: `changed${Date.now()}` };
+    const result = await ingest(1, seed);
+    if (result.kind !== 'incident') throw new Error('expected an incident');
+    const key = { incidentId: result.incidentId, updateId: result.notifying[0]! };
+    const [kept, unsubscribed, erased, suppressed, suppressedLongAgo, movedZone] = await Promise.all(
+      ['kept', 'unsub', 'erased', 'supp', 'old-supp', 'zone'].map((label) =>
+        subscribe(label, [{ componentId: US_CHAT }]),
+      ),
+    );
+    const batch = batchOf(
+      key,
+      [kept, unsubscribed, erased, suppressed, suppressedLongAgo, movedZone].map((p) => p!),
+      'changed-0',
+    );
+    // Suppressed before this version kept a log: only the suppression list knows of it.
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.tables.subscribers,
+        Item: { pk: 'SUPPRESSIONS', sk: suppressedLongAgo!.email, email: suppressedLongAgo!.email },
+      }),
+    );
+    // A sender's list, read before the changes below and kept: what changed after it is in the log.
+    const suppressionList = cachedSuppressionList(deps.suppressions, { ttlMs: 60_000, max: 1_000 });
+    await suppressionList.snapshot();
+    const change = async (id: string, to: (r: SubscriberRecord) => SubscriberRecord) => {
+      const record = (await deps.subscribers.get(id))!;
+      await deps.subscribers.save(to(record), record);
+    };
+    await change(unsubscribed!.id, (r) => ({ ...r, status: 'unsubscribed' }));
+    await change(movedZone!.id, (r) => ({ ...r, timeZone: 'Asia/Tokyo' }));
+    await deps.subscribers.erase(erased!.id);
+    await deps.suppressions.add({
+      email: suppressed!.email,
+      reason: 'bounced',
+      createdAt: new Date().toISOString(),
+      source: 'test',
+    });
+
+    const profilesRead: string[] = [];
+    const subscribers = {
+      getProfiles: (ids: readonly string[]) => {
+        profilesRead.push(...ids);
+        return deps.subscribers.getProfiles(ids);
+      },
+    };
+    const mailer = deps.mailerFor(sesClient());
+    const sent = await sendDeliveries({ ...deps, subscribers, suppressionList, mailer, config }, [batch]);
+
+    expect(sent).toMatchObject({ sent: 2, skipped: 4 });
+    expect(new Set(profilesRead)).toEqual(new Set([unsubscribed!.id, erased!.id, movedZone!.id]));
+    const outcomes = await deps.deliveries.load(keysOf(batch));
+    const outcomeOf = (id: string) => outcomes.get(deliveryId({ ...key, subscriberId: id }));
+    expect(outcomeOf(unsubscribed!.id)).toMatchObject({
+      status: 'skipped',
+      error: 'subscriber unsubscribed',
+    });
+    expect(outcomeOf(erased!.id)).toMatchObject({ status: 'skipped', error: 'subscriber erased' });
+    expect(outcomeOf(suppressed!.id)).toMatchObject({ status: 'skipped', error: 'address suppressed' });
+    expect(outcomeOf(suppressedLongAgo!.id)).toMatchObject({
+      status: 'skipped',
+      error: 'address suppressed',
+    });
+
+    // The unread one's links are signed with their issue time, the one read with its nonce; both work.
+    const tokenOf = async (email: string) => {
+      const [mail] = await mailTo([email]);
+      const token = header(mail!, 'List-Unsubscribe')?.match(/token=([^>]+)>/)?.[1];
+      return parseLinkToken(decodeURIComponent(token ?? ''));
+    };
+    const keptToken = await tokenOf(kept!.email);
+    expect(keptToken?.issuedAt).toBeGreaterThan(0);
+    const keptRecord = (await deps.subscribers.get(kept!.id))!;
+    expect(manageTokenMatches(config.linkSigningSecret, keptToken!, keptRecord.linkNonce)).toBe(true);
+    const zoneToken = await tokenOf(movedZone!.email);
+    expect(zoneToken?.issuedAt).toBeUndefined();
+    const zoneRecord = (await deps.subscribers.get(movedZone!.id))!;
+    expect(manageTokenMatches(config.linkSigningSecret, zoneToken!, zoneRecord.linkNonce)).toBe(true);
   });
 
   it('retries throttled recipients, records refused ones, and sends the rest once', async () => {

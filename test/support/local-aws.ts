@@ -11,8 +11,10 @@ import { DynamoDeliveries } from '../../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../../shared/adapters/dynamo/incidents';
 import { DynamoSendBatches } from '../../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../../shared/adapters/dynamo/send-pause';
+import { DynamoSubscriberChanges } from '../../shared/adapters/dynamo/subscriber-changes';
 import { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../../shared/adapters/dynamo/suppressions';
+import { cachedSuppressionList } from '../../shared/adapters/read-cache';
 import { domainOf, incidentRootId } from '../../shared/domain/threading';
 
 /** Fresh tables of this suite's own in the shared DynamoDB Local, named with a unique prefix. */
@@ -77,6 +79,7 @@ export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 
 /** Every store, over fresh tables of this suite's own. */
 export async function freshStores() {
   const { client, db, tables } = await freshTables();
+  const suppressions = new DynamoSuppressions(db, tables.subscribers);
   return {
     client,
     db,
@@ -86,7 +89,10 @@ export async function freshStores() {
     subscribers: new DynamoSubscribers(db, tables.subscribers),
     deliveries: new DynamoDeliveries(db, tables.deliveries),
     sendBatches: new DynamoSendBatches(db, tables.deliveries),
-    suppressions: new DynamoSuppressions(db, tables.subscribers),
+    suppressions,
+    // Read afresh each time: a test adds suppressions and sends at once, as no sender's cache would.
+    suppressionList: cachedSuppressionList(suppressions, { ttlMs: 0, max: 1_000 }),
+    changes: new DynamoSubscriberChanges(db, tables.subscribers),
     rateLimiter: new DynamoRateLimiter(db, tables.subscribers),
     sendPause: new DynamoSendPause(db, tables.subscribers),
   };

@@ -27,6 +27,7 @@ import type { SubscriberFilter, SubscriberProfile, Subscribers } from '../../por
 import { batchGetAll, eachConcurrently, queryAll } from './batch';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor';
 import { isConditionFailure } from './expressions';
+import { subscriberChangeWrite } from './subscriber-changes';
 import { SUBSCRIBERS_BY_ADDRESS, SUBSCRIBERS_BY_TOPIC } from './tables';
 
 const PROFILE = 'PROFILE';
@@ -116,6 +117,9 @@ export class DynamoSubscribers implements Subscribers {
         },
         ...rest,
         { Put: { TableName: this.tableName, Item: this.lockItem(next) } },
+        ...(changesSending(previous, next)
+          ? [subscriberChangeWrite(this.tableName, { subscriberId: next.id })]
+          : []),
       ],
       'the subscriber was changed by someone else; read it again and retry',
     );
@@ -304,6 +308,8 @@ export class DynamoSubscribers implements Subscribers {
         ...followItems.map((item) => ({
           Delete: { TableName: this.tableName, Key: { pk: id, sk: String(item.sk) } },
         })),
+        // The id only: an erased address is not written anywhere again.
+        subscriberChangeWrite(this.tableName, { subscriberId: id }),
       ],
       'the subscriber was changed while being erased; retry',
     );
@@ -513,6 +519,16 @@ export class DynamoSubscribers implements Subscribers {
       throw error;
     }
   }
+}
+
+/** Whether a save changes what a sender must do for the subscriber: whether to mail, its links, its time zone. */
+function changesSending(previous: SubscriberRecord, next: SubscriberRecord): boolean {
+  return (
+    previous.status !== next.status ||
+    previous.linkNonce !== next.linkNonce ||
+    previous.timeZone !== next.timeZone ||
+    previous.email !== next.email
+  );
 }
 
 /** Pending subscribers expire; confirmed and unsubscribed ones stay (the latter so a re-subscribe is recognized). */

@@ -1,14 +1,14 @@
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Suppression, Suppressions } from '../../ports';
 import { batchGetAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
+import { subscriberChangeWrite } from './subscriber-changes';
 
 const PARTITION = 'SUPPRESSIONS';
 const SuppressionItem = z.object({
@@ -27,22 +27,43 @@ export class DynamoSuppressions implements Suppressions {
 
   async add(suppression: Suppression): Promise<void> {
     await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: PARTITION, sk: suppression.email, ...suppression },
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { pk: PARTITION, sk: suppression.email, ...suppression },
+            },
+          },
+          subscriberChangeWrite(this.tableName, { email: suppression.email }),
+        ],
       }),
     );
   }
 
   async remove(email: string): Promise<boolean> {
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: { pk: PARTITION, sk: email },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return Attributes !== undefined;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: { pk: PARTITION, sk: email },
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            subscriberChangeWrite(this.tableName, { email }),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TransactionCanceledException') {
+        if (/ConditionalCheckFailed/.test(error.message)) return false;
+      }
+      throw error;
+    }
   }
 
   async get(email: string): Promise<Suppression | undefined> {
@@ -69,6 +90,27 @@ export class DynamoSuppressions implements Suppressions {
       items: (page.Items ?? []).map((item) => SuppressionItem.parse(item)),
       ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
     };
+  }
+
+  async all(max: number): Promise<Set<string> | undefined> {
+    const emails = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': PARTITION },
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) emails.add(String(item.sk));
+      if (emails.size > max) return undefined;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return emails;
   }
 
   async suppressed(emails: readonly string[]): Promise<Set<string>> {

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SubscriberChangeSet, SubscriberChanges } from '../../ports';
+import { queryAll } from './batch';
+
+/** How far back the log answers; a sender asking about older batches reads every recipient instead. */
+export const CHANGE_LOG_REACH_MS = 24 * 3_600_000;
+/** Entries outlive the reach by a day, so none is missing while it is asked about. */
+const RETENTION_SECONDS = 2 * 86_400;
+
+const DAY_MS = 86_400_000;
+const partitionOf = (day: string) => `SUBSCRIBERCHANGE#${day}`;
+const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+/** Who or what changed: a subscriber (status, links, time zone, address, erasure), an address, or both. */
+export interface SubscriberChange {
+  subscriberId?: string;
+  email?: string;
+}
+
+/**
+ * The log entry of a change, for the transaction that makes the change: written together or not at all,
+ * so a sender that finds no entry knows nothing changed.
+ */
+export function subscriberChangeWrite(tableName: string, change: SubscriberChange, at = new Date()) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: partitionOf(dayOf(at)),
+        sk: `${at.toISOString()}#${randomBytes(6).toString('base64url')}`,
+        ...change,
+        expiresAt: Math.floor(at.getTime() / 1000) + RETENTION_SECONDS,
+      },
+    },
+  };
+}
+
+/**
+ * A log of the changes that alter what a sender does with a recipient it was handed: unsubscribes,
+ * confirmations, erasures, replaced link nonces, time zones, suppressions added or lifted. One partition
+ * of the subscribers table per day, in time order. A sender reads what happened since its batches were
+ * written, once per invocation, and reads the profile and suppression of only those recipients, where it
+ * used to read them for every recipient.
+ */
+export class DynamoSubscriberChanges implements SubscriberChanges {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async since(from: Date): Promise<SubscriberChangeSet | undefined> {
+    const now = this.now();
+    if (now.getTime() - from.getTime() > CHANGE_LOG_REACH_MS) return undefined;
+    // Through tomorrow: a writer whose clock runs ahead of ours may have filed a change there.
+    const days: string[] = [];
+    const firstDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+    for (let t = firstDay; t <= now.getTime() + DAY_MS; t += DAY_MS) days.push(dayOf(new Date(t)));
+    const changes: SubscriberChangeSet = { subscriberIds: new Set(), emails: new Set() };
+    for (const day of days) {
+      const items = await queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': partitionOf(day), ':from': from.toISOString() },
+        ProjectionExpression: '#id, #email',
+        ExpressionAttributeNames: { '#id': 'subscriberId', '#email': 'email' },
+        ConsistentRead: true,
+      });
+      for (const item of items) {
+        if (typeof item.subscriberId === 'string') changes.subscriberIds.add(item.subscriberId);
+        if (typeof item.email === 'string') changes.emails.add(item.email);
+      }
+    }
+    return changes;
+  }
+}
