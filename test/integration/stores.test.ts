@@ -1,7 +1,12 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo/admin-records';
 import { DynamoSendPacer } from '../../shared/adapters/dynamo/send-rate';
+import {
+  CHANGE_LOG_REACH_MS,
+  DynamoSubscriberChanges,
+  subscriberChangeWrite,
+} from '../../shared/adapters/dynamo/subscriber-changes';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
 import type { Delivery } from '../../shared/domain/delivery';
 import { deliveryId } from '../../shared/domain/delivery';
@@ -156,6 +161,55 @@ describe('DynamoSubscribers', () => {
     await stores.subscribers.erase(record.id);
     expect(await stores.subscribers.get(record.id)).toBeUndefined();
     expect(await stores.subscribers.findByEmail(record.email)).toBeUndefined();
+  });
+});
+
+describe('DynamoSubscriberChanges', () => {
+  const topic = { pageId: PAGE_ID, componentId: US_CHAT, key: `C#${PAGE_ID}#${US_CHAT}` };
+
+  it('logs, with each change, what a sender must know of, and nothing else', async () => {
+    const from = new Date();
+    const changes = new DynamoSubscriberChanges(stores.db, stores.tables.subscribers);
+    const [quiet, leaving, erased] = ['quiet', 'leaving', 'erased'].map((label) =>
+      subscriberRecord({ email: uniqueEmail(label), topics: [topic] }),
+    );
+    for (const record of [quiet!, leaving!, erased!]) await stores.subscribers.create(record);
+    // Topics and invitations change nothing about a mail in flight; a status does.
+    await stores.subscribers.save({ ...quiet!, topics: [], lastInviteAt: from.toISOString() }, quiet!);
+    await stores.subscribers.save({ ...leaving!, status: 'unsubscribed' }, leaving!);
+    await stores.subscribers.erase(erased!.id);
+    const suppressed = uniqueEmail('bounced');
+    await stores.suppressions.add({ email: suppressed, reason: 'bounce', createdAt: '', source: 'test' });
+    const lifted = uniqueEmail('lifted');
+    expect(await stores.suppressions.remove(lifted)).toBe(false); // none to lift: nothing logged
+    await stores.suppressions.add({ email: lifted, reason: 'bounce', createdAt: '', source: 'test' });
+    expect(await stores.suppressions.remove(lifted)).toBe(true);
+
+    const logged = await changes.since(from);
+    const ours = (ids: Set<string>, wanted: string[]) => [...ids].filter((id) => wanted.includes(id)).sort();
+    expect(ours(logged!.subscriberIds, [quiet!.id, leaving!.id, erased!.id])).toEqual(
+      [leaving!.id, erased!.id].sort(),
+    );
+    // An erased address is not written again: the log has the id only.
+    expect(ours(logged!.emails, [quiet!.email, leaving!.email, erased!.email, suppressed, lifted])).toEqual(
+      [suppressed, lifted].sort(),
+    );
+    // Only what happened since the time asked about; nothing at all past the log's reach.
+    expect((await changes.since(new Date(Date.now() + 60_000)))?.subscriberIds.size).toBe(0);
+    expect(await changes.since(new Date(Date.now() - CHANGE_LOG_REACH_MS - 60_000))).toBeUndefined();
+  });
+
+  it('reads a change its writer filed under tomorrow, its clock being ahead', async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    await stores.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          subscriberChangeWrite(stores.tables.subscribers, { subscriberId: 'ahead' }, tomorrow),
+        ],
+      }),
+    );
+    const changes = new DynamoSubscriberChanges(stores.db, stores.tables.subscribers);
+    expect((await changes.since(new Date(Date.now() - 60_000)))?.subscriberIds.has('ahead')).toBe(true);
   });
 });
 
