@@ -34,6 +34,11 @@ const PROFILE = 'PROFILE';
 /** Reads per search request: a bounded amount of work (API Gateway gives 30 s), then a cursor. */
 const MAX_SEARCH_READS = 10;
 const LOCK = 'EMAIL';
+/**
+ * Followers read per audience request: the fan-out writes its first send batches after a thousand, not
+ * after a whole 1 MB page (about seven thousand), so the first mails leave sooner.
+ */
+const AUDIENCE_PAGE = 1_000;
 const topicSk = (topicKey: string) => `TOPIC#${topicKey}`;
 const followSk = (incidentId: string) => `FOLLOW#${incidentId}`;
 const emailPk = (email: string) => `EMAIL#${email}`;
@@ -429,9 +434,11 @@ export class DynamoSubscribers implements Subscribers {
           IndexName: SUBSCRIBERS_BY_TOPIC,
           KeyConditionExpression: 'topic = :topic',
           FilterExpression: '#status = :confirmed',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ProjectionExpression: 'pk, email, #level',
+          ExpressionAttributeNames: { '#status': 'status', '#level': 'level' },
           ExpressionAttributeValues: { ':topic': topicKey, ':confirmed': 'confirmed' },
           ExclusiveStartKey: startKey,
+          Limit: AUDIENCE_PAGE,
         }),
       );
       const recipients = (page.Items ?? []).map((item) => ({
