@@ -3,11 +3,13 @@ import {
   type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
+  PutItemCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   type TableDescription,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
+import { CHANGE_LOG_START } from '../../shared/adapters/dynamo/subscriber-changes';
 import { type TableDefinition, tables } from '../../shared/adapters/dynamo/tables';
 import type { TableKey } from '../functions';
 
@@ -34,10 +36,27 @@ export async function createTables(client: DynamoDBClient, prefix: string): Prom
           });
       }
       await waitActive(client, name);
+      // A subscribers table created by this version never had a writer that kept no change log.
+      if (!existing && key === 'subscribers') await startChangeLog(client, name);
       return [key, name] as const;
     }),
   );
   return Object.fromEntries(entries) as TableNames;
+}
+
+async function startChangeLog(client: DynamoDBClient, name: string) {
+  await client
+    .send(
+      new PutItemCommand({
+        TableName: name,
+        Item: { pk: { S: CHANGE_LOG_START.pk }, sk: { S: CHANGE_LOG_START.sk }, at: { N: '0' } },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    )
+    .catch((error: unknown) => {
+      // Another stack started it meanwhile.
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    });
 }
 
 async function describe(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {

@@ -52,8 +52,9 @@ export function createIssuedManageToken(serverSecret: string, subscriberId: stri
 }
 
 /**
- * Whether a manage token is the subscriber's: by nonce, or issued no earlier than `validFrom` (the last
- * rotation of the nonce; none: any time).
+ * Whether a manage token is the subscriber's: by nonce, or issued after `validFrom` (the last rotation of
+ * the nonce; none: any time). Issue times are whole seconds: one issued in the second of a rotation, before
+ * or after it, is refused.
  */
 export function manageTokenMatches(
   serverSecret: string,
@@ -64,9 +65,9 @@ export function manageTokenMatches(
   if (token.scope !== 'manage') return false;
   if (token.issuedAt === undefined)
     return secretsEqual(token.secret, manageMac(serverSecret, token.subscriberId, nonce));
-  const notBefore = validFrom ? Math.floor(Date.parse(validFrom) / 1000) : 0;
+  const rotatedAt = validFrom ? Date.parse(validFrom) : Number.NEGATIVE_INFINITY;
   return (
-    token.issuedAt >= notBefore &&
+    token.issuedAt * 1000 > rotatedAt &&
     secretsEqual(token.secret, issuedMac(serverSecret, token.subscriberId, token.issuedAt))
   );
 }

@@ -50,7 +50,7 @@ export type Subscriber = z.infer<typeof Subscriber>;
 
 /** A subscriber as stored, with what its links are checked against. */
 export const SubscriberRecord = Subscriber.extend({
-  /** Manage links are derived from it; replacing it revokes them all (and sets `linksValidFrom`). */
+  /** Manage links are derived from it; replacing it revokes them all (saving sets `linksValidFrom`). */
   linkNonce: z.string(),
   /** When the nonce was last replaced: manage links signed with an earlier issue time are refused. */
   linksValidFrom: z.string().optional(),

@@ -199,7 +199,7 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
       follows,
       status: 'confirmed',
       confirmedAt: already && record.confirmedAt ? record.confirmedAt : deps.clock.now().toISOString(),
-      ...(already ? {} : { linkNonce: newNonce(), linksValidFrom: deps.clock.now().toISOString() }),
+      linkNonce: already ? record.linkNonce : newNonce(),
     },
     record,
   );

@@ -299,22 +299,21 @@ async function sendTimeReads(
   requests: readonly SendRequest[],
   incidents: Map<string, { incident: Incident }>,
 ) {
+  const everyone = { readsProfile: () => true, readsSuppression: () => true, listed: new Set<string>() };
   const list = await deps.suppressionList.snapshot();
-  const oldest = Math.min(
-    ...requests.map((r) => Date.parse(r.batch.createdAt)),
-    list?.readAt.getTime() ?? Number.NaN,
-  );
-  const changes = Number.isFinite(oldest)
-    ? await deps.changes.since(new Date(oldest - CHANGE_MARGIN_MS))
-    : undefined;
+  if (!list) return everyone;
+  // Since the earliest of the fan-outs and the list's read: what came after either is in the log.
+  const oldest = Math.min(...requests.map((r) => Date.parse(r.batch.createdAt)), list.readAt.getTime());
+  if (!Number.isFinite(oldest)) return everyone;
+  const changes = await deps.changes.since(new Date(oldest - CHANGE_MARGIN_MS));
+  if (!changes) return everyone;
   const windowed = new Set(
     [...incidents].flatMap(([id, stored]) => (hasWindow(stored.incident) ? [id] : [])),
   );
   return {
-    readsProfile: (r: SendRequest) =>
-      !changes || changes.subscriberIds.has(r.subscriberId) || windowed.has(r.incidentId),
-    readsSuppression: (r: SendRequest) => !changes || changes.emails.has(r.email),
-    listed: list?.emails ?? new Set<string>(),
+    readsProfile: (r: SendRequest) => changes.subscriberIds.has(r.subscriberId) || windowed.has(r.incidentId),
+    readsSuppression: (r: SendRequest) => changes.emails.has(r.email),
+    listed: list.emails,
   };
 }
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
 import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
+import { createIssuedManageToken } from '../../shared/domain/link-tokens';
 import { RESEND_AFTER_MINUTES } from '../../shared/domain/subscriber';
 import type { Clock } from '../../shared/ports';
 import {
@@ -19,6 +20,7 @@ import { freshStores, mailTo, sesClient, uniqueEmail } from '../support/local-aw
 let now = new Date('2026-11-23T10:00:00Z');
 const clock: Clock = { now: () => now };
 let deps: SelfServiceDeps;
+const SECRET = 'k'.repeat(32);
 
 beforeAll(async () => {
   const stores = await freshStores();
@@ -26,7 +28,7 @@ beforeAll(async () => {
     ...stores,
     mailer: new SesMailer(sesClient(), { from: 'status@notifier.example.com' }),
     clock,
-    config: { publicBaseUrl: 'https://status.example.com', linkSigningSecret: 'k'.repeat(32) },
+    config: { publicBaseUrl: 'https://status.example.com', linkSigningSecret: SECRET },
   };
   await deps.catalog.replacePage(catalogFromComponentsJson(PAGE_ID, ComponentsJson.parse(componentsJson)));
 });
@@ -45,6 +47,8 @@ const subscribeAs = (email: string) =>
   );
 const manageToken = (url: string) => decodeURIComponent(new URL(url).searchParams.get('token') ?? '');
 const refused = { code: 'NOT_FOUND' };
+/** Real time, which the store stamps a new nonce with: a second later, an issue time is a later second. */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1_100));
 
 describe('link tokens over a subscriber’s life', () => {
   it('kills every older manage link when the subscriber starts over, and each token works for its purpose only', async () => {
@@ -56,6 +60,13 @@ describe('link tokens over a subscriber’s life', () => {
     await expect(confirmSubscription(deps, firstConfirm)).rejects.toMatchObject(refused); // single use
     await expect(confirmSubscription(deps, first)).rejects.toMatchObject(refused); // manage ≠ confirm
     expect((await getPreferences(deps, first)).status).toBe('confirmed');
+    // A link as the sender signs it, with the time it was issued rather than the nonce: works as well,
+    // once issued after the confirmation replaced the nonce (issue times are whole seconds: wait one).
+    const id = first.split('.')[0]!;
+    await nextSecond();
+    const issuedBefore = createIssuedManageToken(SECRET, id, new Date());
+    expect((await getPreferences(deps, issuedBefore)).status).toBe('confirmed');
+    await nextSecond();
 
     await unsubscribe(deps, first);
     expect((await getPreferences(deps, first)).status).toBe('unsubscribed'); // still theirs to come back
@@ -69,10 +80,15 @@ describe('link tokens over a subscriber’s life', () => {
     expect(secondConfirm).not.toBe(firstConfirm);
     await expect(getPreferences(deps, first)).rejects.toMatchObject(refused);
     await expect(unsubscribe(deps, first)).rejects.toMatchObject(refused);
+    await expect(getPreferences(deps, issuedBefore)).rejects.toMatchObject(refused); // revoked with the nonce
 
     const second = manageToken((await confirmSubscription(deps, secondConfirm)).preferencesUrl);
     expect((await getPreferences(deps, second)).status).toBe('confirmed');
     await expect(getPreferences(deps, first)).rejects.toMatchObject(refused);
+    await nextSecond();
+    const issuedAfter = createIssuedManageToken(SECRET, id, new Date());
+    expect((await getPreferences(deps, issuedAfter)).status).toBe('confirmed');
+    await expect(getPreferences(deps, issuedBefore)).rejects.toMatchObject(refused);
   });
 
   it('lets a confirmation link expire after 48 hours', async () => {

@@ -273,6 +273,35 @@ describe('fan-out and send', () => {
     expect(manageTokenMatches(config.linkSigningSecret, zoneToken!, zoneRecord.linkNonce)).toBe(true);
   });
 
+  it('reads every recipient when the suppression list is too long to hold', async () => {
+    const seed = { ...chatMessagesMayFail, id: `toolong${Date.now()}` };
+    const result = await ingest(1, seed);
+    if (result.kind !== 'incident') throw new Error('expected an incident');
+    const key = { incidentId: result.incidentId, updateId: result.notifying[0]! };
+    const [kept, suppressedLongAgo] = await Promise.all(
+      ['long-kept', 'long-supp'].map((label) => subscribe(label, [{ componentId: US_CHAT }])),
+    );
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.tables.subscribers,
+        Item: { pk: 'SUPPRESSIONS', sk: suppressedLongAgo!.email, email: suppressedLongAgo!.email },
+      }),
+    );
+    const profilesRead: string[] = [];
+    const subscribers = {
+      getProfiles: (ids: readonly string[]) => {
+        profilesRead.push(...ids);
+        return deps.subscribers.getProfiles(ids);
+      },
+    };
+    const suppressionList = cachedSuppressionList(deps.suppressions, { ttlMs: 0, max: 0 });
+    const mailer = deps.mailerFor(sesClient());
+    const batch = batchOf(key, [kept!, suppressedLongAgo!], 'long-0');
+    const sent = await sendDeliveries({ ...deps, subscribers, suppressionList, mailer, config }, [batch]);
+    expect(sent).toMatchObject({ sent: 1, skipped: 1 });
+    expect(new Set(profilesRead)).toEqual(new Set([kept!.id, suppressedLongAgo!.id]));
+  });
+
   it('retries throttled recipients, records refused ones, and sends the rest once', async () => {
     const seed = { ...chatMessagesMayFail, id: `thr${Date.now()}` };
     const result = await ingest(1, seed);

@@ -1,9 +1,11 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo/admin-records';
 import { DynamoSendPacer } from '../../shared/adapters/dynamo/send-rate';
 import {
+  CHANGE_LOG_GRACE_MS,
   CHANGE_LOG_REACH_MS,
+  CHANGE_LOG_START,
   DynamoSubscriberChanges,
   subscriberChangeWrite,
 } from '../../shared/adapters/dynamo/subscriber-changes';
@@ -180,8 +182,9 @@ describe('DynamoSubscriberChanges', () => {
     await stores.subscribers.erase(erased!.id);
     const suppressed = uniqueEmail('bounced');
     await stores.suppressions.add({ email: suppressed, reason: 'bounce', createdAt: '', source: 'test' });
+    const neverSuppressed = uniqueEmail('never');
+    expect(await stores.suppressions.remove(neverSuppressed)).toBe(false); // none to lift: nothing logged
     const lifted = uniqueEmail('lifted');
-    expect(await stores.suppressions.remove(lifted)).toBe(false); // none to lift: nothing logged
     await stores.suppressions.add({ email: lifted, reason: 'bounce', createdAt: '', source: 'test' });
     expect(await stores.suppressions.remove(lifted)).toBe(true);
 
@@ -191,12 +194,32 @@ describe('DynamoSubscriberChanges', () => {
       [leaving!.id, erased!.id].sort(),
     );
     // An erased address is not written again: the log has the id only.
-    expect(ours(logged!.emails, [quiet!.email, leaving!.email, erased!.email, suppressed, lifted])).toEqual(
-      [suppressed, lifted].sort(),
-    );
+    const addresses = [quiet!.email, leaving!.email, erased!.email, suppressed, lifted, neverSuppressed];
+    expect(ours(logged!.emails, addresses)).toEqual([suppressed, lifted].sort());
     // Only what happened since the time asked about; nothing at all past the log's reach.
-    expect((await changes.since(new Date(Date.now() + 60_000)))?.subscriberIds.size).toBe(0);
+    const later = await changes.since(new Date(Date.now() + 60_000));
+    expect(ours(later!.subscriberIds, [leaving!.id, erased!.id])).toEqual([]);
     expect(await changes.since(new Date(Date.now() - CHANGE_LOG_REACH_MS - 60_000))).toBeUndefined();
+  });
+
+  it('after an upgrade, answers only for fan-outs an hour after the first sender that asked', async () => {
+    // Tables of a version without the log: no start item.
+    const { db, tables } = await freshTables();
+    await db.send(new DeleteCommand({ TableName: tables.subscribers, Key: CHANGE_LOG_START }));
+    let now = Date.now();
+    const changes = new DynamoSubscriberChanges(db, tables.subscribers, () => new Date(now));
+    const upgradedAt = now;
+    expect(await changes.since(new Date(upgradedAt - 60_000))).toBeUndefined(); // fanned out before
+    expect(await changes.since(new Date(upgradedAt + 60_000))).toBeUndefined(); // during the canary
+    now = upgradedAt + CHANGE_LOG_GRACE_MS + 120_000;
+    expect(await changes.since(new Date(upgradedAt + CHANGE_LOG_GRACE_MS + 60_000))).toBeDefined();
+    // Another container finds the start the first one wrote, not its own time.
+    const another = new DynamoSubscriberChanges(db, tables.subscribers, () => new Date(now));
+    expect(await another.since(new Date(upgradedAt + CHANGE_LOG_GRACE_MS - 60_000))).toBeUndefined();
+    // Tables this version created are trusted from the start.
+    expect(
+      await new DynamoSubscriberChanges(stores.db, stores.tables.subscribers).since(new Date()),
+    ).toBeDefined();
   });
 
   it('reads a change its writer filed under tomorrow, its clock being ahead', async () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SubscriberChangeSet, SubscriberChanges } from '../../ports';
 import { queryAll } from './batch';
+import { isConditionFailure } from './expressions';
 
 /** How far back the log answers; a sender asking about older batches reads every recipient instead. */
 export const CHANGE_LOG_REACH_MS = 24 * 3_600_000;
@@ -9,6 +10,16 @@ export const CHANGE_LOG_REACH_MS = 24 * 3_600_000;
 const RETENTION_SECONDS = 2 * 86_400;
 
 const DAY_MS = 86_400_000;
+/**
+ * Where the log says since when it is kept: `at`, in milliseconds; 0 for tables this version created.
+ * Absent (upgraded from a version without the log): the first sender to look writes it, with its time.
+ */
+export const CHANGE_LOG_START = { pk: 'SUBSCRIBERCHANGE#START', sk: 'START' };
+/**
+ * After an upgrade, the log is trusted only from an hour after the first sender of this version ran:
+ * the deploy's canary runs older writers beside it, and batches fanned out before were never logged.
+ */
+export const CHANGE_LOG_GRACE_MS = 60 * 60_000;
 const partitionOf = (day: string) => `SUBSCRIBERCHANGE#${day}`;
 const dayOf = (at: Date) => at.toISOString().slice(0, 10);
 
@@ -44,6 +55,9 @@ export function subscriberChangeWrite(tableName: string, change: SubscriberChang
  * used to read them for every recipient.
  */
 export class DynamoSubscriberChanges implements SubscriberChanges {
+  /** From when the log answers for every change; read once per container. */
+  private trustedFrom: Promise<number> | undefined;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -53,6 +67,11 @@ export class DynamoSubscriberChanges implements SubscriberChanges {
   async since(from: Date): Promise<SubscriberChangeSet | undefined> {
     const now = this.now();
     if (now.getTime() - from.getTime() > CHANGE_LOG_REACH_MS) return undefined;
+    this.trustedFrom ??= this.readStart().catch((error: unknown) => {
+      this.trustedFrom = undefined;
+      throw error;
+    });
+    if (from.getTime() < (await this.trustedFrom)) return undefined;
     // Through tomorrow: a writer whose clock runs ahead of ours may have filed a change there.
     const days: string[] = [];
     const firstDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
@@ -73,5 +92,34 @@ export class DynamoSubscriberChanges implements SubscriberChanges {
       }
     }
     return changes;
+  }
+
+  private async readStart(): Promise<number> {
+    const read = async () =>
+      (
+        await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: CHANGE_LOG_START, ConsistentRead: true }),
+        )
+      ).Item;
+    let start = await read();
+    if (!start) {
+      try {
+        const at = this.now().getTime();
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...CHANGE_LOG_START, at },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        start = { at };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        start = await read();
+      }
+    }
+    const at = Number(start?.at ?? Number.NaN);
+    if (!Number.isFinite(at)) throw new Error('the change log start item has no time');
+    return at === 0 ? 0 : at + CHANGE_LOG_GRACE_MS;
   }
 }

@@ -101,7 +101,12 @@ export class DynamoSubscribers implements Subscribers {
   }
 
   async save(record: SubscriberRecord, previous: SubscriberRecord): Promise<SubscriberRecord> {
-    const next = { ...record, version: previous.version + 1 };
+    const next = {
+      ...record,
+      version: previous.version + 1,
+      // A new nonce revokes the links signed with it, and those signed with an earlier issue time.
+      ...(record.linkNonce !== previous.linkNonce ? { linksValidFrom: new Date().toISOString() } : {}),
+    };
     const removed = previous.topics.filter((old) => !next.topics.some((topic) => topic.key === old.key));
     const unfollowed = (previous.follows ?? []).filter(
       (old) => !(next.follows ?? []).some((follow) => follow.incidentId === old.incidentId),

@@ -120,7 +120,8 @@ export class DynamoSuppressions implements Suppressions {
       this.client,
       this.tableName,
       unique.map((email) => ({ pk: PARTITION, sk: email })),
-      { projection: ['sk'] },
+      // Consistent: an address is asked about because it was suppressed or lifted a moment ago.
+      { consistent: true, projection: ['sk'] },
     );
     return new Set(items.map((item) => String(item.sk)));
   }
