@@ -13,6 +13,7 @@ import { DynamoSubscriberChanges } from '../shared/adapters/dynamo/subscriber-ch
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { cachedCatalog, cachedIncidents, cachedSuppressionList } from '../shared/adapters/read-cache';
+import { sdkLogger } from '../shared/adapters/sdk-logger';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { maxSendRate } from '../shared/adapters/ses/quota';
 import { RECIPIENTS_PER_BATCH, SendBatch } from '../shared/domain/send-batch';
@@ -44,6 +45,7 @@ const db = createDocumentClient();
 // A call that hangs ends in a timeout (then the stream's retry) rather than in the function's timeout.
 const ses = new SESv2Client({
   maxAttempts: 1,
+  logger: sdkLogger,
   // Without throwOnRequestTimeout the SDK only warns, and the call waits forever.
   requestHandler: {
     connectionTimeout: 3_000,

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { sdkLogger } from '../../shared/adapters/sdk-logger';
 import { ENV, type EnvName } from '../../shared/env';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../functions';
 import { type ApiServer, type LocalRoute, startApiServer } from './api-server';
@@ -124,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const handlers = await loadHandlers();
     const streamsClient = new DynamoDBStreamsClient({
+      logger: sdkLogger,
       endpoint: dynamodb.endpoint,
       region: LOCAL_REGION,
       credentials: localCredentials,

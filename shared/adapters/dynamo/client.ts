@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdkLogger } from '../sdk-logger';
 
 /**
  * Attempts per request, throttling included (the SDK backs off between them, longer for throttles): an
@@ -13,7 +14,7 @@ const MAX_ATTEMPTS = 6;
  * (`AWS_ENDPOINT_URL_DYNAMODB` locally), so nothing here knows whether it runs in AWS.
  */
 export function createDocumentClient(
-  client = new DynamoDBClient({ maxAttempts: MAX_ATTEMPTS }),
+  client = new DynamoDBClient({ maxAttempts: MAX_ATTEMPTS, logger: sdkLogger }),
 ): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
