@@ -344,8 +344,13 @@ export function preferencesUrl(deps: Pick<SelfServiceDeps, 'config'>, holder: Li
   return `${deps.config.publicBaseUrl}/v1/preferences?token=${manageToken(deps, holder)}`;
 }
 
-export function unsubscribeUrl(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
-  return `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${manageToken(deps, holder)}`;
+/** A notification's two links, under one token: one signature per recipient, not two. */
+export function manageLinks(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
+  const token = manageToken(deps, holder);
+  return {
+    unsubscribeUrl: `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${token}`,
+    preferencesUrl: `${deps.config.publicBaseUrl}/v1/preferences?token=${token}`,
+  };
 }
 
 function manageToken(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {

@@ -29,7 +29,7 @@ import type {
   Suppressions,
 } from '../ports';
 import { renderFooter, renderNotification, windowLine } from '../templates/notification';
-import { preferencesUrl, unsubscribeUrl } from './self-service';
+import { manageLinks } from './self-service';
 
 export interface SendDeps {
   deliveries: Deliveries;
@@ -208,10 +208,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
       const profile = profiles.get(request.subscriberId);
       // Signed with the nonce when it was read (it may have just been replaced), else with the time.
       const holder = profile ? profile : { id: request.subscriberId, issuedAt };
-      const links = {
-        unsubscribeUrl: unsubscribeUrl(deps, holder),
-        preferencesUrl: preferencesUrl(deps, holder),
-      };
+      const links = manageLinks(deps, holder);
       const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
       // The window in the recipient's own time zone, when they chose one.
       const zone = profile?.timeZone;

@@ -117,7 +117,7 @@ describe('the update pipeline, end to end', () => {
     expect(await mailTo([usChat.email, usRegion.email, wholePage.email])).toHaveLength(30);
   });
 
-  it("keeps each person's order across updates sent back to back by two senders, each replying to the first", async () => {
+  it("keeps each person's order across updates sent back to back by parallel senders, each replying to the first", async () => {
     const seed = fresh(chatMessagesMayFail);
     const db = createDocumentClient(
       new DynamoDBClient({
@@ -126,7 +126,7 @@ describe('the update pipeline, end to end', () => {
         credentials: localCredentials,
       }),
     );
-    // Four bulk calls an update: two senders take batches of one update, and of the next, at once.
+    // Four bulk calls an update: parallel senders take batches of one update, and of the next, at once.
     const followers = await seedFollowers(db, stack.tables.subscribers, {
       pageId: PAGE_ID,
       componentId: US_CHAT,
