@@ -222,17 +222,38 @@ describe('DynamoSubscriberChanges', () => {
     ).toBeDefined();
   });
 
-  it('reads a change its writer filed under tomorrow, its clock being ahead', async () => {
-    const tomorrow = new Date(Date.now() + 86_400_000);
+  it('reads a change its writer filed under tomorrow near midnight, its clock being ahead', async () => {
+    const midnight = Date.UTC(2031, 0, 1);
+    const readerNow = new Date(midnight - 2 * 60_000);
+    // Five minutes ahead of the reader: already in the new year's partition.
+    const writerNow = new Date(midnight + 3 * 60_000);
     await stores.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          subscriberChangeWrite(stores.tables.subscribers, { subscriberId: 'ahead' }, tomorrow),
+          subscriberChangeWrite(stores.tables.subscribers, { subscriberId: 'ahead' }, writerNow),
         ],
       }),
     );
-    const changes = new DynamoSubscriberChanges(stores.db, stores.tables.subscribers);
-    expect((await changes.since(new Date(Date.now() - 60_000)))?.subscriberIds.has('ahead')).toBe(true);
+    const changes = new DynamoSubscriberChanges(stores.db, stores.tables.subscribers, () => readerNow);
+    const since = new Date(readerNow.getTime() - 60_000);
+    expect((await changes.since(since))?.subscriberIds.has('ahead')).toBe(true);
+  });
+
+  it("reads one day's partition away from midnight: one query an invocation", async () => {
+    const { db, tables } = await freshTables();
+    const noon = new Date(Date.UTC(2031, 0, 1, 12));
+    const changes = new DynamoSubscriberChanges(db, tables.subscribers, () => noon);
+    await changes.since(new Date(noon.getTime() - 60_000)); // reads the start item once
+    let requests = 0;
+    db.middlewareStack.add(
+      (next) => async (args) => {
+        requests++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    await changes.since(new Date(noon.getTime() - 60_000));
+    expect(requests).toBe(1);
   });
 });
 

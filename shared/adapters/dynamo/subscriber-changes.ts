@@ -11,6 +11,11 @@ const RETENTION_SECONDS = 2 * 86_400;
 
 const DAY_MS = 86_400_000;
 /**
+ * How far ahead of the reader's a writer's clock may run: its entry is filed under its own day, which is
+ * tomorrow only this close to midnight. As far as the sender looks back for clocks behind (ten minutes).
+ */
+export const WRITER_CLOCK_AHEAD_MS = 10 * 60_000;
+/**
  * Where the log says since when it is kept: `at`, in milliseconds; 0 for tables this version created.
  * Absent (upgraded from a version without the log): the first sender to look writes it, with its time.
  */
@@ -72,10 +77,11 @@ export class DynamoSubscriberChanges implements SubscriberChanges {
       throw error;
     });
     if (from.getTime() < (await this.trustedFrom)) return undefined;
-    // Through tomorrow: a writer whose clock runs ahead of ours may have filed a change there.
+    // Through the day a writer whose clock runs ahead of ours may be in: tomorrow, near midnight.
     const days: string[] = [];
     const firstDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
-    for (let t = firstDay; t <= now.getTime() + DAY_MS; t += DAY_MS) days.push(dayOf(new Date(t)));
+    const lastDay = now.getTime() + WRITER_CLOCK_AHEAD_MS;
+    for (let t = firstDay; t <= lastDay; t += DAY_MS) days.push(dayOf(new Date(t)));
     const changes: SubscriberChangeSet = { subscriberIds: new Set(), emails: new Set() };
     for (const day of days) {
       const items = await queryAll(this.client, {
