@@ -57,13 +57,13 @@ export interface LocalStack {
 }
 
 /**
- * Eight batches of a shard at once rather than the ten of AWS. A sender waits most of its time on the
+ * Four batches of a shard at once rather than the ten of AWS. A sender waits most of its time on the
  * delivery records of its last bulk call, and DynamoDB Local answers more requests in flight faster: its
  * HTTP threads parse while its one SQLite thread writes (the benchmark's floor writes 50,000 records in
- * 11 s at eight in flight, 19 s at one). At two senders its SQLite thread idled half the time; at eight
- * the two cores are busy, and ten only add invocations.
+ * 11 s at eight in flight, 19 s at one). With two senders its SQLite thread idled half the time; eight
+ * were no faster than four on two cores, and cost more invocations, each with its own reads.
  */
-export const LOCAL_MAX_PARALLELIZATION = 8;
+export const LOCAL_MAX_PARALLELIZATION = 4;
 
 export const LOCAL_DEFAULTS = {
   WEBHOOK_TOKEN: 'local-webhook-token',
