@@ -11,7 +11,7 @@ import { DynamoAdminSessions } from '../shared/adapters/dynamo/sessions';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
-import { ComponentsJson } from '../shared/domain/catalog';
+import { CatalogImport } from '../shared/domain/catalog-import';
 import { PageId } from '../shared/domain/statuspage';
 import { AppError } from '../shared/errors';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
@@ -121,7 +121,7 @@ export const handler = middy()
         method: 'PUT',
         path: '/v1/admin/pages/{pageId}/components',
         handler: route(
-          z.object({ path: z.object({ pageId: PageId }), body: ComponentsJson }),
+          z.object({ path: z.object({ pageId: PageId }), body: CatalogImport }),
           async ({ path, body }) => json(200, await importPageComponents(deps, path.pageId, body)),
           'json',
           BODY_LIMITS.documents,

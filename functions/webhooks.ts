@@ -7,7 +7,7 @@ import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import type { Incident } from '../shared/domain/incident';
 import { StatuspageWebhook } from '../shared/domain/statuspage';
-import { BetterStackWebhook } from '../shared/domain/vendors/betterstack';
+import { BetterStackRequest } from '../shared/domain/vendors/betterstack';
 import type { IgnoredWebhook } from '../shared/domain/vendors/common';
 import { InstatusWebhook } from '../shared/domain/vendors/instatus';
 import { requirePathToken } from '../shared/http/auth';
@@ -29,10 +29,13 @@ const deps = {
 };
 
 /** One vendor's route: its payload validated as Statuspage's, stored, answered at once; the stream notifies. */
-function webhookRoute(origin: Incident['source'], payload: z.ZodType<StatuspageWebhook | IgnoredWebhook>) {
+function webhookRoute(
+  origin: Incident['source'],
+  input: z.ZodType<{ body: StatuspageWebhook | IgnoredWebhook }>,
+) {
   return httpHandler(
     {
-      input: z.object({ body: payload }),
+      input,
       guards: [requirePathToken('token', env.WEBHOOK_TOKEN)],
       maxBodyBytes: BODY_LIMITS.documents,
       counts: true,
@@ -46,6 +49,14 @@ function webhookRoute(origin: Incident['source'], payload: z.ZodType<StatuspageW
       if (result.kind === 'incident') {
         log.appendKeys({ incidentId: result.incidentId });
         log.info('incident webhook stored', { stored: result.storedUpdates, notifying: result.notifying });
+        if (result.unknownComponents)
+          log.warn(
+            'components not in the catalog: the update reaches their own and the whole page’s followers',
+            {
+              pageId: body.page.id,
+              unknownComponents: result.unknownComponents,
+            },
+          );
         count(METRIC.updatesIngested, result.storedUpdates.length);
       }
       return json(202, result);
@@ -61,17 +72,17 @@ export const handler = middy()
       {
         method: 'POST',
         path: '/v1/webhooks/statuspage/{token}',
-        handler: webhookRoute('statuspage', StatuspageWebhook),
+        handler: webhookRoute('statuspage', z.object({ body: StatuspageWebhook })),
       },
       {
         method: 'POST',
         path: '/v1/webhooks/instatus/{token}',
-        handler: webhookRoute('instatus', InstatusWebhook),
+        handler: webhookRoute('instatus', z.object({ body: InstatusWebhook })),
       },
       {
         method: 'POST',
         path: '/v1/webhooks/betterstack/{token}',
-        handler: webhookRoute('betterstack', BetterStackWebhook),
+        handler: webhookRoute('betterstack', BetterStackRequest),
       },
     ]),
   );

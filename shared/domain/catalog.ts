@@ -55,35 +55,3 @@ export const ComponentsJson = z.looseObject({
   ),
 });
 export type ComponentsJson = z.infer<typeof ComponentsJson>;
-
-/** Splits a components.json document into page, groups and components; groups are one level deep. */
-export function catalogFromComponentsJson(pageId: string, document: ComponentsJson): Required<PageCatalog> {
-  const rows = document.components;
-  const groups = rows
-    .filter((row) => row.group === true)
-    .map((row) => ({ pageId, groupId: row.id, name: row.name }));
-  const groupOfChild = new Map(
-    rows
-      .filter((row) => row.group === true)
-      .flatMap((row) => (row.components ?? []).map((id) => [id, row.id])),
-  );
-  const components = rows
-    .filter((row) => row.group !== true)
-    .map((row) => {
-      const groupId = row.group_id ?? groupOfChild.get(row.id);
-      return {
-        pageId,
-        componentId: row.id,
-        name: row.name,
-        ...(groupId ? { groupId } : {}),
-        ...(row.status ? { status: row.status } : {}),
-      };
-    });
-  const page = {
-    pageId,
-    name: document.page.name,
-    ...(document.page.url ? { url: document.page.url } : {}),
-    ...(document.page.time_zone ? { timeZone: document.page.time_zone } : {}),
-  };
-  return { page, groups, components };
-}

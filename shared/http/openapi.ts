@@ -7,7 +7,7 @@ import {
   SessionView,
   Suppression,
 } from '../domain/admin-views';
-import { ComponentsJson } from '../domain/catalog';
+import { CatalogImportDocuments } from '../domain/catalog-import';
 import { Delivery } from '../domain/delivery';
 import { GenericIncident } from '../domain/generic-incident';
 import {
@@ -69,7 +69,7 @@ export const operations: Record<string, Operation> = {
   },
   'POST /v1/webhooks/instatus/{token}': {
     summary:
-      "Instatus webhook (incident, maintenance or component), as Instatus documents it; upper-case statuses are taken in Statuspage's words, unknown fields ignored, retries harmless",
+      "Instatus webhook (incident, maintenance or component), as real pages send it and as Instatus documents it: statuses in any case or spacing in Statuspage's words (unknown ones read as an update), the text from markdown, affected_components deciding who hears (unknown ones are named in unknownComponents), a maintenance's window from maintenance_start_date/maintenance_end_date or start and duration; unknown fields ignored, retries harmless",
     auth: 'token-in-url',
     body: InstatusWebhook,
     maxBodyBytes: BODY_LIMITS.documents,
@@ -77,7 +77,7 @@ export const operations: Record<string, Operation> = {
   },
   'POST /v1/webhooks/betterstack/{token}': {
     summary:
-      'Better Stack status page webhook (event_type incident, maintenance or component; other event types are acknowledged and ignored), as Better Stack documents it; retries harmless',
+      'Better Stack status page webhook (event_type incident, maintenance or component, in the body or the X-BetterUptime-Event header; other event types are acknowledged and ignored), as Better Stack documents it, read as leniently as Instatus; retries harmless',
     auth: 'token-in-url',
     body: BetterStackWebhook,
     maxBodyBytes: BODY_LIMITS.documents,
@@ -214,9 +214,10 @@ export const operations: Record<string, Operation> = {
     body: PreferencesUpdate,
   },
   'PUT /v1/admin/pages/{pageId}/components': {
-    summary: "Import a page's public components.json (groups are regions)",
+    summary:
+      "Import a page's components as its vendor's API lists them: Statuspage's components.json (groups are regions), Instatus's components (parents are regions), Better Stack's resources and sections (named sections are regions); replaces the page's catalog",
     auth: 'admin',
-    body: ComponentsJson,
+    body: CatalogImportDocuments,
     maxBodyBytes: BODY_LIMITS.documents,
   },
   'POST /v1/admin/subscribers': {

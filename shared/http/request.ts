@@ -9,6 +9,8 @@ export interface RawRequest {
   body: unknown;
   path: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
+  /** Header names in lower case, as API Gateway (HTTP API) and the local server give them. */
+  headers: Record<string, string | undefined>;
 }
 
 export type ParsedEvent<T> = APIGatewayProxyEventV2 & { input: T };
@@ -61,6 +63,7 @@ export function parseRequest<S extends z.ZodType>(
         body: await readAs(body, event),
         path: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
+        headers: event.headers ?? {},
       };
       const parsed = schema.safeParse(raw);
       if (!parsed.success) throw AppError.fromZod(parsed.error);

@@ -2,22 +2,33 @@ import { escapeHtml, html, SafeHtml, safeHttpUrl } from './html';
 
 /**
  * Statuspage update text is "markdown-ish": paragraphs, `**bold**`, `## headings`, `* bullets`, bare
- * links. This renders that much, after escaping, so nothing in the text can become other markup; anything
- * else stays text. Long bodies are kept whole.
+ * links; Instatus's is markdown, with `[text](url)` links. This renders that much, after escaping, so
+ * nothing in the text can become other markup; anything else stays text. A link always shows its address
+ * (`[text](url)` reads "text (url)"), so no text can hide where it goes. Long bodies are kept whole.
  */
 export function markdownishToHtml(text: string): SafeHtml {
-  const blocks = text.replace(/\r\n?/g, '\n').split(/\n{2,}/);
+  const blocks = withLinksSpelledOut(text)
+    .replace(/\r\n?/g, '\n')
+    .split(/\n{2,}/);
   return html`${blocks.map((block) => renderBlock(block.trim())).filter(Boolean)}`;
 }
 
 /** The same text for the plain-text part: markup characters removed, structure kept. */
 export function markdownishToText(text: string): string {
-  return text
+  return withLinksSpelledOut(text)
     .replace(/\r\n?/g, '\n')
     .replace(/\*\*(.+?)\*\*/g, '$1')
     .replace(/^#{1,6}\s*/gm, '')
     .replace(/^\s*[*-]\s+/gm, '  - ')
     .trim();
+}
+
+/** `[text](https://…)` as "text (https://…)"; the address then becomes a link like any bare one. */
+function withLinksSpelledOut(text: string): string {
+  return text.replace(
+    /\[([^[\]\n]{1,1000})\]\((https?:\/\/[^\s()<>]+)\)/g,
+    (_, label: string, url: string) => (label.trim() === url ? url : `${label} (${url})`),
+  );
 }
 
 function renderBlock(block: string): SafeHtml | undefined {

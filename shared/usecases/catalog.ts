@@ -1,25 +1,36 @@
 import * as z from 'zod';
-import { type ComponentsJson, catalogFromComponentsJson, type PageCatalog } from '../domain/catalog';
+import type { PageCatalog } from '../domain/catalog';
+import { type CatalogImport, catalogFromImport } from '../domain/catalog-import';
 import { AppError } from '../errors';
 import type { Catalog } from '../ports';
 import { SMOKE_PAGE_ID } from './smoke-check';
 
-/** Replaces a page's regions and components with a Statuspage `components.json` document. */
+/**
+ * Replaces a page's regions and components with a vendor's component list (Statuspage's components.json,
+ * Instatus's components, Better Stack's resources and sections). A list that does not name the page keeps
+ * the name the catalog has for it.
+ */
 export async function importPageComponents(
   deps: { catalog: Catalog },
   pageId: string,
-  document: ComponentsJson,
+  document: CatalogImport,
 ) {
-  if (document.page.id !== pageId) {
+  if (document.page.id !== undefined && document.page.id !== pageId) {
     throw new AppError(
       'VALIDATION',
       `page.id ${document.page.id} does not match the page in the path (${pageId})`,
       [{ path: 'page.id', message: `must be ${pageId}` }],
     );
   }
-  const catalog = catalogFromComponentsJson(pageId, document);
+  const current = document.page.name === undefined ? (await deps.catalog.getPage(pageId)).page : undefined;
+  const catalog = catalogFromImport(pageId, document, current);
   await deps.catalog.replacePage(catalog);
-  return { pageId, regions: catalog.groups.length, components: catalog.components.length };
+  return {
+    pageId,
+    vendor: document.vendor,
+    regions: catalog.groups.length,
+    components: catalog.components.length,
+  };
 }
 
 const Named = z.object({ id: z.string(), name: z.string() });

@@ -9,7 +9,14 @@ export interface IngestDeps {
 }
 
 export type IngestResult =
-  | { kind: 'incident'; incidentId: string; storedUpdates: string[]; notifying: string[] }
+  | {
+      kind: 'incident';
+      incidentId: string;
+      storedUpdates: string[];
+      notifying: string[];
+      /** Components the webhook names that the page's catalog does not know: only their direct and the page's followers hear. */
+      unknownComponents?: string[];
+    }
   | { kind: 'component'; componentId: string };
 
 /**
@@ -39,7 +46,19 @@ export async function ingestStatuspageWebhook(
 
   const plan = planIncidentIngest(webhook, origin);
   await deps.catalog.recordPlacements(plan.placements);
-  return { kind: 'incident', ...(await storePlan(deps, plan)) };
+  const stored = await storePlan(deps, plan);
+  const unknown = await unknownComponents(deps.catalog, plan.incident);
+  return { kind: 'incident', ...stored, ...(unknown.length > 0 ? { unknownComponents: unknown } : {}) };
+}
+
+/**
+ * The incident's components its page's catalog does not know (import the page's component list to place
+ * them in their regions). Read only when the incident names any: most name none or known ones.
+ */
+async function unknownComponents(catalog: Catalog, incident: Incident): Promise<string[]> {
+  if (incident.componentIds.length === 0) return [];
+  const known = new Set((await catalog.getPage(incident.pageId)).components.map((c) => c.componentId));
+  return incident.componentIds.filter((id) => !known.has(id));
 }
 
 /** Stores an incident and every update not stored yet; the stream notifies the new notifying ones. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ComponentsJson } from '../../shared/domain/catalog';
+import { CatalogImport } from '../../shared/domain/catalog-import';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { followKey } from '../../shared/domain/subscriber';
 import { systemClock } from '../../shared/ports';
@@ -17,7 +17,7 @@ let stores: Awaited<ReturnType<typeof freshStores>>;
 
 beforeAll(async () => {
   stores = await freshStores();
-  await importPageComponents(stores, PAGE_ID, ComponentsJson.parse(componentsJson));
+  await importPageComponents(stores, PAGE_ID, CatalogImport.parse(componentsJson));
 });
 
 describe('an incident’s own followers', () => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
-import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
+import { ComponentsJson } from '../../shared/domain/catalog';
+import { catalogFromComponentsJson } from '../../shared/domain/catalog-import';
 import { createIssuedManageToken } from '../../shared/domain/link-tokens';
 import { RESEND_AFTER_MINUTES } from '../../shared/domain/subscriber';
 import type { Clock } from '../../shared/ports';

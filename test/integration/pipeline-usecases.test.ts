@@ -4,7 +4,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cachedSuppressionList } from '../../shared/adapters/read-cache';
 import { SesMailer } from '../../shared/adapters/ses/mailer';
-import { ComponentsJson } from '../../shared/domain/catalog';
+import { CatalogImport } from '../../shared/domain/catalog-import';
 import { deliveryId } from '../../shared/domain/delivery';
 import { manageTokenMatches, parseLinkToken } from '../../shared/domain/link-tokens';
 import { batchKeysOf } from '../../shared/domain/send-batch';
@@ -66,7 +66,7 @@ const keysOf = (batch: BatchRequest) =>
 
 beforeAll(async () => {
   deps = await setup();
-  await importPageComponents(deps, PAGE_ID, ComponentsJson.parse(componentsJson));
+  await importPageComponents(deps, PAGE_ID, CatalogImport.parse(componentsJson));
 });
 
 const ingest = (count: number, seed = chatMessagesMayFail) =>

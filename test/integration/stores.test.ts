@@ -9,7 +9,8 @@ import {
   DynamoSubscriberChanges,
   subscriberChangeWrite,
 } from '../../shared/adapters/dynamo/subscriber-changes';
-import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
+import { ComponentsJson } from '../../shared/domain/catalog';
+import { catalogFromComponentsJson } from '../../shared/domain/catalog-import';
 import type { Delivery } from '../../shared/domain/delivery';
 import { deliveryId } from '../../shared/domain/delivery';
 import { planIncidentIngest } from '../../shared/domain/ingest-plan';

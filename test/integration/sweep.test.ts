@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ComponentsJson } from '../../shared/domain/catalog';
+import { CatalogImport } from '../../shared/domain/catalog-import';
 import { batchKeysOf } from '../../shared/domain/send-batch';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { systemClock } from '../../shared/ports';
@@ -18,7 +18,7 @@ const stale = { staleAfterMs: 0, maxRedrives: 1000 };
 
 beforeAll(async () => {
   deps = { ...(await freshStores()), clock: systemClock };
-  await importPageComponents(deps, PAGE_ID, ComponentsJson.parse(componentsJson));
+  await importPageComponents(deps, PAGE_ID, CatalogImport.parse(componentsJson));
   await seedFollowers(deps.db, deps.tables.subscribers, {
     pageId: PAGE_ID,
     componentId: US_CHAT,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ComponentsJson, catalogFromComponentsJson } from '../../shared/domain/catalog';
+import { ComponentsJson } from '../../shared/domain/catalog';
+import { catalogFromComponentsJson } from '../../shared/domain/catalog-import';
 import {
   audienceTopicKeys,
   resolveTopic,

@@ -9,6 +9,9 @@ import betterStackMaintenance from '../fixtures/betterstack/maintenance.json';
 import instatusComponent from '../fixtures/instatus/component.json';
 import instatusIncident from '../fixtures/instatus/incident.json';
 import instatusMaintenance from '../fixtures/instatus/maintenance.json';
+import instatusRealComponent from '../fixtures/instatus/real-component.json';
+import instatusRealIncident from '../fixtures/instatus/real-incident.json';
+import instatusRealMaintenance from '../fixtures/instatus/real-maintenance.json';
 
 const incidentOf = (parsed: { kind: string }) => {
   expect(parsed.kind).toBe('incident');
@@ -67,6 +70,117 @@ describe('Instatus webhooks', () => {
   });
 });
 
+describe('Instatus webhooks as they really come', () => {
+  const chat = instatusRealIncident.incident.affected_components[0]!.id;
+
+  it('read Title-case statuses, the text in markdown, and the affected components that decide the audience', () => {
+    const plan = planIncidentIngest(incidentOf(InstatusWebhook.parse(instatusRealIncident)), 'instatus');
+    expect(plan.incident).toMatchObject({
+      status: 'resolved',
+      impact: 'major', // no impact given: the worst affected component's ("Major outage")
+      componentIds: [chat],
+      shortlink: instatusRealIncident.incident.url,
+    });
+    expect(plan.updates.map((u) => [u.status, u.notify])).toEqual([
+      ['investigating', false],
+      ['identified', false],
+      ['monitoring', false],
+      ['resolved', true],
+    ]);
+    expect(plan.updates.every((u) => u.affectedComponentIds.includes(chat))).toBe(true);
+    expect(plan.updates[0]?.body).toContain('[Kustomer Support](https://support.kustomer.example/contact)');
+  });
+
+  it('read any spelling of a status, and an unknown word as a plain update, never a refusal', () => {
+    const payload = clone(instatusRealIncident);
+    const spellings = ['INVESTIGATING', 'identified', ' Monitoring ', 'Something New'];
+    payload.incident.incident_updates.reverse().forEach((u: any, i: number) => {
+      u.status = spellings[i];
+    });
+    payload.incident.status = 'Brand new word';
+    const parsed = incidentOf(InstatusWebhook.parse(payload));
+    expect(parsed.incident.incident_updates.map((u) => u.status)).toEqual([
+      'investigating',
+      'identified',
+      'monitoring',
+      'update',
+    ]);
+    expect(parsed.incident.status).toBe('update');
+  });
+
+  it('read an incident with no affected components as the whole page’s', () => {
+    const payload = clone(instatusRealIncident);
+    payload.incident.affected_components = [];
+    const plan = planIncidentIngest(incidentOf(InstatusWebhook.parse(payload)), 'instatus');
+    expect(plan.incident).toMatchObject({ componentIds: [], impact: 'none' });
+  });
+
+  it('read a planned maintenance: its window from the start and end dates, its updates in its phase', () => {
+    const plan = planIncidentIngest(incidentOf(InstatusWebhook.parse(instatusRealMaintenance)), 'instatus');
+    expect(plan.incident).toMatchObject({
+      status: 'scheduled',
+      impact: 'maintenance',
+      scheduledFor: '2025-09-02T22:00:00.000Z',
+      scheduledUntil: '2025-09-03T00:00:00.000Z',
+      componentIds: [instatusRealMaintenance.maintenance.affected_components[0]!.id],
+      subject: 'Scheduled maintenance: Database upgrade',
+    });
+    expect(plan.updates.map((u) => [u.status, u.body.slice(0, 20)])).toEqual([
+      ['scheduled', 'We will upgrade the '],
+    ]);
+  });
+
+  it('give a maintenance’s updates without a status its status at the time', () => {
+    const payload = clone(instatusRealMaintenance);
+    payload.maintenance.status = 'Completed';
+    payload.maintenance.maintenance_updates.unshift(
+      { id: 'started', markdown: 'Started.', created_at: '2025-09-02T22:00:05.000Z' },
+      { id: 'done', markdown: 'Done early.', created_at: '2025-09-02T23:10:00.000Z' },
+    );
+    const plan = planIncidentIngest(incidentOf(InstatusWebhook.parse(payload)), 'instatus');
+    expect(plan.incident.status).toBe('completed');
+    expect(plan.updates.map((u) => [u.updateId, u.status])).toEqual([
+      [instatusRealMaintenance.maintenance.maintenance_updates[0]!.id, 'scheduled'],
+      ['started', 'in_progress'],
+      ['done', 'completed'],
+    ]);
+
+    payload.maintenance.status = 'In progress'; // a window run over: still in progress, not completed
+    payload.maintenance.maintenance_updates[1].created_at = '2025-09-03T00:30:00.000Z';
+    const late = planIncidentIngest(incidentOf(InstatusWebhook.parse(payload)), 'instatus');
+    expect(late.updates.map((u) => u.status)).toEqual(['scheduled', 'in_progress', 'in_progress']);
+  });
+
+  it('take the documented window (start and duration in minutes) too', () => {
+    const payload = clone(instatusMaintenance);
+    payload.maintenance.start = '2025-09-02T22:00:00.000Z';
+    const plan = planIncidentIngest(incidentOf(InstatusWebhook.parse(payload)), 'instatus');
+    expect(plan.incident).toMatchObject({
+      scheduledFor: '2025-09-02T22:00:00.000Z',
+      scheduledUntil: '2025-09-03T00:00:00.000Z',
+    });
+  });
+
+  it('refuse an unreadable window or text, naming Instatus’s fields', () => {
+    const payload = clone(instatusRealMaintenance);
+    payload.maintenance.maintenance_start_date = 'next Tuesday';
+    payload.maintenance.maintenance_updates[0].markdown = 42;
+    expect(
+      InstatusWebhook.safeParse(payload)
+        .error?.issues.map((i) => i.path.join('.'))
+        .sort(),
+    ).toEqual(['maintenance.maintenance_start_date', 'maintenance.maintenance_updates.0.markdown']);
+  });
+
+  it('keep accepting component webhooks and their squashed statuses', () => {
+    expect(InstatusWebhook.parse(instatusRealComponent)).toMatchObject({
+      kind: 'component',
+      component: { id: instatusRealComponent.component.id, status: 'major_outage' },
+      component_update: { new_status: 'major_outage' },
+    });
+  });
+});
+
 describe('Better Stack webhooks', () => {
   it('map an incident whose updates carry no status: plain updates, ids kept as written', () => {
     const payload = clone(betterStackIncident);
@@ -119,6 +233,22 @@ describe('Better Stack webhooks', () => {
       kind: 'ignored',
       reason: 'event_type "monitor" notifies nobody',
     });
+  });
+
+  it('read statuses in any spelling, unknown words as updates, and affected components on the incident', () => {
+    const payload = clone(betterStackIncident);
+    payload.event_type = 'Incident';
+    payload.incident.incident_updates[0].status = 'Identified';
+    payload.incident.incident_updates[1].status = 'Looking into it';
+    payload.incident.affected_components = [{ id: 771034, name: 'Database', status: 'Downtime' }];
+    payload.incident.incident_updates[1].markdown = payload.incident.incident_updates[1].body;
+    delete payload.incident.incident_updates[1].body;
+    const plan = planIncidentIngest(incidentOf(BetterStackWebhook.parse(payload)), 'betterstack');
+    expect(plan.incident).toMatchObject({ status: 'identified', impact: 'major', componentIds: ['771034'] });
+    expect(plan.updates.map((u) => [u.status, u.body.slice(0, 13)])).toEqual([
+      ['update', 'Some requests'],
+      ['identified', "We've identif"],
+    ]);
   });
 
   it('refuse an incident without updates, naming the field', () => {

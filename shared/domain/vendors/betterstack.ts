@@ -1,18 +1,29 @@
+import * as z from 'zod';
 import {
   idText,
+  impactWord,
   isObject,
   MAINTENANCE_FIELDS,
+  maintenancePhases,
   mapList,
-  translated,
+  newestOf,
+  statusWord,
+  textFieldNames,
+  timeOf,
   type VendorMapping,
+  vendorUpdate,
   vendorWebhook,
+  worstComponentImpact,
 } from './common';
 
 /*
  * Better Stack status page webhooks (documented shape): Statuspage's, plus `event_type` (`incident`,
- * `maintenance`, `component`) and a `status_report_id` on each update. Updates carry no status, and
- * incidents name no components (an update reaches the page's followers). A maintenance has its window in
- * `starts_at`/`ends_at` and its updates in `maintenance_updates`.
+ * `maintenance`, `component`, also sent as the `X-BetterUptime-Event` header) and a `status_report_id` on
+ * each update. Updates carry no status, and incidents name no components (an update reaches the page's
+ * followers). A maintenance has its window in `starts_at`/`ends_at` and its updates in
+ * `maintenance_updates`. Read as leniently as Instatus's: statuses and event types in any spelling,
+ * unknown status words as plain updates, affected components named on the incident (`{ id, name, status
+ * }`) deciding the audience, the text in `markdown` when there is no `body`.
  */
 
 const MAINTENANCE_WINDOW_FIELDS = {
@@ -21,20 +32,24 @@ const MAINTENANCE_WINDOW_FIELDS = {
   scheduled_until: 'ends_at',
 };
 
-/** Statuses, when an update has one, are Statuspage's words in any case. */
-const STATUS: Record<string, string> = {};
+/** Better Stack has no words of its own: statuses, when given, are Statuspage's in any spelling. */
+const NO_WORDS: Record<string, string> = {};
 
 export function betterStackAsStatuspage(body: Record<string, unknown>): VendorMapping {
-  const eventType = typeof body.event_type === 'string' ? body.event_type : undefined;
+  const eventType = typeof body.event_type === 'string' ? body.event_type.trim().toLowerCase() : undefined;
   const page = isObject(body.page) ? { ...body.page, id: idText(body.page.id) } : body.page;
   if ((eventType === 'maintenance' || eventType === undefined) && isObject(body.maintenance))
     return {
       kind: 'mapped',
       payload: { page, incident: maintenance(body.maintenance) },
-      fieldNames: MAINTENANCE_WINDOW_FIELDS,
+      fieldNames: { ...MAINTENANCE_WINDOW_FIELDS, ...textFieldNames(body.maintenance.maintenance_updates) },
     };
   if ((eventType === 'incident' || eventType === undefined) && isObject(body.incident))
-    return { kind: 'mapped', payload: { page, incident: incident(body.incident) } };
+    return {
+      kind: 'mapped',
+      payload: { page, incident: incident(body.incident) },
+      fieldNames: textFieldNames(body.incident.incident_updates),
+    };
   if (eventType === 'component' || (eventType === undefined && 'component' in body)) {
     const component = isObject(body.component)
       ? { ...body.component, id: idText(body.component.id) }
@@ -53,59 +68,52 @@ export function betterStackAsStatuspage(body: Record<string, unknown>): VendorMa
   if (eventType !== undefined && !['incident', 'maintenance', 'component'].includes(eventType))
     return {
       kind: 'ignored',
-      reason: `event_type ${JSON.stringify(eventType.slice(0, 40))} notifies nobody`,
+      reason: `event_type ${JSON.stringify(String(body.event_type).slice(0, 40))} notifies nobody`,
     };
   return { kind: 'mapped', payload: body }; // refused by the schema, which says what it expected
 }
 
 /**
  * An incident: each update's status is its own when it has one, else "resolved" from the incident's
- * resolution on, else a plain update.
+ * resolution on, else a plain update. Its impact is its own, else the worst of its affected components
+ * when it names them, else none.
  */
 function incident(source: Record<string, unknown>) {
-  const resolvedAt = typeof source.resolved_at === 'string' ? Date.parse(source.resolved_at) : Number.NaN;
-  const updates = mapList(source.incident_updates, (update) => ({
-    ...update,
-    id: idText(update.id),
-    status:
-      update.status !== undefined && update.status !== null
-        ? translated(STATUS, update.status)
-        : typeof update.created_at === 'string' && Date.parse(update.created_at) >= resolvedAt
-          ? 'resolved'
-          : 'update',
-  }));
+  const resolvedAt = timeOf(source.resolved_at);
+  const updates = mapList(source.incident_updates, (update) =>
+    vendorUpdate(
+      update,
+      source.affected_components,
+      statusWord(NO_WORDS, update.status) ??
+        (timeOf(update.created_at) >= resolvedAt ? 'resolved' : 'update'),
+    ),
+  );
   return {
     ...source,
     id: idText(source.id),
-    status: translated(STATUS, source.status ?? newestStatus(updates) ?? 'update'),
-    impact: source.impact ?? 'none',
+    status: statusWord(NO_WORDS, source.status) ?? newestOf(updates)?.status ?? 'update',
+    impact: impactWord(source.impact) ?? worstComponentImpact(source.affected_components) ?? 'none',
     incident_updates: updates,
   };
 }
 
 /**
- * A maintenance, as Statuspage has it: its window, and each update's phase from when it was written
- * against that window (before it: scheduled; during: in progress; after: completed). Its id is kept apart
- * from the incidents', which Better Stack numbers separately.
+ * A maintenance, as Statuspage has it: its window, and each update's phase (see maintenancePhases). Its
+ * id is kept apart from the incidents', which Better Stack numbers separately.
  */
 function maintenance(source: Record<string, unknown>) {
-  const startsAt = typeof source.starts_at === 'string' ? Date.parse(source.starts_at) : Number.NaN;
-  const endsAt = typeof source.ends_at === 'string' ? Date.parse(source.ends_at) : Number.NaN;
-  const phase = (at: unknown) => {
-    const time = typeof at === 'string' ? Date.parse(at) : Number.NaN;
-    if (!(time >= startsAt)) return 'scheduled';
-    return time >= endsAt ? 'completed' : 'in_progress';
-  };
-  const updates = mapList(source.maintenance_updates, (update) => ({
-    ...update,
-    id: idText(update.id),
-    status: update.status ? translated(STATUS, update.status) : phase(update.created_at),
-  }));
+  const status = statusWord(NO_WORDS, source.status);
+  const updates = maintenancePhases(
+    mapList(source.maintenance_updates, (update) => vendorUpdate(update, source.affected_components)),
+    { startsAt: timeOf(source.starts_at), endsAt: timeOf(source.ends_at) },
+    status,
+    NO_WORDS,
+  );
   const id = idText(source.id);
   return {
     ...source,
     id: typeof id === 'string' ? `maintenance-${id}` : id,
-    status: newestStatus(updates) ?? 'scheduled',
+    status: status ?? newestOf(updates)?.status ?? 'scheduled',
     impact: 'maintenance',
     scheduled_for: source.starts_at ?? null,
     scheduled_until: source.ends_at ?? null,
@@ -113,14 +121,18 @@ function maintenance(source: Record<string, unknown>) {
   };
 }
 
-function newestStatus(updates: unknown): string | undefined {
-  if (!Array.isArray(updates)) return undefined;
-  const dated = updates.filter(
-    (u): u is { created_at: string; status: string } =>
-      isObject(u) && typeof u.created_at === 'string' && typeof u.status === 'string',
-  );
-  return dated.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0]?.status;
-}
-
 /** POST /v1/webhooks/betterstack/{token}. */
 export const BetterStackWebhook = vendorWebhook(betterStackAsStatuspage);
+
+/** The route's request: the event type from the `X-BetterUptime-Event` header when the body has none. */
+export const BetterStackRequest = z.preprocess(
+  (request) => {
+    if (!isObject(request) || !isObject(request.body) || request.body.event_type !== undefined)
+      return request;
+    const header = isObject(request.headers) ? request.headers['x-betteruptime-event'] : undefined;
+    return typeof header === 'string'
+      ? { ...request, body: { ...request.body, event_type: header } }
+      : request;
+  },
+  z.object({ body: BetterStackWebhook }),
+);
