@@ -225,6 +225,8 @@ export const functionSpecs = {
       { method: 'GET', path: '/console/export' },
       { method: 'GET', path: '/console/incidents' },
       { method: 'GET', path: '/console/incidents/{id}' },
+      { method: 'GET', path: '/console/pages' },
+      { method: 'POST', path: '/console/pages' },
       // Any other console address: a page saying so, not the gateway's bare 404.
       { method: 'GET', path: '/console/{proxy+}' },
     ],

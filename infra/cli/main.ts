@@ -5,6 +5,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { AdminApi, AdminApiError } from '../../shared/adapters/admin-api';
+import { importDocument } from '../../shared/domain/catalog-import';
 import { csvChunks } from '../../shared/domain/csv';
 import type { Delivery } from '../../shared/domain/delivery';
 import type { Subscriber } from '../../shared/domain/subscriber';
@@ -35,6 +36,11 @@ Usage: status-notifier <command> [options]
   subscribers import FILE.csv [--dry-run] [--chunk ROWS]
   subscribers reindex                   once after upgrading: file older subscribers into the search index
   subscribers export [--out FILE]       CSV of every subscriber and topic (stdout by default)
+  pages import PAGE_ID FILE.json [--sections FILE.json] [--name NAME]
+                                        replace a page's regions and components with the list its
+                                        vendor's API gives: Statuspage's components.json, Instatus's
+                                        components, or Better Stack's resources (with --sections, its
+                                        sections); --name names the page (vendor lists do not)
   suppressions list | add EMAIL [--reason TEXT] | remove EMAIL
   keys list | create NAME [--scopes read,write] | revoke KEY_ID
   deliveries SUBSCRIBER_ID              did they get it, when, with which SES id, or why not
@@ -75,6 +81,8 @@ const { values, positionals } = parseArgs({
     chunk: { type: 'string', default: '1000' },
     out: { type: 'string' },
     reason: { type: 'string' },
+    sections: { type: 'string' },
+    name: { type: 'string' },
     scopes: { type: 'string', default: 'read' },
     local: { type: 'boolean', default: false },
     queue: { type: 'string', multiple: true },
@@ -151,6 +159,8 @@ async function main(): Promise<number> {
       print(`${totals.reindexed} subscriber(s) filed into the search index`, totals);
       return 0;
     }
+    case 'pages import':
+      return importPage(api, need('PAGE_ID'), positionals[3]);
     case 'suppressions list': {
       const items = await collect((cursor) => api.suppressions(cursor, 1000));
       print(
@@ -286,6 +296,35 @@ async function collect<T>(page: (cursor?: string) => Promise<{ items: T[]; curso
     cursor = next.cursor;
   } while (cursor);
   return items;
+}
+
+const VENDOR_NAMES = {
+  statuspage: 'a Statuspage list',
+  instatus: 'an Instatus list',
+  betterstack: 'a Better Stack list',
+};
+
+/** A page's component list as its vendor's API gave it, with Better Stack's sections and a name beside. */
+async function importPage(api: AdminApi, pageId: string, file: string | undefined): Promise<number> {
+  if (!file) throw new CliError('missing FILE: see --help');
+  const document = importDocument(await readJson(file), {
+    ...(values.sections ? { sections: await readJson(values.sections) } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  const imported = await api.importComponents(pageId, document);
+  print(
+    `page ${pageId}: ${imported.regions} region(s) and ${imported.components} component(s) from ${VENDOR_NAMES[imported.vendor]}`,
+    imported,
+  );
+  return 0;
+}
+
+async function readJson(file: string): Promise<object> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   SessionView,
   Suppression,
 } from '../domain/admin-views';
+import { CatalogImported } from '../domain/catalog-import';
 import { Delivery } from '../domain/delivery';
 import { Subscriber } from '../domain/subscriber';
 import type { ErrorDetail } from '../errors';
@@ -81,7 +82,7 @@ export class AdminApi {
     );
   backlog = () => this.json('GET', '/v1/admin/backlog', Backlog);
   importComponents = (pageId: string, document: unknown) =>
-    this.json('PUT', `/v1/admin/pages/${enc(pageId)}/components`, z.unknown(), document);
+    this.json('PUT', `/v1/admin/pages/${enc(pageId)}/components`, CatalogImported, document);
   getSubscriber = (id: string) => this.json('GET', `/v1/admin/subscribers/${enc(id)}`, Subscriber);
   createSubscriber = (input: NewSubscriber) => this.json('POST', '/v1/admin/subscribers', Subscriber, input);
   changeSubscriber = (id: string, change: z.input<typeof ChangeSubscriberInput>) =>

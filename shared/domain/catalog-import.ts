@@ -70,9 +70,18 @@ export const CatalogImportDocuments = z.union([
   ),
 ]);
 
+/** The import's answer: which vendor's list it read, and how many regions and components it made. */
+export const CatalogImported = z.object({
+  pageId: z.string(),
+  vendor: z.enum(['statuspage', 'instatus', 'betterstack']),
+  regions: z.number(),
+  components: z.number(),
+});
+export type CatalogImported = z.infer<typeof CatalogImported>;
+
 /** A page's regions and components as any vendor's document gives them, before they meet the catalog. */
 export interface ImportedCatalog {
-  vendor: 'statuspage' | 'instatus' | 'betterstack';
+  vendor: CatalogImported['vendor'];
   page: z.infer<typeof VendorPage>;
   groups: { id: string; name: string }[];
   components: { id: string; name: string; groupId?: string; status?: string }[];
@@ -207,4 +216,17 @@ export function catalogFromImport(
       ...(c.status ? { status: c.status } : {}),
     })),
   };
+}
+
+/**
+ * One import document from the files a person has: a vendor's list, Better Stack's sections beside its
+ * resources, and the page's name when the list does not carry it (the CLI's flags, the console's form).
+ */
+export function importDocument(list: unknown, extra: { sections?: unknown; name?: string } = {}): unknown {
+  const withSections = extra.sections === undefined ? list : { resources: list, sections: extra.sections };
+  if (!extra.name) return withSections;
+  if (Array.isArray(withSections)) return { page: { name: extra.name }, components: withSections };
+  if (typeof withSections !== 'object' || withSections === null) return withSections;
+  const { page } = withSections as { page?: unknown };
+  return { ...withSections, page: { ...(typeof page === 'object' ? page : {}), name: extra.name } };
 }

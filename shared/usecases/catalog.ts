@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { PageCatalog } from '../domain/catalog';
-import { type CatalogImport, catalogFromImport } from '../domain/catalog-import';
+import { type CatalogImport, type CatalogImported, catalogFromImport } from '../domain/catalog-import';
 import { AppError } from '../errors';
 import type { Catalog } from '../ports';
 import { SMOKE_PAGE_ID } from './smoke-check';
@@ -14,7 +14,7 @@ export async function importPageComponents(
   deps: { catalog: Catalog },
   pageId: string,
   document: CatalogImport,
-) {
+): Promise<CatalogImported> {
   if (document.page.id !== undefined && document.page.id !== pageId) {
     throw new AppError(
       'VALIDATION',

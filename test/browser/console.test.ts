@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
@@ -265,6 +266,43 @@ describeInBrowser('support console in Chromium', () => {
     await page.getByLabel('Incident id').fill('no-such-incident');
     await page.getByRole('button', { name: 'Show incident' }).click();
     await page.getByRole('alert').getByText('No incident no-such-incident here').waitFor();
+    await expectAccessible(page);
+    expectClean(watch);
+    await context.close();
+  });
+
+  it('imports an Instatus page’s components as its API lists them, and says what is wrong with a bad file', async () => {
+    const pageId = `web${randomUUID().slice(0, 6)}`;
+    const { context, page, watch } = await openPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${stack.apiUrl}/console`);
+    await page.getByLabel('API key').fill(LOCAL_DEFAULTS.ADMIN_API_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Subscribers', level: 1 }).waitFor();
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Pages' }).click();
+    await page.getByRole('heading', { name: 'Status pages', level: 1 }).waitFor();
+    await expectAccessible(page);
+
+    const broken = join(tmpdir(), `components-${pageId}.json`);
+    writeFileSync(broken, JSON.stringify([{ id: 'cl0nonamecomponent0000001', status: 'OPERATIONAL' }]));
+    await page.getByLabel('Page id').fill(pageId);
+    await page.getByLabel('Components file').setInputFiles(broken);
+    await page.getByRole('button', { name: 'Import components' }).click();
+    const summary = page.getByRole('alert');
+    await summary.getByText(/At 0\.name in the file: /).waitFor();
+    await expect(page.getByLabel('Page id').inputValue()).resolves.toBe(pageId);
+    await expectAccessible(page);
+
+    await page.getByLabel('Page name (optional)').fill('Acme Cloud');
+    await page
+      .getByLabel('Components file')
+      .setInputFiles(fileURLToPath(new URL('../fixtures/instatus/components.json', import.meta.url)));
+    await page.getByRole('button', { name: 'Import components' }).click();
+    await page
+      .getByRole('status')
+      .getByText(`Imported 2 regions and 5 components from an Instatus component list into page ${pageId}.`)
+      .waitFor();
+    const row = page.getByRole('region', { name: 'Status pages' }).getByRole('row', { name: /Acme Cloud/ });
+    await expect(row.getByRole('cell').allTextContents()).resolves.toEqual(['Acme Cloud', pageId, '2', '5']);
     await expectAccessible(page);
     expectClean(watch);
     await context.close();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
@@ -106,5 +107,49 @@ describe('status-notifier CLI', () => {
     expect((await cli('keys', 'revoke', key.keyId)).stdout.trim()).toBe(`revoked ${key.keyId}`);
     expect((await cli('subscribers', 'search', '--key', key.key)).stderr).toContain('(401)');
     expect((await cli('frobnicate')).stderr.trim()).toBe('unknown command "frobnicate": see --help');
+  });
+
+  it('imports a page’s components from each vendor’s own list, naming the page when the list does not', async () => {
+    const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
+    const pageId = `cli${randomUUID().slice(0, 6)}`;
+    const instatus = await cli(
+      'pages',
+      'import',
+      pageId,
+      fixture('instatus/components.json'),
+      '--name',
+      'Acme',
+    );
+    expect(instatus.stdout.trim()).toBe(
+      `page ${pageId}: 2 region(s) and 5 component(s) from an Instatus list`,
+    );
+    const betterStack = await cli(
+      'pages',
+      'import',
+      pageId,
+      fixture('betterstack/resources.json'),
+      '--sections',
+      fixture('betterstack/sections.json'),
+      '--json',
+    );
+    expect(JSON.parse(betterStack.stdout)).toEqual({
+      pageId,
+      vendor: 'betterstack',
+      regions: 2,
+      components: 4,
+    });
+    const catalog = await (await fetch(`${stack.apiUrl}/v1/catalog`)).json();
+    expect(catalog.pages.find((p: { id: string }) => p.id === pageId)).toMatchObject({
+      name: 'Acme', // kept from the first import: Better Stack's lists name no page
+      regions: [{ name: 'Prod1 (US)' }, { name: 'Prod2 (EU)' }],
+      components: [{ name: 'Billing' }],
+    });
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '[{"id": "x"}]');
+    const refused = await cli('pages', 'import', pageId, broken);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('0.name');
+    writeFileSync(broken, '{ not json');
+    expect((await cli('pages', 'import', pageId, broken)).stderr).toMatch(/broken\.json: .*JSON/);
   });
 });

@@ -268,6 +268,7 @@ describe('forms', () => {
     const suppressed = uniqueEmail('csrf-suppressed');
     const imported = uniqueEmail('csrf-imported');
     const csv = `email,page\n${imported},${PAGE_ID}\n`;
+    const csrfPage = `csrf${randomUUID().slice(0, 6)}`;
     const multipart = (csrf?: string) => {
       const form = new FormData();
       if (csrf !== undefined) form.set('csrf', csrf);
@@ -312,6 +313,16 @@ describe('forms', () => {
             ...(csrf ? { csrf } : {}),
             action: 'add',
             email: suppressed,
+          }),
+      ],
+      [
+        '/console/pages',
+        'import a page’s components',
+        (csrf) =>
+          victim.post('/console/pages', {
+            ...(csrf ? { csrf } : {}),
+            page: csrfPage,
+            components: JSON.stringify([{ id: 'csrfcomponent', name: 'Component' }]),
           }),
       ],
       [
@@ -364,6 +375,8 @@ describe('forms', () => {
     for (const email of [subscriber.email, suppressed])
       expect((await admin('GET', `/v1/admin/suppressions/${encodeURIComponent(email)}`)).status).toBe(404);
     expect(await findSubscriber(imported)).toBeUndefined();
+    const catalog = (await admin('GET', '/v1/catalog')).body as { pages: Array<{ id: string }> };
+    expect(catalog.pages.map((p) => p.id)).not.toContain(csrfPage);
   });
 
   it('come back with the problems named on the page, and as JSON for JSON clients', async () => {

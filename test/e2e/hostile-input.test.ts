@@ -563,6 +563,22 @@ const profiles: Record<string, Profile> = {
     body: { kind: 'none' },
     path: { id: () => encodeURIComponent(fx.incidentId) },
   },
+  'GET /console/pages': { auth: 'console', body: { kind: 'none' } },
+  'POST /console/pages': {
+    auth: 'console',
+    body: {
+      kind: 'form',
+      sample: () => ({
+        page: `${HOSTILE_PAGE}i`,
+        name: 'Hostile Instatus page',
+        components: JSON.stringify([{ id: 'hxinstatus', name: 'Component', status: 'OPERATIONAL' }]),
+      }),
+      strict: ['page', 'components'],
+      required: ['page', 'components'],
+      free: ['name'],
+    },
+    documents: true,
+  },
   'GET /console/{proxy+}': { auth: 'console', body: { kind: 'none' }, path: { proxy: () => 'nothing-here' } },
   'GET /v1/health': { auth: 'none', body: { kind: 'none' } },
 };

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOCAL_DEFAULTS } from '../../infra/local/stack';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { adminJson, screenshotSession, shoot } from './session';
@@ -89,6 +90,17 @@ await screenshotSession(async (stack, browser) => {
   await page.getByRole('button', { name: 'Show incident' }).click();
   await page.getByRole('heading', { name: 'Updates' }).waitFor();
   await shoot(page, 'console', 'incident');
+
+  await page.goto(`${api}/console/pages`);
+  await shoot(page, 'console', 'pages');
+  await page.getByLabel('Page id').fill('cljqgukb00egiu420nmuvv1f7');
+  await page.getByLabel('Page name (optional)').fill('Acme Cloud');
+  await page
+    .getByLabel('Components file')
+    .setInputFiles(fileURLToPath(new URL('../fixtures/instatus/components.json', import.meta.url)));
+  await page.getByRole('button', { name: 'Import components' }).click();
+  await page.getByRole('status').waitFor();
+  await shoot(page, 'console', 'pages-imported');
 
   await page.goto(`${api}/console/subscribers/no-such-subscriber`);
   await shoot(page, 'console', 'not-found');

@@ -1,4 +1,6 @@
 import { LOCAL_DEFAULTS } from '../../infra/local/stack';
+import instatusComponents from '../fixtures/instatus/components.json';
+import instatusIncident from '../fixtures/instatus/real-incident.json';
 import { maintenanceWebhook } from '../fixtures/maintenance';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { adminJson, screenshotSession, shoot } from './session';
@@ -6,7 +8,7 @@ import { adminJson, screenshotSession, shoot } from './session';
 /*
  * `npm run screenshots:mail`: the notifications as a subscriber's mail client shows them (the HTML part
  * the SES emulator received), on a fresh local stack: an incident update, and a maintenance's
- * announcement and reminder. Saved in docs/screenshots/ at phone and desktop width, light and dark.
+ * announcement and reminder, and an Instatus incident's first update (its markdown). Saved in docs/screenshots/ at phone and desktop width, light and dark.
  */
 await screenshotSession(async (stack, browser) => {
   const email = 'ana@example.com';
@@ -37,6 +39,33 @@ await screenshotSession(async (stack, browser) => {
   await stack.runScheduled('reminders');
   await stack.waitForIdle();
 
+  // An Instatus page: its components as Instatus lists them, a follower of Channel - Chat, its first update.
+  const instatusPage = instatusIncident.page.id;
+  const instatusReader = 'bea@example.com';
+  await fetch(`${stack.apiUrl}/v1/admin/pages/${instatusPage}/components`, {
+    method: 'PUT',
+    headers: adminJson,
+    body: JSON.stringify({ page: { name: 'Kustomer' }, components: instatusComponents }),
+  });
+  await fetch(`${stack.apiUrl}/v1/admin/subscribers`, {
+    method: 'POST',
+    headers: adminJson,
+    body: JSON.stringify({
+      email: instatusReader,
+      confirmed: true,
+      topics: [{ pageId: instatusPage, componentId: instatusIncident.incident.affected_components[0]?.id }],
+    }),
+  });
+  const firstUpdate = structuredClone(instatusIncident);
+  firstUpdate.incident.incident_updates = firstUpdate.incident.incident_updates.slice(-1);
+  firstUpdate.incident.status = 'Investigating';
+  await fetch(`${stack.apiUrl}/v1/webhooks/instatus/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(firstUpdate),
+  });
+  await stack.waitForIdle();
+
   const { emails } = (await (await fetch(`${stack.sesEndpoint}/store`)).json()) as {
     emails: Array<{ destination: { to: string[] }; body: { html: string } }>;
   };
@@ -46,6 +75,7 @@ await screenshotSession(async (stack, browser) => {
     ['incident-update', mails[0]],
     ['maintenance-announced', mails[1]],
     ['maintenance-reminder', mails[2]],
+    ['instatus-update', emails.find((m) => m.destination.to.includes(instatusReader))],
   ] as const) {
     if (!mail) throw new Error(`no ${name} mail`);
     await page.setContent(mail.body.html);

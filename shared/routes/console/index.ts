@@ -6,6 +6,7 @@ import type { HttpRouteHandler } from '../route';
 import { type ConsoleDeps, consoleContext } from './context';
 import { importRoutes } from './import';
 import { incidentRoutes } from './incidents';
+import { pageRoutes } from './pages';
 import { sessionRoutes } from './session';
 import { subscriberRoutes } from './subscribers';
 import { suppressionRoutes } from './suppressions';
@@ -26,6 +27,7 @@ export function consoleRoutes(deps: ConsoleDeps): HttpRouteHandler[] {
     ...suppressionRoutes(context),
     ...importRoutes(context),
     ...incidentRoutes(context),
+    ...pageRoutes(context),
     {
       method: 'GET',
       path: '/console/{proxy+}',

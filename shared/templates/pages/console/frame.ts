@@ -8,7 +8,7 @@ import { layout } from '../../layout';
  * tells a read-only key why there is nothing to change, and small pieces every console page uses.
  */
 
-export type ConsoleSection = 'subscribers' | 'suppressions' | 'import' | 'incidents';
+export type ConsoleSection = 'subscribers' | 'suppressions' | 'import' | 'incidents' | 'pages';
 
 /** Who is signed in, as a page needs it: the CSRF token for its forms, and whether the key may write. */
 export interface ConsoleViewer {
@@ -22,6 +22,7 @@ const SECTIONS: ReadonlyArray<{ id: ConsoleSection; href: string; label: string 
   { id: 'suppressions', href: '/console/suppressions', label: 'Suppressions' },
   { id: 'import', href: '/console/import', label: 'Import' },
   { id: 'incidents', href: '/console/incidents', label: 'Incidents' },
+  { id: 'pages', href: '/console/pages', label: 'Pages' },
 ];
 
 function nav(current: ConsoleSection | undefined, viewer: ConsoleViewer | undefined): SafeHtml {
