@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import * as z from 'zod';
-import { functionSpecs } from '../infra/functions';
 import { DynamoApiKeys, DynamoAuditLog } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
@@ -11,9 +10,17 @@ import { DynamoAdminSessions } from '../shared/adapters/dynamo/sessions';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
+import {
+  ChangeSubscriberInput,
+  CreateSubscriberInput,
+  ReindexInput,
+  SubscriberSearch,
+  SuppressionInput,
+} from '../shared/domain/admin-inputs';
 import { CatalogImport } from '../shared/domain/catalog-import';
 import { PageId } from '../shared/domain/statuspage';
 import { AppError } from '../shared/errors';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
@@ -23,8 +30,6 @@ import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import {
   addSuppression,
-  ChangeSubscriberInput,
-  CreateSubscriberInput,
   changeSubscriber,
   createSubscriber,
   deliveryHistory,
@@ -32,11 +37,8 @@ import {
   getSubscriber,
   getSuppression,
   incidentReport,
-  ReindexInput,
   reindexSubscribers,
   removeSuppression,
-  SubscriberSearch,
-  SuppressionInput,
   searchSubscribers,
 } from '../shared/usecases/admin-subscribers';
 import {
@@ -51,7 +53,7 @@ import { importPageComponents } from '../shared/usecases/catalog';
 import { exportSubscribers, importSubscribers } from '../shared/usecases/import-export';
 import { createSession, currentSession, endSession } from '../shared/usecases/sessions';
 
-const env = await loadConfig(functionSpecs.admin.env);
+const env = await loadConfig(FUNCTION_ENV.admin);
 const db = createDocumentClient();
 const apiKeys = new DynamoApiKeys(db, env.SUBSCRIBERS_TABLE);
 const audit = new DynamoAuditLog(db, env.SUBSCRIBERS_TABLE);

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import * as z from 'zod';
-import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { AppError } from '../shared/errors';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { openApiDocument } from '../shared/http/openapi';
@@ -16,7 +16,7 @@ import { getAsset } from '../shared/templates/assets';
 import { listCatalog } from '../shared/usecases/catalog';
 import { maintenanceCalendarFile } from '../shared/usecases/maintenance-calendar';
 
-const env = await loadConfig(functionSpecs.catalog.env);
+const env = await loadConfig(FUNCTION_ENV.catalog);
 const db = createDocumentClient();
 const deps = {
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),

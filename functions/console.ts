@@ -1,14 +1,14 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import { functionSpecs } from '../infra/functions';
 import { AdminApi } from '../shared/adapters/admin-api';
 import { loadEnv } from '../shared/env';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { httpErrors } from '../shared/http/errors';
 import { systemClock } from '../shared/ports';
 import { consoleRoutes } from '../shared/routes/console/index';
 import { consoleErrorPage } from '../shared/templates/pages/console/frame';
 
-const env = loadEnv(functionSpecs.console.env);
+const env = loadEnv(FUNCTION_ENV.console);
 const deps = {
   // No credential of its own: each request acts with the signed-in person's session token.
   api: new AdminApi(env.ADMIN_API_URL, ''),

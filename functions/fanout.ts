@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { IncidentUpdate } from '../shared/domain/incident';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { log } from '../shared/log';
 import { METRIC } from '../shared/metric-names';
 import { count } from '../shared/metrics';
@@ -16,7 +16,7 @@ import { loadConfig } from '../shared/secrets';
 import { newImages, processInOrder } from '../shared/stream';
 import { fanOut } from '../shared/usecases/fan-out';
 
-const env = await loadConfig(functionSpecs.fanout.env);
+const env = await loadConfig(FUNCTION_ENV.fanout);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),

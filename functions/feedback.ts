@@ -1,10 +1,10 @@
 import middy from '@middy/core';
-import { functionSpecs } from '../infra/functions';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo/admin-records';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { log } from '../shared/log';
 import { METRIC, type MetricName } from '../shared/metric-names';
 import { count } from '../shared/metrics';
@@ -13,7 +13,7 @@ import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { handleSesEvent, SesEvent } from '../shared/usecases/feedback';
 
-const env = await loadConfig(functionSpecs.feedback.env);
+const env = await loadConfig(FUNCTION_ENV.feedback);
 const db = createDocumentClient();
 const deps = {
   suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),

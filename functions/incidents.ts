@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { functionSpecs } from '../infra/functions';
 import { DynamoApiKeys, DynamoAuditLog } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
@@ -16,6 +15,7 @@ import {
   NewIncidentUpdate,
   NewPostmortem,
 } from '../shared/domain/incident-api';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
@@ -37,7 +37,7 @@ import {
 } from '../shared/usecases/incident-api';
 import { ingestGenericIncident } from '../shared/usecases/ingest-generic';
 
-const env = await loadConfig(functionSpecs.incidents.env);
+const env = await loadConfig(FUNCTION_ENV.incidents);
 const db = createDocumentClient();
 const apiKeys = new DynamoApiKeys(db, env.SUBSCRIBERS_TABLE);
 const deps = {

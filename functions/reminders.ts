@@ -1,7 +1,7 @@
 import middy from '@middy/core';
-import { functionSpecs } from '../infra/functions';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { log } from '../shared/log';
 import { METRIC } from '../shared/metric-names';
 import { count } from '../shared/metrics';
@@ -10,7 +10,7 @@ import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { sendMaintenanceReminders } from '../shared/usecases/maintenance-reminders';
 
-const env = await loadConfig(functionSpecs.reminders.env);
+const env = await loadConfig(FUNCTION_ENV.reminders);
 const deps = {
   incidents: new DynamoIncidents(createDocumentClient(), env.INCIDENTS_TABLE),
   clock: systemClock,

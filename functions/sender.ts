@@ -1,7 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
@@ -17,6 +16,7 @@ import { sdkLogger } from '../shared/adapters/sdk-logger';
 import { SesMailer } from '../shared/adapters/ses/mailer';
 import { maxSendRate } from '../shared/adapters/ses/quota';
 import { RECIPIENTS_PER_BATCH, SendBatch } from '../shared/domain/send-batch';
+import { FUNCTION_ENV, SENDER_STREAM } from '../shared/function-env';
 import { log } from '../shared/log';
 import { METRIC } from '../shared/metric-names';
 import { count, perSecond } from '../shared/metrics';
@@ -37,9 +37,9 @@ const READ_CACHE_MS = 10_000;
  */
 const SUPPRESSION_LIST = { ttlMs: 5 * 60_000, max: 50_000 };
 /** Room in the send rate taken at once: half a stream batch's recipients, up to five bulk calls. */
-const RATE_TAKE_AHEAD = (functionSpecs.sender.stream.batchSize * RECIPIENTS_PER_BATCH) / 2;
+const RATE_TAKE_AHEAD = (SENDER_STREAM.batchSize * RECIPIENTS_PER_BATCH) / 2;
 
-const env = await loadConfig(functionSpecs.sender.env);
+const env = await loadConfig(FUNCTION_ENV.sender);
 const db = createDocumentClient();
 // No SDK-level retries: SendBulkEmail is not idempotent, and throttled sends are retried by the sender.
 // A call that hangs ends in a timeout (then the stream's retry) rather than in the function's timeout.
@@ -100,7 +100,7 @@ export const handler = middy<unknown, DynamoDBBatchResponse>()
   .use(observed({ counts: true }))
   .handler(async (event, context) => {
     paceDeadline = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
-    const records = newImages(event, SendBatch, functionSpecs.sender.stream.filter.eventNames);
+    const records = newImages(event, SendBatch, SENDER_STREAM.eventNames);
     const unreadable = records.flatMap((r) => ('problem' in r ? [r] : []));
     for (const record of unreadable) log.error('unparseable send batch record', { ...record });
     const result = await sendDeliveries(

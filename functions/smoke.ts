@@ -1,15 +1,15 @@
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { functionSpecs } from '../infra/functions';
 import { httpSmokeApi } from '../shared/adapters/smoke-api';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { log } from '../shared/log';
 import { observed } from '../shared/observed';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { smokeCheck } from '../shared/usecases/smoke-check';
 
-const env = await loadConfig(functionSpecs.smoke.env);
+const env = await loadConfig(FUNCTION_ENV.smoke);
 const codedeploy = new CodeDeployClient({});
 const deps = {
   api: httpSmokeApi(env.PUBLIC_BASE_URL, { adminKey: env.ADMIN_API_KEY, webhookToken: env.WEBHOOK_TOKEN }),

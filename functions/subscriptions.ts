@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import * as z from 'zod';
-import { functionSpecs } from '../infra/functions';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
@@ -9,6 +8,7 @@ import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
@@ -25,7 +25,7 @@ import {
   updatePreferences,
 } from '../shared/usecases/self-service';
 
-const env = await loadConfig(functionSpecs.subscriptions.env);
+const env = await loadConfig(FUNCTION_ENV.subscriptions);
 const db = createDocumentClient();
 const deps = {
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),

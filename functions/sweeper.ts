@@ -1,10 +1,10 @@
 import middy from '@middy/core';
-import { functionSpecs } from '../infra/functions';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSendBatches } from '../shared/adapters/dynamo/send-batches';
 import { DynamoSendPause } from '../shared/adapters/dynamo/send-pause';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { log } from '../shared/log';
 import { METRIC } from '../shared/metric-names';
 import { count } from '../shared/metrics';
@@ -13,7 +13,7 @@ import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
 import { sweepPendingDeliveries } from '../shared/usecases/sweep-pending';
 
-const env = await loadConfig(functionSpecs.sweeper.env);
+const env = await loadConfig(FUNCTION_ENV.sweeper);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),

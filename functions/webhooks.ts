@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import * as z from 'zod';
-import { functionSpecs } from '../infra/functions';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
@@ -10,6 +9,7 @@ import { StatuspageWebhook } from '../shared/domain/statuspage';
 import { BetterStackRequest } from '../shared/domain/vendors/betterstack';
 import type { IgnoredWebhook } from '../shared/domain/vendors/common';
 import { InstatusWebhook } from '../shared/domain/vendors/instatus';
+import { FUNCTION_ENV } from '../shared/function-env';
 import { requirePathToken } from '../shared/http/auth';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
@@ -21,7 +21,7 @@ import { count } from '../shared/metrics';
 import { loadConfig } from '../shared/secrets';
 import { ingestStatuspageWebhook } from '../shared/usecases/ingest-statuspage';
 
-const env = await loadConfig(functionSpecs.webhooks.env);
+const env = await loadConfig(FUNCTION_ENV.webhooks);
 const db = createDocumentClient();
 const deps = {
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),

@@ -1,5 +1,6 @@
 import type { tables } from '../shared/adapters/dynamo/tables';
 import type { EnvName } from '../shared/env';
+import { FUNCTION_ENV, SENDER_STREAM } from '../shared/function-env';
 
 /**
  * Every function of the system, described once: its entry file, the routes or stream that invoke it, the
@@ -16,7 +17,7 @@ export interface HttpRoute {
 
 /** A Lambda event filter on the stream: the event names and attributes of the new image, all required. */
 export interface StreamFilter {
-  eventNames: Array<'INSERT' | 'MODIFY'>;
+  eventNames: ReadonlyArray<'INSERT' | 'MODIFY'>;
   newImage: Array<{ attribute: string; type: 'S' | 'BOOL'; equals: string | boolean }>;
 }
 
@@ -61,7 +62,7 @@ export interface SesEventSource {
 export interface FunctionSpec {
   entry: string;
   description: string;
-  env: EnvName[];
+  env: readonly EnvName[];
   tables: Partial<Record<TableKey, Access>>;
   routes?: HttpRoute[];
   stream?: StreamSource;
@@ -79,7 +80,7 @@ export const functionSpecs = {
     entry: 'functions/webhooks.ts',
     description:
       'Status page webhooks in (Statuspage, Instatus, Better Stack): stores incidents and updates idempotently',
-    env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'WEBHOOK_TOKEN'],
+    env: FUNCTION_ENV.webhooks,
     tables: { incidents: 'readWrite', catalog: 'readWrite' },
     routes: [
       { method: 'POST', path: '/v1/webhooks/statuspage/{token}' },
@@ -93,7 +94,7 @@ export const functionSpecs = {
     entry: 'functions/incidents.ts',
     description:
       'Incident API for in-house tooling: whole incidents, single updates, renames, postmortems, reads; Idempotency-Key',
-    env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'ADMIN_API_KEY'],
+    env: FUNCTION_ENV.incidents,
     tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite' },
     routes: [
       { method: 'POST', path: '/v1/incidents' },
@@ -109,18 +110,7 @@ export const functionSpecs = {
   admin: {
     entry: 'functions/admin.ts',
     description: 'Support team API: catalog, subscribers, import/export, suppressions, keys, sessions, audit',
-    env: [
-      'SUBSCRIBERS_TABLE',
-      'CATALOG_TABLE',
-      'DELIVERIES_TABLE',
-      'INCIDENTS_TABLE',
-      'ADMIN_API_KEY',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
-      'PUBLIC_BASE_URL',
-      'LINK_SIGNING_SECRET',
-      'CONSOLE_IDLE_MINUTES',
-    ],
+    env: FUNCTION_ENV.admin,
     tables: { subscribers: 'readWrite', catalog: 'readWrite', deliveries: 'readWrite', incidents: 'read' },
     routes: [
       { method: 'PUT', path: '/v1/admin/pages/{pageId}/components' },
@@ -155,18 +145,7 @@ export const functionSpecs = {
     entry: 'functions/subscriptions.ts',
     description:
       'Customers: subscribe form and API, follow one incident, confirm, preferences, one-click unsubscribe',
-    env: [
-      'SUBSCRIBERS_TABLE',
-      'CATALOG_TABLE',
-      'INCIDENTS_TABLE',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
-      'PUBLIC_BASE_URL',
-      'LINK_SIGNING_SECRET',
-      'SUBSCRIBE_LIMIT_PER_IP',
-      'SUBSCRIBE_LIMIT_PER_ADDRESS',
-      'SUBSCRIBE_EMBED_ORIGINS',
-    ],
+    env: FUNCTION_ENV.subscriptions,
     tables: { subscribers: 'readWrite', catalog: 'read', incidents: 'read' },
     routes: [
       { method: 'GET', path: '/subscribe' },
@@ -192,7 +171,7 @@ export const functionSpecs = {
     entry: 'functions/catalog.ts',
     description:
       'Public reads: catalog of pages, regions and components; OpenAPI; page assets; maintenance calendar files',
-    env: ['CATALOG_TABLE', 'INCIDENTS_TABLE', 'PUBLIC_BASE_URL', 'LINK_SIGNING_SECRET'],
+    env: FUNCTION_ENV.catalog,
     tables: { catalog: 'read', incidents: 'read' },
     routes: [
       { method: 'GET', path: '/v1/catalog' },
@@ -206,7 +185,7 @@ export const functionSpecs = {
   console: {
     entry: 'functions/console.ts',
     description: 'Support console pages at /console: everything through the admin API, no table access',
-    env: ['ADMIN_API_URL', 'PUBLIC_BASE_URL'],
+    env: FUNCTION_ENV.console,
     tables: {},
     routes: [
       { method: 'GET', path: '/console' },
@@ -236,7 +215,7 @@ export const functionSpecs = {
   health: {
     entry: 'functions/health.ts',
     description: 'Liveness of the API',
-    env: [],
+    env: FUNCTION_ENV.health,
     tables: {},
     routes: [{ method: 'GET', path: '/v1/health' }],
     timeoutSeconds: 5,
@@ -245,7 +224,7 @@ export const functionSpecs = {
   fanout: {
     entry: 'functions/fanout.ts',
     description: 'Incidents stream → one delivery per matching confirmed subscriber',
-    env: ['INCIDENTS_TABLE', 'CATALOG_TABLE', 'SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE'],
+    env: FUNCTION_ENV.fanout,
     // subscribers: write, to end an incident's own follows once its last mail is batched.
     tables: { incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite', deliveries: 'readWrite' },
     stream: {
@@ -262,23 +241,12 @@ export const functionSpecs = {
   sender: {
     entry: 'functions/sender.ts',
     description: 'Send batches on the deliveries stream → SES bulk mail, one delivery record per recipient',
-    env: [
-      'DELIVERIES_TABLE',
-      'INCIDENTS_TABLE',
-      'CATALOG_TABLE',
-      'SUBSCRIBERS_TABLE',
-      'MAIL_FROM',
-      'SES_CONFIGURATION_SET',
-      'SES_MESSAGE_ID_DOMAIN',
-      'SES_MAX_SEND_RATE',
-      'PUBLIC_BASE_URL',
-      'LINK_SIGNING_SECRET',
-    ],
+    env: FUNCTION_ENV.sender,
     tables: { deliveries: 'readWrite', incidents: 'readWrite', catalog: 'read', subscribers: 'readWrite' },
     stream: {
       table: 'deliveries',
       // Send batches of up to 50 recipients each: up to 500 mails per invocation.
-      batchSize: 10,
+      batchSize: SENDER_STREAM.batchSize,
       // Ten senders per shard: capacity stays over twice the send rate of accounts up to 1,000 mails/s
       // (docs/capacity.md); the pacer keeps them together within the account's rate.
       parallelization: 10,
@@ -287,7 +255,7 @@ export const functionSpecs = {
       // New send batches, and those the sweep touched to bring them back. Delivery records, the
       // sender's own writes, never reach it.
       filter: {
-        eventNames: ['INSERT', 'MODIFY'],
+        eventNames: SENDER_STREAM.eventNames,
         newImage: [{ attribute: 'kind', type: 'S', equals: 'sendBatch' }],
       },
     },
@@ -299,7 +267,7 @@ export const functionSpecs = {
     entry: 'functions/sweeper.ts',
     description:
       'Every minute: deliveries left pending by a pause, a set-aside batch or an expired stream record go back to the sender',
-    env: ['INCIDENTS_TABLE', 'SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE', 'PENDING_STALE_MINUTES'],
+    env: FUNCTION_ENV.sweeper,
     tables: { incidents: 'readWrite', subscribers: 'read', deliveries: 'readWrite' },
     schedule: { everyMinutes: 1 },
     timeoutSeconds: 300,
@@ -309,7 +277,7 @@ export const functionSpecs = {
     entry: 'functions/reminders.ts',
     description:
       'Every 5 minutes: a reminder update for each maintenance starting within MAINTENANCE_REMINDER_MINUTES, once',
-    env: ['INCIDENTS_TABLE', 'MAINTENANCE_REMINDER_MINUTES'],
+    env: FUNCTION_ENV.reminders,
     tables: { incidents: 'readWrite' },
     schedule: { everyMinutes: 5 },
     timeoutSeconds: 60,
@@ -319,7 +287,7 @@ export const functionSpecs = {
     entry: 'functions/smoke.ts',
     description:
       'After a deploy: one synthetic incident through the webhook route to the SES mailbox simulator, or the deploy rolls back',
-    env: ['PUBLIC_BASE_URL', 'WEBHOOK_TOKEN', 'ADMIN_API_KEY'],
+    env: FUNCTION_ENV.smoke,
     tables: {},
     deploymentHook: true,
     timeoutSeconds: 300,
@@ -328,7 +296,7 @@ export const functionSpecs = {
   feedback: {
     entry: 'functions/feedback.ts',
     description: 'SES bounces, complaints and deliveries → suppressions and delivery outcomes',
-    env: ['SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE', 'INCIDENTS_TABLE'],
+    env: FUNCTION_ENV.feedback,
     tables: { subscribers: 'readWrite', deliveries: 'readWrite', incidents: 'readWrite' },
     sesEvents: {
       eventTypes: ['Bounce', 'Complaint', 'Delivery', 'Reject', 'Rendering Failure'],

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ChangeSubscriberInput, SubscriberSearch } from '../domain/admin-inputs';
 import {
   Backlog,
   ImportReport,
@@ -8,13 +9,12 @@ import {
   SessionView,
   Suppression,
 } from '../domain/admin-views';
+import { CatalogView } from '../domain/catalog';
 import { CatalogImported } from '../domain/catalog-import';
 import { Delivery } from '../domain/delivery';
 import { Subscriber } from '../domain/subscriber';
 import type { ErrorDetail } from '../errors';
 import { ErrorBody } from '../http/errors';
-import type { ChangeSubscriberInput, SubscriberSearch } from '../usecases/admin-subscribers';
-import { CatalogView } from '../usecases/catalog';
 
 /** What the admin API said when it refused, or why it could not be asked (status 502/504, no body). */
 export class AdminApiError extends Error {

@@ -1,5 +1,12 @@
 import * as z from 'zod';
 import {
+  ChangeSubscriberInput,
+  CreateSubscriberInput,
+  ReindexInput,
+  SubscriberSearch,
+  SuppressionInput,
+} from '../domain/admin-inputs';
+import {
   Backlog,
   IncidentReport,
   Listed,
@@ -22,13 +29,6 @@ import { StatuspageComponentWebhook, StatuspageIncidentWebhook } from '../domain
 import { Subscriber } from '../domain/subscriber';
 import { BetterStackWebhook } from '../domain/vendors/betterstack';
 import { InstatusWebhook } from '../domain/vendors/instatus';
-import {
-  ChangeSubscriberInput,
-  CreateSubscriberInput,
-  ReindexInput,
-  SubscriberSearch,
-  SuppressionInput,
-} from '../usecases/admin-subscribers';
 import { CreateApiKeyInput } from '../usecases/api-keys';
 import { FollowInput } from '../usecases/follow';
 import { PreferencesUpdate, SubscribeInput } from '../usecases/self-service';

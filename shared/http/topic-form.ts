@@ -1,3 +1,4 @@
+import type { PageView } from '../domain/catalog';
 import {
   componentTopicKey,
   pageTopicKey,
@@ -8,7 +9,6 @@ import {
   treeSelection,
 } from '../domain/topics';
 import { AppError } from '../errors';
-import type { PageView } from '../usecases/catalog';
 
 /**
  * The topics a component tree's checkboxes sent (their values are topic keys), in the API's shape. A value

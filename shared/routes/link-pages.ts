@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MESSAGES } from '../domain/form-messages';
 import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, prefersJson } from '../http/respond';
@@ -11,7 +12,6 @@ import {
   confirmSubscription,
   getPreferences,
   inspectLink,
-  MESSAGES,
   PreferencesUpdate,
   resubscribe,
   type SelfServiceDeps,

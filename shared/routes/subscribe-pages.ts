@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { type PageView, pageView } from '../domain/catalog';
 import { WEBHOOK_LIMITS } from '../domain/statuspage';
 import { isTimeZone } from '../domain/time-zone';
 import { AppError, parseWith } from '../errors';
@@ -8,7 +9,6 @@ import { html, json, type PageOptions, prefersJson } from '../http/respond';
 import { chosenTopics } from '../http/topic-form';
 import { errorPage } from '../templates/pages/message';
 import { checkInboxPage, pageListPage, subscribePage } from '../templates/pages/subscribe';
-import { type PageView, pageView } from '../usecases/catalog';
 import { type FollowDeps, openIncidents } from '../usecases/follow';
 import { requestSubscription, SubscribeInput } from '../usecases/self-service';
 import { pageRoute } from './page-route';

@@ -1,5 +1,5 @@
+import type { PageView } from '../domain/catalog';
 import { componentTopicKey, pageTopicKey, regionTopicKey } from '../domain/topics';
-import type { PageView } from '../usecases/catalog';
 import { choice, errorMessage } from './forms';
 import { html, type SafeHtml } from './html';
 

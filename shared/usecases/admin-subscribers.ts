@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
-import { NotificationLevel } from '../domain/levels';
+import type * as z from 'zod';
+import type {
+  ChangeSubscriberInput,
+  CreateSubscriberInput,
+  ReindexInput,
+  SubscriberSearch,
+  SuppressionInput,
+} from '../domain/admin-inputs';
 import { createConfirmToken, newNonce } from '../domain/link-tokens';
 import {
   CONFIRM_TOKEN_TTL_HOURS,
@@ -8,9 +14,8 @@ import {
   publicView,
   type Subscriber,
   type SubscriberRecord,
-  SubscriberStatus,
 } from '../domain/subscriber';
-import { TopicInput, withoutCovered } from '../domain/topics';
+import { withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
 import type { Catalog, Clock, Deliveries, Incidents, Mailer, Subscribers, Suppressions } from '../ports';
 import { sendConfirmation } from './self-service';
@@ -26,15 +31,6 @@ export interface AdminDeps {
   clock: Clock;
   config: { publicBaseUrl: string; linkSigningSecret: string };
 }
-
-export const CreateSubscriberInput = z.object({
-  email: z.email().max(254).transform(normalizeEmail),
-  topics: z.array(TopicInput).min(1).max(40),
-  /** true: subscribed on the support team's word; false: the address gets a confirmation mail. */
-  confirmed: z.boolean().default(false),
-  level: NotificationLevel.default('all'),
-});
-export type CreateSubscriberInput = z.output<typeof CreateSubscriberInput>;
 
 /** Adds a subscriber, confirmed outright or sent a confirmation mail; topics are checked against the catalog. */
 export async function createSubscriber(deps: AdminDeps, input: CreateSubscriberInput): Promise<Subscriber> {
@@ -72,52 +68,16 @@ export async function getSubscriber(deps: AdminDeps, id: string): Promise<Subscr
   return publicView(await existing(deps, id));
 }
 
-export const SubscriberSearch = z.object({
-  email: z
-    .string()
-    .min(1)
-    .max(254)
-    .transform(normalizeEmail)
-    .optional()
-    .describe(
-      'A whole address (that subscriber), a domain (`@example.com`, or `example.com`: every address at it), ' +
-        'or the start of an address (`ali`), any case; `*part` finds a part anywhere (a slower scan: a page ' +
-        'may come back short, with a cursor to go on)',
-    ),
-  status: SubscriberStatus.optional(),
-  pageId: z.string().min(1).optional(),
-  groupId: z.string().min(1).optional(),
-  componentId: z.string().min(1).optional(),
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-export type SubscriberSearch = z.output<typeof SubscriberSearch>;
-
 /** Subscribers matching every filter given (address, domain or start of one; status, page, region, component), a page at a time. */
 export async function searchSubscribers(deps: AdminDeps, { cursor, limit, ...filter }: SubscriberSearch) {
   const page = await deps.subscribers.search(filter, cursor, limit);
   return { items: page.items.map(publicView), ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
 
-export const ReindexInput = z.strictObject({
-  cursor: z.string().optional(),
-  /** Profiles read per request (each request does a bounded amount of work). */
-  limit: z.number().int().min(1).max(1000),
-});
-
 /** One page of the one-time pass that files subscribers stored before the address index into it. */
 export function reindexSubscribers(deps: AdminDeps, { cursor, limit }: z.infer<typeof ReindexInput>) {
   return deps.subscribers.reindex(cursor, limit);
 }
-
-export const ChangeSubscriberInput = z
-  .object({
-    topics: z.array(TopicInput).min(1).max(40).optional(),
-    level: NotificationLevel.optional(),
-    status: z.enum(['confirmed', 'unsubscribed']).optional(),
-  })
-  .refine((change) => Object.keys(change).length > 0, 'nothing to change: give topics, level or status');
-export type ChangeSubscriberInput = z.output<typeof ChangeSubscriberInput>;
 
 /** Replaces topics, level or status of a subscriber. */
 export async function changeSubscriber(deps: AdminDeps, id: string, change: ChangeSubscriberInput) {
@@ -170,11 +130,6 @@ export async function incidentReport(deps: AdminDeps, incidentId: string) {
       })),
   };
 }
-
-export const SuppressionInput = z.object({
-  email: z.email().max(254).transform(normalizeEmail),
-  reason: z.string().min(1).max(500).default('added by support'),
-});
 
 export async function addSuppression(
   deps: AdminDeps,

@@ -1,5 +1,5 @@
+import type { CatalogView } from '../domain/catalog';
 import { incidentIdCandidates } from '../domain/incident';
-import type { CatalogView } from './catalog';
 
 /** What finding an incident asks of the admin API. */
 export interface IncidentLookup {

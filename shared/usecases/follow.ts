@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { pageView } from '../domain/catalog';
 import { chronological, isClosingStatus } from '../domain/incident';
 import { createConfirmToken, newNonce } from '../domain/link-tokens';
 import {
@@ -13,7 +14,6 @@ import { TimeZone } from '../domain/time-zone';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
 import type { Incidents } from '../ports';
-import { pageView } from './catalog';
 import {
   EmailAddress,
   limitRequests,

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { MESSAGES } from '../domain/form-messages';
 
 import { isClosingStatus } from '../domain/incident';
 import { NotificationLevel } from '../domain/levels';
@@ -50,14 +51,6 @@ export interface SelfServiceDeps {
 }
 
 /** The words a person reads when a subscribe or preferences form is wrong; the JSON API says the same. */
-export const MESSAGES = {
-  emailMissing: 'Enter your email address',
-  emailFormat: 'Enter an email address in the correct format, like name@example.com',
-  noTopics: 'Choose at least one component, region or the whole page',
-  tooManyTopics: 'Choose at most 40 components and regions, or the whole page',
-  level: 'Choose how often you want updates',
-} as const;
-
 export const EmailAddress = z
   .email({ error: (issue) => (issue.input ? MESSAGES.emailFormat : MESSAGES.emailMissing) })
   .max(254, MESSAGES.emailFormat)

@@ -1,8 +1,7 @@
-import { ComponentsJson } from '../domain/catalog';
+import { ComponentsJson, SMOKE_PAGE_ID } from '../domain/catalog';
 import type { Delivery } from '../domain/delivery';
 
 /** A status page of its own, followed by SES's mailbox simulator alone: no real subscriber hears a thing. */
-export const SMOKE_PAGE_ID = 'smoke-check';
 const SMOKE_COMPONENT_ID = 'smoke-check-pipeline';
 /** SES accepts mail to it (in the sandbox too), delivers nothing, and reports a delivery. */
 export const SMOKE_ADDRESS = 'success@simulator.amazonses.com';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionSpecs } from '../../infra/functions';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import { csrfToken } from '../../shared/domain/csrf';
-import { MESSAGES } from '../../shared/usecases/self-service';
+import { MESSAGES } from '../../shared/domain/form-messages';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
 import { uniqueEmail } from '../support/local-aws';
 import { adminCall, startTestStack, subscriberByEmail } from '../support/stack';

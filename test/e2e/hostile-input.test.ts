@@ -6,6 +6,12 @@ import type { z } from 'zod';
 import { functionSpecs, type HttpRoute } from '../../infra/functions';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import {
+  ChangeSubscriberInput,
+  CreateSubscriberInput,
+  ReindexInput,
+  SuppressionInput,
+} from '../../shared/domain/admin-inputs';
 import { calendarSignature } from '../../shared/domain/calendar';
 import { ComponentsJson } from '../../shared/domain/catalog';
 import { csrfToken } from '../../shared/domain/csrf';
@@ -16,12 +22,6 @@ import { StatuspageWebhook } from '../../shared/domain/statuspage';
 import { BetterStackWebhook } from '../../shared/domain/vendors/betterstack';
 import { InstatusWebhook } from '../../shared/domain/vendors/instatus';
 import { BODY_LIMITS, inKilobytes } from '../../shared/http/request';
-import {
-  ChangeSubscriberInput,
-  CreateSubscriberInput,
-  ReindexInput,
-  SuppressionInput,
-} from '../../shared/usecases/admin-subscribers';
 import { CreateApiKeyInput } from '../../shared/usecases/api-keys';
 import { FollowInput } from '../../shared/usecases/follow';
 import { PreferencesUpdate, SubscribeInput } from '../../shared/usecases/self-service';

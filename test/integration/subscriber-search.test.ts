@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoSubscribers } from '../../shared/adapters/dynamo/subscribers';
+import { SubscriberSearch } from '../../shared/domain/admin-inputs';
 import type { SubscriberRecord } from '../../shared/domain/subscriber';
 import type { Topic } from '../../shared/domain/topics';
 import type { SubscriberFilter } from '../../shared/ports';
-import { SubscriberSearch } from '../../shared/usecases/admin-subscribers';
 import { EU_CHAT, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { seedFollowers } from '../support/followers';
 import { freshStores } from '../support/local-aws';

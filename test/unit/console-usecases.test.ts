@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { type CatalogView, pageCatalogOf, pageView } from '../../shared/domain/catalog';
 import { csvChunks } from '../../shared/domain/csv';
 import { incidentIdCandidates } from '../../shared/domain/incident';
 import { describeTopic } from '../../shared/domain/topics';
 import { AppError } from '../../shared/errors';
 import type { Clock } from '../../shared/ports';
-import { type CatalogView, pageCatalogOf, pageView } from '../../shared/usecases/catalog';
 import {
   emptyReport,
   exportFile,

@@ -1,10 +1,10 @@
 import * as z from 'zod';
+import { MESSAGES } from '../../domain/form-messages';
 import { NotificationLevel } from '../../domain/levels';
 import { TopicInput } from '../../domain/topics';
 import { AppError } from '../../errors';
 import { topicsFromForm } from '../../http/topic-form';
 import { NO_TOPICS_LEFT } from '../../templates/pages/console/subscriber';
-import { MESSAGES } from '../../usecases/self-service';
 
 /*
  * The console's forms as the admin API's input: one validation per form, in the words the customer

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import type { IncidentReport } from '../../domain/admin-views';
+import { MESSAGES } from '../../domain/form-messages';
 import { AppError, type ErrorDetail, parseWith } from '../../errors';
 import { formValue, formValues, PathId } from '../../http/request';
 import { type HttpResult, json, prefersJson, redirect } from '../../http/respond';
@@ -8,7 +9,6 @@ import { chosenTopicKeys } from '../../http/topic-form';
 import { READ_ONLY } from '../../templates/pages/console/frame';
 import { removePage, subscriberPage } from '../../templates/pages/console/subscriber';
 import { subscribersPage } from '../../templates/pages/console/subscribers';
-import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
 import { type ConsoleContext, Done, noticeFor, type Session } from './context';
 import { AddForm, ChangeForm } from './forms';

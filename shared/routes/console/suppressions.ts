@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
+import { MESSAGES } from '../../domain/form-messages';
 import type { ErrorDetail } from '../../errors';
 import { parseWith } from '../../errors';
 import { formValue } from '../../http/request';
 import { json, prefersJson, redirect } from '../../http/respond';
 import { suppressionsPage } from '../../templates/pages/console/suppressions';
-import { MESSAGES } from '../../usecases/self-service';
 import type { HttpRouteHandler } from '../route';
 import { type ConsoleContext, Done, noticeFor, type Session } from './context';
 import { SuppressForm } from './forms';

@@ -1,5 +1,5 @@
+import { MESSAGES } from '../../domain/form-messages';
 import type { ErrorDetail } from '../../errors';
-import { MESSAGES } from '../../usecases/self-service';
 import { errorFor, errorMessage, errorSummary, hidden, timeZoneField } from '../forms';
 import { html, type SafeHtml } from '../html';
 import { layout } from '../layout';

@@ -1,6 +1,6 @@
+import type { PageView } from '../../domain/catalog';
 import { timeZoneChoices } from '../../domain/time-zone';
 import type { ErrorDetail } from '../../errors';
-import type { PageView } from '../../usecases/catalog';
 import { errorFor, errorMessage, errorSummary, hidden } from '../forms';
 import { html, type SafeHtml } from '../html';
 import { layout } from '../layout';

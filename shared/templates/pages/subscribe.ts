@@ -1,6 +1,6 @@
+import type { PageView } from '../../domain/catalog';
+import { MESSAGES } from '../../domain/form-messages';
 import type { ErrorDetail } from '../../errors';
-import type { PageView } from '../../usecases/catalog';
-import { MESSAGES } from '../../usecases/self-service';
 import { errorFor, errorMessage, errorSummary, hidden, timeZoneField } from '../forms';
 import { html } from '../html';
 import { layout } from '../layout';

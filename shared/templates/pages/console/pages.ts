@@ -1,6 +1,6 @@
+import type { PageView } from '../../../domain/catalog';
 import type { CatalogImported } from '../../../domain/catalog-import';
 import type { ErrorDetail } from '../../../errors';
-import type { PageView } from '../../../usecases/catalog';
 import { errorFor, errorMessage, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
 import { type ConsoleViewer, consolePage, readOnlyNote, tableWrap } from './frame';

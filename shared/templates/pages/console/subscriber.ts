@@ -1,10 +1,10 @@
 import type { IncidentReport, Suppression } from '../../../domain/admin-views';
+import { type CatalogView, pageCatalogOf } from '../../../domain/catalog';
 import type { Delivery } from '../../../domain/delivery';
+import { MESSAGES } from '../../../domain/form-messages';
 import type { Subscriber } from '../../../domain/subscriber';
 import { describeTopic } from '../../../domain/topics';
 import type { ErrorDetail } from '../../../errors';
-import { type CatalogView, pageCatalogOf } from '../../../usecases/catalog';
-import { MESSAGES } from '../../../usecases/self-service';
 import { errorFor, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
 import { capitalized } from '../../text';

@@ -1,7 +1,7 @@
+import type { CatalogView } from '../../../domain/catalog';
+import { MESSAGES } from '../../../domain/form-messages';
 import type { Subscriber } from '../../../domain/subscriber';
 import type { ErrorDetail } from '../../../errors';
-import type { CatalogView } from '../../../usecases/catalog';
-import { MESSAGES } from '../../../usecases/self-service';
 import { choice, errorFor, errorMessage, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
 import { firstTopicId, levelChoice, levelLabel, topicTree } from '../../topic-tree';
