@@ -21,7 +21,12 @@ const Config = z.object({
   SES_ENDPOINT: z.url().optional(),
   DATA_DIR: z.string().min(1).optional(),
   LINK_SIGNING_SECRET: z.string().min(32).optional(),
+  /** On empty tables, import the demo page so that /subscribe works at once; `false` starts empty. */
+  DEMO_PAGE: z.enum(['true', 'false']).default('true'),
 });
+
+/** The demo page: Kustomer's components with its two regions, the same page the tests use. */
+const DEMO_CATALOG = new URL('../../test/fixtures/components.json', import.meta.url);
 
 async function main() {
   const parsed = Config.safeParse(process.env);
@@ -51,10 +56,12 @@ async function main() {
     },
   });
 
+  const catalog = await demoCatalog(stack.apiUrl, config);
+
   console.log(`
 status-notifier is running locally
 
-  Subscribe page       ${stack.apiUrl}/subscribe  (import a page's components first, see the README)
+  Subscribe page       ${stack.apiUrl}/subscribe  (${catalog})
   Support console      ${stack.apiUrl}/console  (sign in with the admin API key below)
   API                  ${stack.apiUrl}  (health: ${stack.apiUrl}/v1/health)
   Webhooks             POST ${stack.apiUrl}/v1/webhooks/statuspage/${config.WEBHOOK_TOKEN}
@@ -91,6 +98,25 @@ async function localLinkSecret(): Promise<string> {
   await mkdir(STATE_DIR, { recursive: true });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * The catalog's state in words, after importing the demo page into an empty one (unless DEMO_PAGE=false):
+ * a newcomer's first /subscribe shows a page to subscribe to, not "No status page is set up yet".
+ */
+async function demoCatalog(apiUrl: string, config: z.infer<typeof Config>): Promise<string> {
+  const { pages } = (await (await fetch(`${apiUrl}/v1/catalog`)).json()) as { pages: { name: string }[] };
+  if (pages.length > 0) return `pages: ${pages.map((page) => page.name).join(', ')}`;
+  if (config.DEMO_PAGE === 'false') return "no page yet: import a page's components first, see the README";
+  const document = JSON.parse(await readFile(DEMO_CATALOG, 'utf8')) as { page: { id: string; name: string } };
+  const imported = await fetch(`${apiUrl}/v1/admin/pages/${document.page.id}/components`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${config.ADMIN_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(document),
+  });
+  if (!imported.ok)
+    throw new Error(`importing the demo page failed: ${imported.status} ${await imported.text()}`);
+  return `demo page ${document.page.name} (${document.page.id}) imported into the empty catalog; DEMO_PAGE=false starts empty`;
 }
 
 function dataNote(config: z.infer<typeof Config>): string {
