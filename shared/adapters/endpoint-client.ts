@@ -1,0 +1,196 @@
+import { lookup } from 'node:dns/promises';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { checkEndpointUrl, isLoopback, isPublicAddress } from '../domain/endpoint-url';
+
+/*
+ * POSTs an event to a customer's endpoint, the one place that connects to an address a customer chose.
+ * The URL is checked, its host resolved once and every address checked, and the connection goes to the
+ * address that was checked (a pinned lookup: no second resolution a DNS rebinding could answer
+ * differently). No redirect is followed, the answer is read up to 64 KB, and connecting and answering
+ * together take at most five seconds: one slow endpoint holds up only its own delivery.
+ */
+
+export type PostOutcome =
+  /** 2xx: the endpoint has it. */
+  | { kind: 'delivered'; status: number; latencyMs: number; answer: string }
+  /** A network error, a timeout, 429 or 5xx: worth trying again (after `retryAfterSeconds`, if it said). */
+  | {
+      kind: 'retry';
+      status?: number;
+      reason: string;
+      retryAfterSeconds?: number;
+      latencyMs: number;
+      answer: string;
+    }
+  /** 410 Gone: the endpoint says it is no more. */
+  | { kind: 'gone'; status: number; latencyMs: number; answer: string }
+  /** Any other answer (a 4xx, a redirect): trying again would get the same. */
+  | { kind: 'rejected'; status: number; latencyMs: number; answer: string }
+  /** The URL or an address it resolves to may not be connected to: nothing was sent. */
+  | { kind: 'blocked'; reason: string };
+
+export interface EndpointClientOptions {
+  /** The local stack and tests only (`CHANNELS_ALLOW_LOOPBACK`): their receivers listen on 127.0.0.1. */
+  allowLoopback: boolean;
+  timeoutMs?: number;
+  maxAnswerBytes?: number;
+  /** Every address a host name resolves to (the system resolver by default). */
+  resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>;
+}
+
+const USER_AGENT = 'status-notifier-webhooks/1';
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 16 }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
+};
+
+export class EndpointClient {
+  private readonly timeoutMs: number;
+  private readonly maxAnswerBytes: number;
+  private readonly resolve: NonNullable<EndpointClientOptions['resolve']>;
+
+  constructor(private readonly options: EndpointClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? 64 * 1024;
+    this.resolve = options.resolve ?? ((host) => lookup(host, { all: true, order: 'verbatim' }));
+  }
+
+  async post(endpoint: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {
+    const check = checkEndpointUrl(endpoint, { allowLoopback: this.options.allowLoopback });
+    if (!check.ok) return { kind: 'blocked', reason: check.problem };
+    const { url } = check;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+
+    let address: { address: string; family: number };
+    try {
+      address = await this.checkedAddress(host);
+    } catch (error) {
+      if (error instanceof Blocked) return { kind: 'blocked', reason: error.message };
+      return {
+        kind: 'retry',
+        reason: `the host name did not resolve (${codeOf(error)})`,
+        latencyMs: elapsed(),
+        answer: '',
+      };
+    }
+    try {
+      const { status, answer, retryAfter } = await this.send(url, address, body, headers);
+      const latencyMs = elapsed();
+      if (status >= 200 && status < 300) return { kind: 'delivered', status, latencyMs, answer };
+      if (status === 410) return { kind: 'gone', status, latencyMs, answer };
+      if (status === 429 || status === 408 || status >= 500) {
+        const retryAfterSeconds = retryAfterOf(retryAfter);
+        return {
+          kind: 'retry',
+          status,
+          reason: `answered ${status}`,
+          ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+          latencyMs,
+          answer,
+        };
+      }
+      return { kind: 'rejected', status, latencyMs, answer };
+    } catch (error) {
+      return { kind: 'retry', reason: reasonOf(error, this.timeoutMs), latencyMs: elapsed(), answer: '' };
+    }
+  }
+
+  /** The address to connect to, once every address of the host has been found allowed. */
+  private async checkedAddress(host: string): Promise<{ address: string; family: number }> {
+    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await this.resolve(host);
+    const allowed = (address: string) =>
+      isPublicAddress(address) || (this.options.allowLoopback && isLoopback(address));
+    const first = addresses[0];
+    if (!first) throw new Error('ENOTFOUND');
+    if (!addresses.every(({ address }) => allowed(address)))
+      throw new Blocked(
+        'resolves to a private, local or reserved address: updates go to public addresses only',
+      );
+    return first;
+  }
+
+  private send(
+    url: URL,
+    address: { address: string; family: number },
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; answer: string; retryAfter?: string }> {
+    // The connection goes to the address checked, whatever a second resolution would say.
+    const pinned: LookupFunction = (_host, options, callback) => {
+      if (options.all) callback(null, [address]);
+      else callback(null, address.address, address.family);
+    };
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const outgoing = request(url, {
+        method: 'POST',
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        lookup: pinned,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': USER_AGENT,
+          ...headers,
+        },
+      });
+      const deadline = setTimeout(() => outgoing.destroy(new TimeoutError()), this.timeoutMs);
+      outgoing.on('error', (error) => {
+        clearTimeout(deadline);
+        reject(error);
+      });
+      outgoing.on('response', (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () => {
+          clearTimeout(deadline);
+          const retryAfter = response.headers['retry-after'];
+          resolve({
+            status: response.statusCode ?? 0,
+            answer: Buffer.concat(chunks).subarray(0, this.maxAnswerBytes).toString('utf8'),
+            ...(retryAfter ? { retryAfter } : {}),
+          });
+        };
+        response.on('data', (chunk: Buffer) => {
+          if (size >= this.maxAnswerBytes) return;
+          chunks.push(chunk);
+          size += chunk.length;
+          // Enough read: the rest of a large answer is not waited for.
+          if (size >= this.maxAnswerBytes) {
+            response.destroy();
+            done();
+          }
+        });
+        response.on('end', done);
+        response.on('error', (error) => {
+          if (size >= this.maxAnswerBytes) return;
+          clearTimeout(deadline);
+          reject(error);
+        });
+      });
+      outgoing.end(body);
+    });
+  }
+}
+
+class Blocked extends Error {}
+class TimeoutError extends Error {}
+
+/** `Retry-After` in seconds: a number of seconds, or an HTTP date. */
+function retryAfterOf(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+function reasonOf(error: unknown, timeoutMs: number): string {
+  if (error instanceof TimeoutError) return `no answer within ${timeoutMs / 1000} s`;
+  return `the connection failed (${codeOf(error)})`;
+}
+
+const codeOf = (error: unknown) =>
+  (error as { code?: string })?.code ?? (error instanceof Error ? error.message : String(error));
