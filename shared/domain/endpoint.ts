@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { type DeliveryKey, deliveryId } from './delivery';
+
+/*
+ * A subscriber's endpoint: a URL we POST signed events to instead of mailing an address. The URL and
+ * its signing secrets are credentials: pages show the URL masked, batches and topic items carry only
+ * the endpoint's address (`endpoint:<subscriber id>`), and the store keeps both encrypted.
+ */
+
+export const WebhookFormat = z.enum(['v1', 'statuspage']);
+export type WebhookFormat = z.infer<typeof WebhookFormat>;
+
+/** Where a subscriber wants its updates, besides an inbox: `{ type: "webhook", url, format }`. */
+export const WebhookChannelInput = z.object({
+  type: z.literal('webhook'),
+  url: z.string().trim().min(1, 'Enter the webhook URL').max(2000, 'at most 2,000 characters'),
+  format: WebhookFormat.default('v1'),
+});
+export type WebhookChannelInput = z.output<typeof WebhookChannelInput>;
+
+/** An endpoint subscriber's channel as its profile holds it: what pages show, never the credential. */
+export const ChannelView = z.object({
+  type: z.literal('webhook'),
+  format: WebhookFormat,
+  /** The URL with every part that may be a token masked. */
+  endpoint: z.string(),
+  host: z.string(),
+});
+export type ChannelView = z.infer<typeof ChannelView>;
+
+const ENDPOINT_ADDRESS = 'endpoint:';
+/** The delivery address of an endpoint subscriber, where a mail subscriber's address would be. */
+export const endpointAddress = (subscriberId: string) => `${ENDPOINT_ADDRESS}${subscriberId}`;
+export const isEndpointAddress = (address: string) => address.startsWith(ENDPOINT_ADDRESS);
+
+/** How an endpoint has fared lately: what preferences and the console show, and what quarantines it. */
+export const EndpointHealth = z.object({
+  consecutiveFailures: z.number().int().nonnegative(),
+  /** The first failure of the current run of failures. */
+  failingSince: z.string().optional(),
+  lastSuccessAt: z.string().optional(),
+  lastFailureAt: z.string().optional(),
+  /** No more POSTs until its owner resumes it; events meanwhile are recorded as skipped. */
+  quarantinedAt: z.string().optional(),
+  quarantineReason: z.string().optional(),
+});
+export type EndpointHealth = z.infer<typeof EndpointHealth>;
+
+export const HEALTHY: EndpointHealth = { consecutiveFailures: 0 };
+
+/** A signing secret and when it was made: the older one is dropped 24 hours after a rotation. */
+export const SigningSecret = z.object({ secret: z.string(), createdAt: z.string() });
+
+/** An endpoint as the deliverer uses it, its credentials decrypted by the store. */
+export const Endpoint = z.object({
+  subscriberId: z.string(),
+  url: z.string(),
+  format: WebhookFormat,
+  /** Newest first; every one of them signs. */
+  secrets: z.array(SigningSecret).min(1),
+  health: EndpointHealth,
+});
+export type Endpoint = z.infer<typeof Endpoint>;
+
+/** Secrets that still sign at `now`: the newest, and an older one for a day after it was replaced. */
+export function signingSecrets(endpoint: Pick<Endpoint, 'secrets'>, now: Date): string[] {
+  const [newest, ...older] = endpoint.secrets;
+  if (!newest) return [];
+  const graceEnds = Date.parse(newest.createdAt) + ROTATION_GRACE_HOURS * 3_600_000;
+  return [newest.secret, ...(now.getTime() < graceEnds ? older.map((s) => s.secret) : [])];
+}
+export const ROTATION_GRACE_HOURS = 24;
+
+/** The event id of one endpoint's delivery of one update: every retry of it carries the same `webhook-id`. */
+export function eventId(key: DeliveryKey): string {
+  return `evt_${createHash('sha256').update(deliveryId(key)).digest('base64url').slice(0, 26)}`;
+}
+
+/**
+ * When to try a failed delivery again: 30 s, 2 min, 10 min, 1 h, then hourly, each with a fifth of
+ * jitter either way, and no sooner than the endpoint asked (`Retry-After`, up to six hours). Undefined
+ * once a day has passed since the first attempt: the delivery has failed.
+ */
+export function nextAttemptAt(input: {
+  failedAttempts: number;
+  firstAttemptAt: Date;
+  now: Date;
+  random: () => number;
+  retryAfterSeconds?: number;
+}): Date | undefined {
+  const { failedAttempts, firstAttemptAt, now } = input;
+  if (now.getTime() - firstAttemptAt.getTime() >= RETRY_FOR_HOURS * 3_600_000) return undefined;
+  const base = RETRY_DELAYS_SECONDS[failedAttempts - 1] ?? 3_600;
+  const jittered = base * (0.8 + 0.4 * input.random());
+  const asked = Math.min(input.retryAfterSeconds ?? 0, 6 * 3_600);
+  return new Date(now.getTime() + Math.round(Math.max(jittered, asked) * 1000));
+}
+export const RETRY_DELAYS_SECONDS = [30, 120, 600, 3_600];
+export const RETRY_FOR_HOURS = 24;
+
+/** Failures in a row, over at least a day, that quarantine an endpoint (a 410 does at once). */
+export const QUARANTINE_FAILURES = 30;
+
+/** The endpoint's health after an attempt, quarantined when it said it is gone or kept failing for a day. */
+export function healthAfter(
+  health: EndpointHealth,
+  attempt: { ok: boolean; gone?: boolean; at: Date; reason?: string },
+): EndpointHealth {
+  const at = attempt.at.toISOString();
+  if (attempt.ok) {
+    const { failingSince: _since, ...rest } = health;
+    return { ...rest, consecutiveFailures: 0, lastSuccessAt: at };
+  }
+  const failingSince = health.failingSince ?? at;
+  const failures = health.consecutiveFailures + 1;
+  const failedForADay = Date.parse(at) - Date.parse(failingSince) >= RETRY_FOR_HOURS * 3_600_000;
+  const quarantine = attempt.gone || (failures >= QUARANTINE_FAILURES && failedForADay);
+  return {
+    ...health,
+    consecutiveFailures: failures,
+    failingSince,
+    lastFailureAt: at,
+    ...(quarantine && !health.quarantinedAt
+      ? {
+          quarantinedAt: at,
+          quarantineReason: attempt.gone
+            ? 'the endpoint answered 410 Gone'
+            : `${failures} failures in a row since ${failingSince}${attempt.reason ? `, the last: ${attempt.reason}` : ''}`,
+        }
+      : {}),
+  };
+}
