@@ -5,14 +5,16 @@ import { DynamoApiKeys, DynamoAuditLog } from '../shared/adapters/dynamo/admin-r
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
+import { DynamoEndpoints } from '../shared/adapters/dynamo/endpoints';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoAdminSessions } from '../shared/adapters/dynamo/sessions';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
+import { EndpointClient } from '../shared/adapters/endpoint-client';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
 import {
   ChangeSubscriberInput,
-  CreateSubscriberInput,
+  NewSubscriberInput,
   ReindexInput,
   SubscriberSearch,
   SuppressionInput,
@@ -50,6 +52,7 @@ import {
 } from '../shared/usecases/api-keys';
 import { backlog } from '../shared/usecases/backlog';
 import { importPageComponents } from '../shared/usecases/catalog';
+import { createEndpointSubscriber } from '../shared/usecases/endpoint-subscribers';
 import { exportSubscribers, importSubscribers } from '../shared/usecases/import-export';
 import { createSession, currentSession, endSession } from '../shared/usecases/sessions';
 
@@ -69,6 +72,8 @@ const deps = {
   }),
   apiKeys,
   sessions: new DynamoAdminSessions(db, env.SUBSCRIBERS_TABLE),
+  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.LINK_SIGNING_SECRET),
+  poster: new EndpointClient({ allowLoopback: env.CHANNELS_ALLOW_LOOPBACK }),
   clock: systemClock,
   config: {
     publicBaseUrl: env.PUBLIC_BASE_URL,
@@ -132,8 +137,13 @@ export const handler = middy()
       {
         method: 'POST',
         path: '/v1/admin/subscribers',
-        handler: route(z.object({ body: CreateSubscriberInput }), async ({ body }) =>
-          json(201, await createSubscriber(deps, body)),
+        handler: route(z.object({ body: NewSubscriberInput }), async ({ body }) =>
+          json(
+            201,
+            'channel' in body
+              ? await createEndpointSubscriber(deps, body)
+              : await createSubscriber(deps, body),
+          ),
         ),
       },
       {

@@ -11,6 +11,7 @@ import { count } from '../shared/metrics';
 import { observed } from '../shared/observed';
 import { systemClock } from '../shared/ports';
 import { loadConfig } from '../shared/secrets';
+import { bringBackDueEndpointDeliveries } from '../shared/usecases/endpoint-retries';
 import { sweepPendingDeliveries } from '../shared/usecases/sweep-pending';
 
 const env = await loadConfig(FUNCTION_ENV.sweeper);
@@ -25,11 +26,16 @@ const deps = {
 
 /** A run brings back at most this many deliveries; a bigger backlog takes several minutes' runs. */
 const MAX_REDRIVES_PER_RUN = 50_000;
+/** Endpoint retries handed back per run: a longer backlog drains over the next minutes' runs. */
+const MAX_ENDPOINT_RETRIES_PER_RUN = 5_000;
 
 /** Scheduled: pending deliveries of stalled updates go back to the sender through their stream. */
 export const handler = middy()
   .use(observed({ counts: true }))
   .handler(async () => {
+    // Endpoints do not wait for SES: their retries are brought back whatever the mail sweep finds.
+    const retries = await bringBackDueEndpointDeliveries(deps, MAX_ENDPOINT_RETRIES_PER_RUN);
+    count(METRIC.endpointRetriesDue, retries.due);
     const result = await sweepPendingDeliveries(deps, {
       staleAfterMs: env.PENDING_STALE_MINUTES * 60_000,
       maxRedrives: MAX_REDRIVES_PER_RUN,
@@ -46,5 +52,5 @@ export const handler = middy()
         result,
       );
     else if (result.redriven > 0 || result.stale > 0) log.warn('swept pending deliveries', result);
-    return result;
+    return { ...result, endpointRetriesDue: retries.due };
   });

@@ -78,6 +78,8 @@ const OPTIONAL_ENV = new Set<EnvName>([
   'CONSOLE_IDLE_MINUTES',
   'PENDING_STALE_MINUTES',
   'MAINTENANCE_REMINDER_MINUTES',
+  // Never set in AWS: the default (false) keeps endpoints to public addresses.
+  'CHANNELS_ALLOW_LOOPBACK',
 ]);
 
 /** Functions, the HTTP API, stream event sources with their on-failure queues, and alarms. */

@@ -1,6 +1,6 @@
 import type { tables } from '../shared/adapters/dynamo/tables';
 import type { EnvName } from '../shared/env';
-import { FUNCTION_ENV, SENDER_STREAM } from '../shared/function-env';
+import { ENDPOINT_STREAM, FUNCTION_ENV, SENDER_STREAM } from '../shared/function-env';
 
 /**
  * Every function of the system, described once: its entry file, the routes or stream that invoke it, the
@@ -260,6 +260,33 @@ export const functionSpecs = {
       },
     },
     sendsMail: true,
+    timeoutSeconds: 120,
+    memoryMb: 512,
+  },
+  endpoints: {
+    entry: 'functions/endpoints.ts',
+    description:
+      'Endpoint deliveries due on the deliveries stream → one signed POST each; retries, health and quarantine',
+    env: FUNCTION_ENV.endpoints,
+    tables: { deliveries: 'readWrite', subscribers: 'readWrite', incidents: 'read', catalog: 'read' },
+    stream: {
+      table: 'deliveries',
+      batchSize: ENDPOINT_STREAM.batchSize,
+      // An endpoint's deliveries share its partition key: in order, one at a time; endpoints side by side.
+      parallelization: 10,
+      maxRetryAttempts: 8,
+      bisectOnError: true,
+      filter: {
+        eventNames: ENDPOINT_STREAM.eventNames,
+        newImage: [
+          { attribute: 'channel', type: 'S', equals: 'webhook' },
+          { attribute: 'due', type: 'BOOL', equals: true },
+        ],
+      },
+    },
+    // The quarantine notice to the endpoint's owner.
+    sendsMail: true,
+    // Up to 10 endpoints' POSTs at once, 5 s each at most, one after another per endpoint.
     timeoutSeconds: 120,
     memoryMb: 512,
   },

@@ -70,6 +70,23 @@ export class Observability extends Construct {
       threshold: COMPLAINT_RATE_WARNING,
       description: `SES complaint rate at 0.08% (SES reviews the account at 0.1%). Complainers are suppressed already; check who was imported without consent (${RUNBOOK}#complaints).`,
     });
+    this.alarm('EndpointsQuarantined', {
+      metric: notifierMetric(METRIC.endpointsQuarantined, 'Sum', Duration.minutes(15)),
+      threshold: 5,
+      description: `5 or more webhook endpoints quarantined in 15 minutes: their owners were told, but so many at once may be our side (a network change, a bad payload). Check the endpoints' delivery errors (${RUNBOOK}#endpoint-quarantines).`,
+    });
+    this.alarm('EndpointFailures', {
+      metric: notifierMetric(METRIC.endpointsFailed, 'Sum', Duration.minutes(15)),
+      threshold: 100,
+      description: `100 or more webhook deliveries failed for good in 15 minutes (410, other 4xx, a day of retries). Look for one cause in their errors (${RUNBOOK}#endpoint-quarantines).`,
+    });
+    this.alarm('EndpointRetryBacklog', {
+      metric: notifierMetric(METRIC.endpointRetriesDue, 'Maximum', Duration.minutes(1)),
+      threshold: 5_000,
+      evaluationPeriods: 15,
+      datapointsToAlarm: 12,
+      description: `The sweep finds its most (5,000) webhook retries due, minute after minute: the retry backlog grows faster than it drains. See and drain it (${RUNBOOK}#endpoint-retries).`,
+    });
     this.dashboard = this.pipelineDashboard(props);
   }
 
@@ -221,6 +238,18 @@ export class Observability extends Construct {
           }),
         ],
         width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Webhooks: delivered, failed for good, quarantined endpoints, retries due',
+        left: [
+          sum(METRIC.endpointsDelivered, 'delivered'),
+          sum(METRIC.endpointsFailed, 'failed'),
+          sum(METRIC.endpointsQuarantined, 'quarantined'),
+        ],
+        right: [sum(METRIC.endpointRetriesDue, 'retries due (per sweep)')],
+        width: 24,
       }),
     );
     dashboard.addWidgets(

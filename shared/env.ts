@@ -40,6 +40,14 @@ const envSchemas = {
   PENDING_STALE_MINUTES: z.coerce.number().min(0).max(720).default(10),
   /** How long before a maintenance window starts its followers are reminded (when the page asks for it). */
   MAINTENANCE_REMINDER_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+  /**
+   * The local stack and tests only: endpoints may be `http://127.0.0.1:<port>` (local receivers). The
+   * CDK never sets it, so a deployed notifier POSTs to public addresses only.
+   */
+  CHANNELS_ALLOW_LOOPBACK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   /** SES rewrites Message-ID to `<id@this-domain>`; `email.amazonses.com` in us-east-1. */
   SES_MESSAGE_ID_DOMAIN: z.string().min(1).default('email.amazonses.com'),
 } as const;

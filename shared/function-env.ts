@@ -20,6 +20,7 @@ export const FUNCTION_ENV = {
     'PUBLIC_BASE_URL',
     'LINK_SIGNING_SECRET',
     'CONSOLE_IDLE_MINUTES',
+    'CHANNELS_ALLOW_LOOPBACK',
   ],
   subscriptions: [
     'SUBSCRIBERS_TABLE',
@@ -53,7 +54,21 @@ export const FUNCTION_ENV = {
   reminders: ['INCIDENTS_TABLE', 'MAINTENANCE_REMINDER_MINUTES'],
   smoke: ['PUBLIC_BASE_URL', 'WEBHOOK_TOKEN', 'ADMIN_API_KEY'],
   feedback: ['SUBSCRIBERS_TABLE', 'DELIVERIES_TABLE', 'INCIDENTS_TABLE'],
+  endpoints: [
+    'DELIVERIES_TABLE',
+    'SUBSCRIBERS_TABLE',
+    'INCIDENTS_TABLE',
+    'CATALOG_TABLE',
+    'MAIL_FROM',
+    'SES_CONFIGURATION_SET',
+    'PUBLIC_BASE_URL',
+    'LINK_SIGNING_SECRET',
+    'CHANNELS_ALLOW_LOOPBACK',
+  ],
 } as const satisfies Record<string, readonly EnvName[]>;
+
+/** The endpoint deliverer's stream: endpoint deliveries due now (queued, or brought back by the sweep). */
+export const ENDPOINT_STREAM = { batchSize: 10, eventNames: ['INSERT', 'MODIFY'] } as const;
 
 /** The sender's stream: batches read at once (send batches of up to 50 recipients), and its events. */
 export const SENDER_STREAM = {

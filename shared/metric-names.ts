@@ -26,5 +26,12 @@ export const METRIC = {
   bounces: 'Bounces',
   complaints: 'Complaints',
   delivered: 'Delivered',
+  /** Endpoint deliveries: POSTs answered 2xx, deliveries failed for good, and endpoints quarantined. */
+  endpointsDelivered: 'EndpointsDelivered',
+  endpointsFailed: 'EndpointsFailed',
+  endpointsQuarantined: 'EndpointsQuarantined',
+  /** Endpoint deliveries whose retry the sweep found due, per run, and the oldest one's lateness. */
+  endpointRetriesDue: 'EndpointRetriesDue',
+  endpointRetryLagSeconds: 'EndpointRetryLagSeconds',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

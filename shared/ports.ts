@@ -1,6 +1,8 @@
 import type { Suppression } from './domain/admin-views';
 import type { PageCatalog } from './domain/catalog';
 import type { Delivery, DeliveryKey } from './domain/delivery';
+import type { Endpoint, EndpointHealth, PostOutcome } from './domain/endpoint';
+import type { EndpointCheck } from './domain/endpoint-url';
 import type { Incident, IncidentUpdate } from './domain/incident';
 import type { ComponentPlacement } from './domain/ingest-plan';
 import type { MailContent, MailWindow, RecipientFooter, SingleMail } from './domain/render';
@@ -164,6 +166,32 @@ export interface Deliveries {
     outcome: DeliveryOutcome,
     at: string,
   ): Promise<'recorded' | 'unchanged' | 'not-sent-yet'>;
+  /**
+   * Writes the pending deliveries of endpoints, each only if it has no record yet, due at once (their
+   * stream hands them to the endpoint deliverer). Returns those written now.
+   */
+  queueEndpointDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
+  /** An endpoint delivery's attempt: its outcome, or, while pending, when to try again (off the stream). */
+  recordEndpointAttempt(delivery: Delivery): Promise<void>;
+  /** Endpoint deliveries whose next try is due by `now`, at most `limit`. */
+  dueEndpointDeliveries(now: Date, limit: number): Promise<DeliveryKey[]>;
+  /** Hands a delivery whose try is due back to the deliverer, through the stream. */
+  markDue(key: DeliveryKey): Promise<void>;
+}
+
+/** POSTs to customers' endpoints, only to public addresses (see the endpoint client). */
+export interface EndpointPoster {
+  post(url: string, body: string, headers: Record<string, string>): Promise<PostOutcome>;
+  /** The checks of a send (the URL, every address its host resolves to), without sending. */
+  check(url: string): Promise<EndpointCheck>;
+}
+
+/** Endpoint subscribers' credentials and health (see DynamoEndpoints). */
+export interface Endpoints {
+  create(endpoint: Endpoint): Promise<void>;
+  get(subscriberId: string): Promise<Endpoint | undefined>;
+  recordHealth(subscriberId: string, health: EndpointHealth): Promise<void>;
+  remove(subscriberId: string): Promise<void>;
 }
 
 /** The fan-out's batches of recipients, the sender's trigger (see SendBatch). */

@@ -1,6 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 
+/** A function reading a stream, as checkpoints key it. */
+export const readerKey = (streamArn: string, functionName: string) => `${streamArn}#${functionName}`;
+
 const Saved = z.record(z.string(), z.record(z.string(), z.string()));
 
 /**
@@ -18,25 +21,30 @@ export class StreamCheckpoints {
     private readonly positions: Record<string, Record<string, string>>,
   ) {}
 
-  /** Reads the file, keeping only the streams still in use (a table recreated in memory has a new stream). */
-  static async load(file: string, streamArns: readonly string[]): Promise<StreamCheckpoints> {
+  /**
+   * Reads the file, keeping only the readers still in use (a table recreated in memory has a new stream).
+   * A reader is a function on a stream (`readerKey`): two functions on one stream each have their place.
+   * A file written before readers were keyed by function gives each reader its stream's place.
+   */
+  static async load(file: string, readers: readonly string[]): Promise<StreamCheckpoints> {
     const text = await readFile(file, 'utf8').catch(() => '{}');
     const parsed = Saved.safeParse(safeJson(text));
     const saved = parsed.success ? parsed.data : {};
-    const kept = Object.fromEntries(streamArns.map((arn) => [arn, saved[arn] ?? {}]));
+    const streamOf = (reader: string) => reader.slice(0, reader.lastIndexOf('#'));
+    const kept = Object.fromEntries(readers.map((key) => [key, saved[key] ?? saved[streamOf(key)] ?? {}]));
     return new StreamCheckpoints(file, kept);
   }
 
-  /** The last sequence number handled on this shard, if any. */
-  get(streamArn: string, shardId: string): string | undefined {
-    return this.positions[streamArn]?.[shardId];
+  /** The last sequence number the reader handled on this shard, if any. */
+  get(reader: string, shardId: string): string | undefined {
+    return this.positions[reader]?.[shardId];
   }
 
   /** Records progress; writes are coalesced and atomic (a crash leaves the old file or the new one). */
-  set(streamArn: string, shardId: string, sequenceNumber: string): void {
-    const shards = this.positions[streamArn] ?? {};
+  set(reader: string, shardId: string, sequenceNumber: string): void {
+    const shards = this.positions[reader] ?? {};
     if (shards[shardId] === sequenceNumber) return;
-    this.positions[streamArn] = { ...shards, [shardId]: sequenceNumber };
+    this.positions[reader] = { ...shards, [shardId]: sequenceNumber };
     if (this.dirty) return;
     this.dirty = true;
     this.writing = this.writing

@@ -9,7 +9,7 @@ import { ENV, type EnvName } from '../../shared/env';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../functions';
 import { type ApiServer, type LocalRoute, startApiServer } from './api-server';
 import { LOCAL_REGION, localCredentials } from './aws-local';
-import { StreamCheckpoints } from './checkpoints';
+import { readerKey, StreamCheckpoints } from './checkpoints';
 import { type RunningService, startDynamoDbLocal } from './dynamodb-local';
 import { type LambdaHandler, lambdaContext } from './lambda-context';
 import { redriveFailedBatches } from './redrive';
@@ -112,6 +112,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.LINK_SIGNING_SECRET]: randomBytes(32).toString('base64url'),
       [ENV.PUBLIC_BASE_URL]: api.url,
       [ENV.ADMIN_API_URL]: api.url,
+      // Local receivers stand in for customers' endpoints.
+      [ENV.CHANNELS_ALLOW_LOOPBACK]: 'true',
       ...options.env,
     };
     // The handlers read their configuration at import, as at a Lambda cold start.
@@ -146,7 +148,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
     const checkpoints = options.checkpointFile
-      ? await StreamCheckpoints.load(options.checkpointFile, streamArns)
+      ? await StreamCheckpoints.load(
+          options.checkpointFile,
+          streamSpecs.map(({ name }, index) => readerKey(streamArns[index] ?? '', name)),
+        )
       : undefined;
     const pollers: Record<string, StreamPoller> = {};
     for (const [index, { name, spec, stream }] of streamSpecs.entries()) {

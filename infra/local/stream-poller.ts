@@ -11,7 +11,7 @@ import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { tables } from '../../shared/adapters/dynamo/tables';
 import { passesStreamFilter, type StreamSource } from '../functions';
 import { toLambdaRecord } from '../lambda-stream';
-import type { StreamCheckpoints } from './checkpoints';
+import { readerKey, type StreamCheckpoints } from './checkpoints';
 import { type LambdaHandler, lambdaContext } from './lambda-context';
 import { type BatchFailure, laneOf, StreamLane } from './stream-lane';
 
@@ -93,7 +93,10 @@ export class StreamPoller {
       const shardId = shard.ShardId;
       if (!shardId || this.quiet.has(shardId)) continue;
       // Registered only once it has an iterator: a failed attempt is retried at the next discovery.
-      let resumeAfter = this.options.checkpoints?.get(this.options.streamArn, shardId);
+      let resumeAfter = this.options.checkpoints?.get(
+        readerKey(this.options.streamArn, this.options.functionName),
+        shardId,
+      );
       const iterator = await this.iterator(shardId, resumeAfter).catch((error: unknown) => {
         if (!resumeAfter) throw error;
         // A checkpoint the stream no longer knows (trimmed after 24 hours): start again from the oldest
@@ -240,7 +243,12 @@ export class StreamPoller {
    * between it and the next one buffered are read again after a restart, and filtered out again.
    */
   private checkpoint(shardId: string, sequenceNumber: string | undefined) {
-    if (sequenceNumber) this.options.checkpoints?.set(this.options.streamArn, shardId, sequenceNumber);
+    if (sequenceNumber)
+      this.options.checkpoints?.set(
+        readerKey(this.options.streamArn, this.options.functionName),
+        shardId,
+        sequenceNumber,
+      );
   }
 
   private matches(record: StreamRecord): boolean {

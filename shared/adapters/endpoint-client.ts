@@ -2,7 +2,9 @@ import { lookup } from 'node:dns/promises';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { checkEndpointUrl, isLoopback, isPublicAddress } from '../domain/endpoint-url';
+import type { PostOutcome } from '../domain/endpoint';
+import { checkEndpointUrl, type EndpointCheck, isLoopback, isPublicAddress } from '../domain/endpoint-url';
+import type { EndpointPoster } from '../ports';
 
 /*
  * POSTs an event to a customer's endpoint, the one place that connects to an address a customer chose.
@@ -11,25 +13,6 @@ import { checkEndpointUrl, isLoopback, isPublicAddress } from '../domain/endpoin
  * differently). No redirect is followed, the answer is read up to 64 KB, and connecting and answering
  * together take at most five seconds: one slow endpoint holds up only its own delivery.
  */
-
-export type PostOutcome =
-  /** 2xx: the endpoint has it. */
-  | { kind: 'delivered'; status: number; latencyMs: number; answer: string }
-  /** A network error, a timeout, 429 or 5xx: worth trying again (after `retryAfterSeconds`, if it said). */
-  | {
-      kind: 'retry';
-      status?: number;
-      reason: string;
-      retryAfterSeconds?: number;
-      latencyMs: number;
-      answer: string;
-    }
-  /** 410 Gone: the endpoint says it is no more. */
-  | { kind: 'gone'; status: number; latencyMs: number; answer: string }
-  /** Any other answer (a 4xx, a redirect): trying again would get the same. */
-  | { kind: 'rejected'; status: number; latencyMs: number; answer: string }
-  /** The URL or an address it resolves to may not be connected to: nothing was sent. */
-  | { kind: 'blocked'; reason: string };
 
 export interface EndpointClientOptions {
   /** The local stack and tests only (`CHANNELS_ALLOW_LOOPBACK`): their receivers listen on 127.0.0.1. */
@@ -46,7 +29,7 @@ const agents = {
   'https:': new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
 };
 
-export class EndpointClient {
+export class EndpointClient implements EndpointPoster {
   private readonly timeoutMs: number;
   private readonly maxAnswerBytes: number;
   private readonly resolve: NonNullable<EndpointClientOptions['resolve']>;
@@ -55,6 +38,19 @@ export class EndpointClient {
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.maxAnswerBytes = options.maxAnswerBytes ?? 64 * 1024;
     this.resolve = options.resolve ?? ((host) => lookup(host, { all: true, order: 'verbatim' }));
+  }
+
+  /** The URL's check and its host's, as at a send, without sending: for subscribing. */
+  async check(endpoint: string): Promise<EndpointCheck> {
+    const check = checkEndpointUrl(endpoint, { allowLoopback: this.options.allowLoopback });
+    if (!check.ok) return check;
+    try {
+      await this.checkedAddress(check.url.hostname.replace(/^\[|\]$/g, ''));
+      return check;
+    } catch (error) {
+      if (error instanceof Blocked) return { ok: false, problem: error.message };
+      return { ok: false, problem: `its host name does not resolve (${codeOf(error)}): check the address` };
+    }
   }
 
   async post(endpoint: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {

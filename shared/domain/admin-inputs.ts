@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { WebhookChannelInput } from './endpoint';
 import { NotificationLevel } from './levels';
 import { normalizeEmail, SubscriberStatus } from './subscriber';
 import { TopicInput } from './topics';
@@ -57,3 +58,36 @@ export const SuppressionInput = z.object({
   email: z.email().max(254).transform(normalizeEmail),
   reason: z.string().min(1).max(500).default('added by support'),
 });
+
+/**
+ * A webhook added by support: confirmed outright (support vouches for it; its owner gets the management
+ * link by mail), its signing secret answered once.
+ */
+export const CreateEndpointSubscriberInput = z.object({
+  channel: WebhookChannelInput,
+  /** Who hears about the endpoint: its management link, and a notice if it is paused. */
+  ownerEmail: z.email().max(254).transform(normalizeEmail),
+  topics: z.array(TopicInput).min(1).max(40),
+  confirmed: z.literal(true, {
+    error: 'a webhook added by support is confirmed outright: set confirmed to true',
+  }),
+  level: NotificationLevel.default('all'),
+});
+export type CreateEndpointSubscriberInput = z.output<typeof CreateEndpointSubscriberInput>;
+
+/** `POST /v1/admin/subscribers`: an address, or an endpoint (`channel`), told apart by `channel`. */
+export const NewSubscriberInput = z
+  .unknown()
+  .transform((body, ctx): CreateSubscriberInput | CreateEndpointSubscriberInput => {
+    const schema =
+      typeof body === 'object' && body !== null && 'channel' in body
+        ? CreateEndpointSubscriberInput
+        : CreateSubscriberInput;
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+/** The same, as the API's description shows it. */
+export const NewSubscriberDocuments = z.union([CreateSubscriberInput, CreateEndpointSubscriberInput]);

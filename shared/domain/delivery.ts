@@ -24,6 +24,16 @@ export const Delivery = z.object({
   outcomeAt: z.string().optional(),
   /** Why it failed or was skipped. */
   error: z.string().optional(),
+  /** Delivered to an endpoint, not mailed: what its POSTs got. */
+  channel: z.literal('webhook').optional(),
+  /** The event's id: the `webhook-id` of every attempt. */
+  eventId: z.string().optional(),
+  /** The endpoint's last answer and how long it took (absent: no answer, a network error or a timeout). */
+  httpStatus: z.number().int().optional(),
+  latencyMs: z.number().int().nonnegative().optional(),
+  firstAttemptAt: z.string().optional(),
+  /** A failed attempt's next try, while the delivery is pending. */
+  nextAttemptAt: z.string().optional(),
 });
 export type Delivery = z.infer<typeof Delivery>;
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod';
 import { type DeliveryKey, deliveryId } from './delivery';
 
@@ -33,6 +33,16 @@ const ENDPOINT_ADDRESS = 'endpoint:';
 /** The delivery address of an endpoint subscriber, where a mail subscriber's address would be. */
 export const endpointAddress = (subscriberId: string) => `${ENDPOINT_ADDRESS}${subscriberId}`;
 export const isEndpointAddress = (address: string) => address.startsWith(ENDPOINT_ADDRESS);
+
+/**
+ * What makes an endpoint subscriber unique: its URL, keyed with a secret of the deployment, so that the
+ * key names no URL. One subscriber per endpoint, as one per address.
+ */
+export function endpointKey(url: string, secret: string): string {
+  return createHmac('sha256', secret)
+    .update(`endpoint:${new URL(url).href}`)
+    .digest('base64url');
+}
 
 /** How an endpoint has fared lately: what preferences and the console show, and what quarantines it. */
 export const EndpointHealth = z.object({
@@ -131,3 +141,23 @@ export function healthAfter(
       : {}),
   };
 }
+
+/** What became of one POST to an endpoint (see the endpoint client). */
+export type PostOutcome =
+  /** 2xx: the endpoint has it. */
+  | { kind: 'delivered'; status: number; latencyMs: number; answer: string }
+  /** A network error, a timeout, 429 or 5xx: worth trying again (after `retryAfterSeconds`, if it said). */
+  | {
+      kind: 'retry';
+      status?: number;
+      reason: string;
+      retryAfterSeconds?: number;
+      latencyMs: number;
+      answer: string;
+    }
+  /** 410 Gone: the endpoint says it is no more. */
+  | { kind: 'gone'; status: number; latencyMs: number; answer: string }
+  /** Any other answer (a 4xx, a redirect): trying again would get the same. */
+  | { kind: 'rejected'; status: number; latencyMs: number; answer: string }
+  /** The URL or an address it resolves to may not be connected to: nothing was sent. */
+  | { kind: 'blocked'; reason: string };

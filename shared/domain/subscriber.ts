@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ChannelView, endpointAddress } from './endpoint';
 import { NotificationLevel } from './levels';
 import { Topic } from './topics';
 
@@ -43,6 +44,8 @@ export const Subscriber = z.object({
   follows: z.array(Follow).optional(),
   /** Times in mail (a maintenance window) in this IANA zone as well as UTC; absent: the status page's. */
   timeZone: z.string().optional(),
+  /** Updates go to this endpoint rather than to `email`, which is then its owner's, for notices. */
+  channel: ChannelView.optional(),
   createdAt: z.string(),
   confirmedAt: z.string().optional(),
 });
@@ -62,8 +65,14 @@ export const SubscriberRecord = Subscriber.extend({
   lastInviteAt: z.string().optional(),
   /** Bumped on every write: concurrent changes fail instead of overwriting each other. */
   version: z.number().int().nonnegative(),
+  /** An endpoint subscriber's URL, keyed (see `endpointKey`): one subscriber per endpoint, as per address. */
+  endpointKey: z.string().optional(),
 });
 export type SubscriberRecord = z.infer<typeof SubscriberRecord>;
+
+/** Where a subscriber's updates go, as batches carry it: its address, or its endpoint's (no credential). */
+export const deliveryAddress = (record: Pick<SubscriberRecord, 'id' | 'email' | 'channel'>) =>
+  record.channel ? endpointAddress(record.id) : record.email;
 
 export function publicView(record: SubscriberRecord): Subscriber {
   return Subscriber.parse(record);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import {
   ChangeSubscriberInput,
-  CreateSubscriberInput,
+  NewSubscriberDocuments,
   ReindexInput,
   SubscriberSearch,
   SuppressionInput,
@@ -221,9 +221,10 @@ export const operations: Record<string, Operation> = {
     maxBodyBytes: BODY_LIMITS.documents,
   },
   'POST /v1/admin/subscribers': {
-    summary: 'Add a subscriber',
+    summary:
+      'Add a subscriber: an address ({ email, topics, confirmed?, level? }), or a webhook ({ channel: { type: "webhook", url, format: "v1" | "statuspage" }, ownerEmail, topics, confirmed: true, level? }), whose answer carries its signingSecret once',
     auth: 'admin',
-    body: CreateSubscriberInput,
+    body: NewSubscriberDocuments,
     response: Subscriber,
     status: 201,
   },

@@ -63,3 +63,23 @@ export function alreadySubscribedMail(input: { preferencesUrl: string }): Single
     text: `${intro}\n\nManage your subscription: ${input.preferencesUrl}\n`,
   };
 }
+
+/** To a webhook's owner, once, when it stops getting updates: why, and where to resume it. */
+export function endpointQuarantinedMail(input: {
+  endpoint: string;
+  reason: string;
+  preferencesUrl: string;
+}): SingleMail {
+  const subject = 'Your status webhook was paused';
+  const intro = `We stopped sending status updates to ${input.endpoint}: ${input.reason}.`;
+  const next =
+    'Updates meanwhile are recorded as skipped. Once the endpoint answers again, resume it from its page.';
+  return {
+    subject,
+    html: page(
+      subject,
+      html`<p style="margin:0 0 8px">${intro}</p><p style="margin:0 0 8px">${next}</p>${button(input.preferencesUrl, 'Manage this webhook')}`,
+    ),
+    text: [intro, '', next, '', `Manage it: ${input.preferencesUrl}`].join('\n'),
+  };
+}

@@ -1,6 +1,7 @@
 import { calendarUrl, googleCalendarUrl, hasWindow } from '../domain/calendar';
 import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } from '../domain/delivery';
+import { isEndpointAddress } from '../domain/endpoint';
 import { chronological, type Incident, type IncidentUpdate, mailSubject } from '../domain/incident';
 import type { MailContent, NotificationInput } from '../domain/render';
 import { type SendBatch, type SendBatchKey, sendBatchId } from '../domain/send-batch';
@@ -29,6 +30,7 @@ import type {
   Suppressions,
 } from '../ports';
 import { renderFooter, renderNotification, windowLine } from '../templates/notification';
+import { handOverToEndpoints } from './endpoint-handoff';
 import { manageLinks } from './self-service';
 
 export interface SendDeps {
@@ -84,7 +86,13 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
       }),
     ),
   );
-  const unique = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
+  const everyone = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
+  // Endpoints are handed over to their own deliverer; what follows is the mail.
+  const handedOver = await handOverToEndpoints(
+    deps,
+    everyone.filter((r) => isEndpointAddress(r.email)),
+  );
+  const unique = everyone.filter((r) => !isEndpointAddress(r.email));
   if (await deps.sendPause.current()) {
     // SES takes no mail now: no read; the sweep brings these back after the pause.
     await deferred(deps, unique);
@@ -96,6 +104,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
       deferred: unique.length,
       alreadyDone: 0,
       sesPaused: false,
+      handedOver,
     };
   }
   const incidents = await loadIncidents(deps, unique);
@@ -278,7 +287,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     totals.sent += counts.sent;
     totals.failed += counts.failed;
   }
-  return { retry: [...new Set(retry)], ...totals, sesPaused };
+  return { retry: [...new Set(retry)], ...totals, sesPaused, handedOver };
 }
 
 /** How far before its batches' fan-out a sender looks for changes: index lag and clocks that disagree. */

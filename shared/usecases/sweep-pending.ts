@@ -103,9 +103,11 @@ async function redrivePending(
       batch.recipients.map(({ subscriberId }) => ({ subscriberId, incidentId, updateId }));
     const recorded = await deps.deliveries.load(batches.flatMap(keysOf));
     for (const batch of batches) {
-      const waiting = keysOf(batch).filter(
-        (key) => (recorded.get(deliveryId(key))?.status ?? 'pending') === 'pending',
-      ).length;
+      // An endpoint's delivery, once handed over, is its deliverer's to retry (see endpoint-retries).
+      const waiting = keysOf(batch).filter((key) => {
+        const record = recorded.get(deliveryId(key));
+        return !record || (record.status === 'pending' && record.channel !== 'webhook');
+      }).length;
       if (waiting === 0) {
         done.push(batch);
         continue;

@@ -43,6 +43,7 @@ const ENV_VALUES = (baseUrl: string): Record<EnvName, string> => ({
   PUBLIC_BASE_URL: baseUrl,
   ADMIN_API_URL: baseUrl,
   CONSOLE_IDLE_MINUTES: '30',
+  CHANNELS_ALLOW_LOOPBACK: 'false',
   MAIL_FROM: 'status@bench.example.com',
   SES_CONFIGURATION_SET: 'bench',
   SUBSCRIBE_LIMIT_PER_IP: '20',

@@ -219,7 +219,22 @@ describe('compute stack', () => {
         ],
       },
     });
-    compute.resourceCountIs('AWS::SQS::Queue', 3); // two streams and the SES events
+    compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: invoking('endpoints'),
+      BatchSize: 10,
+      ParallelizationFactor: 10,
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { channel: { S: ['webhook'] }, due: { BOOL: [true] } } },
+            }),
+          },
+        ],
+      },
+    });
+    compute.resourceCountIs('AWS::SQS::Queue', 4); // three stream consumers and the SES events
   });
 
   it('alarms on what needs an operator, each alarm saying what to do', () => {
@@ -243,14 +258,17 @@ describe('compute stack', () => {
         'Resource',
       ]);
     expect(on('AWS/Lambda', 'Throttles').filter(ofVersion)).toHaveLength(deployed);
-    expect(on('AWS/Lambda', 'IteratorAge')).toHaveLength(2);
-    expect(on('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(on('AWS/Lambda', 'IteratorAge')).toHaveLength(3);
+    expect(on('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+    // Webhooks: endpoints quarantined, deliveries failed for good, a retry backlog that does not drain.
+    for (const metric of ['EndpointsQuarantined', 'EndpointsFailed', 'EndpointRetriesDue'])
+      expect(on('StatusNotifier', metric), metric).toHaveLength(1);
     // The pipeline's own: recipients pending too long, SES taking no mail, reputation near SES's review.
     expect(on('StatusNotifier', 'StalePendingRecipients')).toHaveLength(1);
     expect(on('StatusNotifier', 'SendingPaused')).toHaveLength(1);
     expect(on('AWS/SES', 'Reputation.BounceRate')[0]?.Properties.Threshold).toBe(0.04);
     expect(on('AWS/SES', 'Reputation.ComplaintRate')[0]?.Properties.Threshold).toBe(0.0008);
-    expect(alarms).toHaveLength(functionCount * 2 + deployed * 2 + 2 + 3 + 4);
+    expect(alarms).toHaveLength(functionCount * 2 + deployed * 2 + 3 + 4 + 4 + 3);
     for (const alarm of alarms)
       expect(alarm.Properties.AlarmDescription).toMatch(/docs\/runbook\.md#[a-z-]+/);
   });
@@ -320,7 +338,7 @@ describe('compute stack', () => {
     const mappings = Object.values(
       compute.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>,
     );
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     // A mapping names its function as `<function name>:live`, the name taken from the alias's ARN.
     for (const mapping of mappings) {
       const named = JSON.stringify(mapping.Properties.FunctionName);

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DELIVERY_RETENTION_DAYS,
   Delivery,
@@ -10,8 +10,17 @@ import type { Deliveries, DeliveryOutcome } from '../../ports';
 import { batchGetAll, batchWriteAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './expressions';
+import { DELIVERIES_BY_RETRY } from './tables';
 
 export const DELIVERY_KIND = 'delivery';
+/** Endpoint deliveries queued at once: one conditional write each. */
+const QUEUE_CONCURRENCY = 25;
+/** The retry index's partitions: waiting deliveries spread over a few, each read by the sweep. */
+const RETRY_SHARDS = ['R#0', 'R#1', 'R#2', 'R#3'];
+const retryShardOf = (subscriberId: string) =>
+  RETRY_SHARDS[
+    [...subscriberId].reduce((sum, c) => sum + c.charCodeAt(0), 0) % RETRY_SHARDS.length
+  ] as string;
 const deliverySk = (key: DeliveryKey) => `DELIVERY#${key.incidentId}#${key.updateId}`;
 
 /**
@@ -112,6 +121,87 @@ export class DynamoDeliveries implements Deliveries {
       // No record yet: SES's event overtook the sender's write, or a record of an older version is pending.
       const current = (await this.load([key])).get(deliveryId(key));
       return !current || current.status === 'pending' ? ('not-sent-yet' as const) : ('unchanged' as const);
+    }
+  }
+
+  async queueEndpointDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
+    const queued: Delivery[] = [];
+    for (let start = 0; start < deliveries.length; start += QUEUE_CONCURRENCY) {
+      await Promise.all(
+        deliveries.slice(start, start + QUEUE_CONCURRENCY).map(async (delivery) => {
+          try {
+            await this.client.send(
+              new PutCommand({
+                TableName: this.tableName,
+                Item: { ...this.deliveryItem(delivery), due: true },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              }),
+            );
+            queued.push(delivery);
+          } catch (error) {
+            // Queued before (a retried batch): that one goes on as it is.
+            if (!isConditionFailure(error)) throw error;
+          }
+        }),
+      );
+    }
+    return queued;
+  }
+
+  async recordEndpointAttempt(delivery: Delivery): Promise<void> {
+    const waiting = delivery.status === 'pending' && delivery.nextAttemptAt;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...this.deliveryItem(delivery),
+          // Off the stream until the sweep finds it due in the retry index.
+          ...(waiting
+            ? { retryShard: retryShardOf(delivery.subscriberId), retryAt: delivery.nextAttemptAt }
+            : {}),
+        },
+      }),
+    );
+  }
+
+  async dueEndpointDeliveries(now: Date, limit: number): Promise<DeliveryKey[]> {
+    const shards = await Promise.all(
+      RETRY_SHARDS.map((shard) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: DELIVERIES_BY_RETRY,
+            KeyConditionExpression: 'retryShard = :shard AND retryAt <= :now',
+            ExpressionAttributeValues: { ':shard': shard, ':now': now.toISOString() },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return shards
+      .flatMap((page) => page.Items ?? [])
+      .map((item) => ({
+        subscriberId: String(item.subscriberId),
+        incidentId: String(item.incidentId),
+        updateId: String(item.updateId),
+      }))
+      .slice(0, limit);
+  }
+
+  async markDue(key: DeliveryKey): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(key),
+          UpdateExpression: 'SET due = :due REMOVE retryShard, retryAt',
+          ConditionExpression: 'attribute_exists(retryAt)',
+          ExpressionAttributeValues: { ':due': true },
+        }),
+      );
+    } catch (error) {
+      // Handed back already (two sweeps at once), or settled meanwhile.
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

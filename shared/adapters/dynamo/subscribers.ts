@@ -14,6 +14,7 @@ import {
   domainOf,
 } from '../../domain/address-search';
 import {
+  deliveryAddress,
   Follow,
   followKey,
   PENDING_TTL_DAYS,
@@ -42,6 +43,11 @@ const AUDIENCE_PAGE = 1_000;
 const topicSk = (topicKey: string) => `TOPIC#${topicKey}`;
 const followSk = (incidentId: string) => `FOLLOW#${incidentId}`;
 const emailPk = (email: string) => `EMAIL#${email}`;
+/** The item that makes a subscriber unique: its address, or an endpoint subscriber's endpoint. */
+const lockPk = (record: Pick<SubscriberRecord, 'email' | 'endpointKey'>) =>
+  record.endpointKey ? `ENDPOINT#${record.endpointKey}` : emailPk(record.email);
+/** An endpoint subscriber's URL and secrets, sealed (see DynamoEndpoints). */
+export const ENDPOINT_SK = 'ENDPOINT';
 const byDomain = (domain: string) => `DOMAIN#${domain}`;
 const byStart = (text: string) => `START#${addressStart(text)}`;
 const INDEX_CURSOR_KEYS = ['pk', 'sk', 'addressKey', 'email'] as const;
@@ -303,7 +309,9 @@ export class DynamoSubscribers implements Subscribers {
     // Conditional on the version read, so a topic added meanwhile cannot survive with the address on it.
     await this.transact(
       [
-        { Delete: { TableName: this.tableName, Key: { pk: emailPk(record.email), sk: LOCK } } },
+        { Delete: { TableName: this.tableName, Key: { pk: lockPk(record), sk: LOCK } } },
+        // An endpoint's credentials go with it.
+        { Delete: { TableName: this.tableName, Key: { pk: id, sk: ENDPOINT_SK } } },
         {
           Delete: {
             TableName: this.tableName,
@@ -579,7 +587,7 @@ export function subscriberItems(record: SubscriberRecord) {
       expiresAt,
     },
     address: {
-      pk: emailPk(record.email),
+      pk: lockPk(record),
       sk: LOCK,
       subscriberId: record.id,
       email: record.email,
@@ -592,7 +600,7 @@ export function subscriberItems(record: SubscriberRecord) {
       sk: topicSk(topic.key),
       topic: topic.key,
       ...topic,
-      email: record.email,
+      email: deliveryAddress(record),
       status: record.status,
       level: record.level,
       expiresAt,
@@ -603,7 +611,7 @@ export function subscriberItems(record: SubscriberRecord) {
       sk: followSk(follow.incidentId),
       topic: follow.key,
       ...follow,
-      email: record.email,
+      email: deliveryAddress(record),
       status: record.status,
       level: record.level,
       expiresAt: followExpiry(follow, expiresAt),

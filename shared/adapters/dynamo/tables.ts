@@ -17,6 +17,8 @@ export const SUBSCRIBERS_BY_TOPIC = 'byTopic';
 export const INCIDENTS_BY_PAGE = 'byPage';
 /** Support's address searches: by domain and by the start of an address (see DynamoSubscribers.search). */
 export const SUBSCRIBERS_BY_ADDRESS = 'byAddress';
+/** Sparse: endpoint deliveries waiting for their next try, by when it is due (the sweep's read). */
+export const DELIVERIES_BY_RETRY = 'byRetry';
 
 export const tables = {
   subscribers: {
@@ -98,7 +100,14 @@ export const tables = {
     sortKey: 'sk',
     stream: 'NEW_IMAGE',
     timeToLiveAttribute: 'expiresAt',
-    indexes: [],
+    indexes: [
+      {
+        name: DELIVERIES_BY_RETRY,
+        partitionKey: 'retryShard',
+        sortKey: 'retryAt',
+        include: ['subscriberId', 'incidentId', 'updateId'],
+      },
+    ],
   },
   catalog: { name: 'Catalog', partitionKey: 'pk', sortKey: 'sk', indexes: [] },
 } as const satisfies Record<string, TableDefinition>;

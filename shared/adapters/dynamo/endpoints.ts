@@ -1,0 +1,110 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { type Endpoint, EndpointHealth, SigningSecret, WebhookFormat } from '../../domain/endpoint';
+import type { Endpoints } from '../../ports';
+import { ENDPOINT_SK } from './subscribers';
+
+/*
+ * An endpoint subscriber's credentials, in the subscribers table beside its profile (`pk` the subscriber,
+ * `sk` `ENDPOINT`): its URL and signing secrets sealed with AES-256-GCM under a key derived from the
+ * deployment's link signing secret, so that neither is readable in the table, its backups, its exports
+ * or its stream; its format and health in the clear. Erasing the subscriber deletes the item.
+ */
+
+const Sealed = z.object({ url: z.string(), secrets: z.array(SigningSecret).min(1) });
+const EndpointItem = z.object({
+  pk: z.string(),
+  format: WebhookFormat,
+  sealed: z.string(),
+  health: EndpointHealth,
+});
+
+export class DynamoEndpoints implements Endpoints {
+  private readonly key: Buffer;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /** The deployment's link signing secret: the sealing key is derived from it. */
+    sealingSecret: string,
+  ) {
+    this.key = Buffer.from(hkdfSync('sha256', sealingSecret, 'status-notifier', 'endpoint credentials', 32));
+  }
+
+  async create(endpoint: Endpoint): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: endpoint.subscriberId,
+          sk: ENDPOINT_SK,
+          format: endpoint.format,
+          sealed: this.seal({ url: endpoint.url, secrets: endpoint.secrets }),
+          health: endpoint.health,
+        },
+      }),
+    );
+  }
+
+  async get(subscriberId: string): Promise<Endpoint | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: subscriberId, sk: ENDPOINT_SK },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const item = EndpointItem.parse(Item);
+    return { subscriberId, format: item.format, health: item.health, ...this.open(item.sealed) };
+  }
+
+  async recordHealth(subscriberId: string, health: EndpointHealth): Promise<void> {
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: subscriberId, sk: ENDPOINT_SK },
+          UpdateExpression: 'SET health = :health',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':health': health },
+        }),
+      )
+      .catch((error: unknown) => {
+        // Erased meanwhile: there is no health left to keep.
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  async remove(subscriberId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: subscriberId, sk: ENDPOINT_SK } }),
+    );
+  }
+
+  /** `v1.<iv>.<ciphertext>.<tag>`, base64url: the version names the scheme, for a later key rotation. */
+  private seal(credentials: z.infer<typeof Sealed>): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const text = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
+    return ['v1', iv, text, cipher.getAuthTag()]
+      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+      .join('.');
+  }
+
+  private open(sealed: string): z.infer<typeof Sealed> {
+    const [version, iv = '', text = '', tag = ''] = sealed.split('.');
+    if (version !== 'v1') throw new Error(`endpoint credentials sealed with an unknown scheme (${version})`);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const plain = Buffer.concat([decipher.update(Buffer.from(text, 'base64url')), decipher.final()]);
+    return Sealed.parse(JSON.parse(plain.toString('utf8')));
+  }
+}

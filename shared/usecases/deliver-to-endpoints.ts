@@ -1,0 +1,227 @@
+import type { PageCatalog } from '../domain/catalog';
+import type { Delivery } from '../domain/delivery';
+import {
+  type Endpoint,
+  type EndpointHealth,
+  healthAfter,
+  nextAttemptAt,
+  signingSecrets,
+} from '../domain/endpoint';
+import { maskedEndpoint } from '../domain/endpoint-url';
+import type { Incident, IncidentUpdate } from '../domain/incident';
+import { type EventInput, incidentEventV1, statuspageBody } from '../domain/webhook-events';
+import { signatureHeaders } from '../domain/webhook-signing';
+import type {
+  Catalog,
+  Clock,
+  Deliveries,
+  EndpointPoster,
+  Endpoints,
+  Incidents,
+  Mailer,
+  Subscribers,
+} from '../ports';
+import { endpointQuarantinedMail } from '../templates/account';
+import { manageLinks } from './self-service';
+
+type StoredIncident = { incident: Incident; updates: IncidentUpdate[] };
+
+export interface EndpointDeliveryDeps {
+  deliveries: Pick<Deliveries, 'recordEndpointAttempt'>;
+  endpoints: Endpoints;
+  subscribers: Pick<Subscribers, 'getProfiles' | 'get'>;
+  incidents: Pick<Incidents, 'get'>;
+  catalog: Pick<Catalog, 'getPage'>;
+  poster: EndpointPoster;
+  mailer: Pick<Mailer, 'sendOne'>;
+  clock: Clock;
+  random: () => number;
+  config: { publicBaseUrl: string; linkSigningSecret: string };
+}
+
+type Outcome = 'delivered' | 'retrying' | 'failed' | 'skipped';
+
+/** Endpoints delivered to at once: each waits at most its own timeout, none waits for another. */
+const CONCURRENT_ENDPOINTS = 32;
+
+/**
+ * Delivers due endpoint deliveries: one signed POST each, its outcome recorded on the delivery (sent,
+ * failed, or pending with its next try, which the sweep brings back when due) and in the endpoint's
+ * health. An endpoint's deliveries go one after another, in order; different endpoints at once, so a
+ * slow one delays only its own. A delivery to an endpoint that is quarantined, unsubscribed or erased
+ * is recorded as skipped. A crash after a POST repeats it on the stream's retry, with the same
+ * `webhook-id`.
+ */
+export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries: readonly Delivery[]) {
+  const bySubscriber = [...Map.groupBy(deliveries, (d) => d.subscriberId)];
+  const outcomes: Outcome[] = [];
+  let quarantined = 0;
+  for (let start = 0; start < bySubscriber.length; start += CONCURRENT_ENDPOINTS) {
+    await Promise.all(
+      bySubscriber.slice(start, start + CONCURRENT_ENDPOINTS).map(async ([subscriberId, group]) => {
+        const result = await deliverToOne(deps, subscriberId, group);
+        outcomes.push(...result.outcomes);
+        if (result.quarantined) quarantined++;
+      }),
+    );
+  }
+  const count = (kind: Outcome) => outcomes.filter((o) => o === kind).length;
+  return {
+    delivered: count('delivered'),
+    retrying: count('retrying'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    quarantined,
+  };
+}
+
+async function deliverToOne(
+  deps: EndpointDeliveryDeps,
+  subscriberId: string,
+  deliveries: readonly Delivery[],
+) {
+  const [endpoint, profiles] = await Promise.all([
+    deps.endpoints.get(subscriberId),
+    deps.subscribers.getProfiles([subscriberId]),
+  ]);
+  const profile = profiles.get(subscriberId);
+  const outcomes: Outcome[] = [];
+  let health = endpoint?.health;
+  let quarantined = false;
+  for (const delivery of deliveries) {
+    const skip =
+      !endpoint || !profile
+        ? 'subscriber erased'
+        : profile.status !== 'confirmed'
+          ? `subscriber ${profile.status}`
+          : health?.quarantinedAt
+            ? 'endpoint quarantined'
+            : undefined;
+    if (skip || !endpoint || !health) {
+      await deps.deliveries.recordEndpointAttempt({
+        ...delivery,
+        status: 'skipped',
+        error: skip ?? 'subscriber erased',
+      });
+      outcomes.push('skipped');
+      continue;
+    }
+    const attempt = await attemptOne(deps, endpoint, delivery);
+    outcomes.push(attempt.outcome);
+    const next: EndpointHealth = healthAfter(health, attempt.health);
+    if (next.quarantinedAt && !health.quarantinedAt) {
+      quarantined = true;
+      await noticeOfQuarantine(deps, endpoint, next);
+    }
+    health = next;
+  }
+  if (endpoint && health && health !== endpoint.health)
+    await deps.endpoints.recordHealth(subscriberId, health);
+  return { outcomes, quarantined };
+}
+
+/** One POST of one update, and what it became. */
+async function attemptOne(deps: EndpointDeliveryDeps, endpoint: Endpoint, delivery: Delivery) {
+  const now = deps.clock.now();
+  const body = await eventBody(deps, endpoint, delivery, now);
+  const eventId = delivery.eventId ?? `${delivery.subscriberId}.${delivery.updateId}`;
+  const headers = signatureHeaders(signingSecrets(endpoint, now), { id: eventId, timestamp: now, body });
+  const posted = await deps.poster.post(endpoint.url, body, { ...headers });
+  const firstAttemptAt = delivery.firstAttemptAt ?? now.toISOString();
+  const tried = {
+    ...delivery,
+    eventId,
+    attempts: delivery.attempts + 1,
+    firstAttemptAt,
+    ...('status' in posted ? { httpStatus: posted.status } : {}),
+    ...('latencyMs' in posted ? { latencyMs: posted.latencyMs } : {}),
+  };
+  const { nextAttemptAt: _previous, error: _error, ...fresh } = tried;
+  const record = async (update: Partial<Delivery>) =>
+    deps.deliveries.recordEndpointAttempt({ ...fresh, ...update });
+  switch (posted.kind) {
+    case 'delivered':
+      await record({ status: 'sent', sentAt: now.toISOString() });
+      return { outcome: 'delivered' as const, health: { ok: true, at: now } };
+    case 'retry': {
+      const next = nextAttemptAt({
+        failedAttempts: tried.attempts,
+        firstAttemptAt: new Date(firstAttemptAt),
+        now,
+        random: deps.random,
+        ...(posted.retryAfterSeconds !== undefined ? { retryAfterSeconds: posted.retryAfterSeconds } : {}),
+      });
+      await record(
+        next
+          ? { status: 'pending', nextAttemptAt: next.toISOString(), error: posted.reason }
+          : { status: 'failed', error: `gave up after a day of trying; the last attempt: ${posted.reason}` },
+      );
+      return {
+        outcome: next ? ('retrying' as const) : ('failed' as const),
+        health: { ok: false, at: now, reason: posted.reason },
+      };
+    }
+    case 'gone':
+      await record({ status: 'failed', error: 'the endpoint answered 410 Gone' });
+      return { outcome: 'failed' as const, health: { ok: false, gone: true, at: now } };
+    case 'rejected':
+      await record({ status: 'failed', error: `the endpoint answered ${posted.status}` });
+      return {
+        outcome: 'failed' as const,
+        health: { ok: false, at: now, reason: `answered ${posted.status}` },
+      };
+    case 'blocked':
+      await record({ status: 'failed', error: `not sent: the URL ${posted.reason}` });
+      return { outcome: 'failed' as const, health: { ok: false, at: now, reason: posted.reason } };
+  }
+}
+
+/** The event's body in the endpoint's format, from the stored incident and the page's catalog. */
+async function eventBody(deps: EndpointDeliveryDeps, endpoint: Endpoint, delivery: Delivery, now: Date) {
+  const stored = await deps.incidents.get(delivery.incidentId);
+  const update = stored?.updates.find((u) => u.updateId === delivery.updateId);
+  if (!stored || !update) throw new Error(`update ${delivery.incidentId}/${delivery.updateId} is not stored`);
+  const catalog = await deps.catalog.getPage(stored.incident.pageId);
+  const links = manageLinks(deps, { id: delivery.subscriberId, issuedAt: now });
+  const input: EventInput = {
+    eventId: delivery.eventId ?? '',
+    at: now,
+    page: pageOf(stored, catalog),
+    incident: stored.incident,
+    update,
+    updates: stored.updates,
+    components: componentsOf(stored, catalog),
+    links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
+  };
+  return JSON.stringify(endpoint.format === 'statuspage' ? statuspageBody(input) : incidentEventV1(input));
+}
+
+const pageOf = (stored: StoredIncident, catalog: PageCatalog) => ({
+  id: stored.incident.pageId,
+  name: catalog.page?.name ?? stored.incident.pageId,
+  ...(catalog.page?.url ? { url: catalog.page.url } : {}),
+});
+
+function componentsOf(stored: StoredIncident, catalog: PageCatalog) {
+  const region = new Map(catalog.groups.map((g) => [g.groupId, g.name]));
+  return stored.incident.componentIds.map((id) => {
+    const component = catalog.components.find((c) => c.componentId === id);
+    const regionName = component?.groupId ? region.get(component.groupId) : undefined;
+    return { id, name: component?.name ?? id, ...(regionName ? { region: regionName } : {}) };
+  });
+}
+
+/** Once, when an endpoint is quarantined: its owner hears why, and where to resume it. */
+async function noticeOfQuarantine(deps: EndpointDeliveryDeps, endpoint: Endpoint, health: EndpointHealth) {
+  const owner = (await deps.subscribers.get(endpoint.subscriberId))?.email;
+  if (!owner) return;
+  const links = manageLinks(deps, { id: endpoint.subscriberId, issuedAt: deps.clock.now() });
+  await deps.mailer.sendOne(
+    owner,
+    endpointQuarantinedMail({
+      endpoint: maskedEndpoint(endpoint.url),
+      reason: health.quarantineReason ?? 'it kept failing',
+      preferencesUrl: links.preferencesUrl,
+    }),
+  );
+}

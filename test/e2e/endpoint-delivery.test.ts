@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
+import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import { StatuspageWebhook } from '../../shared/domain/statuspage';
+import { WebhookEventV1 } from '../../shared/domain/webhook-events';
+import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
+import { mailTo, uniqueEmail } from '../support/local-aws';
+import { adminCall, startTestStack } from '../support/stack';
+
+/*
+ * Webhook subscribers through the local stack, against receivers on 127.0.0.1 that answer as real
+ * endpoints do: well, in Statuspage's format, failing then recovering, busy with Retry-After, gone,
+ * hanging, or not listening at all.
+ */
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+const received = new Map<string, Received[]>();
+/** What each path answers, attempt by attempt (the last answer repeats). */
+const answers: Record<string, Array<number | 'hang'>> = {
+  good: [204],
+  statuspage: [200],
+  flaky: [500, 200],
+  busy: [429, 200],
+  gone: [410],
+  hanging: ['hang', 200],
+};
+
+let stack: LocalStack;
+let receiver: Server;
+let base: string;
+let closedPort: number;
+const seed: Seed = { ...chatMessagesMayFail, id: `w${randomUUID().slice(0, 10)}` };
+
+beforeAll(async () => {
+  stack = await startTestStack('endpoints');
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const path = (request.url ?? '/').split('/')[1] ?? '';
+      const list = received.get(path) ?? [];
+      list.push({ headers: request.headers, body });
+      received.set(path, list);
+      const script = answers[path] ?? [404];
+      const answer = script[Math.min(list.length, script.length) - 1];
+      if (answer === 'hang') return;
+      response.writeHead(answer ?? 404, answer === 429 ? { 'retry-after': '60' } : {}).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+});
+afterAll(async () => {
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
+  await stack?.stop();
+});
+
+const postWebhook = (count: number) =>
+  fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(incidentWebhook(seed, count)),
+  });
+
+async function addEndpoint(url: string, format: 'v1' | 'statuspage' = 'v1') {
+  const ownerEmail = uniqueEmail('owner');
+  const created = await adminCall(stack, 'POST', '/v1/admin/subscribers', {
+    channel: { type: 'webhook', url, format },
+    ownerEmail,
+    topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+    confirmed: true,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return {
+    id: created.body.id as string,
+    secret: created.body.signingSecret as string,
+    ownerEmail,
+    created,
+    url,
+  };
+}
+
+const deliveriesOf = async (id: string) =>
+  (await adminCall(stack, 'GET', `/v1/admin/subscribers/${id}/deliveries`)).body.items as Array<
+    Record<string, unknown>
+  >;
+
+/** Makes every waiting retry due now, as time would, and lets the sweep bring them back. */
+async function retriesDueNow() {
+  const db = createDocumentClient(
+    new DynamoDBClient({
+      endpoint: stack.dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: localCredentials,
+    }),
+  );
+  const { Items = [] } = await db.send(
+    new ScanCommand({ TableName: stack.tables.deliveries, FilterExpression: 'attribute_exists(retryAt)' }),
+  );
+  for (const item of Items)
+    await db.send(
+      new UpdateCommand({
+        TableName: stack.tables.deliveries,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET retryAt = :past',
+        ExpressionAttributeValues: { ':past': '2000-01-01T00:00:00.000Z' },
+      }),
+    );
+  await stack.runScheduled('sweeper');
+  await stack.waitForIdle(60_000);
+  return Items.length;
+}
+
+describe('webhook subscribers', () => {
+  let endpoints: Record<string, Awaited<ReturnType<typeof addEndpoint>>>;
+  const mailReader = uniqueEmail('reader');
+
+  it('are added by support, checked, with their signing secret answered once', async () => {
+    endpoints = {};
+    for (const path of Object.keys(answers))
+      endpoints[path] = await addEndpoint(
+        `${base}/${path}/${randomUUID()}`,
+        path === 'statuspage' ? 'statuspage' : 'v1',
+      );
+    endpoints.refused = await addEndpoint(`http://127.0.0.1:${closedPort}/hook`);
+    expect(endpoints.good?.created.body).toMatchObject({
+      status: 'confirmed',
+      email: endpoints.good?.ownerEmail,
+      channel: { type: 'webhook', format: 'v1', host: base.slice('http://'.length) },
+      signingSecret: expect.stringMatching(/^whsec_/),
+    });
+    // The URL is a credential: its token is in no answer.
+    const token = endpoints.good?.url.split('/').at(-1) ?? '';
+    expect(JSON.stringify(endpoints.good?.created.body)).not.toContain(token);
+    const again = await adminCall(stack, 'POST', '/v1/admin/subscribers', {
+      channel: { type: 'webhook', url: 'https://169.254.169.254/latest/meta-data/' },
+      ownerEmail: uniqueEmail('owner'),
+      topics: [{ pageId: PAGE_ID }],
+      confirmed: true,
+    });
+    expect(again.status).toBe(400);
+    expect(again.body.error.details).toEqual([
+      { path: 'channel.url', message: 'must be a public address, not a private, local or reserved one' },
+    ]);
+    const mail = await adminCall(stack, 'POST', '/v1/admin/subscribers', {
+      email: mailReader,
+      topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+      confirmed: true,
+    });
+    expect(mail.status).toBe(201);
+  });
+
+  it('get each update once, signed, in their format, beside the mail; failures wait for their retry', {
+    timeout: 60_000,
+  }, async () => {
+    expect((await postWebhook(1)).status).toBe(202);
+    await stack.waitForIdle(60_000);
+
+    const [good] = received.get('good') ?? [];
+    expect(good).toBeDefined();
+    const headers = {
+      'webhook-id': String(good?.headers['webhook-id']),
+      'webhook-timestamp': String(good?.headers['webhook-timestamp']),
+      'webhook-signature': String(good?.headers['webhook-signature']),
+    };
+    const event = WebhookEventV1.parse(
+      new Webhook(endpoints.good?.secret ?? '').verify(good?.body ?? '', headers),
+    );
+    expect(event).toMatchObject({
+      type: 'incident.update',
+      id: headers['webhook-id'],
+      data: {
+        page: { id: PAGE_ID, name: 'Kustomer' },
+        incident: { name: seed.name, status: 'investigating' },
+        update: { text: seed.updates[0]?.body },
+        components: [{ id: US_CHAT, name: 'Channel - Chat', region: 'Prod1 (US)' }],
+      },
+    });
+    expect(event.data.subscription.unsubscribe_url).toMatch(/\/v1\/unsubscribe\?token=/);
+
+    const [statuspage] = received.get('statuspage') ?? [];
+    const parsed = StatuspageWebhook.parse(JSON.parse(statuspage?.body ?? '{}'));
+    expect(parsed).toMatchObject({ kind: 'incident', incident: { id: seed.id, name: seed.name } });
+
+    expect(await mailTo([mailReader])).toHaveLength(1);
+    for (const path of ['flaky', 'busy', 'gone', 'hanging']) expect(received.get(path), path).toHaveLength(1);
+
+    const [flaky] = await deliveriesOf(endpoints.flaky?.id ?? '');
+    expect(flaky).toMatchObject({ status: 'pending', httpStatus: 500, attempts: 1, error: 'answered 500' });
+    const [busy] = await deliveriesOf(endpoints.busy?.id ?? '');
+    expect(Date.parse(String(busy?.nextAttemptAt)) - Date.now()).toBeGreaterThan(50_000);
+    const [refused] = await deliveriesOf(endpoints.refused?.id ?? '');
+    expect(refused).toMatchObject({ status: 'pending', error: 'the connection failed (ECONNREFUSED)' });
+    const [hanging] = await deliveriesOf(endpoints.hanging?.id ?? '');
+    expect(hanging).toMatchObject({ status: 'pending', error: 'no answer within 5 s' });
+    const [gone] = await deliveriesOf(endpoints.gone?.id ?? '');
+    expect(gone).toMatchObject({
+      status: 'failed',
+      httpStatus: 410,
+      error: 'the endpoint answered 410 Gone',
+    });
+    const notices = await mailTo([endpoints.gone?.ownerEmail ?? '']);
+    expect(notices.map((m) => m.subject)).toEqual(['Your status webhook was paused']);
+    expect(notices[0]?.body.text).toContain('the endpoint answered 410 Gone');
+  });
+
+  it('retry when due, with the same webhook-id, until the endpoint takes them', {
+    timeout: 60_000,
+  }, async () => {
+    expect(await retriesDueNow()).toBe(4); // flaky, busy, hanging, refused
+    for (const path of ['flaky', 'busy', 'hanging']) {
+      const attempts = received.get(path) ?? [];
+      expect(attempts, path).toHaveLength(2);
+      expect(attempts[1]?.headers['webhook-id'], path).toBe(attempts[0]?.headers['webhook-id']);
+      const [delivery] = await deliveriesOf(endpoints[path]?.id ?? '');
+      expect(delivery, path).toMatchObject({ status: 'sent', attempts: 2 });
+    }
+    const [refused] = await deliveriesOf(endpoints.refused?.id ?? '');
+    expect(refused).toMatchObject({ status: 'pending', attempts: 2 });
+  });
+
+  it('skip a quarantined endpoint, and deliver the next update to the others once each', {
+    timeout: 60_000,
+  }, async () => {
+    expect((await postWebhook(2)).status).toBe(202);
+    await stack.waitForIdle(60_000);
+    expect(received.get('gone')).toHaveLength(1);
+    const [latest] = await deliveriesOf(endpoints.gone?.id ?? '');
+    expect(latest).toMatchObject({ status: 'skipped', error: 'endpoint quarantined' });
+    expect(received.get('good')).toHaveLength(2);
+    const ids = (received.get('good') ?? []).map((r) => r.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(2);
+    expect(await mailTo([endpoints.gone?.ownerEmail ?? ''])).toHaveLength(1); // the notice, once
+  });
+});
