@@ -48,7 +48,7 @@ Usage: status-notifier <command> [options]
                                         recipients; with --queue (an on-failure queue URL, repeatable), how
                                         many set-aside batches wait in it
   redrive [--local]                     replay the local stack's set-aside batches (.local/failed-batches.jsonl)
-  redrive --queue URL [--function NAME|ARN] [--source fanout|sender] [--dry-run] [--max N]
+  redrive --queue URL [--function NAME|ARN] [--source fanout|sender|endpoints] [--dry-run] [--max N]
                                         replay the stream batches in an on-failure queue of a deployed stack:
                                         the outputs FanoutFailuresQueueUrl and SenderFailuresQueueUrl of
                                         StatusNotifierCompute; AWS credentials and region from the environment.

@@ -153,7 +153,7 @@ describe('status-notifier redrive (local stack)', () => {
     expect(remote.stderr).toMatch(/pass --queue .*SenderFailuresQueueUrl/);
     expect(
       (await cli('redrive', '--queue', 'https://sqs.us-east-1.amazonaws.com/1/q', '--source', 'x')).stderr,
-    ).toBe('--source must be one of fanout, sender\n');
+    ).toBe('--source must be one of fanout, sender, endpoints\n');
     expect((await cli('--help')).stdout).toContain('redrive --queue URL');
   });
 });
