@@ -4,9 +4,11 @@ import * as z from 'zod';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoEndpoints } from '../shared/adapters/dynamo/endpoints';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
+import { EndpointClient } from '../shared/adapters/endpoint-client';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { httpErrors } from '../shared/http/errors';
@@ -18,6 +20,7 @@ import { linkPageRoutes } from '../shared/routes/link-pages';
 import { subscribePageRoutes } from '../shared/routes/subscribe-pages';
 import { loadConfig } from '../shared/secrets';
 import { errorPage } from '../shared/templates/pages/message';
+import { EndpointSubscribeInput, requestEndpointSubscription } from '../shared/usecases/endpoint-subscribers';
 import {
   PreferencesUpdate,
   requestSubscription,
@@ -37,6 +40,8 @@ const deps = {
     from: env.MAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
+  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.LINK_SIGNING_SECRET),
+  poster: new EndpointClient({ allowLoopback: env.CHANNELS_ALLOW_LOOPBACK }),
   clock: systemClock,
   config: {
     publicBaseUrl: env.PUBLIC_BASE_URL,
@@ -45,12 +50,27 @@ const deps = {
   },
 };
 
-const subscribe = httpHandler({ input: z.object({ body: SubscribeInput }) }, async ({ body }, event) => {
-  await requestSubscription(deps, body, event.requestContext.http.sourceIp);
+/** An address, or a webhook (`channel`), told apart by `channel`. */
+const NewSubscription = z.unknown().transform((body, ctx) => {
+  const webhook = typeof body === 'object' && body !== null && 'channel' in body;
+  const parsed = (webhook ? EndpointSubscribeInput : SubscribeInput).safeParse(body);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+
+const subscribe = httpHandler({ input: z.object({ body: NewSubscription }) }, async ({ body }, event) => {
+  const ip = event.requestContext.http.sourceIp;
+  if ('channel' in body) await requestEndpointSubscription(deps, body, ip);
+  else await requestSubscription(deps, body, ip);
   // The same answer whatever the address's state: no enumeration.
   return json(202, {
     status: 'accepted',
-    message: 'If the address can be subscribed, a mail is on its way to it.',
+    message:
+      'channel' in body
+        ? 'If the webhook can be subscribed, a verification event is on its way to it, and a mail to its owner.'
+        : 'If the address can be subscribed, a mail is on its way to it.',
   });
 });
 

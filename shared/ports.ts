@@ -128,6 +128,8 @@ export interface Subscribers {
     limit: number,
   ): Promise<{ scanned: number; reindexed: number; cursor?: string }>;
   /** Status and link nonce of many subscribers at once, read consistently: what the sender checks. */
+  /** The subscriber of an endpoint, by its key (see `endpointKey`). */
+  findByEndpoint(key: string): Promise<SubscriberRecord | undefined>;
   getProfiles(ids: readonly string[]): Promise<Map<string, SubscriberProfile>>;
   /** Deletes the subscriber and its address; returns what was deleted. */
   erase(id: string): Promise<SubscriberRecord | undefined>;

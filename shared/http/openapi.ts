@@ -29,7 +29,9 @@ import { StatuspageComponentWebhook, StatuspageIncidentWebhook } from '../domain
 import { Subscriber } from '../domain/subscriber';
 import { BetterStackWebhook } from '../domain/vendors/betterstack';
 import { InstatusWebhook } from '../domain/vendors/instatus';
+import { WebhookEventV1 } from '../domain/webhook-events';
 import { CreateApiKeyInput } from '../usecases/api-keys';
+import { EndpointSubscribeInput } from '../usecases/endpoint-subscribers';
 import { FollowInput } from '../usecases/follow';
 import { PreferencesUpdate, SubscribeInput } from '../usecases/self-service';
 import { ErrorBody } from './errors';
@@ -170,9 +172,10 @@ export const operations: Record<string, Operation> = {
   },
   'GET /v1/openapi.json': { summary: 'This document', auth: 'none' },
   'POST /v1/subscriptions': {
-    summary: 'Subscribe; a confirmation mail follows. The same answer whatever the address (no enumeration)',
+    summary:
+      'Subscribe an address (a confirmation mail follows) or a webhook ({ channel: { type: "webhook", url, format }, ownerEmail, topics }: a signed verification event carrying a confirm_url is POSTed to it, its owner mailed the management link; the signing secret is shown once, on confirmation). The same answer whatever the state (no enumeration)',
     auth: 'none',
-    body: SubscribeInput,
+    body: z.union([SubscribeInput, EndpointSubscribeInput]),
     status: 202,
   },
   'POST /v1/incidents/{id}/followers': {
@@ -405,5 +408,34 @@ export function openApiDocument(serverUrl: string) {
       securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'an admin API key' } },
     },
     paths,
+    webhooks: subscriberWebhooks(),
   };
+}
+
+/** What a webhook subscriber's endpoint receives: the v1 event, signed per Standard Webhooks. */
+function subscriberWebhooks() {
+  const signed = [
+    ['webhook-id', 'the event id: the same on every retry of one event (drop repeats by it)'],
+    ['webhook-timestamp', 'seconds since the epoch when this attempt was signed'],
+    [
+      'webhook-signature',
+      'space-separated v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the signing secret (the part after whsec_, base64-decoded); two while a rotated secret still signs',
+    ],
+  ].map(([name, description]) => ({
+    name,
+    in: 'header',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  }));
+  const event = {
+    post: {
+      summary:
+        'format "v1": an incident or maintenance update, a postmortem, a test or a verification event; answer 2xx within 5 s. 429 (Retry-After honoured) and 5xx are retried for a day; 410 stops deliveries; redirects are not followed',
+      parameters: signed,
+      requestBody: { required: true, content: { 'application/json': { schema: schema(WebhookEventV1) } } },
+      responses: { '2xx': { description: 'received' } },
+    },
+  };
+  return { statusEvent: event };
 }

@@ -4,7 +4,7 @@ import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, prefersJson } from '../http/respond';
 import { chosenTopics } from '../http/topic-form';
-import { actionPage, messagePage } from '../templates/pages/message';
+import { actionPage, messagePage, signingSecretBlock } from '../templates/pages/message';
 import { type PreferencesPageInput, preferencesPage } from '../templates/pages/preferences';
 import { checkInboxPage } from '../templates/pages/subscribe';
 import { pageViews } from '../usecases/catalog';
@@ -163,12 +163,16 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
         Token,
         async ({ query }) => {
           const done = await confirmSubscription(deps, query.token);
+          const about = done.topics.join(', ');
           return html(
             200,
             messagePage({
               ...(await brand(done.pageIds)),
               title: 'Subscription confirmed',
-              message: `Status updates about ${done.topics.join(', ')} will go to ${done.email}.`,
+              message: done.endpoint
+                ? `Status updates about ${about} will be POSTed to ${done.endpoint}, signed per Standard Webhooks.`
+                : `Status updates about ${about} will go to ${done.email}.`,
+              ...(done.signingSecret ? { details: signingSecretBlock(done.signingSecret) } : {}),
               links: [{ href: relative(done.preferencesUrl), label: 'Manage preferences' }],
             }),
           );

@@ -83,3 +83,23 @@ export function endpointQuarantinedMail(input: {
     text: [intro, '', next, '', `Manage it: ${input.preferencesUrl}`].join('\n'),
   };
 }
+
+/**
+ * To the owner of a webhook asked for: where it goes, that it starts once confirmed from the
+ * verification event POSTed to it (which proves control of the endpoint), and its management link.
+ */
+export function endpointRegisteredMail(input: { endpoint: string; preferencesUrl: string }): SingleMail {
+  const subject = 'Confirm your status webhook from its verification event';
+  const intro = `Someone, hopefully you, asked to send status updates to ${input.endpoint}, naming this address as its owner.`;
+  const how =
+    'We POSTed a verification event to it: open the confirm_url it carries to start the updates and see its signing secret. Nothing else is sent before that.';
+  const ignore = 'If this was not you, ignore this mail, or unsubscribe the webhook from its page.';
+  return {
+    subject,
+    html: page(
+      subject,
+      html`<p style="margin:0 0 8px">${intro}</p><p style="margin:0 0 8px">${how}</p>${button(input.preferencesUrl, 'Manage this webhook')}${small(ignore)}`,
+    ),
+    text: [intro, '', how, '', `Manage it: ${input.preferencesUrl}`, '', ignore].join('\n'),
+  };
+}

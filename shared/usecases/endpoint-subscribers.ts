@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
-import { endpointKey, HEALTHY } from '../domain/endpoint';
+import { endpointKey, HEALTHY, WebhookChannelInput } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
-import { newNonce } from '../domain/link-tokens';
-import { publicView, type SubscriberRecord } from '../domain/subscriber';
-import { withoutCovered } from '../domain/topics';
-import { newSigningSecret } from '../domain/webhook-signing';
+import { MESSAGES } from '../domain/form-messages';
+import { NotificationLevel } from '../domain/levels';
+import { createConfirmToken, newNonce } from '../domain/link-tokens';
+import { CONFIRM_TOKEN_TTL_HOURS, publicView, type SubscriberRecord } from '../domain/subscriber';
+import { TimeZone } from '../domain/time-zone';
+import { TopicInput, withoutCovered } from '../domain/topics';
+import { plainEventV1 } from '../domain/webhook-events';
+import { newSigningSecret, signatureHeaders } from '../domain/webhook-signing';
 import { AppError } from '../errors';
+import { log } from '../log';
 import type { Catalog, Clock, EndpointPoster, Endpoints, Subscribers } from '../ports';
+import { endpointRegisteredMail } from '../templates/account';
+import { EmailAddress, limitRequests, mailQuietly, manageLinks, type SelfServiceDeps } from './self-service';
 import { resolveTopics } from './topics';
 
 export interface EndpointSubscriberDeps {
@@ -75,4 +83,96 @@ export async function createEndpointSubscriber(
     throw error;
   }
   return { ...publicView(record), signingSecret };
+}
+
+/** `POST /v1/subscriptions` for a webhook: where to, whose it is, and what it follows. */
+export const EndpointSubscribeInput = z.object({
+  channel: WebhookChannelInput,
+  ownerEmail: EmailAddress,
+  topics: z.array(TopicInput).min(1, MESSAGES.noTopics).max(40, MESSAGES.tooManyTopics),
+  level: z.enum(NotificationLevel.options, { error: MESSAGES.level }).default('all'),
+  timeZone: TimeZone.optional(),
+});
+export type EndpointSubscribeInput = z.output<typeof EndpointSubscribeInput>;
+
+/**
+ * Public subscribe of a webhook. Confirmation proves control of the endpoint: a signed `verification`
+ * event carrying the confirm link is POSTed to it, and nothing else is sent before it is confirmed. Its
+ * owner gets the management link by mail. Same rate limits as an address, and the same answer whatever
+ * the endpoint's state: a subscribed endpoint's owner is mailed its management link instead.
+ */
+export async function requestEndpointSubscription(
+  deps: SelfServiceDeps & { endpoints: Pick<Endpoints, 'create'>; poster: EndpointPoster },
+  input: EndpointSubscribeInput,
+  clientIp: string,
+) {
+  await limitRequests(deps, input.ownerEmail, clientIp);
+  const check = await deps.poster.check(input.channel.url);
+  if (!check.ok)
+    throw new AppError('VALIDATION', `channel.url ${check.problem}`, [
+      { path: 'channel.url', message: check.problem },
+    ]);
+  const topics = withoutCovered(await resolveTopics(deps.catalog, input.topics));
+  const url = check.url.href;
+  const key = endpointKey(url, deps.config.linkSigningSecret);
+  const existing = await deps.subscribers.findByEndpoint(key);
+  const now = deps.clock.now();
+  const endpoint = maskedEndpoint(url);
+  if (existing?.status === 'confirmed') {
+    // Its owner hears of it, not whoever asked: an endpoint is not handed over by a form.
+    await mailQuietly(
+      deps,
+      existing.email,
+      endpointRegisteredMail({ endpoint, preferencesUrl: manageLinks(deps, existing).preferencesUrl }),
+    );
+    return;
+  }
+  const id = existing?.id ?? randomUUID();
+  const confirm = createConfirmToken(id);
+  const signingSecret = newSigningSecret();
+  const record: SubscriberRecord = {
+    ...(existing ?? { id, createdAt: now.toISOString(), version: 0 }),
+    email: input.ownerEmail,
+    linkNonce: newNonce(),
+    status: 'pending',
+    level: input.level,
+    topics,
+    ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+    channel: { type: 'webhook', format: input.channel.format, endpoint, host: check.url.host },
+    endpointKey: key,
+    confirmTokenHash: confirm.hash,
+    confirmExpiresAt: new Date(now.getTime() + CONFIRM_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
+    lastInviteAt: now.toISOString(),
+  };
+  await deps.endpoints.create({
+    subscriberId: id,
+    url,
+    format: input.channel.format,
+    secrets: [{ secret: signingSecret, createdAt: now.toISOString() }],
+    health: HEALTHY,
+  });
+  if (existing) await deps.subscribers.save(record, existing);
+  else await deps.subscribers.create(record);
+
+  const links = manageLinks(deps, record);
+  const firstPage = (await deps.catalog.getPage(topics[0]?.pageId ?? '')).page;
+  const event = plainEventV1({
+    type: 'verification',
+    eventId: `evt_verify_${randomUUID()}`,
+    at: now,
+    page: { id: topics[0]?.pageId ?? '', name: firstPage?.name ?? topics[0]?.pageId ?? '' },
+    links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
+    confirmUrl: `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(confirm.token)}`,
+  });
+  const body = JSON.stringify(event);
+  const posted = await deps.poster.post(url, body, {
+    ...signatureHeaders([signingSecret], { id: event.id, timestamp: now, body }),
+  });
+  if (posted.kind !== 'delivered')
+    log.warn('verification event not delivered', { subscriberId: id, outcome: posted.kind });
+  await mailQuietly(
+    deps,
+    input.ownerEmail,
+    endpointRegisteredMail({ endpoint, preferencesUrl: links.preferencesUrl }),
+  );
 }

@@ -30,7 +30,16 @@ import { TimeZone } from '../domain/time-zone';
 import { type Topic, TopicInput, TopicKey, withoutCovered } from '../domain/topics';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
-import type { Catalog, Clock, Incidents, Mailer, RateLimiter, Subscribers, Suppressions } from '../ports';
+import type {
+  Catalog,
+  Clock,
+  Endpoints,
+  Incidents,
+  Mailer,
+  RateLimiter,
+  Subscribers,
+  Suppressions,
+} from '../ports';
 import { alreadySubscribedMail, confirmationMail } from '../templates/account';
 import { labelTopics, resolveTopics } from './topics';
 
@@ -42,6 +51,8 @@ export interface SelfServiceDeps {
   mailer: Mailer;
   rateLimiter: RateLimiter;
   suppressions: Suppressions;
+  /** Endpoint subscribers' credentials: a confirmation shows the signing secret, once. */
+  endpoints?: Pick<Endpoints, 'get'>;
   clock: Clock;
   config: {
     publicBaseUrl: string;
@@ -196,11 +207,15 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
     },
     record,
   );
+  // A webhook's signing secret, shown this once: the confirmation link works only once.
+  const endpoint = confirmed.channel && !already ? await deps.endpoints?.get(confirmed.id) : undefined;
   return {
     email: maskEmail(confirmed.email),
     preferencesUrl: preferencesUrl(deps, confirmed),
     topics: [...(await labelTopics(deps.catalog, confirmed.topics)), ...followLabels(confirmed)],
     pageIds: pageIdsOf(confirmed),
+    ...(confirmed.channel ? { endpoint: confirmed.channel.endpoint } : {}),
+    ...(endpoint?.secrets[0] ? { signingSecret: endpoint.secrets[0].secret } : {}),
   };
 }
 

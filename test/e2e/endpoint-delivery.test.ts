@@ -250,3 +250,98 @@ describe('webhook subscribers', () => {
     expect(await mailTo([endpoints.gone?.ownerEmail ?? ''])).toHaveLength(1); // the notice, once
   });
 });
+
+describe('a webhook subscribed by its owner', () => {
+  const ownerEmail = uniqueEmail('webhook-owner');
+  let url: string;
+  const subscribe = (body: unknown) =>
+    fetch(`${stack.apiUrl}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('is refused in words when its URL may not be sent to', async () => {
+    for (const bad of [
+      'http://10.0.0.1/hook',
+      'https://[::ffff:127.0.0.1]/hook',
+      'https://0x7f000001/hook',
+    ]) {
+      const refused = await subscribe({
+        channel: { type: 'webhook', url: bad },
+        ownerEmail,
+        topics: [{ pageId: PAGE_ID }],
+      });
+      expect(refused.status, bad).toBe(400);
+      expect(((await refused.json()) as any).error.details[0].path, bad).toBe('channel.url');
+    }
+  });
+
+  it('proves control of the endpoint: a signed verification event, then its confirm link shows the secret once', {
+    timeout: 60_000,
+  }, async () => {
+    url = `${base}/verify/${randomUUID()}`;
+    const answer = await subscribe({
+      channel: { type: 'webhook', url },
+      ownerEmail,
+      topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+    });
+    expect(answer.status).toBe(202);
+    const [verification, ...more] = received.get('verify') ?? [];
+    expect(more).toEqual([]);
+    const event = JSON.parse(verification?.body ?? '{}');
+    expect(event).toMatchObject({ version: '1', type: 'verification', data: { page: { id: PAGE_ID } } });
+    const [notice] = await mailTo([ownerEmail]);
+    expect(notice?.subject).toBe('Confirm your status webhook from its verification event');
+
+    // Nothing but the verification before it is confirmed.
+    expect((await postWebhook(3)).status).toBe(202);
+    await stack.waitForIdle(60_000);
+    expect(received.get('verify')).toHaveLength(1);
+
+    const confirmUrl = new URL(event.data.confirm_url);
+    const page = await (await fetch(`${stack.apiUrl}${confirmUrl.pathname}${confirmUrl.search}`)).text();
+    expect(page).toContain('Confirm subscription');
+    const confirmed = await (
+      await fetch(`${stack.apiUrl}${confirmUrl.pathname}${confirmUrl.search}`, { method: 'POST' })
+    ).text();
+    const secret = /<code class="secret">(whsec_[^<]+)<\/code>/.exec(confirmed)?.[1] ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    expect(confirmed).toContain('will be POSTed to');
+    const headers = Object.fromEntries(
+      ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [
+        h,
+        String(verification?.headers[h]),
+      ]),
+    );
+    expect(new Webhook(secret).verify(verification?.body ?? '', headers)).toMatchObject({
+      type: 'verification',
+    });
+    // The link works once: the secret is not shown again.
+    const again = await fetch(`${stack.apiUrl}${confirmUrl.pathname}${confirmUrl.search}`, {
+      method: 'POST',
+    });
+    expect(await again.text()).not.toContain(secret);
+
+    expect((await postWebhook(4)).status).toBe(202);
+    await stack.waitForIdle(60_000);
+    const [, update] = received.get('verify') ?? [];
+    expect(JSON.parse(update?.body ?? '{}')).toMatchObject({
+      type: 'incident.update',
+      data: { update: { status: 'resolved' } },
+    });
+
+    // Asked again for the same endpoint: the same answer, its owner told, nothing POSTed.
+    expect(
+      (
+        await subscribe({
+          channel: { type: 'webhook', url },
+          ownerEmail: uniqueEmail('other'),
+          topics: [{ pageId: PAGE_ID }],
+        })
+      ).status,
+    ).toBe(202);
+    expect(received.get('verify')).toHaveLength(2);
+    expect(await mailTo([ownerEmail])).toHaveLength(2);
+  });
+});

@@ -16,9 +16,19 @@ describe('OpenAPI document', () => {
 
   it('takes request schemas from the zod schemas the code parses with', () => {
     const subscribe = doc.paths['/v1/subscriptions']?.post as any;
-    const body = subscribe.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(expect.arrayContaining(['email', 'topics']));
-    expect(body.properties.level.enum).toEqual(['all', 'lifecycle', 'major']);
+    const [address, webhook] = subscribe.requestBody.content['application/json'].schema.anyOf;
+    expect(address.required).toEqual(expect.arrayContaining(['email', 'topics']));
+    expect(address.properties.level.enum).toEqual(['all', 'lifecycle', 'major']);
+    expect(webhook.required).toEqual(expect.arrayContaining(['channel', 'ownerEmail', 'topics']));
+    expect(webhook.properties.channel.properties.format.enum).toEqual(['v1', 'statuspage']);
+    // What an endpoint receives: the v1 event, with the Standard Webhooks headers.
+    const event = (doc as any).webhooks.statusEvent.post;
+    expect(event.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
+    expect(event.requestBody.content['application/json'].schema.properties.type.enum).toContain('incident.update');
     const search = doc.paths['/v1/admin/subscribers']?.get as any;
     expect(search.security).toEqual([{ adminKey: [] }]);
     expect(search.parameters.map((p: { name: string }) => p.name)).toEqual(

@@ -245,6 +245,32 @@ export class DynamoSubscribers implements Subscribers {
     return this.ownerOf(email, subscriberId);
   }
 
+  /** The subscriber of an endpoint, by its key (see `endpointKey`). */
+  async findByEndpoint(key: string): Promise<SubscriberRecord | undefined> {
+    const lockKey = { pk: lockPk({ email: '', endpointKey: key }), sk: LOCK };
+    const lock = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: lockKey, ConsistentRead: true }),
+    );
+    const subscriberId = lock.Item?.subscriberId;
+    if (typeof subscriberId !== 'string') return undefined;
+    const record = await this.get(subscriberId);
+    // The profile expired (TTL) before its lock did: free the endpoint instead of blocking it.
+    if (!record)
+      await this.client
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: lockKey,
+            ConditionExpression: 'subscriberId = :id',
+            ExpressionAttributeValues: { ':id': subscriberId },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+    return record;
+  }
+
   /** The subscribers of many addresses (their address items read 100 at a time), by address. */
   async findManyByEmail(emails: readonly string[]): Promise<Map<string, SubscriberRecord>> {
     const locks = await batchGetAll(

@@ -19,6 +19,8 @@ const links = (items: readonly PageLink[] = []) =>
 export function messagePage(input: {
   title: string;
   message: string | SafeHtml;
+  /** More after the message: a block of its own. */
+  details?: SafeHtml;
   links?: readonly PageLink[];
   brand?: string;
   variant?: 'page' | 'embed';
@@ -27,9 +29,13 @@ export function messagePage(input: {
     title: input.title,
     ...(input.brand ? { brand: input.brand } : {}),
     ...(input.variant ? { variant: input.variant } : {}),
-    body: html`<h1>${input.title}</h1><p>${input.message}</p>${links(input.links)}`,
+    body: html`<h1>${input.title}</h1><p>${input.message}</p>${input.details ?? ''}${links(input.links)}`,
   });
 }
+
+/** A webhook's signing secret, shown once, with what to do with it. */
+export const signingSecretBlock = (secret: string) =>
+  html`<div class="notice"><p><strong>Your signing secret, shown this once:</strong></p><p><code class="secret">${secret}</code></p><p>Keep it where your endpoint checks each request's <code>webhook-signature</code> header with it (Standard Webhooks); this page will not show it again.</p></div>`;
 
 /** A page whose one button POSTs back: mail scanners follow links, they do not press buttons. */
 export function actionPage(input: {
