@@ -28,7 +28,9 @@ describe('OpenAPI document', () => {
       'webhook-timestamp',
       'webhook-signature',
     ]);
-    expect(event.requestBody.content['application/json'].schema.properties.type.enum).toContain('incident.update');
+    expect(event.requestBody.content['application/json'].schema.properties.type.enum).toContain(
+      'incident.update',
+    );
     const search = doc.paths['/v1/admin/subscribers']?.get as any;
     expect(search.security).toEqual([{ adminKey: [] }]);
     expect(search.parameters.map((p: { name: string }) => p.name)).toEqual(
