@@ -16,6 +16,7 @@ import { redriveFailedBatches } from './redrive';
 import { startSesLocal } from './ses-local';
 import { StreamPoller } from './stream-poller';
 import { createTables, type TableNames } from './tables';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -38,10 +39,14 @@ export interface LocalStackOptions {
   schedules?: boolean;
   /** Batches of a stream shard handled at once, at most (the sources' parallelization otherwise). */
   maxParallelization?: number;
+  /** The local webhook receiver's port (0: any free one). */
+  receiverPort?: number;
 }
 
 export interface LocalStack {
   apiUrl: string;
+  /** The local webhook receiver: endpoints under `<url>/hooks/`, what they received at `<url>/`. */
+  receiver: WebhookReceiver;
   dynamodbEndpoint: string;
   sesEndpoint: string;
   tables: TableNames;
@@ -88,6 +93,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       started,
     );
     const ses = await provide(options.ses, startSesLocal, started);
+    const receiver = await startWebhookReceiver(options.receiverPort ?? 0);
+    started.push(receiver);
     let routes: LocalRoute[] | undefined;
     let redrive = async () => ({ replayed: 0, stillFailing: 0 });
     const api: ApiServer = await startApiServer(options.apiPort, () => routes, {
@@ -209,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       apiUrl: api.url,
+      receiver,
       dynamodbEndpoint: dynamodb.endpoint,
       sesEndpoint: ses.endpoint,
       tables,

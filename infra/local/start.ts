@@ -12,6 +12,7 @@ const Config = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
+  RECEIVER_PORT: z.coerce.number().int().min(0).max(65535).default(8010),
   ADMIN_API_KEY: z.string().min(16).default(LOCAL_DEFAULTS.ADMIN_API_KEY),
   WEBHOOK_TOKEN: z.string().min(16).default(LOCAL_DEFAULTS.WEBHOOK_TOKEN),
   PUBLIC_BASE_URL: z.url().optional(),
@@ -46,6 +47,7 @@ async function main() {
     failureLog: join(STATE_DIR, 'failed-batches.jsonl'),
     checkpointFile: join(STATE_DIR, 'stream-checkpoints.json'),
     schedules: true,
+    receiverPort: config.RECEIVER_PORT,
     env: {
       LINK_SIGNING_SECRET: config.LINK_SIGNING_SECRET ?? (await localLinkSecret()),
       ADMIN_API_KEY: config.ADMIN_API_KEY,
@@ -69,6 +71,7 @@ status-notifier is running locally
   Incident API         ${stack.apiUrl}/v1/incidents  with the admin API key
   Admin API            ${stack.apiUrl}/v1/admin/...  with  Authorization: Bearer ${config.ADMIN_API_KEY}
   Sent mail (inbox)    ${stack.sesEndpoint}/
+  Webhook receiver     ${stack.receiver.url}/  (webhook URLs: ${stack.receiver.url}/hooks/<any name>)
   DynamoDB Local       ${stack.dynamodbEndpoint}  (tables: ${Object.values(stack.tables).join(', ')}; ${dataNote(config)})
   Failed batches       .local/failed-batches.jsonl  (replay them: curl -X POST ${stack.apiUrl}/_local/redrive)
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { type PageView, pageView } from '../domain/catalog';
+import { maskedEndpoint } from '../domain/endpoint-url';
 import { WEBHOOK_LIMITS } from '../domain/statuspage';
 import { isTimeZone } from '../domain/time-zone';
 import { AppError, parseWith } from '../errors';
@@ -8,7 +9,8 @@ import { formValue, formValues } from '../http/request';
 import { html, json, type PageOptions, prefersJson } from '../http/respond';
 import { chosenTopics } from '../http/topic-form';
 import { errorPage } from '../templates/pages/message';
-import { checkInboxPage, pageListPage, subscribePage } from '../templates/pages/subscribe';
+import { checkEndpointPage, checkInboxPage, pageListPage, subscribePage } from '../templates/pages/subscribe';
+import { EndpointSubscribeInput, requestEndpointSubscription } from '../usecases/endpoint-subscribers';
 import { type FollowDeps, openIncidents } from '../usecases/follow';
 import { requestSubscription, SubscribeInput } from '../usecases/self-service';
 import { pageRoute } from './page-route';
@@ -24,14 +26,25 @@ const PageQuery = z.object({ query: z.object({ page: formValue }).default({ page
 const SubscribeForm = z.object({
   page: formValue.pipe(z.string({ error: 'the form names no status page' }).min(1)),
   email: formValue.transform((email) => email ?? ''),
+  channel: formValue,
+  webhookUrl: formValue.transform((url) => url ?? ''),
+  ownerEmail: formValue.transform((email) => email ?? ''),
+  format: formValue,
   topic: formValues,
   level: formValue,
   embed: formValue,
   timeZone: formValue,
 });
 
+/** A webhook's form fields named as the API's (`channel.url`), for the form's own names. */
+const WEBHOOK_FIELDS: Record<string, string> = {
+  'channel.url': 'webhookUrl',
+  'channel.format': 'format',
+  ownerEmail: 'ownerEmail',
+};
+
 export function subscribePageRoutes(
-  deps: FollowDeps,
+  deps: FollowDeps & Parameters<typeof requestEndpointSubscription>[0],
   options: { embedOrigins: readonly string[] },
 ): HttpRouteHandler[] {
   const framing = (embed: boolean): PageOptions => (embed ? { frameAncestors: options.embedOrigins } : {});
@@ -82,20 +95,43 @@ export function subscribePageRoutes(
     async ({ body }, event) => {
       const embed = body.embed === '1';
       const view = await knownPage(body.page);
+      const webhook = body.channel === 'webhook';
       try {
-        const input = parseWith(SubscribeInput, {
-          email: body.email.trim(),
+        const common = {
           topics: chosenTopics([view], body.topic),
           level: body.level ?? 'all',
           // The script's guess: a zone this runtime does not know is left out, never a refusal.
           ...(body.timeZone && isTimeZone(body.timeZone) ? { timeZone: body.timeZone } : {}),
-        });
-        await requestSubscription(deps, input, event.requestContext.http.sourceIp);
+        };
+        const ip = event.requestContext.http.sourceIp;
+        if (webhook) {
+          const input = parseWith(EndpointSubscribeInput, {
+            ...common,
+            channel: { type: 'webhook', url: body.webhookUrl.trim(), format: body.format ?? 'v1' },
+            ownerEmail: body.ownerEmail.trim(),
+          });
+          await requestEndpointSubscription(deps, input, ip);
+        } else {
+          await requestSubscription(
+            deps,
+            parseWith(SubscribeInput, { ...common, email: body.email.trim() }),
+            ip,
+          );
+        }
       } catch (error) {
         if (prefersJson(event) || !(error instanceof AppError)) throw error;
         if (error.code === 'VALIDATION') {
-          const values = { email: body.email, topics: new Set(body.topic), level: body.level ?? 'all' };
-          const page = subscribePage({ page: view, values, errors: error.details, embed });
+          const values = {
+            email: body.email,
+            topics: new Set(body.topic),
+            level: body.level ?? 'all',
+            channel: webhook ? 'webhook' : 'email',
+            webhookUrl: body.webhookUrl,
+            ownerEmail: body.ownerEmail,
+            ...(body.format ? { format: body.format } : {}),
+          };
+          const errors = error.details.map((d) => ({ ...d, path: WEBHOOK_FIELDS[d.path] ?? d.path }));
+          const page = subscribePage({ page: view, values, errors, embed });
           return html(400, page, framing(embed));
         }
         if (error.code !== 'RATE_LIMITED') throw error;
@@ -105,7 +141,10 @@ export function subscribePageRoutes(
         });
       }
       if (prefersJson(event)) return json(202, { status: 'accepted' });
-      return html(200, checkInboxPage({ email: body.email.trim(), page: view, embed }), framing(embed));
+      const done = webhook
+        ? checkEndpointPage({ endpoint: maskedEndpoint(body.webhookUrl.trim()), page: view, embed })
+        : checkInboxPage({ email: body.email.trim(), page: view, embed });
+      return html(200, done, framing(embed));
     },
     'form',
   );

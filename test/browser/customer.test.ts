@@ -83,10 +83,10 @@ describeInBrowser('customer pages in Chromium', () => {
 
     await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
-      'Get Kustomer status updates by email',
+      'Get Kustomer status updates',
     );
     await expectAccessible(page);
-    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
@@ -154,7 +154,7 @@ describeInBrowser('customer pages in Chromium', () => {
   it('keeps every page light: document, stylesheet and script under 50 KB, nothing from elsewhere', async () => {
     const { context, page, watch } = await openPage();
     await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
-    await page.getByLabel('Email', { exact: true }).fill(uniqueEmail('weight'));
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(uniqueEmail('weight'));
     await page.getByLabel('Whole page').check();
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
@@ -211,7 +211,7 @@ describeInBrowser('customer pages in Chromium', () => {
   it('works with JavaScript off: the server answers mistakes on the form, keeping what was entered', async () => {
     const { context, page, watch } = await openPage({ javaScriptEnabled: false });
     await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
-    await page.getByLabel('Email', { exact: true }).fill('not-an-address');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('not-an-address');
     await page.getByRole('group', { name: 'Prod2 (EU)' }).getByLabel('Channel - Chat').check();
     await page.getByRole('button', { name: 'Subscribe' }).click();
     const summary = page.getByRole('alert');
@@ -219,13 +219,15 @@ describeInBrowser('customer pages in Chromium', () => {
       'Enter an email address in the correct format, like name@example.com',
     );
     expect(watch.documents.at(-1)?.status).toBe(400);
-    await expect(page.getByLabel('Email', { exact: true }).inputValue()).resolves.toBe('not-an-address');
+    await expect(page.getByRole('textbox', { name: 'Email', exact: true }).inputValue()).resolves.toBe(
+      'not-an-address',
+    );
     await expect(
       page.getByRole('group', { name: 'Prod2 (EU)' }).getByLabel('Channel - Chat').isChecked(),
     ).resolves.toBe(true);
 
     const email = uniqueEmail('nojs');
-    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
     expect((await subscriberOf(email))?.topics.map((t) => t.key)).toEqual([`C#${PAGE_ID}#cmpchateu001`]);
@@ -244,6 +246,53 @@ describeInBrowser('customer pages in Chromium', () => {
     await withoutScript.context.close();
   });
 
+  it('subscribes a webhook: the verification event’s link confirms it and shows its secret once', async () => {
+    const { context, page, watch } = await openPage();
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    // With the script, only the chosen channel's fields show.
+    await expect(page.getByLabel('Webhook URL').isVisible()).resolves.toBe(false);
+    await page.getByRole('group', { name: 'Where should updates go?' }).getByLabel('Webhook').check();
+    await expect(page.getByRole('textbox', { name: 'Email', exact: true }).isVisible()).resolves.toBe(false);
+    await expectAccessible(page);
+    // A private address is refused on the form, in words, what was typed kept.
+    await page.getByLabel('Webhook URL').fill('https://192.168.1.10/hooks/status');
+    const owner = uniqueEmail('hook-owner');
+    await page.getByLabel('Email for notices about this webhook').fill(owner);
+    await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('must be a public address, not a private, local or reserved one')
+      .waitFor();
+    await expect(page.getByLabel('Webhook URL').inputValue()).resolves.toBe(
+      'https://192.168.1.10/hooks/status',
+    );
+    await expectAccessible(page);
+
+    const hook = `${stack.receiver.url}/hooks/browser-${randomUUID().slice(0, 8)}`;
+    await page.getByLabel('Webhook URL').fill(hook);
+    await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('heading', { name: 'Check your endpoint' }).waitFor();
+    await expectAccessible(page);
+
+    // The local receiver (a page of its own, not ours) lists the verification event with its confirm link.
+    const receiverPage = await context.newPage();
+    await receiverPage.goto(`${stack.receiver.url}/`);
+    const event = receiverPage.getByRole('article').filter({ hasText: new URL(hook).pathname });
+    const confirmUrl = await event.getByRole('link', { name: 'Open the confirm link' }).getAttribute('href');
+    await receiverPage.close();
+    await page.goto(confirmUrl ?? '');
+    await page.getByRole('button', { name: 'Confirm subscription' }).click();
+    await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
+    await expect(page.getByText('Your signing secret, shown this once:').count()).resolves.toBe(1);
+    await expect(page.locator('code.secret').textContent()).resolves.toMatch(/^whsec_/);
+    await expectAccessible(page);
+    expect(await subscriberOf(owner)).toBeUndefined(); // its address is the owner's, not a subscription
+    expectClean(watch);
+    await context.close();
+  });
+
   it('can be used with the keyboard alone, with the focus always visible', async () => {
     const { context, page } = await openPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
@@ -256,6 +305,12 @@ describeInBrowser('customer pages in Chromium', () => {
       });
     await page.keyboard.press('Tab');
     await expect(focused()).resolves.toEqual({ label: 'Skip to content', outline: 'solid' });
+    await page.keyboard.press('Tab');
+    // Where updates go: the group is one stop, on the choice made (Email).
+    await expect(focused()).resolves.toMatchObject({ label: 'Email', outline: 'solid' });
+    await expect(page.evaluate(() => (document.activeElement as HTMLInputElement).type)).resolves.toBe(
+      'radio',
+    );
     await page.keyboard.press('Tab');
     await expect(focused()).resolves.toMatchObject({ label: 'Email', outline: 'solid' });
     await page.keyboard.type(email);
@@ -275,7 +330,7 @@ describeInBrowser('customer pages in Chromium', () => {
     );
     const frame = page.frameLocator('iframe[title="Subscribe"]');
     const email = uniqueEmail('embed');
-    await frame.getByLabel('Email', { exact: true }).fill(email);
+    await frame.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await frame.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
     await frame.getByRole('button', { name: 'Subscribe' }).click();
     await frame.getByRole('heading', { name: 'Check your inbox' }).waitFor();
@@ -307,14 +362,14 @@ describeInBrowser('customer pages in Chromium', () => {
     await page.getByRole('heading', { name: /^Follow “/ }).waitFor();
     await expectAccessible(page);
     const email = uniqueEmail('follower');
-    await page.getByLabel('Email', { exact: true }).fill('not-an-address');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('not-an-address');
     await page.getByRole('button', { name: 'Follow this incident' }).click();
     // The script catches it before anything is sent, with the server's words.
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain(
       'Enter an email address in the correct format',
     );
-    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByRole('button', { name: 'Follow this incident' }).click();
     await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
     await page.goto(await lastLink(email, '/v1/confirm'));

@@ -139,7 +139,7 @@ describe('subscribe form', () => {
     );
     expect(embed.text).toContain('<input type="hidden" name="embed" value="1">');
     expect(embed.text).not.toContain('class="masthead"');
-    expect(embed.text).toContain('Get Kustomer status updates by email'); // one page: the form, not a list
+    expect(embed.text).toContain('Get Kustomer status updates'); // one page: the form, not a list
   });
 
   it('keeps every answer of the embedded form in the frame: the result, its links, and mistakes', async () => {

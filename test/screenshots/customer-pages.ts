@@ -19,10 +19,10 @@ await screenshotSession(async (stack, browser) => {
 
   await page.goto(`${api}/subscribe?page=${PAGE_ID}`);
   await shoot(page, 'customer', 'subscribe');
-  await page.getByLabel('Email', { exact: true }).fill('ana@example');
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('ana@example');
   await page.route('**/assets/site.js*', (route) => route.abort()); // the server's answer, not the script's
   await page.reload();
-  await page.getByLabel('Email', { exact: true }).fill('ana@example');
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('ana@example');
   await page.getByRole('button', { name: 'Subscribe' }).click();
   await page.getByRole('alert').waitFor();
   await shoot(page, 'customer', 'subscribe-errors');
@@ -30,7 +30,7 @@ await screenshotSession(async (stack, browser) => {
 
   const email = 'ana@example.com';
   await page.goto(`${api}/subscribe?page=${PAGE_ID}`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
   await page.getByRole('button', { name: 'Subscribe' }).click();
   await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
@@ -41,6 +41,22 @@ await screenshotSession(async (stack, browser) => {
   await page.getByRole('button', { name: 'Confirm subscription' }).click();
   await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
   await shoot(page, 'customer', 'confirmed');
+
+  // A webhook instead: the form with that channel chosen, the answer, and its confirmation with the secret.
+  await page.goto(`${api}/subscribe?page=${PAGE_ID}`);
+  await page.getByRole('group', { name: 'Where should updates go?' }).getByLabel('Webhook').check();
+  await page.getByLabel('Webhook URL').fill(`${stack.receiver.url}/hooks/ops-alerts`);
+  await page.getByLabel('Email for notices about this webhook').fill('ops@example.com');
+  await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
+  await shoot(page, 'customer', 'subscribe-webhook');
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await page.getByRole('heading', { name: 'Check your endpoint' }).waitFor();
+  await shoot(page, 'customer', 'check-endpoint');
+  const verification = JSON.parse(stack.receiver.received[0]?.body ?? '{}');
+  await page.goto(verification.data.confirm_url);
+  await page.getByRole('button', { name: 'Confirm subscription' }).click();
+  await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
+  await shoot(page, 'customer', 'webhook-confirmed');
 
   await fetch(`${api}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
     method: 'POST',
@@ -57,13 +73,13 @@ await screenshotSession(async (stack, browser) => {
   await shoot(page, 'customer', 'follow');
   await page.route('**/assets/site.js*', (route) => route.abort());
   await page.reload();
-  await page.getByLabel('Email', { exact: true }).fill('bo@example');
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('bo@example');
   await page.getByRole('button', { name: 'Follow this incident' }).click();
   await page.getByRole('alert').waitFor();
   await shoot(page, 'customer', 'follow-errors');
   await page.unroute('**/assets/site.js*');
   await page.reload();
-  await page.getByLabel('Email', { exact: true }).fill('bo@example.com');
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('bo@example.com');
   await page.getByRole('button', { name: 'Follow this incident' }).click();
   await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
   await page.goto(await lastLink('bo@example.com', '/v1/confirm'));
@@ -90,4 +106,8 @@ await screenshotSession(async (stack, browser) => {
   await shoot(page, 'customer', 'unsubscribed');
   await page.goto(preferences);
   await shoot(page, 'customer', 'preferences-unsubscribed');
+
+  // The local receiver's page: what the webhook got (the verification, then the update).
+  await page.goto(`${stack.receiver.url}/`);
+  await shoot(page, 'local', 'webhook-receiver');
 });

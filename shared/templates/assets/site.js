@@ -84,9 +84,12 @@
   }
 
   function validateOnSubmit(form) {
-    const email = form.querySelector('input[type="email"]');
     form.addEventListener('submit', (event) => {
       const errors = [];
+      // The address that counts: the one shown (a webhook's owner's, when a webhook is chosen).
+      const email = [...form.querySelectorAll('input[type="email"]')].find(
+        (input) => !input.closest('[hidden]'),
+      );
       const value = email?.value.trim() ?? '';
       if (email && !value) {
         errors.push({
@@ -119,12 +122,27 @@
     });
   }
 
+  // Where updates go: only the fields of the channel chosen are shown (all of them without the script).
+  function enhanceChannels(form) {
+    const choices = form.querySelectorAll('input[name="channel"]');
+    const show = () => {
+      const chosen = form.querySelector('input[name="channel"]:checked')?.value ?? 'email';
+      for (const group of form.querySelectorAll('[data-channel]'))
+        group.hidden = group.dataset.channel !== chosen;
+    };
+    for (const choice of choices) choice.addEventListener('change', show);
+    if (choices.length > 0) show();
+  }
+
   // Times in mail (a maintenance window) in the reader's own time zone: the browser knows it.
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const field of document.querySelectorAll('input[data-time-zone]')) field.value = zone || '';
 
   for (const tree of document.querySelectorAll('[data-tree]')) enhanceTree(tree);
-  for (const form of document.querySelectorAll('form[data-validate]')) validateOnSubmit(form);
+  for (const form of document.querySelectorAll('form[data-validate]')) {
+    enhanceChannels(form);
+    validateOnSubmit(form);
+  }
   // A page that comes back with errors or a result puts the reader (and the screen reader) right there.
   document.querySelector('[data-error-summary], [data-focus]')?.focus();
 })();

@@ -1,7 +1,7 @@
 import type { PageView } from '../../domain/catalog';
 import { MESSAGES } from '../../domain/form-messages';
 import type { ErrorDetail } from '../../errors';
-import { errorFor, errorMessage, errorSummary, hidden, timeZoneField } from '../forms';
+import { choice, errorFor, errorMessage, errorSummary, hidden, timeZoneField } from '../forms';
 import { html } from '../html';
 import { layout } from '../layout';
 import { firstTopicId, levelChoice, topicTree } from '../topic-tree';
@@ -9,7 +9,16 @@ import { openIncidentsList } from './follow';
 
 export interface SubscribeFormInput {
   page: PageView;
-  values: { email: string; topics: ReadonlySet<string>; level: string };
+  values: {
+    email: string;
+    topics: ReadonlySet<string>;
+    level: string;
+    /** Where updates go: `email` (the default) or `webhook`. */
+    channel?: string;
+    webhookUrl?: string;
+    ownerEmail?: string;
+    format?: string;
+  };
   errors: readonly ErrorDetail[];
   /** In an iframe on the page owner's site: no masthead, and the answer stays in the frame. */
   embed: boolean;
@@ -24,20 +33,22 @@ export interface SubscribeFormInput {
 export function subscribePage(input: SubscribeFormInput): string {
   const { page, values, errors } = input;
   const emailError = errorFor(errors, 'email');
-  const title = `Get ${page.name} status updates by email`;
+  const title = `Get ${page.name} status updates`;
   return layout({
     title: errors.length ? `Error: ${title}` : title,
     brand: page.name,
     variant: input.embed ? 'embed' : 'page',
     body: html`<h1>${title}</h1>
 ${errorSummary(errors, { topics: firstTopicId(page), level: 'level-all' })}
-<p>Choose what you want to hear about. We send one email per update, and every email about an incident lands in one conversation.</p>
+<p>Choose what you want to hear about. We send one message per update; every email about an incident lands in one conversation.</p>
 <form method="post" action="/subscribe" novalidate data-validate data-error-email-missing="${MESSAGES.emailMissing}" data-error-email-format="${MESSAGES.emailFormat}" data-error-topics="${MESSAGES.noTopics}">
 ${hidden('page', page.id)}${input.embed ? hidden('embed', '1') : ''}${timeZoneField}
-<div class="field${emailError ? ' field-error' : ''}"><label class="block" for="email">Email</label>
+${channelChoice(values.channel ?? 'email')}
+<div data-channel="email"><div class="field${emailError ? ' field-error' : ''}"><label class="block" for="email">Email</label>
 <span class="hint" id="email-hint">We send a link to confirm it's you. Nothing is sent until you confirm.</span>
 ${errorMessage('email', emailError)}
-<input type="email" id="email" name="email" value="${values.email}" autocomplete="email" spellcheck="false" aria-describedby="email-hint${emailError ? ' email-error' : ''}"></div>
+<input type="email" id="email" name="email" value="${values.email}" autocomplete="email" spellcheck="false" aria-describedby="email-hint${emailError ? ' email-error' : ''}"></div></div>
+${webhookFields(values, errors)}
 ${topicTree({ page, selected: values.topics, legend: 'What do you want updates about?', hint: 'Choose the whole page, whole regions, or single components.', ...(errorFor(errors, 'topics') ? { error: errorFor(errors, 'topics') } : {}) })}
 ${levelChoice(values.level, errorFor(errors, 'level'))}
 <button type="submit">Subscribe</button>
@@ -46,7 +57,58 @@ ${input.embed ? '' : openIncidentsList(input.openIncidents ?? [])}`,
   });
 }
 
+/** Email or a webhook: without the script both sets of fields show, and the choice says which counts. */
+function channelChoice(selected: string) {
+  return html`<fieldset id="channel"><legend>Where should updates go?</legend>
+${[
+  { value: 'email', label: 'Email', hint: 'One email per update, threaded per incident' },
+  { value: 'webhook', label: 'Webhook', hint: 'A signed JSON POST per update to a URL of yours' },
+].map((option) =>
+  choice({
+    type: 'radio',
+    name: 'channel',
+    id: `channel-${option.value}`,
+    value: option.value,
+    label: option.label,
+    hint: option.hint,
+    checked: selected === option.value,
+  }),
+)}</fieldset>`;
+}
+
+/** A webhook's URL, its owner's address for notices about it, and the format of what it receives. */
+function webhookFields(values: SubscribeFormInput['values'], errors: readonly ErrorDetail[]) {
+  const urlError = errorFor(errors, 'webhookUrl');
+  const ownerError = errorFor(errors, 'ownerEmail');
+  return html`<div data-channel="webhook">
+<div class="field${urlError ? ' field-error' : ''}"><label class="block" for="webhookUrl">Webhook URL</label>
+<span class="hint" id="webhookUrl-hint">https, on port 443 or 8443. We POST a verification event with a confirm link to it first; nothing else is sent until it is confirmed.</span>
+${errorMessage('webhookUrl', urlError)}
+<input type="url" id="webhookUrl" name="webhookUrl" value="${values.webhookUrl ?? ''}" spellcheck="false" autocomplete="off" aria-describedby="webhookUrl-hint${urlError ? ' webhookUrl-error' : ''}"></div>
+<div class="field${ownerError ? ' field-error' : ''}"><label class="block" for="ownerEmail">Email for notices about this webhook</label>
+<span class="hint" id="ownerEmail-hint">Where we send its management link, and a notice if it stops answering.</span>
+${errorMessage('ownerEmail', ownerError)}
+<input type="email" id="ownerEmail" name="ownerEmail" value="${values.ownerEmail ?? ''}" autocomplete="email" spellcheck="false" aria-describedby="ownerEmail-hint${ownerError ? ' ownerEmail-error' : ''}"></div>
+<fieldset id="format"><legend>What it receives</legend>
+${choice({ type: 'radio', name: 'format', id: 'format-v1', value: 'v1', label: 'Versioned JSON events (v1)', checked: (values.format ?? 'v1') !== 'statuspage' })}
+${choice({ type: 'radio', name: 'format', id: 'format-statuspage', value: 'statuspage', label: 'Statuspage webhook bodies', hint: 'For tools that already read Statuspage webhooks', checked: values.format === 'statuspage' })}
+</fieldset></div>`;
+}
+
 /** The same page whatever the address's state: it never says whether the address was already subscribed. */
+/** After a webhook's subscribe: where to find the confirm link. The same whatever the endpoint's state. */
+export function checkEndpointPage(input: { endpoint: string; page?: PageView; embed: boolean }): string {
+  return layout({
+    title: 'Check your endpoint',
+    ...(input.page ? { brand: input.page.name } : {}),
+    variant: input.embed ? 'embed' : 'page',
+    body: html`<h1>Check your endpoint</h1>
+<div class="notice" role="status"><p>If it can be subscribed, we have POSTed a verification event to <strong>${input.endpoint}</strong>, and mailed its owner.</p></div>
+<p>Open the <code>confirm_url</code> in that event's <code>data</code> within 48 hours and press <strong>Confirm subscription</strong>: the page then shows the webhook's signing secret, once. Until then it gets no updates.</p>
+${input.page ? html`<p><a href="${subscribeUrl(input.page.id, input.embed)}">Subscribe something else</a></p>` : ''}`,
+  });
+}
+
 export function checkInboxPage(input: { email: string; page?: PageView; embed: boolean }): string {
   return layout({
     title: 'Check your inbox',
