@@ -72,6 +72,11 @@ export async function importSubscribers(deps: ImportDeps, csv: string, options: 
         `at most ${MAX_IMPORT_ROWS} rows per request: send the file in parts`,
       );
     }
+    // A webhook's URL is a credential and not exported: its rows cannot bring it back.
+    if (column('channel') >= 0 && csvValue(fields[column('channel')] ?? '').toLowerCase() === 'webhook') {
+      report.rejected.push({ line, error: WEBHOOK_ROW });
+      continue;
+    }
     const parsed = parseRow(pick(fields), catalog);
     if ('error' in parsed) {
       report.rejected.push({ line, error: parsed.error });
@@ -242,14 +247,26 @@ function parseRow(fields: string[], index: CatalogIndex): ParsedRow {
   return { email, topic: resolution.topic, ...(status ? { status } : {}) };
 }
 
-export const EXPORT_HEADER = 'id,email,status,level,page,region,component';
+export const EXPORT_HEADER = 'id,email,status,level,page,region,component,channel';
+const WEBHOOK_ROW =
+  'a webhook is not imported from a file (its URL is not exported): add it again with its URL through the admin API';
 
 /** One page of the CSV export: a row per topic (ids, so the file re-imports), a cursor to the next page. */
 export async function exportSubscribers(deps: ImportDeps, cursor: string | undefined, limit: number) {
   const page = await deps.subscribers.search({}, cursor, limit);
   const rows = page.items.flatMap((s) =>
     s.topics.map((t) =>
-      [s.id, s.email, s.status, s.level, t.pageId, t.groupId ?? '', t.componentId ?? '']
+      // A webhook's row names its owner's address and `webhook`; its URL, a credential, is not exported.
+      [
+        s.id,
+        s.email,
+        s.status,
+        s.level,
+        t.pageId,
+        t.groupId ?? '',
+        t.componentId ?? '',
+        s.channel?.type ?? 'email',
+      ]
         .map(csvField)
         .join(','),
     ),

@@ -74,7 +74,7 @@ describe('status-notifier CLI', () => {
     expect(JSON.parse(reindexed.stdout)).toMatchObject({ reindexed: 0 });
 
     const exported = await cli('subscribers', 'export');
-    expect(exported.stdout.split('\n')[0]).toBe('id,email,status,level,page,region,component');
+    expect(exported.stdout.split('\n')[0]).toBe('id,email,status,level,page,region,component,channel');
     expect(exported.stdout).toContain(`${marker}-4@example.com,confirmed,all,${PAGE_ID},,`);
   });
 

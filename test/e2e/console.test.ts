@@ -632,7 +632,7 @@ describe('import, export and incidents', () => {
     expect(csv.headers.get('content-disposition')).toMatch(
       /^attachment; filename="subscribers-\d{4}-\d{2}-\d{2}\.csv"$/,
     );
-    expect(csv.text.split('\n')[0]).toBe('id,email,status,level,page,region,component');
+    expect(csv.text.split('\n')[0]).toBe('id,email,status,level,page,region,component,channel');
   });
 
   it('finds an incident by Statuspage’s id and shows its per-update counts', async () => {

@@ -251,6 +251,27 @@ describe('webhook subscribers', () => {
   });
 });
 
+describe('support’s export of webhook subscribers', () => {
+  it('names their owner and channel, never their URL; a re-import leaves them out in words', async () => {
+    const exported = await fetch(`${stack.apiUrl}/v1/admin/subscribers/export?limit=200`, {
+      headers: { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}` },
+    });
+    const csv = await exported.text();
+    const webhookRows = csv.split('\n').filter((row) => row.endsWith(',webhook'));
+    expect(webhookRows.length).toBeGreaterThanOrEqual(7);
+    expect(csv).not.toContain('127.0.0.1');
+    const reimport = await fetch(`${stack.apiUrl}/v1/admin/subscribers/import?dryRun=true`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const report = (await reimport.json()) as { rejected: Array<{ error: string }> };
+    expect(
+      report.rejected.filter((r) => r.error.startsWith('a webhook is not imported from a file')),
+    ).toHaveLength(webhookRows.length);
+  });
+});
+
 describe('a webhook subscribed by its owner', () => {
   const ownerEmail = uniqueEmail('webhook-owner');
   let url: string;

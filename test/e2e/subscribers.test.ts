@@ -337,7 +337,7 @@ describe('support teams', () => {
       exported += page.body;
       cursor = page.headers.get('x-next-cursor');
     } while (cursor);
-    expect(exported.split('\n')[0]).toBe('id,email,status,level,page,region,component');
+    expect(exported.split('\n')[0]).toBe('id,email,status,level,page,region,component,channel');
     expect(exported).toContain(`${marker}-d@example.com,unsubscribed,all,${PAGE_ID},,`);
     // The export is a valid import: nothing changes.
     const again = await call('POST', '/v1/admin/subscribers/import', {
