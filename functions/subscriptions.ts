@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoEndpoints } from '../shared/adapters/dynamo/endpoints';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
@@ -41,6 +42,7 @@ const deps = {
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
   endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.LINK_SIGNING_SECRET),
+  deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   poster: new EndpointClient({ allowLoopback: env.CHANNELS_ALLOW_LOOPBACK }),
   clock: systemClock,
   config: {

@@ -146,7 +146,8 @@ export const functionSpecs = {
     description:
       'Customers: subscribe form and API, follow one incident, confirm, preferences, one-click unsubscribe',
     env: FUNCTION_ENV.subscriptions,
-    tables: { subscribers: 'readWrite', catalog: 'read', incidents: 'read' },
+    // deliveries: a webhook's page lists its newest.
+    tables: { subscribers: 'readWrite', catalog: 'read', incidents: 'read', deliveries: 'read' },
     routes: [
       { method: 'GET', path: '/subscribe' },
       { method: 'POST', path: '/subscribe' },

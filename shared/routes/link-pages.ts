@@ -9,6 +9,13 @@ import { type PreferencesPageInput, preferencesPage } from '../templates/pages/p
 import { checkInboxPage } from '../templates/pages/subscribe';
 import { pageViews } from '../usecases/catalog';
 import {
+  type EndpointManageDeps,
+  endpointPanel,
+  resumeEndpoint,
+  rotateSigningSecret,
+  sendTestEvent,
+} from '../usecases/endpoint-subscribers';
+import {
   confirmSubscription,
   getPreferences,
   inspectLink,
@@ -35,7 +42,7 @@ const Token = z.object({
   }),
 });
 const PreferencesForm = z.object({
-  action: formValue.pipe(z.enum(['save', 'resubscribe']).optional()),
+  action: formValue.pipe(z.enum(['save', 'resubscribe', 'test', 'resume', 'rotate']).optional()),
   remove: formValue,
   topic: formValues,
   level: formValue,
@@ -54,7 +61,7 @@ function relative(url: string): string {
 
 type PreferencesView = Awaited<ReturnType<typeof getPreferences>>;
 
-export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
+export function linkPageRoutes(deps: EndpointManageDeps): HttpRouteHandler[] {
   /** The status page a link's subscriber follows, to name the page in its masthead. */
   const brand = async (pageIds: readonly string[]) => {
     const [first] = await pageViews(deps, pageIds.slice(0, 1));
@@ -64,9 +71,12 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
   async function showPreferences(
     token: string,
     view: PreferencesView,
-    extra: Pick<PreferencesPageInput, 'changes' | 'errors' | 'values'> = {},
+    extra: Pick<PreferencesPageInput, 'changes' | 'errors' | 'values' | 'notice' | 'secret'> = {},
     status = 200,
   ) {
+    // A webhook's page shows its endpoint, how it fares and its newest deliveries.
+    const endpoint =
+      view.channel && view.status !== 'unsubscribed' ? await endpointPanel(deps, token) : undefined;
     // A follow's page too: its tree is where a follower can go on to follow components.
     const pages = await pageViews(
       deps,
@@ -78,7 +88,18 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
     ];
     const action = linkPath('/v1/preferences', token);
     const unsubscribeAction = linkPath('/v1/unsubscribe', token);
-    return html(status, preferencesPage({ ...view, topics, pages, action, unsubscribeAction, ...extra }));
+    return html(
+      status,
+      preferencesPage({
+        ...view,
+        topics,
+        pages,
+        action,
+        unsubscribeAction,
+        ...(endpoint ? { endpoint } : {}),
+        ...extra,
+      }),
+    );
   }
 
   /** The saved tree and level as an update; the tree read against what was followed when it was drawn. */
@@ -110,6 +131,21 @@ export function linkPageRoutes(deps: SelfServiceDeps): HttpRouteHandler[] {
     Token.extend({ body: PreferencesForm }),
     async ({ query, body }, event) => {
       const current = await getPreferences(deps, query.token);
+      if (body.action === 'test')
+        return showPreferences(query.token, current, { notice: await sendTestEvent(deps, query.token) });
+      if (body.action === 'resume') {
+        await resumeEndpoint(deps, query.token);
+        return showPreferences(query.token, current, {
+          notice: 'Resumed: deliveries start again with the next update.',
+        });
+      }
+      if (body.action === 'rotate') {
+        const secret = await rotateSigningSecret(deps, query.token);
+        return showPreferences(query.token, current, {
+          notice: 'A new signing secret signs from now on; the old one signs beside it for 24 hours.',
+          secret,
+        });
+      }
       if (body.action === 'resubscribe') {
         const done = await resubscribe(deps, query.token, event.requestContext.http.sourceIp);
         return html(200, checkInboxPage({ email: done.email, embed: false }));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
-import { endpointKey, HEALTHY, WebhookChannelInput } from '../domain/endpoint';
+import { endpointKey, HEALTHY, signingSecrets, WebhookChannelInput } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import { MESSAGES } from '../domain/form-messages';
 import { NotificationLevel } from '../domain/levels';
@@ -13,9 +13,16 @@ import { plainEventV1 } from '../domain/webhook-events';
 import { newSigningSecret, signatureHeaders } from '../domain/webhook-signing';
 import { AppError } from '../errors';
 import { log } from '../log';
-import type { Catalog, Clock, EndpointPoster, Endpoints, Subscribers } from '../ports';
+import type { Catalog, Clock, Deliveries, EndpointPoster, Endpoints, Incidents, Subscribers } from '../ports';
 import { endpointRegisteredMail } from '../templates/account';
-import { EmailAddress, limitRequests, mailQuietly, manageLinks, type SelfServiceDeps } from './self-service';
+import {
+  EmailAddress,
+  limitRequests,
+  mailQuietly,
+  manageLinks,
+  type SelfServiceDeps,
+  verifiedRecord,
+} from './self-service';
 import { resolveTopics } from './topics';
 
 export interface EndpointSubscriberDeps {
@@ -175,4 +182,95 @@ export async function requestEndpointSubscription(
     input.ownerEmail,
     endpointRegisteredMail({ endpoint, preferencesUrl: links.preferencesUrl }),
   );
+}
+
+/** What an endpoint's owner does from its management link besides what every subscriber does. */
+export type EndpointManageDeps = SelfServiceDeps & {
+  endpoints: Endpoints;
+  deliveries: Pick<Deliveries, 'history'>;
+  incidents: Pick<Incidents, 'get'>;
+  poster: EndpointPoster;
+};
+
+/** Deliveries listed on an endpoint's page: the newest. */
+export const ENDPOINT_HISTORY = 50;
+
+/** The endpoint behind a management link: its health and its newest deliveries. */
+export async function endpointPanel(deps: EndpointManageDeps, token: string) {
+  const record = await verifiedRecord(deps, token, 'manage');
+  const endpoint = record.channel ? await deps.endpoints.get(record.id) : undefined;
+  if (!record.channel || !endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
+  const { items } = await deps.deliveries.history(record.id, undefined, ENDPOINT_HISTORY);
+  const incidents = new Map(
+    await Promise.all(
+      [...new Set(items.map((d) => d.incidentId))].map(
+        async (id) => [id, await deps.incidents.get(id)] as const,
+      ),
+    ),
+  );
+  return {
+    channel: record.channel,
+    health: endpoint.health,
+    deliveries: items.map((d) => {
+      const stored = incidents.get(d.incidentId);
+      const update = stored?.updates.find((u) => u.updateId === d.updateId);
+      return {
+        ...d,
+        incidentName: stored?.incident.name ?? d.incidentId,
+        updateStatus: update?.kind === 'update' ? update.status : (update?.kind ?? 'update'),
+      };
+    }),
+  };
+}
+
+/** A signed `test` event, now: what the endpoint answered, in words. */
+export async function sendTestEvent(deps: EndpointManageDeps, token: string): Promise<string> {
+  const record = await verifiedRecord(deps, token, 'manage');
+  const endpoint = record.channel ? await deps.endpoints.get(record.id) : undefined;
+  if (!endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
+  const now = deps.clock.now();
+  const links = manageLinks(deps, record);
+  const pageId = record.topics[0]?.pageId ?? '';
+  const page = (await deps.catalog.getPage(pageId)).page;
+  const event = plainEventV1({
+    type: 'test',
+    eventId: `evt_test_${randomUUID()}`,
+    at: now,
+    page: { id: pageId, name: page?.name ?? pageId },
+    links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
+  });
+  const body = JSON.stringify(event);
+  const headers = signatureHeaders(signingSecrets(endpoint, now), { id: event.id, timestamp: now, body });
+  const posted = await deps.poster.post(endpoint.url, body, { ...headers });
+  switch (posted.kind) {
+    case 'delivered':
+      return `Test event sent: the endpoint answered ${posted.status} in ${posted.latencyMs} ms.`;
+    case 'blocked':
+      return `Test event not sent: the URL ${posted.reason}.`;
+    case 'retry':
+      return `Test event not taken: ${posted.reason}. Updates would be retried.`;
+    default:
+      return `Test event not taken: the endpoint answered ${posted.status}. Updates would not be retried.`;
+  }
+}
+
+/** Deliveries start again with the next update, its failures forgotten. */
+export async function resumeEndpoint(deps: EndpointManageDeps, token: string) {
+  const record = await verifiedRecord(deps, token, 'manage');
+  if (!record.channel) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
+  await deps.endpoints.recordHealth(record.id, HEALTHY);
+}
+
+/** A new signing secret, shown once; the old one signs too for a day, while receivers switch. */
+export async function rotateSigningSecret(deps: EndpointManageDeps, token: string): Promise<string> {
+  const record = await verifiedRecord(deps, token, 'manage');
+  const endpoint = record.channel ? await deps.endpoints.get(record.id) : undefined;
+  if (!endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
+  const secret = newSigningSecret();
+  const [current] = endpoint.secrets;
+  await deps.endpoints.create({
+    ...endpoint,
+    secrets: [{ secret, createdAt: deps.clock.now().toISOString() }, ...(current ? [current] : [])],
+  });
+  return secret;
 }

@@ -372,6 +372,8 @@ function manageToken(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) 
 
 async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) {
   return {
+    id: record.id,
+    ...(record.channel ? { channel: record.channel } : {}),
     email: record.email,
     status: record.status,
     level: record.level,
@@ -389,7 +391,7 @@ async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) 
 }
 
 /** The record a token names, if the token is valid for `scope`; anything else is one indistinct NOT_FOUND. */
-async function verifiedRecord(
+export async function verifiedRecord(
   deps: SelfServiceDeps,
   token: string,
   scope: LinkScope,

@@ -286,9 +286,51 @@ describeInBrowser('customer pages in Chromium', () => {
     await page.getByRole('button', { name: 'Confirm subscription' }).click();
     await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
     await expect(page.getByText('Your signing secret, shown this once:').count()).resolves.toBe(1);
-    await expect(page.locator('code.secret').textContent()).resolves.toMatch(/^whsec_/);
+    const secret = await page.locator('code.secret').textContent();
+    expect(secret).toMatch(/^whsec_/);
     await expectAccessible(page);
     expect(await subscriberOf(owner)).toBeUndefined(); // its address is the owner's, not a subscription
+
+    // Its page: the endpoint, a test event, a rotated secret, and the deliveries it got.
+    await page.getByRole('link', { name: 'Manage preferences' }).click();
+    await page.getByRole('heading', { name: 'Your webhook', level: 1 }).waitFor();
+    // The URL as a credential: its last part, which may be a token, masked.
+    await expect(
+      page.getByText(`Updates are POSTed to ${stack.receiver.url}/hooks/br…`).count(),
+    ).resolves.toBe(1);
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/^Test event sent: the endpoint answered 204 in \d+ ms\.$/)
+      .waitFor();
+    expect(stack.receiver.received[0]).toMatchObject({ path: new URL(hook).pathname });
+    expect(JSON.parse(stack.receiver.received[0]?.body ?? '{}').type).toBe('test');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Rotate signing secret' }).click();
+    await page.getByText('Your signing secret, shown this once:').waitFor();
+    const rotated = await page.locator('code.secret').textContent();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(incidentWebhook(seed(), 1)),
+    });
+    await stack.waitForIdle();
+    const update = stack.receiver.received[0];
+    const signatures = String(update?.headers['webhook-signature']).split(' ');
+    expect(signatures).toHaveLength(2); // the new secret and, for a day, the old one
+    await page.reload();
+    const deliveries = page.getByRole('region', { name: 'Recent deliveries' }).getByRole('row');
+    await expect(deliveries.nth(1).getByRole('cell').allTextContents()).resolves.toEqual([
+      `${chatMessagesMayFail.name}: Investigating`,
+      expect.stringMatching(/ UTC$/),
+      '204',
+      expect.stringMatching(/^\d+ ms$/),
+      '1',
+      'delivered',
+    ]);
+    await expectAccessible(page);
     expectClean(watch);
     await context.close();
   });

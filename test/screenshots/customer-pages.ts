@@ -57,6 +57,9 @@ await screenshotSession(async (stack, browser) => {
   await page.getByRole('button', { name: 'Confirm subscription' }).click();
   await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
   await shoot(page, 'customer', 'webhook-confirmed');
+  const webhookPreferences = await page
+    .getByRole('link', { name: 'Manage preferences' })
+    .getAttribute('href');
 
   await fetch(`${api}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
     method: 'POST',
@@ -106,6 +109,12 @@ await screenshotSession(async (stack, browser) => {
   await shoot(page, 'customer', 'unsubscribed');
   await page.goto(preferences);
   await shoot(page, 'customer', 'preferences-unsubscribed');
+
+  // The webhook's own page, after the update and a test event.
+  await page.goto(`${api}${webhookPreferences}`);
+  await page.getByRole('button', { name: 'Send a test event' }).click();
+  await page.getByRole('status').waitFor();
+  await shoot(page, 'customer', 'preferences-webhook');
 
   // The local receiver's page: what the webhook got (the verification, then the update).
   await page.goto(`${stack.receiver.url}/`);

@@ -6,6 +6,8 @@ import { html, type SafeHtml } from '../html';
 import { layout } from '../layout';
 import { capitalized } from '../text';
 import { firstTopicId, levelChoice, levelLabel, topicTree } from '../topic-tree';
+import { type EndpointPanelInput, endpointPanel } from './endpoint-panel';
+import { signingSecretBlock } from './message';
 
 export interface PreferencesPageInput {
   email: string;
@@ -29,6 +31,11 @@ export interface PreferencesPageInput {
     unsubscribed: boolean;
   };
   errors?: readonly ErrorDetail[];
+  /** A webhook's subscriber: its endpoint, health and deliveries (see endpoint-panel). */
+  endpoint?: EndpointPanelInput;
+  /** What an action on the endpoint did, in words; a rotated secret, shown once. */
+  notice?: string;
+  secret?: string;
   /** What the form showed when it was sent back with errors. */
   values?: { topics: ReadonlySet<string>; level: string; timeZone?: string };
 }
@@ -72,7 +79,7 @@ export function preferencesPage(input: PreferencesPageInput): string {
   const unsubscribed = input.status === 'unsubscribed';
   const selected = input.values?.topics ?? new Set(input.topics.map((t) => t.key));
   const level = input.values?.level ?? input.level;
-  const title = 'Your email updates';
+  const title = input.endpoint ? 'Your webhook' : 'Your email updates';
   const following = html`<ul class="topics">${input.topics.map(
     (topic) =>
       html`<li><span>${capitalized(topic.label)}</span>${
@@ -96,7 +103,11 @@ ${
 <p class="muted">We'll send a link to confirm first.</p>`
     : firstPageLink
 }`
-    : html`<p>Updates go to <strong>${input.email}</strong>, ${levelLabel(input.level).toLowerCase()}.</p>
+    : html`${
+        input.endpoint
+          ? html`<p>Updates go to this webhook, ${levelLabel(input.level).toLowerCase()}; notices about it to <strong>${input.email}</strong>.</p>${endpointPanel(input.endpoint, input.action)}`
+          : html`<p>Updates go to <strong>${input.email}</strong>, ${levelLabel(input.level).toLowerCase()}.</p>`
+      }
 <h2>You follow</h2>${following}
 ${input.topics.some((t) => t.key.startsWith('I#')) ? html`<p class="muted">An incident you follow on its own sends every update until it is over, and its postmortem, whatever you choose below; then it ends by itself.</p>` : ''}
 <h2>Change what you follow</h2>
@@ -111,7 +122,12 @@ ${input.pages.map((page, index) =>
   }),
 )}
 ${levelChoice(level, errorFor(errors, 'level'))}
-${timeZoneChoice(input.values?.timeZone ?? input.timeZone ?? '', errorFor(errors, 'timeZone'))}
+${
+  // Times in mail only: a webhook's events carry UTC.
+  input.endpoint
+    ? ''
+    : timeZoneChoice(input.values?.timeZone ?? input.timeZone ?? '', errorFor(errors, 'timeZone'))
+}
 <button type="submit">Save</button></form>
 <hr><h2>Stop all updates</h2>
 <form method="post" action="${input.unsubscribeAction}"><button type="submit" class="danger">Unsubscribe from everything</button></form>`;
@@ -120,6 +136,8 @@ ${timeZoneChoice(input.values?.timeZone ?? input.timeZone ?? '', errorFor(errors
     ...(firstPage ? { brand: firstPage.name } : {}),
     body: html`<h1>${title}</h1>${errorSummary(errors, { ...(firstPage ? { topics: firstTopicId(firstPage) } : {}), level: 'level-all' })}${
       input.changes ? changesNotice(input.changes) : ''
+    }${input.notice ? html`<div class="notice" role="status" tabindex="-1" data-focus><p>${input.notice}</p></div>` : ''}${
+      input.secret ? signingSecretBlock(input.secret) : ''
     }${body}`,
   });
 }
