@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +28,8 @@ import { adminHeaders } from '../support/stack';
  * in the process, the one bulk call SES had accepted before its delivery records were written.
  */
 const FOLLOWERS = 2000;
+/** Webhook subscribers beside the mail's followers, each an endpoint of the receiver below. */
+const WEBHOOKS = 40;
 const CRASHES = 3;
 const BULK_CALL = 50;
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -36,16 +40,36 @@ let workDir: string;
 let apiPort: number;
 let child: ChildProcess | undefined;
 let output = '';
+/** What the webhooks received, by endpoint path: each POST's webhook-id and the update it was about. */
+const posts = new Map<string, Array<{ id: string; update: string }>>();
+let receiver: Server;
 
 beforeAll(async () => {
   dynamodb = await startDynamoDbLocal(await freePort());
   ses = await startSesLocal(0);
+  // Outlives every crash of the notifier, as a customer's endpoint would.
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const update = (JSON.parse(body) as { data?: { update?: { id?: string } } }).data?.update?.id ?? '';
+      const list = posts.get(request.url ?? '') ?? [];
+      list.push({ id: String(request.headers['webhook-id']), update });
+      posts.set(request.url ?? '', list);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   workDir = mkdtempSync(join(tmpdir(), 'crash-'));
   apiPort = await freePort();
 });
 
 afterAll(async () => {
   child?.kill('SIGKILL');
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
   await ses?.stop();
   await dynamodb?.stop();
   rmSync(workDir, { recursive: true, force: true });
@@ -123,10 +147,25 @@ describe('a crash in the middle of a fan-out and its sending', () => {
       label: 'crash',
     });
     const emails = followers.map((follower) => follower.email);
+    const hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    for (let n = 0; n < WEBHOOKS; n++) {
+      const added = await fetch(`http://127.0.0.1:${apiPort}/v1/admin/subscribers`, {
+        method: 'POST',
+        headers: adminHeaders,
+        body: JSON.stringify({
+          channel: { type: 'webhook', url: `${hooks}/${n}` },
+          ownerEmail: `crash-hook-${n}@example.com`,
+          topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+          confirmed: true,
+        }),
+      });
+      expect(added.status).toBe(201);
+    }
 
     // The first crash comes during the first update's fan-out or first sends; the others when a random
     // share of the mails still to send has gone out, so that they hit sending and recording.
     const expected = FOLLOWERS * 2;
+    const expectedRecords = (FOLLOWERS + WEBHOOKS) * 2;
     const moments: string[] = [];
     expect((await postWebhook(1)).status).toBeLessThan(300);
     await sleep(Math.round(100 + random() * 800));
@@ -145,7 +184,7 @@ describe('a crash in the middle of a fan-out and its sending', () => {
     const deadline = Date.now() + 150_000;
     let pending = Number.POSITIVE_INFINITY;
     while (Date.now() < deadline) {
-      pending = expected - (await countRecorded(db));
+      pending = expectedRecords - (await countRecorded(db));
       if (pending === 0 && distinctMails(emails).distinct >= expected) break;
       await sleep(500);
     }
@@ -161,6 +200,19 @@ describe('a crash in the middle of a fan-out and its sending', () => {
     // A crash kills every sender of the process at once (in AWS, one Lambda instance dies alone): each
     // can double the one bulk call whose delivery records it had not written yet.
     expect(duplicates).toBeLessThanOrEqual(CRASHES * LOCAL_MAX_PARALLELIZATION * BULK_CALL);
+    // Every webhook got both updates; a POST repeated by a crash carries the same webhook-id.
+    const repeats = [...posts.values()].reduce(
+      (n, list) => n + list.length - new Set(list.map((p) => p.id)).size,
+      0,
+    );
+    console.log(`crash test: ${WEBHOOKS} webhooks, ${repeats} POST(s) repeated with their webhook-id`);
+    expect(posts.size).toBe(WEBHOOKS);
+    for (const [path, list] of posts) {
+      const idsByUpdate = Map.groupBy(list, (p) => p.update);
+      expect(idsByUpdate.size, path).toBe(2);
+      for (const sameUpdate of idsByUpdate.values())
+        expect(new Set(sameUpdate.map((p) => p.id)).size, path).toBe(1);
+    }
   });
 });
 
