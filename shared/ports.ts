@@ -106,6 +106,8 @@ export interface SubscriberFilter {
   pageId?: string;
   groupId?: string;
   componentId?: string;
+  /** A webhook's host (`hooks.example.com`, with its port if not 443): the subscribers of its endpoints. */
+  host?: string;
 }
 
 export interface Subscribers {

@@ -28,9 +28,10 @@ const USAGE = `status-notifier: the support team's CLI for the status notifier's
 
 Usage: status-notifier <command> [options]
 
-  subscribers search [--email TERM] [--status S] [--page ID] [--region ID] [--component ID]
+  subscribers search [--email TERM] [--status S] [--page ID] [--region ID] [--component ID] [--host HOST]
                                         TERM: an address, a domain (@example.com), the start of an
-                                        address (ali), or *part for a part anywhere (slower)
+                                        address (ali), or *part for a part anywhere (slower);
+                                        HOST: a webhook's host, the subscribers of its endpoints
   subscribers add EMAIL --page ID [--region ID] [--component ID] [--confirmed] [--level all|lifecycle|major]
   subscribers remove ID                 erase a subscriber (delivery history keeps no address)
   subscribers import FILE.csv [--dry-run] [--chunk ROWS]
@@ -75,6 +76,7 @@ const { values, positionals } = parseArgs({
     page: { type: 'string' },
     region: { type: 'string' },
     component: { type: 'string' },
+    host: { type: 'string' },
     confirmed: { type: 'boolean', default: false },
     level: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
@@ -275,12 +277,16 @@ async function searchSubscribers(api: AdminApi): Promise<number> {
     pageId: values.page,
     groupId: values.region,
     componentId: values.component,
+    host: values.host,
     limit: 100,
   };
   const items = await collect((cursor) => api.searchSubscribers({ ...query, cursor }));
   const topics = (s: Subscriber) => s.topics.map((t) => t.componentId ?? t.groupId ?? t.pageId).join(' ');
+  // A webhook's row: its owner's address, then where its updates go (the URL masked).
+  const where = (s: Subscriber) => (s.channel ? `\twebhook ${s.channel.endpoint}` : '');
   print(
-    items.map((s) => `${s.id}\t${s.email}\t${s.status}\t${s.level}\t${topics(s)}`).join('\n') || '(no match)',
+    items.map((s) => `${s.id}\t${s.email}\t${s.status}\t${s.level}\t${topics(s)}${where(s)}`).join('\n') ||
+      '(no match)',
     items,
   );
   return 0;

@@ -34,6 +34,16 @@ export const SubscriberSearch = z.object({
   pageId: z.string().min(1).optional(),
   groupId: z.string().min(1).optional(),
   componentId: z.string().min(1).optional(),
+  host: z
+    .string()
+    .trim()
+    .min(1)
+    .max(300)
+    .transform((host) => host.toLowerCase())
+    .optional()
+    .describe(
+      "A webhook's host (`hooks.example.com`, with `:port` if not 443): the subscribers of its endpoints",
+    ),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });

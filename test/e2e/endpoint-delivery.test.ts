@@ -272,7 +272,22 @@ describe('webhook subscribers', () => {
   });
 });
 
-describe('support’s export of webhook subscribers', () => {
+describe('support’s search and export of webhook subscribers', () => {
+  it('finds them by their endpoint’s host, with where their updates go', async () => {
+    const host = base.slice('http://'.length);
+    const found = await adminCall(
+      stack,
+      'GET',
+      `/v1/admin/subscribers?host=${encodeURIComponent(host)}&limit=100`,
+    );
+    expect(found.status).toBe(200);
+    const items = found.body.items as Array<{ channel?: { host: string; endpoint: string } }>;
+    expect(items).toHaveLength(Object.keys(answers).length); // the receiver's; the refused one is elsewhere
+    expect(items.every((s) => s.channel?.host === host)).toBe(true);
+    const none = await adminCall(stack, 'GET', '/v1/admin/subscribers?host=hooks.nowhere.example');
+    expect(none.body.items).toEqual([]);
+  });
+
   it('names their owner and channel, never their URL; a re-import leaves them out in words', async () => {
     const exported = await fetch(`${stack.apiUrl}/v1/admin/subscribers/export?limit=200`, {
       headers: { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}` },

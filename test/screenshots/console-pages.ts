@@ -23,6 +23,14 @@ await screenshotSession(async (stack, browser) => {
     await post('/v1/admin/subscribers', { email, topics: [{ pageId: PAGE_ID, ...topic }], confirmed: true });
   }
   await post('/v1/admin/subscribers', { email: 'dev.pending@example.com', topics: [{ pageId: PAGE_ID }] });
+  const webhook = (await (
+    await post('/v1/admin/subscribers', {
+      channel: { type: 'webhook', url: `${stack.receiver.url}/hooks/ops-alerts` },
+      ownerEmail: 'ops@example.com',
+      topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+      confirmed: true,
+    })
+  ).json()) as { id: string };
   await post('/v1/admin/suppressions', { email: 'bounced@example.net', reason: 'hard bounce' });
   for (const count of [1, 2]) {
     await fetch(`${api}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
@@ -68,6 +76,9 @@ await screenshotSession(async (stack, browser) => {
   await shoot(page, 'console', 'subscriber');
   await page.getByRole('link', { name: 'Remove subscriber' }).click();
   await shoot(page, 'console', 'remove');
+
+  await page.goto(`${api}/console/subscribers/${webhook.id}`);
+  await shoot(page, 'console', 'subscriber-webhook');
 
   await page.goto(`${api}/console/suppressions`);
   await shoot(page, 'console', 'suppressions');

@@ -429,6 +429,13 @@ export class DynamoSubscribers implements Subscribers {
     if (filter.pageId) add('contains(NAME, VALUE)', 'pageIds', filter.pageId);
     if (filter.groupId) add('contains(NAME, VALUE)', 'groupIds', filter.groupId);
     if (filter.componentId) add('contains(NAME, VALUE)', 'componentIds', filter.componentId);
+    // Only profiles carry the channel: an address range is checked on the records it finds (matchesFilter).
+    if (filter.host && read.kind === 'scan') {
+      names['#channel'] = 'channel';
+      names['#host'] = 'host';
+      values[':host'] = filter.host;
+      conditions.push('#channel.#host = :host');
+    }
     // A filtered read returns what matches among the items it read: read more at a time.
     const pageSize = conditions.length > 0 || read.kind === 'scan' ? Math.max(limit * 4, 200) : limit + 1;
     if (read.kind === 'scan') {
@@ -728,6 +735,7 @@ function matchesFilter(
   return (
     addressMatches(address, record.email) &&
     (!filter.status || record.status === filter.status) &&
+    (!filter.host || record.channel?.host === filter.host) &&
     follows('pageId') &&
     follows('groupId') &&
     follows('componentId')

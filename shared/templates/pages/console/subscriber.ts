@@ -119,6 +119,7 @@ ${levelChoice(level, errorFor(errors, 'level'))}
 ${errorSummary(errors, { ...(firstPage ? { topics: firstTopicId(firstPage) } : {}), level: 'level-all' })}
 ${doneNotice(input.notice)}
 <dl class="facts"><dt>Status</dt><dd>${badge(s.status)}</dd>
+${s.channel ? html`<dt>Updates go to</dt><dd>the webhook ${s.channel.endpoint} (${s.channel.format}); ${s.email} gets its notices</dd>` : ''}
 <dt>How often</dt><dd>${levelLabel(s.level)}</dd>
 <dt>Added</dt><dd>${when(s.createdAt)}</dd>
 <dt>Confirmed</dt><dd>${s.confirmedAt ? when(s.confirmedAt) : 'Not yet'}</dd>

@@ -38,7 +38,9 @@ function results(search: SubscriberSearchView): SafeHtml {
     return html`<p>No subscriber matches${search.email ? html` “${search.email}”` : ''}.</p>`;
   }
   const rows = search.items.map(
-    (s) => html`<tr><td><a href="/console/subscribers/${encodeURIComponent(s.id)}">${s.email}</a></td>
+    (
+      s,
+    ) => html`<tr><td><a href="/console/subscribers/${encodeURIComponent(s.id)}">${s.email}</a>${s.channel ? html` <span class="muted">(webhook ${s.channel.host})</span>` : ''}</td>
 <td>${badge(s.status)}</td><td>${levelLabel(s.level)}</td><td class="num">${s.topics.length}</td><td>${when(s.createdAt)}</td></tr>`,
   );
   return html`${tableWrap(
