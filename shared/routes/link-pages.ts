@@ -21,7 +21,6 @@ import {
   inspectLink,
   PreferencesUpdate,
   resubscribe,
-  type SelfServiceDeps,
   unsubscribe,
   updatePreferences,
 } from '../usecases/self-service';
