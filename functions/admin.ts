@@ -72,7 +72,7 @@ const deps = {
   }),
   apiKeys,
   sessions: new DynamoAdminSessions(db, env.SUBSCRIBERS_TABLE),
-  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.LINK_SIGNING_SECRET),
+  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.CHANNEL_SEALING_SECRET),
   poster: new EndpointClient({ allowLoopback: env.CHANNELS_ALLOW_LOOPBACK }),
   clock: systemClock,
   config: {

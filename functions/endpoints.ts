@@ -6,6 +6,7 @@ import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
 import { DynamoEndpoints } from '../shared/adapters/dynamo/endpoints';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
 import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
+import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { EndpointClient } from '../shared/adapters/endpoint-client';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
 import { Delivery } from '../shared/domain/delivery';
@@ -23,7 +24,7 @@ const env = await loadConfig(FUNCTION_ENV.endpoints);
 const db = createDocumentClient();
 const deps = {
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
-  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.LINK_SIGNING_SECRET),
+  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.CHANNEL_SEALING_SECRET),
   subscribers: new DynamoSubscribers(db, env.SUBSCRIBERS_TABLE),
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
@@ -32,6 +33,7 @@ const deps = {
     from: env.MAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
+  suppressions: new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE),
   clock: systemClock,
   random: Math.random,
   config: { publicBaseUrl: env.PUBLIC_BASE_URL, linkSigningSecret: env.LINK_SIGNING_SECRET },

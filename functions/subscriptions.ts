@@ -41,7 +41,7 @@ const deps = {
     from: env.MAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
-  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.LINK_SIGNING_SECRET),
+  endpoints: new DynamoEndpoints(db, env.SUBSCRIBERS_TABLE, env.CHANNEL_SEALING_SECRET),
   deliveries: new DynamoDeliveries(db, env.DELIVERIES_TABLE),
   poster: new EndpointClient({ allowLoopback: env.CHANNELS_ALLOW_LOOPBACK }),
   clock: systemClock,

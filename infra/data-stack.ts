@@ -14,7 +14,12 @@ export interface DataStackProps extends StackProps {
 
 export type NotifierTables = Record<TableKey, dynamodb.Table>;
 
-export const SECRET_NAMES = ['WEBHOOK_TOKEN', 'ADMIN_API_KEY', 'LINK_SIGNING_SECRET'] as const;
+export const SECRET_NAMES = [
+  'WEBHOOK_TOKEN',
+  'ADMIN_API_KEY',
+  'LINK_SIGNING_SECRET',
+  'CHANNEL_SEALING_SECRET',
+] as const;
 export type NotifierSecrets = Record<(typeof SECRET_NAMES)[number], secretsmanager.Secret>;
 
 /**

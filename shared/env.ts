@@ -12,6 +12,8 @@ const envSchemas = {
   WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters: it is the only secret in the URL'),
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters'),
   LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Seals webhook endpoints' URLs and signing secrets, and keys them: a secret of its own, never rotated with the links'. */
+  CHANNEL_SEALING_SECRET: z.string().min(32, 'must be at least 32 characters'),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
   /** The admin API the support console calls (the console reaches data through it alone). */
   ADMIN_API_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),

@@ -21,6 +21,7 @@ export const FUNCTION_ENV = {
     'LINK_SIGNING_SECRET',
     'CONSOLE_IDLE_MINUTES',
     'CHANNELS_ALLOW_LOOPBACK',
+    'CHANNEL_SEALING_SECRET',
   ],
   subscriptions: [
     'SUBSCRIBERS_TABLE',
@@ -35,6 +36,7 @@ export const FUNCTION_ENV = {
     'SUBSCRIBE_EMBED_ORIGINS',
     'CHANNELS_ALLOW_LOOPBACK',
     'DELIVERIES_TABLE',
+    'CHANNEL_SEALING_SECRET',
   ],
   catalog: ['CATALOG_TABLE', 'INCIDENTS_TABLE', 'PUBLIC_BASE_URL', 'LINK_SIGNING_SECRET'],
   console: ['ADMIN_API_URL', 'PUBLIC_BASE_URL'],
@@ -66,6 +68,7 @@ export const FUNCTION_ENV = {
     'PUBLIC_BASE_URL',
     'LINK_SIGNING_SECRET',
     'CHANNELS_ALLOW_LOOPBACK',
+    'CHANNEL_SEALING_SECRET',
   ],
 } as const satisfies Record<string, readonly EnvName[]>;
 

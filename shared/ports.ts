@@ -180,7 +180,7 @@ export interface Deliveries {
   /** Endpoint deliveries whose next try is due by `now`, at most `limit`. */
   dueEndpointDeliveries(now: Date, limit: number): Promise<DeliveryKey[]>;
   /** Hands a delivery whose try is due back to the deliverer, through the stream. */
-  markDue(key: DeliveryKey): Promise<void>;
+  markDue(key: DeliveryKey, now: Date): Promise<void>;
 }
 
 /** POSTs to customers' endpoints, only to public addresses (see the endpoint client). */
@@ -195,6 +195,10 @@ export interface Endpoints {
   create(endpoint: Endpoint): Promise<void>;
   get(subscriberId: string): Promise<Endpoint | undefined>;
   recordHealth(subscriberId: string, health: EndpointHealth): Promise<void>;
+  /** What makes an endpoint unique, keyed with the store's secret: it names no URL (see `endpointKey`). */
+  keyOf(url: string): string;
+  /** Replaces the signing secrets of an endpoint that still exists (a rotation). */
+  replaceSecrets(subscriberId: string, secrets: Endpoint['secrets']): Promise<void>;
   remove(subscriberId: string): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ export const SECRET_ENV = [
   'WEBHOOK_TOKEN',
   'ADMIN_API_KEY',
   'LINK_SIGNING_SECRET',
+  'CHANNEL_SEALING_SECRET',
 ] as const satisfies readonly EnvName[];
 export const secretArnVariable = (name: (typeof SECRET_ENV)[number]) => `${name}_SECRET_ARN`;
 

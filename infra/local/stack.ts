@@ -117,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.ADMIN_API_KEY]: LOCAL_DEFAULTS.ADMIN_API_KEY,
       [ENV.MAIL_FROM]: LOCAL_DEFAULTS.MAIL_FROM,
       [ENV.LINK_SIGNING_SECRET]: randomBytes(32).toString('base64url'),
+      [ENV.CHANNEL_SEALING_SECRET]: randomBytes(32).toString('base64url'),
       [ENV.PUBLIC_BASE_URL]: api.url,
       [ENV.ADMIN_API_URL]: api.url,
       // Local receivers stand in for customers' endpoints.

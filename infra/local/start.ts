@@ -22,6 +22,7 @@ const Config = z.object({
   SES_ENDPOINT: z.url().optional(),
   DATA_DIR: z.string().min(1).optional(),
   LINK_SIGNING_SECRET: z.string().min(32).optional(),
+  CHANNEL_SEALING_SECRET: z.string().min(32).optional(),
   /** On empty tables, import the demo page so that /subscribe works at once; `false` starts empty. */
   DEMO_PAGE: z.enum(['true', 'false']).default('true'),
 });
@@ -49,7 +50,9 @@ async function main() {
     schedules: true,
     receiverPort: config.RECEIVER_PORT,
     env: {
-      LINK_SIGNING_SECRET: config.LINK_SIGNING_SECRET ?? (await localLinkSecret()),
+      LINK_SIGNING_SECRET: config.LINK_SIGNING_SECRET ?? (await localSecret('link-signing-secret')),
+      // Webhooks kept across restarts must still be readable.
+      CHANNEL_SEALING_SECRET: config.CHANNEL_SEALING_SECRET ?? (await localSecret('channel-sealing-secret')),
       ADMIN_API_KEY: config.ADMIN_API_KEY,
       WEBHOOK_TOKEN: config.WEBHOOK_TOKEN,
       MAIL_FROM: config.MAIL_FROM,
@@ -93,8 +96,8 @@ Ctrl-C stops everything.`);
  * The secret that signs the links in mails, kept in .local: data kept across restarts (DATA_DIR, or a
  * DynamoDB Local of one's own) would otherwise come back with every manage link in old mails dead.
  */
-async function localLinkSecret(): Promise<string> {
-  const file = join(STATE_DIR, 'link-signing-secret');
+async function localSecret(name: string): Promise<string> {
+  const file = join(STATE_DIR, name);
   const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (saved.length >= 32) return saved;
   const secret = randomBytes(32).toString('base64url');

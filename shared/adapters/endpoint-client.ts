@@ -97,7 +97,7 @@ export class EndpointClient implements EndpointPoster {
 
   /** The address to connect to, once every address of the host has been found allowed. */
   private async checkedAddress(host: string): Promise<{ address: string; family: number }> {
-    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await this.resolve(host);
+    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await this.resolveInTime(host);
     const allowed = (address: string) =>
       isPublicAddress(address) || (this.options.allowLoopback && isLoopback(address));
     const first = addresses[0];
@@ -107,6 +107,22 @@ export class EndpointClient implements EndpointPoster {
         'resolves to a private, local or reserved address: updates go to public addresses only',
       );
     return first;
+  }
+
+  /** The lookup counts against the endpoint's own time: a name whose DNS stalls holds up only itself. */
+  private async resolveInTime(host: string) {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('ETIMEOUT'), { code: 'ETIMEOUT' })),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.resolve(host), stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private send(

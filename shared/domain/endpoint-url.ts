@@ -135,9 +135,8 @@ export function maskedEndpoint(url: string): string {
     const parsed = new URL(url);
     const path = parsed.pathname
       .split('/')
-      .map((part) =>
-        part.length >= 16 || (part.length >= 8 && /\d/.test(part)) ? `${part.slice(0, 2)}…` : part,
-      )
+      // Any part after the first may be a token, whatever it looks like: only its start is shown.
+      .map((part, index) => (index >= 2 && part.length > 3 ? `${part.slice(0, 2)}…` : part))
       .join('/');
     return `${parsed.origin}${path}${parsed.search ? '?…' : ''}`;
   } catch {

@@ -73,12 +73,16 @@ export const Endpoint = z.object({
 });
 export type Endpoint = z.infer<typeof Endpoint>;
 
-/** Secrets that still sign at `now`: the newest, and an older one for a day after it was replaced. */
+/**
+ * Secrets that still sign at `now`: the newest, and each older one until a day after the secret that
+ * replaced it was made (two rotations in a day keep all three signing).
+ */
 export function signingSecrets(endpoint: Pick<Endpoint, 'secrets'>, now: Date): string[] {
-  const [newest, ...older] = endpoint.secrets;
-  if (!newest) return [];
-  const graceEnds = Date.parse(newest.createdAt) + ROTATION_GRACE_HOURS * 3_600_000;
-  return [newest.secret, ...(now.getTime() < graceEnds ? older.map((s) => s.secret) : [])];
+  const graceMs = ROTATION_GRACE_HOURS * 3_600_000;
+  return endpoint.secrets.flatMap((secret, index) => {
+    const replacedBy = endpoint.secrets[index - 1];
+    return !replacedBy || now.getTime() < Date.parse(replacedBy.createdAt) + graceMs ? [secret.secret] : [];
+  });
 }
 export const ROTATION_GRACE_HOURS = 24;
 

@@ -103,3 +103,18 @@ export function endpointRegisteredMail(input: { endpoint: string; preferencesUrl
     text: [intro, '', how, '', `Manage it: ${input.preferencesUrl}`, '', ignore].join('\n'),
   };
 }
+
+/** To a webhook's owner, when support sets one up: where it goes, and its management link. */
+export function endpointAddedMail(input: { endpoint: string; preferencesUrl: string }): SingleMail {
+  const subject = 'A status webhook was set up for you';
+  const intro = `Our support team set up status updates to ${input.endpoint}, naming this address as its owner.`;
+  const next = 'Its page shows how it fares, sends a test event, rotates its signing secret, or stops it.';
+  return {
+    subject,
+    html: page(
+      subject,
+      html`<p style="margin:0 0 8px">${intro}</p><p style="margin:0 0 8px">${next}</p>${button(input.preferencesUrl, 'Manage this webhook')}`,
+    ),
+    text: [intro, '', next, '', `Manage it: ${input.preferencesUrl}`].join('\n'),
+  };
+}

@@ -1,5 +1,5 @@
 import type { PageCatalog } from '../domain/catalog';
-import type { Delivery } from '../domain/delivery';
+import { type Delivery, deliveryId } from '../domain/delivery';
 import {
   type Endpoint,
   type EndpointHealth,
@@ -11,6 +11,7 @@ import { maskedEndpoint } from '../domain/endpoint-url';
 import type { Incident, IncidentUpdate } from '../domain/incident';
 import { type EventInput, incidentEventV1, statuspageBody } from '../domain/webhook-events';
 import { signatureHeaders } from '../domain/webhook-signing';
+import { log, loggableError } from '../log';
 import type {
   Catalog,
   Clock,
@@ -20,6 +21,7 @@ import type {
   Incidents,
   Mailer,
   Subscribers,
+  Suppressions,
 } from '../ports';
 import { endpointQuarantinedMail } from '../templates/account';
 import { manageLinks } from './self-service';
@@ -27,13 +29,14 @@ import { manageLinks } from './self-service';
 type StoredIncident = { incident: Incident; updates: IncidentUpdate[] };
 
 export interface EndpointDeliveryDeps {
-  deliveries: Pick<Deliveries, 'recordEndpointAttempt'>;
+  deliveries: Pick<Deliveries, 'recordEndpointAttempt' | 'load'>;
   endpoints: Endpoints;
   subscribers: Pick<Subscribers, 'getProfiles' | 'get'>;
   incidents: Pick<Incidents, 'get'>;
   catalog: Pick<Catalog, 'getPage'>;
   poster: EndpointPoster;
   mailer: Pick<Mailer, 'sendOne'>;
+  suppressions: Pick<Suppressions, 'suppressed'>;
   clock: Clock;
   random: () => number;
   config: { publicBaseUrl: string; linkSigningSecret: string };
@@ -53,7 +56,17 @@ const CONCURRENT_ENDPOINTS = 32;
  * `webhook-id`.
  */
 export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries: readonly Delivery[]) {
-  const bySubscriber = [...Map.groupBy(deliveries, (d) => d.subscriberId)];
+  // What the records say may be stale (a retried batch replays its images): each delivery as it is now,
+  // and only those still pending and due now are attempted.
+  const current = await deps.deliveries.load(deliveries);
+  const now = deps.clock.now().toISOString();
+  const due = deliveries.flatMap((d) => {
+    const stored = current.get(deliveryId(d));
+    return stored?.status === 'pending' && !(stored.nextAttemptAt && stored.nextAttemptAt > now)
+      ? [stored]
+      : [];
+  });
+  const bySubscriber = [...Map.groupBy(due, (d) => d.subscriberId)];
   const outcomes: Outcome[] = [];
   let quarantined = 0;
   for (let start = 0; start < bySubscriber.length; start += CONCURRENT_ENDPOINTS) {
@@ -72,6 +85,8 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries:
     failed: count('failed'),
     skipped: count('skipped'),
     quarantined,
+    /** Records that were no longer due (settled, or waiting for a later try): a replay. */
+    notDue: deliveries.length - due.length,
   };
 }
 
@@ -106,9 +121,18 @@ async function deliverToOne(
       outcomes.push('skipped');
       continue;
     }
-    const attempt = await attemptOne(deps, endpoint, delivery);
+    const attempt = await attemptOne(deps, endpoint, delivery).catch(async (error: unknown) => {
+      // Ours, not the endpoint's (its update unreadable, say): it waits for its retry like any failure,
+      // and gives up after a day, instead of failing the batch for the other endpoints.
+      log.error('endpoint delivery failed on our side', { subscriberId, error: loggableError(error) });
+      return retryLater(
+        deps,
+        delivery,
+        `our side failed: ${error instanceof Error ? error.message : 'unknown'}`,
+      );
+    });
     outcomes.push(attempt.outcome);
-    const next: EndpointHealth = healthAfter(health, attempt.health);
+    const next: EndpointHealth = attempt.health ? healthAfter(health, attempt.health) : health;
     if (next.quarantinedAt && !health.quarantinedAt) {
       quarantined = true;
       await noticeOfQuarantine(deps, endpoint, next);
@@ -176,6 +200,29 @@ async function attemptOne(deps: EndpointDeliveryDeps, endpoint: Endpoint, delive
   }
 }
 
+/** A delivery that failed before any POST: pending with its next try, or failed after a day. */
+async function retryLater(deps: EndpointDeliveryDeps, delivery: Delivery, reason: string) {
+  const now = deps.clock.now();
+  const firstAttemptAt = delivery.firstAttemptAt ?? now.toISOString();
+  const attempts = delivery.attempts + 1;
+  const next = nextAttemptAt({
+    failedAttempts: attempts,
+    firstAttemptAt: new Date(firstAttemptAt),
+    now,
+    random: deps.random,
+  });
+  await deps.deliveries.recordEndpointAttempt({
+    ...delivery,
+    attempts,
+    firstAttemptAt,
+    ...(next
+      ? { status: 'pending' as const, nextAttemptAt: next.toISOString(), error: reason }
+      : { status: 'failed' as const, error: `gave up after a day of trying; the last attempt: ${reason}` }),
+  });
+  // Not the endpoint's failure: its health is left as it was.
+  return { outcome: next ? ('retrying' as const) : ('failed' as const), health: undefined };
+}
+
 /** The event's body in the endpoint's format, from the stored incident and the page's catalog. */
 async function eventBody(deps: EndpointDeliveryDeps, endpoint: Endpoint, delivery: Delivery, now: Date) {
   const stored = await deps.incidents.get(delivery.incidentId);
@@ -214,7 +261,8 @@ function componentsOf(stored: StoredIncident, catalog: PageCatalog) {
 /** Once, when an endpoint is quarantined: its owner hears why, and where to resume it. */
 async function noticeOfQuarantine(deps: EndpointDeliveryDeps, endpoint: Endpoint, health: EndpointHealth) {
   const owner = (await deps.subscribers.get(endpoint.subscriberId))?.email;
-  if (!owner) return;
+  // A bounced or complaining address gets no notice either.
+  if (!owner || (await deps.suppressions.suppressed([owner])).size > 0) return;
   const links = manageLinks(deps, { id: endpoint.subscriberId, issuedAt: deps.clock.now() });
   await deps.mailer.sendOne(
     owner,

@@ -13,8 +13,9 @@ export async function bringBackDueEndpointDeliveries(
   deps: { deliveries: Pick<Deliveries, 'dueEndpointDeliveries' | 'markDue'>; clock: Clock },
   limit: number,
 ) {
-  const due = await deps.deliveries.dueEndpointDeliveries(deps.clock.now(), limit);
+  const now = deps.clock.now();
+  const due = await deps.deliveries.dueEndpointDeliveries(now, limit);
   for (let start = 0; start < due.length; start += CONCURRENCY)
-    await Promise.all(due.slice(start, start + CONCURRENCY).map((key) => deps.deliveries.markDue(key)));
+    await Promise.all(due.slice(start, start + CONCURRENCY).map((key) => deps.deliveries.markDue(key, now)));
   return { due: due.length };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
-import { endpointKey, HEALTHY, signingSecrets, WebhookChannelInput } from '../domain/endpoint';
+import { HEALTHY, signingSecrets, WebhookChannelInput } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import { MESSAGES } from '../domain/form-messages';
 import { NotificationLevel } from '../domain/levels';
@@ -14,24 +14,25 @@ import { newSigningSecret, signatureHeaders } from '../domain/webhook-signing';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { Catalog, Clock, Deliveries, EndpointPoster, Endpoints, Incidents, Subscribers } from '../ports';
-import { endpointRegisteredMail } from '../templates/account';
+import { endpointAddedMail, endpointRegisteredMail } from '../templates/account';
 import {
   EmailAddress,
   limitRequests,
   mailQuietly,
   manageLinks,
+  mayMailAgain,
   type SelfServiceDeps,
   verifiedRecord,
 } from './self-service';
 import { resolveTopics } from './topics';
 
-export interface EndpointSubscriberDeps {
+export interface EndpointSubscriberDeps extends Pick<SelfServiceDeps, 'mailer' | 'suppressions'> {
   subscribers: Pick<Subscribers, 'create'>;
-  endpoints: Pick<Endpoints, 'create' | 'remove'>;
+  endpoints: Pick<Endpoints, 'create' | 'remove' | 'keyOf'>;
   catalog: Catalog;
   poster: Pick<EndpointPoster, 'check'>;
   clock: Clock;
-  config: { linkSigningSecret: string };
+  config: { publicBaseUrl: string; linkSigningSecret: string };
 }
 
 /**
@@ -65,7 +66,7 @@ export async function createEndpointSubscriber(
       endpoint: maskedEndpoint(url),
       host: check.url.host,
     },
-    endpointKey: endpointKey(url, deps.config.linkSigningSecret),
+    endpointKey: deps.endpoints.keyOf(url),
     createdAt: now,
     confirmedAt: now,
     linkNonce: newNonce(),
@@ -89,6 +90,16 @@ export async function createEndpointSubscriber(
       ]);
     throw error;
   }
+  // Its owner learns of it, and where to manage it; a suppressed address gets nothing.
+  if ((await deps.suppressions.suppressed([record.email])).size === 0)
+    await mailQuietly(
+      deps,
+      record.email,
+      endpointAddedMail({
+        endpoint: record.channel?.endpoint ?? '',
+        preferencesUrl: manageLinks(deps, record).preferencesUrl,
+      }),
+    );
   return { ...publicView(record), signingSecret };
 }
 
@@ -105,11 +116,12 @@ export type EndpointSubscribeInput = z.output<typeof EndpointSubscribeInput>;
 /**
  * Public subscribe of a webhook. Confirmation proves control of the endpoint: a signed `verification`
  * event carrying the confirm link is POSTed to it, and nothing else is sent before it is confirmed. Its
- * owner gets the management link by mail. Same rate limits as an address, and the same answer whatever
- * the endpoint's state: a subscribed endpoint's owner is mailed its management link instead.
+ * owner gets the management link by mail. Same rate limits as an address. A form hands no endpoint
+ * over: asked again for one that is known, its owner hears of it (and one waiting for confirmation gets
+ * its verification again), whoever asked; only an unsubscribed endpoint starts over.
  */
 export async function requestEndpointSubscription(
-  deps: SelfServiceDeps & { endpoints: Pick<Endpoints, 'create'>; poster: EndpointPoster },
+  deps: EndpointSubscribeDeps,
   input: EndpointSubscribeInput,
   clientIp: string,
 ) {
@@ -121,16 +133,17 @@ export async function requestEndpointSubscription(
     ]);
   const topics = withoutCovered(await resolveTopics(deps.catalog, input.topics));
   const url = check.url.href;
-  const key = endpointKey(url, deps.config.linkSigningSecret);
+  const key = deps.endpoints.keyOf(url);
   const existing = await deps.subscribers.findByEndpoint(key);
   const now = deps.clock.now();
   const endpoint = maskedEndpoint(url);
-  if (existing?.status === 'confirmed') {
-    // Its owner hears of it, not whoever asked: an endpoint is not handed over by a form.
+  if (existing && existing.status !== 'unsubscribed') {
+    if (!mayMailAgain(existing, now)) return;
+    const known = existing.status === 'pending' ? await verifyAgain(deps, existing, url, now) : existing;
     await mailQuietly(
       deps,
-      existing.email,
-      endpointRegisteredMail({ endpoint, preferencesUrl: manageLinks(deps, existing).preferencesUrl }),
+      known.email,
+      endpointRegisteredMail({ endpoint, preferencesUrl: manageLinks(deps, known).preferencesUrl }),
     );
     return;
   }
@@ -158,30 +171,72 @@ export async function requestEndpointSubscription(
     secrets: [{ secret: signingSecret, createdAt: now.toISOString() }],
     health: HEALTHY,
   });
-  if (existing) await deps.subscribers.save(record, existing);
-  else await deps.subscribers.create(record);
+  try {
+    if (existing) await deps.subscribers.save(record, existing);
+    else await deps.subscribers.create(record);
+  } catch (error) {
+    // Asked twice at once: the other request goes on; this one leaves nothing behind.
+    if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+    if (!existing) await deps.endpoints.remove(id);
+    return;
+  }
+  await postVerification(deps, record, url, signingSecret, confirm.token, now);
+  await mailQuietly(
+    deps,
+    input.ownerEmail,
+    endpointRegisteredMail({ endpoint, preferencesUrl: manageLinks(deps, record).preferencesUrl }),
+  );
+}
 
+type EndpointSubscribeDeps = SelfServiceDeps & {
+  endpoints: Pick<Endpoints, 'create' | 'get' | 'remove' | 'keyOf'>;
+  poster: EndpointPoster;
+};
+
+/** A waiting endpoint's verification again: a new confirm link; its owner and topics as they were. */
+async function verifyAgain(deps: EndpointSubscribeDeps, existing: SubscriberRecord, url: string, now: Date) {
+  const secret = (await deps.endpoints.get(existing.id))?.secrets[0]?.secret;
+  if (!secret) return existing;
+  const confirm = createConfirmToken(existing.id);
+  const record = await deps.subscribers.save(
+    {
+      ...existing,
+      confirmTokenHash: confirm.hash,
+      confirmExpiresAt: new Date(now.getTime() + CONFIRM_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
+      lastInviteAt: now.toISOString(),
+    },
+    existing,
+  );
+  await postVerification(deps, record, url, secret, confirm.token, now);
+  return record;
+}
+
+/** The signed `verification` event carrying the confirm link: it proves control of the endpoint. */
+async function postVerification(
+  deps: EndpointSubscribeDeps,
+  record: SubscriberRecord,
+  url: string,
+  signingSecret: string,
+  confirmToken: string,
+  now: Date,
+) {
   const links = manageLinks(deps, record);
-  const firstPage = (await deps.catalog.getPage(topics[0]?.pageId ?? '')).page;
+  const pageId = record.topics[0]?.pageId ?? '';
+  const page = (await deps.catalog.getPage(pageId)).page;
   const event = plainEventV1({
     type: 'verification',
     eventId: `evt_verify_${randomUUID()}`,
     at: now,
-    page: { id: topics[0]?.pageId ?? '', name: firstPage?.name ?? topics[0]?.pageId ?? '' },
+    page: { id: pageId, name: page?.name ?? pageId },
     links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
-    confirmUrl: `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(confirm.token)}`,
+    confirmUrl: `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(confirmToken)}`,
   });
   const body = JSON.stringify(event);
   const posted = await deps.poster.post(url, body, {
     ...signatureHeaders([signingSecret], { id: event.id, timestamp: now, body }),
   });
   if (posted.kind !== 'delivered')
-    log.warn('verification event not delivered', { subscriberId: id, outcome: posted.kind });
-  await mailQuietly(
-    deps,
-    input.ownerEmail,
-    endpointRegisteredMail({ endpoint, preferencesUrl: links.preferencesUrl }),
-  );
+    log.warn('verification event not delivered', { subscriberId: record.id, outcome: posted.kind });
 }
 
 /** What an endpoint's owner does from its management link besides what every subscriber does. */
@@ -228,6 +283,7 @@ export async function sendTestEvent(deps: EndpointManageDeps, token: string): Pr
   const record = await verifiedRecord(deps, token, 'manage');
   const endpoint = record.channel ? await deps.endpoints.get(record.id) : undefined;
   if (!endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
+  if (record.status !== 'confirmed') return NOT_CONFIRMED;
   const now = deps.clock.now();
   const links = manageLinks(deps, record);
   const pageId = record.topics[0]?.pageId ?? '';
@@ -266,11 +322,16 @@ export async function rotateSigningSecret(deps: EndpointManageDeps, token: strin
   const record = await verifiedRecord(deps, token, 'manage');
   const endpoint = record.channel ? await deps.endpoints.get(record.id) : undefined;
   if (!endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
+  if (record.status !== 'confirmed') throw new AppError('CONFLICT', NOT_CONFIRMED);
+  const now = deps.clock.now();
   const secret = newSigningSecret();
-  const [current] = endpoint.secrets;
-  await deps.endpoints.create({
-    ...endpoint,
-    secrets: [{ secret, createdAt: deps.clock.now().toISOString() }, ...(current ? [current] : [])],
-  });
+  // Every secret that still signs stays beside the new one for its day.
+  const stillSigning = new Set(signingSecrets(endpoint, now));
+  await deps.endpoints.replaceSecrets(record.id, [
+    { secret, createdAt: now.toISOString() },
+    ...endpoint.secrets.filter((s) => stillSigning.has(s.secret)),
+  ]);
   return secret;
 }
+
+const NOT_CONFIRMED = 'This webhook is not confirmed: confirm it from its verification event first.';

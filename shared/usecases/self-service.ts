@@ -142,7 +142,7 @@ export async function limitRequests(deps: SelfServiceDeps, email: string, client
   await limit(deps, `email:${createHash('sha256').update(email).digest('base64url')}`, limits.perAddress);
 }
 
-export async function mailQuietly(deps: SelfServiceDeps, to: string, mail: SingleMail) {
+export async function mailQuietly(deps: Pick<SelfServiceDeps, 'mailer'>, to: string, mail: SingleMail) {
   const outcome = await deps.mailer.sendOne(to, mail);
   if (!outcome.ok) log.error('account mail failed', { error: loggableError(outcome.error) });
 }
@@ -332,6 +332,12 @@ async function describeChanges(deps: SelfServiceDeps, before: SubscriberRecord, 
  */
 export async function resubscribe(deps: SelfServiceDeps, token: string, clientIp: string) {
   const record = await verifiedRecord(deps, token, 'manage');
+  // A webhook starts over from the subscribe form: its endpoint, not its owner's inbox, confirms it.
+  if (record.channel)
+    throw new AppError(
+      'CONFLICT',
+      'Subscribe the webhook again from the subscribe page: its endpoint confirms it.',
+    );
   if (record.topics.length === 0) {
     // Only incidents were followed, and they are over: there is nothing to take up again.
     throw new AppError('VALIDATION', MESSAGES.noTopics, [{ path: 'topics', message: MESSAGES.noTopics }]);

@@ -40,6 +40,7 @@ const ENV_VALUES = (baseUrl: string): Record<EnvName, string> => ({
   WEBHOOK_TOKEN: 'bench-webhook-token-0123456789',
   ADMIN_API_KEY: 'bench-admin-api-key-0123456789',
   LINK_SIGNING_SECRET: 'bench-link-signing-secret-0123456789abcdef',
+  CHANNEL_SEALING_SECRET: 'bench-channel-sealing-secret-0123456789abcd',
   PUBLIC_BASE_URL: baseUrl,
   ADMIN_API_URL: baseUrl,
   CONSOLE_IDLE_MINUTES: '30',

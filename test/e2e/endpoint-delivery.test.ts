@@ -119,7 +119,7 @@ async function retriesDueNow() {
       new UpdateCommand({
         TableName: stack.tables.deliveries,
         Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET retryAt = :past',
+        UpdateExpression: 'SET retryAt = :past, nextAttemptAt = :past',
         ExpressionAttributeValues: { ':past': '2000-01-01T00:00:00.000Z' },
       }),
     );
@@ -224,8 +224,11 @@ describe('webhook subscribers', () => {
       error: 'the endpoint answered 410 Gone',
     });
     const notices = await mailTo([endpoints.gone?.ownerEmail ?? '']);
-    expect(notices.map((m) => m.subject)).toEqual(['Your status webhook was paused']);
-    expect(notices[0]?.body.text).toContain('the endpoint answered 410 Gone');
+    expect(notices.map((m) => m.subject)).toEqual([
+      'A status webhook was set up for you', // when support added it, with its management link
+      'Your status webhook was paused',
+    ]);
+    expect(notices[1]?.body.text).toContain('the endpoint answered 410 Gone');
   });
 
   it('retry when due, with the same webhook-id, until the endpoint takes them', {
@@ -254,7 +257,10 @@ describe('webhook subscribers', () => {
     expect(received.get('good')).toHaveLength(2);
     const ids = (received.get('good') ?? []).map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(2);
-    const [notice, ...more] = await mailTo([endpoints.gone?.ownerEmail ?? '']);
+    const paused = (await mailTo([endpoints.gone?.ownerEmail ?? ''])).filter(
+      (m) => m.subject === 'Your status webhook was paused',
+    );
+    const [notice, ...more] = paused;
     expect(more).toEqual([]); // the notice, once
 
     // Its owner resumes it from the notice's link.
@@ -399,6 +405,41 @@ describe('a webhook subscribed by its owner', () => {
       ).status,
     ).toBe(202);
     expect(received.get('verify')).toHaveLength(2);
-    expect(await mailTo([ownerEmail])).toHaveLength(2);
+    // Its owner was mailed minutes ago: not again so soon (a form cannot bomb an owner's inbox).
+    expect(await mailTo([ownerEmail])).toHaveLength(1);
+  });
+});
+
+describe('a webhook waiting for confirmation', () => {
+  it('is not handed over by someone else asking for the same URL', async () => {
+    const url = `${base}/claimed/${randomUUID()}`;
+    const [first, second] = [uniqueEmail('first-owner'), uniqueEmail('second-owner')];
+    const ask = (ownerEmail: string) =>
+      fetch(`${stack.apiUrl}/v1/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          channel: { type: 'webhook', url },
+          ownerEmail,
+          topics: [{ pageId: PAGE_ID }],
+        }),
+      });
+    expect((await ask(first)).status).toBe(202);
+    expect((await ask(second)).status).toBe(202); // the same answer
+    expect(await mailTo([second])).toEqual([]);
+    expect(received.get('claimed')).toHaveLength(1);
+    const event = JSON.parse(received.get('claimed')?.[0]?.body ?? '{}');
+    const confirmUrl = new URL(event.data.confirm_url);
+    await fetch(`${stack.apiUrl}${confirmUrl.pathname}${confirmUrl.search}`, { method: 'POST' });
+    const host = base.slice('http://'.length);
+    const found = await adminCall(
+      stack,
+      'GET',
+      `/v1/admin/subscribers?host=${encodeURIComponent(host)}&limit=100`,
+    );
+    const claimed = (found.body.items as Array<{ email: string; channel: { endpoint: string } }>).filter(
+      (s) => s.channel.endpoint.includes('/claimed/'),
+    );
+    expect(claimed.map((s) => s.email)).toEqual([first]);
   });
 });

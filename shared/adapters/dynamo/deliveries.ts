@@ -150,18 +150,26 @@ export class DynamoDeliveries implements Deliveries {
 
   async recordEndpointAttempt(delivery: Delivery): Promise<void> {
     const waiting = delivery.status === 'pending' && delivery.nextAttemptAt;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...this.deliveryItem(delivery),
-          // Off the stream until the sweep finds it due in the retry index.
-          ...(waiting
-            ? { retryShard: retryShardOf(delivery.subscriberId), retryAt: delivery.nextAttemptAt }
-            : {}),
-        },
-      }),
-    );
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...this.deliveryItem(delivery),
+            // Off the stream until the sweep finds it due in the retry index.
+            ...(waiting
+              ? { retryShard: retryShardOf(delivery.subscriberId), retryAt: delivery.nextAttemptAt }
+              : {}),
+          },
+          // Only over a pending delivery: a late or replayed attempt never undoes a settled one.
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async dueEndpointDeliveries(now: Date, limit: number): Promise<DeliveryKey[]> {
@@ -178,25 +186,32 @@ export class DynamoDeliveries implements Deliveries {
         ),
       ),
     );
-    return shards
-      .flatMap((page) => page.Items ?? [])
-      .map((item) => ({
-        subscriberId: String(item.subscriberId),
-        incidentId: String(item.incidentId),
-        updateId: String(item.updateId),
-      }))
-      .slice(0, limit);
+    // Taken from the shards in turn: a long backlog in one does not hold the others back.
+    const lists = shards.map((page) => page.Items ?? []);
+    const taken: DeliveryKey[] = [];
+    for (let index = 0; taken.length < limit && lists.some((list) => index < list.length); index++)
+      for (const list of lists) {
+        const item = list[index];
+        if (item && taken.length < limit)
+          taken.push({
+            subscriberId: String(item.subscriberId),
+            incidentId: String(item.incidentId),
+            updateId: String(item.updateId),
+          });
+      }
+    return taken;
   }
 
-  async markDue(key: DeliveryKey): Promise<void> {
+  async markDue(key: DeliveryKey, now: Date): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: deliveryKey(key),
           UpdateExpression: 'SET due = :due REMOVE retryShard, retryAt',
-          ConditionExpression: 'attribute_exists(retryAt)',
-          ExpressionAttributeValues: { ':due': true },
+          // The index may lag the item: a retry rescheduled meanwhile is not brought back early.
+          ConditionExpression: 'retryAt <= :now',
+          ExpressionAttributeValues: { ':due': true, ':now': now.toISOString() },
         }),
       );
     } catch (error) {

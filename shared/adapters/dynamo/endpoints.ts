@@ -7,14 +7,21 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { type Endpoint, EndpointHealth, SigningSecret, WebhookFormat } from '../../domain/endpoint';
+import {
+  type Endpoint,
+  EndpointHealth,
+  endpointKey,
+  SigningSecret,
+  WebhookFormat,
+} from '../../domain/endpoint';
+import { AppError } from '../../errors';
 import type { Endpoints } from '../../ports';
 import { ENDPOINT_SK } from './subscribers';
 
 /*
  * An endpoint subscriber's credentials, in the subscribers table beside its profile (`pk` the subscriber,
  * `sk` `ENDPOINT`): its URL and signing secrets sealed with AES-256-GCM under a key derived from the
- * deployment's link signing secret, so that neither is readable in the table, its backups, its exports
+ * deployment's channel sealing secret (CHANNEL_SEALING_SECRET), so that neither is readable in the table, its backups, its exports
  * or its stream; its format and health in the clear. Erasing the subscriber deletes the item.
  */
 
@@ -32,10 +39,14 @@ export class DynamoEndpoints implements Endpoints {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    /** The deployment's link signing secret: the sealing key is derived from it. */
-    sealingSecret: string,
+    /** The deployment's channel sealing secret: the sealing key is derived from it. */
+    private readonly sealingSecret: string,
   ) {
     this.key = Buffer.from(hkdfSync('sha256', sealingSecret, 'status-notifier', 'endpoint credentials', 32));
+  }
+
+  keyOf(url: string): string {
+    return endpointKey(url, this.sealingSecret);
   }
 
   async create(endpoint: Endpoint): Promise<void> {
@@ -81,6 +92,21 @@ export class DynamoEndpoints implements Endpoints {
         // Erased meanwhile: there is no health left to keep.
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       });
+  }
+
+  async replaceSecrets(subscriberId: string, secrets: Endpoint['secrets']): Promise<void> {
+    const current = await this.get(subscriberId);
+    if (!current) throw new AppError('NOT_FOUND', 'no such webhook');
+    // Conditional: an endpoint erased meanwhile is not brought back.
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: subscriberId, sk: ENDPOINT_SK },
+        UpdateExpression: 'SET sealed = :sealed',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':sealed': this.seal({ url: current.url, secrets }) },
+      }),
+    );
   }
 
   async remove(subscriberId: string): Promise<void> {

@@ -31,6 +31,8 @@ export interface PreferencesPageInput {
     unsubscribed: boolean;
   };
   errors?: readonly ErrorDetail[];
+  /** A webhook's subscriber (even unsubscribed, when `endpoint` is not shown). */
+  channel?: unknown;
   /** A webhook's subscriber: its endpoint, health and deliveries (see endpoint-panel). */
   endpoint?: EndpointPanelInput;
   /** What an action on the endpoint did, in words; a rotated secret, shown once. */
@@ -98,7 +100,7 @@ export function preferencesPage(input: PreferencesPageInput): string {
     ? html`<p>You are unsubscribed: nothing is sent to <strong>${input.email}</strong>.</p>
 <h2>You used to follow</h2>${following}
 ${
-  input.topics.some((t) => !t.key.startsWith('I#'))
+  input.topics.some((t) => !t.key.startsWith('I#')) && !input.channel
     ? html`<form method="post" action="${input.action}">${hidden('action', 'resubscribe')}<button type="submit">Subscribe again</button></form>
 <p class="muted">We'll send a link to confirm first.</p>`
     : firstPageLink
