@@ -5,7 +5,7 @@
  * and fails when a function is over budget; `npm run bench` calls `measureBundles`.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -109,6 +109,10 @@ const median = (values: number[]) => {
   return Math.round(middle * 10) / 10;
 };
 
+/** The SDK clients every function's bundle leaves to the runtime: their import alone is the yardstick. */
+const SDK_CLIENTS = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sesv2'];
+export const SDK_ALONE = 'sdk clients alone';
+
 /** Bytes of each function's bundle and the median over `runs` fresh processes of the time to import it. */
 export async function measureBundles(runs = RUNS): Promise<Record<string, BundleFigures>> {
   const outRoot = mkdtempSync(join(tmpdir(), 'notifier-bundles-'));
@@ -127,17 +131,25 @@ export async function measureBundles(runs = RUNS): Promise<Record<string, Bundle
       ...Object.fromEntries(spec.env.map((name) => [name, values[name]])),
     });
     const names = Object.keys(bundles) as FunctionName[];
-    const times = new Map(names.map((name) => [name, [] as Array<{ wall: number; cpu: number }>]));
+    // The yardstick, timed in the same rounds: importing the SDK clients the functions use, and nothing else.
+    const sdkOnly = join(outRoot, 'sdk-clients.mjs');
+    writeFileSync(sdkOnly, SDK_CLIENTS.map((client) => `import '${client}';`).join('\n'));
+    const times = new Map(
+      [...names, SDK_ALONE].map((name) => [name, [] as Array<{ wall: number; cpu: number }>]),
+    );
     // Round after round over all functions, so that a burst of load elsewhere spreads over all of them.
     for (let run = 0; run < runs; run++) {
       for (const name of names)
         times.get(name)?.push(await timeImport(bundles[name], envOf(functionSpecs[name])));
+      times
+        .get(SDK_ALONE)
+        ?.push(await timeImport(sdkOnly, { PATH: process.env.PATH, AWS_REGION: 'us-east-1' }));
     }
     const figures: Record<string, BundleFigures> = {};
-    for (const name of names) {
+    for (const name of [...names, SDK_ALONE]) {
       const samples = times.get(name) ?? [];
       figures[name] = {
-        bytes: statSync(bundles[name]).size,
+        bytes: name === SDK_ALONE ? 0 : statSync(bundles[name as FunctionName]).size,
         initMs: median(samples.map((t) => t.wall)),
         cpuMs: median(samples.map((t) => t.cpu)),
       };
@@ -151,6 +163,7 @@ export async function measureBundles(runs = RUNS): Promise<Record<string, Bundle
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const figures = await measureBundles();
   const over = (f: BundleFigures) => f.bytes > BUNDLE_BUDGET.bytes || f.initMs > BUNDLE_BUDGET.initMs;
+  const sdk = figures[SDK_ALONE]?.initMs ?? Number.NaN;
   console.table(
     Object.fromEntries(
       Object.entries(figures).map(([name, f]) => [
@@ -159,7 +172,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
           KB: Math.round(f.bytes / 100) / 10,
           'init ms': f.initMs,
           'cpu ms': f.cpuMs,
-          budget: over(f) ? 'OVER' : 'ok',
+          'x SDK': Math.round((f.initMs / sdk) * 100) / 100,
+          budget: name === SDK_ALONE ? '' : over(f) ? 'OVER' : 'ok',
         },
       ]),
     ),
