@@ -69,12 +69,19 @@ function history(input: SubscriberPageInput): SafeHtml {
       const what = update
         ? html`${update.status} <span class="muted">${when(update.displayAt)}</span>`
         : d.updateId;
-      const detail = d.messageId ? html`<code>${d.messageId}</code>` : (d.error ?? WHY_NOT[d.status] ?? '');
+      // A webhook's delivery: what its endpoint answered, how fast, after how many attempts.
+      const answered =
+        d.channel === 'webhook' && (d.httpStatus !== undefined || d.attempts > 0)
+          ? `HTTP ${d.httpStatus ?? 'none'}${d.latencyMs !== undefined ? `, ${d.latencyMs} ms` : ''}, attempt ${d.attempts}${d.error ? `: ${d.error}` : ''}`
+          : undefined;
+      const detail = d.messageId
+        ? html`<code>${d.messageId}</code>`
+        : (answered ?? d.error ?? WHY_NOT[d.status] ?? '');
       return html`<tr><td>${what}</td><td>${badge(d.status)}${d.outcome ? html` ${badge(d.outcome)}` : ''}</td><td>${when(d.sentAt)}</td><td class="${d.messageId ? '' : 'text'}">${detail}</td></tr>`;
     });
     return html`<h3><a href="/console/incidents/${encodeURIComponent(incidentId)}">${name}</a></h3>${tableWrap(
       `Deliveries for ${name}`,
-      html`<table><thead><tr><th scope="col">Update</th><th scope="col">State</th><th scope="col">Sent at</th><th scope="col">SES message id, or why not</th></tr></thead><tbody>${rows}</tbody></table>`,
+      html`<table><thead><tr><th scope="col">Update</th><th scope="col">State</th><th scope="col">Sent at</th><th scope="col">SES message id or endpoint's answer, or why not</th></tr></thead><tbody>${rows}</tbody></table>`,
     )}`;
   });
   return html`${incidents}${
