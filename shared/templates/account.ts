@@ -64,57 +64,68 @@ export function alreadySubscribedMail(input: { preferencesUrl: string }): Single
   };
 }
 
+/** A mail to a webhook's owner: two paragraphs, its management link, and a small print if any. */
+function endpointMail(input: {
+  subject: string;
+  paragraphs: readonly [string, string];
+  preferencesUrl: string;
+  note?: string;
+}): SingleMail {
+  const [first, second] = input.paragraphs;
+  return {
+    subject: input.subject,
+    html: page(
+      input.subject,
+      html`<p style="margin:0 0 8px">${first}</p><p style="margin:0 0 8px">${second}</p>${button(input.preferencesUrl, 'Manage this webhook')}${input.note ? small(input.note) : ''}`,
+    ),
+    text: [
+      first,
+      '',
+      second,
+      '',
+      `Manage it: ${input.preferencesUrl}`,
+      ...(input.note ? ['', input.note] : []),
+    ].join('\n'),
+  };
+}
+
 /** To a webhook's owner, once, when it stops getting updates: why, and where to resume it. */
-export function endpointQuarantinedMail(input: {
+export const endpointQuarantinedMail = (input: {
   endpoint: string;
   reason: string;
   preferencesUrl: string;
-}): SingleMail {
-  const subject = 'Your status webhook was paused';
-  const intro = `We stopped sending status updates to ${input.endpoint}: ${input.reason}.`;
-  const next =
-    'Updates meanwhile are recorded as skipped. Once the endpoint answers again, resume it from its page.';
-  return {
-    subject,
-    html: page(
-      subject,
-      html`<p style="margin:0 0 8px">${intro}</p><p style="margin:0 0 8px">${next}</p>${button(input.preferencesUrl, 'Manage this webhook')}`,
-    ),
-    text: [intro, '', next, '', `Manage it: ${input.preferencesUrl}`].join('\n'),
-  };
-}
+}) =>
+  endpointMail({
+    subject: 'Your status webhook was paused',
+    paragraphs: [
+      `We stopped sending status updates to ${input.endpoint}: ${input.reason}.`,
+      'Updates meanwhile are recorded as skipped. Once the endpoint answers again, resume it from its page.',
+    ],
+    preferencesUrl: input.preferencesUrl,
+  });
 
 /**
  * To the owner of a webhook asked for: where it goes, that it starts once confirmed from the
  * verification event POSTed to it (which proves control of the endpoint), and its management link.
  */
-export function endpointRegisteredMail(input: { endpoint: string; preferencesUrl: string }): SingleMail {
-  const subject = 'Confirm your status webhook from its verification event';
-  const intro = `Someone, hopefully you, asked to send status updates to ${input.endpoint}, naming this address as its owner.`;
-  const how =
-    'We POSTed a verification event to it: open the confirm_url it carries to start the updates and see its signing secret. Nothing else is sent before that.';
-  const ignore = 'If this was not you, ignore this mail, or unsubscribe the webhook from its page.';
-  return {
-    subject,
-    html: page(
-      subject,
-      html`<p style="margin:0 0 8px">${intro}</p><p style="margin:0 0 8px">${how}</p>${button(input.preferencesUrl, 'Manage this webhook')}${small(ignore)}`,
-    ),
-    text: [intro, '', how, '', `Manage it: ${input.preferencesUrl}`, '', ignore].join('\n'),
-  };
-}
+export const endpointRegisteredMail = (input: { endpoint: string; preferencesUrl: string }) =>
+  endpointMail({
+    subject: 'Confirm your status webhook from its verification event',
+    paragraphs: [
+      `Someone, hopefully you, asked to send status updates to ${input.endpoint}, naming this address as its owner.`,
+      'We POSTed a verification event to it: open the confirm_url it carries to start the updates and see its signing secret. Nothing else is sent before that.',
+    ],
+    preferencesUrl: input.preferencesUrl,
+    note: 'If this was not you, ignore this mail, or unsubscribe the webhook from its page.',
+  });
 
 /** To a webhook's owner, when support sets one up: where it goes, and its management link. */
-export function endpointAddedMail(input: { endpoint: string; preferencesUrl: string }): SingleMail {
-  const subject = 'A status webhook was set up for you';
-  const intro = `Our support team set up status updates to ${input.endpoint}, naming this address as its owner.`;
-  const next = 'Its page shows how it fares, sends a test event, rotates its signing secret, or stops it.';
-  return {
-    subject,
-    html: page(
-      subject,
-      html`<p style="margin:0 0 8px">${intro}</p><p style="margin:0 0 8px">${next}</p>${button(input.preferencesUrl, 'Manage this webhook')}`,
-    ),
-    text: [intro, '', next, '', `Manage it: ${input.preferencesUrl}`].join('\n'),
-  };
-}
+export const endpointAddedMail = (input: { endpoint: string; preferencesUrl: string }) =>
+  endpointMail({
+    subject: 'A status webhook was set up for you',
+    paragraphs: [
+      `Our support team set up status updates to ${input.endpoint}, naming this address as its owner.`,
+      'Its page shows how it fares, sends a test event, rotates its signing secret, or stops it.',
+    ],
+    preferencesUrl: input.preferencesUrl,
+  });

@@ -220,23 +220,43 @@ async function postVerification(
   confirmToken: string,
   now: Date,
 ) {
+  const confirmUrl = `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(confirmToken)}`;
+  const posted = await postPlainEvent(
+    deps,
+    record,
+    { url, secrets: [signingSecret] },
+    'verification',
+    now,
+    confirmUrl,
+  );
+  if (posted.kind !== 'delivered')
+    log.warn('verification event not delivered', { subscriberId: record.id, outcome: posted.kind });
+}
+
+/** A `test` or `verification` event about the subscriber's first page, signed with `secrets`, POSTed now. */
+async function postPlainEvent(
+  deps: Pick<SelfServiceDeps, 'catalog' | 'config'> & { poster: EndpointPoster },
+  record: SubscriberRecord,
+  endpoint: { url: string; secrets: readonly string[] },
+  type: 'test' | 'verification',
+  now: Date,
+  confirmUrl?: string,
+) {
   const links = manageLinks(deps, record);
   const pageId = record.topics[0]?.pageId ?? '';
   const page = (await deps.catalog.getPage(pageId)).page;
   const event = plainEventV1({
-    type: 'verification',
-    eventId: `evt_verify_${randomUUID()}`,
+    type,
+    eventId: `evt_${type === 'test' ? 'test' : 'verify'}_${randomUUID()}`,
     at: now,
     page: { id: pageId, name: page?.name ?? pageId },
     links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
-    confirmUrl: `${deps.config.publicBaseUrl}/v1/confirm?token=${encodeURIComponent(confirmToken)}`,
+    ...(confirmUrl ? { confirmUrl } : {}),
   });
   const body = JSON.stringify(event);
-  const posted = await deps.poster.post(url, body, {
-    ...signatureHeaders([signingSecret], { id: event.id, timestamp: now, body }),
+  return deps.poster.post(endpoint.url, body, {
+    ...signatureHeaders(endpoint.secrets, { id: event.id, timestamp: now, body }),
   });
-  if (posted.kind !== 'delivered')
-    log.warn('verification event not delivered', { subscriberId: record.id, outcome: posted.kind });
 }
 
 /** What an endpoint's owner does from its management link besides what every subscriber does. */
@@ -285,19 +305,13 @@ export async function sendTestEvent(deps: EndpointManageDeps, token: string): Pr
   if (!endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
   if (record.status !== 'confirmed') return NOT_CONFIRMED;
   const now = deps.clock.now();
-  const links = manageLinks(deps, record);
-  const pageId = record.topics[0]?.pageId ?? '';
-  const page = (await deps.catalog.getPage(pageId)).page;
-  const event = plainEventV1({
-    type: 'test',
-    eventId: `evt_test_${randomUUID()}`,
-    at: now,
-    page: { id: pageId, name: page?.name ?? pageId },
-    links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
-  });
-  const body = JSON.stringify(event);
-  const headers = signatureHeaders(signingSecrets(endpoint, now), { id: event.id, timestamp: now, body });
-  const posted = await deps.poster.post(endpoint.url, body, { ...headers });
+  const posted = await postPlainEvent(
+    deps,
+    record,
+    { url: endpoint.url, secrets: signingSecrets(endpoint, now) },
+    'test',
+    now,
+  );
   switch (posted.kind) {
     case 'delivered':
       return `Test event sent: the endpoint answered ${posted.status} in ${posted.latencyMs} ms.`;
