@@ -1,4 +1,9 @@
 import { LOCAL_DEFAULTS } from '../../infra/local/stack';
+import {
+  endpointAddedMail,
+  endpointQuarantinedMail,
+  endpointRegisteredMail,
+} from '../../shared/templates/account';
 import instatusComponents from '../fixtures/instatus/components.json';
 import instatusIncident from '../fixtures/instatus/real-incident.json';
 import { maintenanceWebhook } from '../fixtures/maintenance';
@@ -8,7 +13,8 @@ import { adminJson, screenshotSession, shoot } from './session';
 /*
  * `npm run screenshots:mail`: the notifications as a subscriber's mail client shows them (the HTML part
  * the SES emulator received), on a fresh local stack: an incident update, and a maintenance's
- * announcement and reminder, and an Instatus incident's first update (its markdown). Saved in docs/screenshots/ at phone and desktop width, light and dark.
+ * announcement and reminder, an Instatus incident's first update (its markdown), and the mails to a
+ * webhook's owner (set up by support, asked for on the form, paused). Saved in docs/screenshots/ at phone and desktop width, light and dark.
  */
 await screenshotSession(async (stack, browser) => {
   const email = 'ana@example.com';
@@ -79,6 +85,19 @@ await screenshotSession(async (stack, browser) => {
   ] as const) {
     if (!mail) throw new Error(`no ${name} mail`);
     await page.setContent(mail.body.html);
+    await shoot(page, 'mail', name);
+  }
+  // The webhook owner's mails, as their templates render them.
+  const owner = {
+    endpoint: 'https://hooks.example.com/status/ab…',
+    preferencesUrl: `${stack.apiUrl}/v1/preferences?token=…`,
+  };
+  for (const [name, mail] of [
+    ['webhook-added', endpointAddedMail(owner)],
+    ['webhook-registered', endpointRegisteredMail(owner)],
+    ['webhook-paused', endpointQuarantinedMail({ ...owner, reason: 'the endpoint answered 410 Gone' })],
+  ] as const) {
+    await page.setContent(mail.html);
     await shoot(page, 'mail', name);
   }
 });

@@ -17,6 +17,9 @@ export const DELIVERY_KIND = 'delivery';
 const QUEUE_CONCURRENCY = 25;
 /** The retry index's partitions: waiting deliveries spread over a few, each read by the sweep. */
 const RETRY_SHARDS = ['R#0', 'R#1', 'R#2', 'R#3'];
+/** How long a delivery handed to the deliverer may go unrecorded before the sweep hands it over again. */
+const LEASE_MS = 10 * 60_000;
+const lease = (from = new Date()) => new Date(from.getTime() + LEASE_MS).toISOString();
 const retryShardOf = (subscriberId: string) =>
   RETRY_SHARDS[
     [...subscriberId].reduce((sum, c) => sum + c.charCodeAt(0), 0) % RETRY_SHARDS.length
@@ -133,7 +136,9 @@ export class DynamoDeliveries implements Deliveries {
             await this.client.send(
               new PutCommand({
                 TableName: this.tableName,
-                Item: { ...this.deliveryItem(delivery), due: true },
+                // Due now, and filed in the retry index a lease ahead: should its stream record never be
+                // handled (a batch set aside), the sweep brings it back when the lease runs out.
+                Item: { ...this.deliveryItem(delivery), due: true, ...this.retryFiling(delivery, lease()) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               }),
             );
@@ -157,9 +162,7 @@ export class DynamoDeliveries implements Deliveries {
           Item: {
             ...this.deliveryItem(delivery),
             // Off the stream until the sweep finds it due in the retry index.
-            ...(waiting
-              ? { retryShard: retryShardOf(delivery.subscriberId), retryAt: delivery.nextAttemptAt }
-              : {}),
+            ...(waiting ? this.retryFiling(delivery, delivery.nextAttemptAt ?? lease()) : {}),
           },
           // Only over a pending delivery: a late or replayed attempt never undoes a settled one.
           ConditionExpression: '#status = :pending',
@@ -208,16 +211,22 @@ export class DynamoDeliveries implements Deliveries {
         new UpdateCommand({
           TableName: this.tableName,
           Key: deliveryKey(key),
-          UpdateExpression: 'SET due = :due REMOVE retryShard, retryAt',
+          // Handed back through the stream, and filed a lease ahead again: a handback whose stream
+          // record is lost is brought back by a later sweep, never left pending for good.
+          UpdateExpression: 'SET due = :due, retryAt = :lease',
           // The index may lag the item: a retry rescheduled meanwhile is not brought back early.
           ConditionExpression: 'retryAt <= :now',
-          ExpressionAttributeValues: { ':due': true, ':now': now.toISOString() },
+          ExpressionAttributeValues: { ':due': true, ':now': now.toISOString(), ':lease': lease(now) },
         }),
       );
     } catch (error) {
       // Handed back already (two sweeps at once), or settled meanwhile.
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  private retryFiling(delivery: Delivery, at: string) {
+    return { retryShard: retryShardOf(delivery.subscriberId), retryAt: at };
   }
 
   private deliveryItem(delivery: Delivery) {
