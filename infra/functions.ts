@@ -287,7 +287,8 @@ export const functionSpecs = {
     },
     // The quarantine notice to the endpoint's owner.
     sendsMail: true,
-    // Up to 10 endpoints' POSTs at once, 5 s each at most, one after another per endpoint.
+    // A batch of up to 2,000 deliveries, 50 endpoints answering at once and up to 500 open (slow ones),
+    // 5 s each at most: 2,000 hanging endpoints take 20 s, 2,000 at 300 ms each 12 s.
     timeoutSeconds: 120,
     memoryMb: 512,
   },

@@ -171,12 +171,16 @@ export interface Deliveries {
     at: string,
   ): Promise<'recorded' | 'unchanged' | 'not-sent-yet'>;
   /**
-   * Writes the pending deliveries of endpoints, each only if it has no record yet, due at once (their
-   * stream hands them to the endpoint deliverer). Returns those written now.
+   * Files new pending deliveries of endpoints, due at once (their stream hands them to the endpoint
+   * deliverer), in batches: the caller knows that none has a record yet (see handOverToEndpoints).
    */
-  queueEndpointDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
-  /** An endpoint delivery's attempt: its outcome, or, while pending, when to try again (off the stream). */
-  recordEndpointAttempt(delivery: Delivery): Promise<void>;
+  queueEndpointDeliveries(deliveries: readonly Delivery[]): Promise<void>;
+  /**
+   * Endpoint deliveries' attempts: each one's outcome, or, while pending, when to try again (off the
+   * stream), in batches. Only over deliveries the caller has just read pending: nothing else writes a
+   * pending delivery within its lease (see deliverToEndpoints).
+   */
+  recordEndpointAttempts(deliveries: readonly Delivery[]): Promise<void>;
   /** Endpoint deliveries whose next try is due by `now`, at most `limit`. */
   dueEndpointDeliveries(now: Date, limit: number): Promise<DeliveryKey[]>;
   /** Hands a delivery whose try is due back to the deliverer, through the stream. */
@@ -185,7 +189,13 @@ export interface Deliveries {
 
 /** POSTs to customers' endpoints, only to public addresses (see the endpoint client). */
 export interface EndpointPoster {
-  post(url: string, body: string, headers: Record<string, string>): Promise<PostOutcome>;
+  /** `timeoutMs`: a shorter time to connect and answer than the poster's own (never a longer one). */
+  post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    options?: { timeoutMs?: number },
+  ): Promise<PostOutcome>;
   /** The checks of a send (the URL, every address its host resolves to), without sending. */
   check(url: string): Promise<EndpointCheck>;
 }
@@ -194,6 +204,8 @@ export interface EndpointPoster {
 export interface Endpoints {
   create(endpoint: Endpoint): Promise<void>;
   get(subscriberId: string): Promise<Endpoint | undefined>;
+  /** Those of these subscribers that still have one, by subscriber id. */
+  getMany(subscriberIds: readonly string[]): Promise<Map<string, Endpoint>>;
   recordHealth(subscriberId: string, health: EndpointHealth): Promise<void>;
   /** What makes an endpoint unique, keyed with the store's secret: it names no URL (see `endpointKey`). */
   keyOf(url: string): string;

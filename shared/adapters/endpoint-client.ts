@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { PostOutcome } from '../domain/endpoint';
+import { ENDPOINT_TIMEOUT_MS, type PostOutcome } from '../domain/endpoint';
 import { checkEndpointUrl, type EndpointCheck, isLoopback, isPublicAddress } from '../domain/endpoint-url';
 import type { EndpointPoster } from '../ports';
 
@@ -25,8 +25,8 @@ export interface EndpointClientOptions {
 
 const USER_AGENT = 'status-notifier-webhooks/1';
 const agents = {
-  'http:': new HttpAgent({ keepAlive: true, maxSockets: 16 }),
-  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
+  'http:': new HttpAgent({ keepAlive: true }),
+  'https:': new HttpsAgent({ keepAlive: true }),
 };
 
 export class EndpointClient implements EndpointPoster {
@@ -35,7 +35,7 @@ export class EndpointClient implements EndpointPoster {
   private readonly resolve: NonNullable<EndpointClientOptions['resolve']>;
 
   constructor(private readonly options: EndpointClientOptions) {
-    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.timeoutMs = options.timeoutMs ?? ENDPOINT_TIMEOUT_MS;
     this.maxAnswerBytes = options.maxAnswerBytes ?? 64 * 1024;
     this.resolve = options.resolve ?? ((host) => lookup(host, { all: true, order: 'verbatim' }));
   }
@@ -53,7 +53,13 @@ export class EndpointClient implements EndpointPoster {
     }
   }
 
-  async post(endpoint: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {
+  async post(
+    endpoint: string,
+    body: string,
+    headers: Record<string, string>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<PostOutcome> {
+    const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.timeoutMs);
     const check = checkEndpointUrl(endpoint, { allowLoopback: this.options.allowLoopback });
     if (!check.ok) return { kind: 'blocked', reason: check.problem };
     const { url } = check;
@@ -74,7 +80,7 @@ export class EndpointClient implements EndpointPoster {
       };
     }
     try {
-      const { status, answer, retryAfter } = await this.send(url, address, body, headers);
+      const { status, answer, retryAfter } = await this.send(url, address, body, headers, timeoutMs);
       const latencyMs = elapsed();
       if (status >= 200 && status < 300) return { kind: 'delivered', status, latencyMs, answer };
       if (status === 410) return { kind: 'gone', status, latencyMs, answer };
@@ -91,7 +97,13 @@ export class EndpointClient implements EndpointPoster {
       }
       return { kind: 'rejected', status, latencyMs, answer };
     } catch (error) {
-      return { kind: 'retry', reason: reasonOf(error, this.timeoutMs), latencyMs: elapsed(), answer: '' };
+      return {
+        kind: 'retry',
+        reason: reasonOf(error, timeoutMs),
+        ...(error instanceof TimeoutError ? { timedOut: true } : {}),
+        latencyMs: elapsed(),
+        answer: '',
+      };
     }
   }
 
@@ -130,6 +142,7 @@ export class EndpointClient implements EndpointPoster {
     address: { address: string; family: number },
     body: string,
     headers: Record<string, string>,
+    timeoutMs: number,
   ): Promise<{ status: number; answer: string; retryAfter?: string }> {
     // The connection goes to the address checked, whatever a second resolution would say.
     const pinned: LookupFunction = (_host, options, callback) => {
@@ -149,7 +162,7 @@ export class EndpointClient implements EndpointPoster {
           ...headers,
         },
       });
-      const deadline = setTimeout(() => outgoing.destroy(new TimeoutError()), this.timeoutMs);
+      const deadline = setTimeout(() => outgoing.destroy(new TimeoutError()), timeoutMs);
       outgoing.on('error', (error) => {
         clearTimeout(deadline);
         reject(error);

@@ -19,6 +19,29 @@ export const WebhookChannelInput = z.object({
 });
 export type WebhookChannelInput = z.output<typeof WebhookChannelInput>;
 
+/**
+ * A body that is an address's subscription or, with `channel`, an endpoint's: told apart by `channel`,
+ * its issues those of the schema it is. With neither an address nor a channel, the issue names both.
+ */
+export function addressOrChannel<A extends z.ZodType, E extends z.ZodType>(address: A, endpoint: E) {
+  return z.unknown().transform((body, ctx): z.output<A> | z.output<E> => {
+    const isObject = typeof body === 'object' && body !== null;
+    if (isObject && !('channel' in body) && !('email' in body)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email'],
+        message: 'give an email address, or a channel (a webhook) to send updates to',
+      });
+      return z.NEVER;
+    }
+    const parsed = (isObject && 'channel' in body ? endpoint : address).safeParse(body);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+}
+
 /** An endpoint subscriber's channel as its profile holds it: what pages show, never the credential. */
 export const ChannelView = z.object({
   type: z.literal('webhook'),
@@ -54,6 +77,11 @@ export const EndpointHealth = z.object({
   /** No more POSTs until its owner resumes it; events meanwhile are recorded as skipped. */
   quarantinedAt: z.string().optional(),
   quarantineReason: z.string().optional(),
+  /**
+   * Since it last took longer than a first try allows (FIRST_TRY_TIMEOUT_MS): its first tries get the
+   * whole timeout. Cleared by a quick answer.
+   */
+  slowSince: z.string().optional(),
 });
 export type EndpointHealth = z.infer<typeof EndpointHealth>;
 
@@ -116,20 +144,41 @@ export const RETRY_FOR_HOURS = 24;
 /** Failures in a row, over at least a day, that quarantine an endpoint (a 410 does at once). */
 export const QUARANTINE_FAILURES = 30;
 
+/**
+ * The time a delivery's first try to an endpoint not known to be slow has to connect and answer: most
+ * answer in well under a second. One that does not is cut off and tried again, with the same
+ * `webhook-id`, with the whole timeout, and counts as slow from then on: so a hanging endpoint holds up
+ * the deliveries handled with it for this long, not for the whole timeout.
+ */
+export const FIRST_TRY_TIMEOUT_MS = 2_000;
+/** The whole time an endpoint has to connect and answer. */
+export const ENDPOINT_TIMEOUT_MS = 5_000;
+
+/** The time this try may take, when shorter than the endpoint client's own; undefined: the whole of it. */
+export function tryTimeoutMs(health: EndpointHealth, delivery: { attempts: number }): number | undefined {
+  return delivery.attempts === 0 && !health.slowSince ? FIRST_TRY_TIMEOUT_MS : undefined;
+}
+
+/** What an attempt says of an endpoint's health. */
+export type AttemptHealth =
+  | { ok: true; at: Date; latencyMs?: number }
+  | { ok: false; at: Date; gone?: boolean; reason?: string }
+  /** A first try cut off at FIRST_TRY_TIMEOUT_MS: slow, not failed. */
+  | { slow: true; at: Date };
+
 /** The endpoint's health after an attempt, quarantined when it said it is gone or kept failing for a day. */
-export function healthAfter(
-  health: EndpointHealth,
-  attempt: { ok: boolean; gone?: boolean; at: Date; reason?: string },
-): EndpointHealth {
+export function healthAfter(health: EndpointHealth, attempt: AttemptHealth): EndpointHealth {
   const at = attempt.at.toISOString();
+  if ('slow' in attempt) return { ...health, slowSince: health.slowSince ?? at };
   if (attempt.ok) {
-    const { failingSince: _since, ...rest } = health;
-    return { ...rest, consecutiveFailures: 0, lastSuccessAt: at };
+    const { failingSince: _since, slowSince, ...rest } = health;
+    const slow = slowSince && !(attempt.latencyMs !== undefined && attempt.latencyMs < FIRST_TRY_TIMEOUT_MS);
+    return { ...rest, consecutiveFailures: 0, lastSuccessAt: at, ...(slow ? { slowSince } : {}) };
   }
   const failingSince = health.failingSince ?? at;
   const failures = health.consecutiveFailures + 1;
   const failedForADay = Date.parse(at) - Date.parse(failingSince) >= RETRY_FOR_HOURS * 3_600_000;
-  const quarantine = attempt.gone || (failures >= QUARANTINE_FAILURES && failedForADay);
+  const quarantine = Boolean(attempt.gone) || (failures >= QUARANTINE_FAILURES && failedForADay);
   return {
     ...health,
     consecutiveFailures: failures,
@@ -146,6 +195,28 @@ export function healthAfter(
   };
 }
 
+/**
+ * Whether a change of health is worth a write: a failure, a recovery or a quarantine is; another success
+ * of a healthy endpoint is not, so that a healthy endpoint costs no write beyond its deliveries' own. Its
+ * last success is then its newest delivery sent (see `lastSuccessAt`).
+ */
+export function healthWorthRecording(before: EndpointHealth, after: EndpointHealth): boolean {
+  const healthy = (h: EndpointHealth) => h.consecutiveFailures === 0 && !h.quarantinedAt;
+  return !(healthy(before) && healthy(after) && before.slowSince === after.slowSince);
+}
+
+/** An endpoint's last success: the newer of its recorded health's and its newest delivery sent. */
+export function lastSuccessAt(
+  health: EndpointHealth,
+  deliveries: ReadonlyArray<{ status: string; sentAt?: string | undefined }>,
+): string | undefined {
+  const sent = deliveries.flatMap((d) => (d.status === 'sent' && d.sentAt ? [d.sentAt] : []));
+  return [health.lastSuccessAt, ...sent]
+    .filter((at): at is string => Boolean(at))
+    .sort()
+    .at(-1);
+}
+
 /** What became of one POST to an endpoint (see the endpoint client). */
 export type PostOutcome =
   /** 2xx: the endpoint has it. */
@@ -155,6 +226,8 @@ export type PostOutcome =
       kind: 'retry';
       status?: number;
       reason: string;
+      /** No answer in the time allowed. */
+      timedOut?: boolean;
       retryAfterSeconds?: number;
       latencyMs: number;
       answer: string;

@@ -1,11 +1,15 @@
 import type { PageCatalog } from '../domain/catalog';
 import { type Delivery, deliveryId } from '../domain/delivery';
 import {
+  type AttemptHealth,
+  ENDPOINT_TIMEOUT_MS,
   type Endpoint,
   type EndpointHealth,
   healthAfter,
+  healthWorthRecording,
   nextAttemptAt,
   signingSecrets,
+  tryTimeoutMs,
 } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import type { Incident, IncidentUpdate } from '../domain/incident';
@@ -23,13 +27,14 @@ import type {
   Subscribers,
   Suppressions,
 } from '../ports';
+import { runSlowTolerant } from '../slow-tolerant-pool';
 import { endpointQuarantinedMail } from '../templates/account';
 import { manageLinks } from './self-service';
 
 type StoredIncident = { incident: Incident; updates: IncidentUpdate[] };
 
 export interface EndpointDeliveryDeps {
-  deliveries: Pick<Deliveries, 'recordEndpointAttempt' | 'load'>;
+  deliveries: Pick<Deliveries, 'recordEndpointAttempts' | 'load'>;
   endpoints: Endpoints;
   subscribers: Pick<Subscribers, 'getProfiles' | 'get'>;
   incidents: Pick<Incidents, 'get'>;
@@ -44,8 +49,17 @@ export interface EndpointDeliveryDeps {
 
 type Outcome = 'delivered' | 'retrying' | 'failed' | 'skipped';
 
-/** Endpoints delivered to at once: each waits at most its own timeout, none waits for another. */
-const CONCURRENT_ENDPOINTS = 32;
+/** Endpoints being answered at once in one invocation: each waits at most its own timeout. */
+export const ENDPOINTS_IN_FLIGHT = 50;
+/**
+ * An endpoint that has not answered within this long gives its place to the next (its POST goes on, up
+ * to its own timeout): a hanging endpoint holds a socket, never another endpoint's turn.
+ */
+const SLOW_AFTER_MS = 1_000;
+/** POSTs open at once in one invocation, slow ones included: well within Lambda's 1,024 descriptors. */
+const MAX_OPEN_POSTS = 500;
+/** Outcomes written together: one BatchWriteItem. */
+const RECORDS_PER_WRITE = 25;
 
 /**
  * Delivers due endpoint deliveries: one signed POST each, its outcome recorded on the delivery (sent,
@@ -56,28 +70,19 @@ const CONCURRENT_ENDPOINTS = 32;
  * `webhook-id`.
  */
 export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries: readonly Delivery[]) {
-  // What the records say may be stale (a retried batch replays its images): each delivery as it is now,
-  // and only those still pending and due now are attempted.
-  const current = await deps.deliveries.load(deliveries);
-  const now = deps.clock.now().toISOString();
-  const due = deliveries.flatMap((d) => {
-    const stored = current.get(deliveryId(d));
-    return stored?.status === 'pending' && !(stored.nextAttemptAt && stored.nextAttemptAt > now)
-      ? [stored]
-      : [];
-  });
-  const bySubscriber = [...Map.groupBy(due, (d) => d.subscriberId)];
+  const due = await stillDue(deps, deliveries);
+  const context = await contextOf(deps, due);
   const outcomes: Outcome[] = [];
   let quarantined = 0;
-  for (let start = 0; start < bySubscriber.length; start += CONCURRENT_ENDPOINTS) {
-    await Promise.all(
-      bySubscriber.slice(start, start + CONCURRENT_ENDPOINTS).map(async ([subscriberId, group]) => {
-        const result = await deliverToOne(deps, subscriberId, group);
-        outcomes.push(...result.outcomes);
-        if (result.quarantined) quarantined++;
-      }),
-    );
-  }
+  await runSlowTolerant(
+    [...Map.groupBy(due, (d) => d.subscriberId)].map(([subscriberId, group]) => async () => {
+      const result = await deliverToOne(deps, context, subscriberId, group);
+      outcomes.push(...result.outcomes);
+      if (result.quarantined) quarantined++;
+    }),
+    { inFlight: ENDPOINTS_IN_FLIGHT, slowAfterMs: SLOW_AFTER_MS, maxOpen: MAX_OPEN_POSTS },
+  );
+  await context.flush();
   const count = (kind: Outcome) => outcomes.filter((o) => o === kind).length;
   return {
     delivered: count('delivered'),
@@ -90,16 +95,63 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries:
   };
 }
 
+/**
+ * What the records say may be stale (a retried batch replays its images): each delivery as it is now,
+ * and only those still pending and due now.
+ */
+async function stillDue(deps: EndpointDeliveryDeps, deliveries: readonly Delivery[]) {
+  const current = await deps.deliveries.load(deliveries);
+  const now = deps.clock.now().toISOString();
+  return deliveries.flatMap((d) => {
+    const stored = current.get(deliveryId(d));
+    return stored?.status === 'pending' && !(stored.nextAttemptAt && stored.nextAttemptAt > now)
+      ? [stored]
+      : [];
+  });
+}
+
+/** What a batch's deliveries need, read once for all of them: endpoints, profiles, updates, catalogs. */
+async function contextOf(deps: EndpointDeliveryDeps, due: readonly Delivery[]) {
+  const ids = [...new Set(due.map((d) => d.subscriberId))];
+  const [endpoints, profiles] = await Promise.all([
+    ids.length ? deps.endpoints.getMany(ids) : new Map<string, Endpoint>(),
+    ids.length ? deps.subscribers.getProfiles(ids) : new Map(),
+  ]);
+  const incidents = new Map<string, Promise<StoredIncident | undefined>>();
+  const catalogs = new Map<string, Promise<PageCatalog>>();
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>) => {
+    const loading = cache.get(key) ?? load();
+    cache.set(key, loading);
+    return loading;
+  };
+  // Outcomes are written in batches as they come: a crash repeats the POSTs of those not yet written, with
+  // the same webhook-id. Unconditional writes are safe here: each delivery was just read pending, and
+  // nothing else writes a pending one within its lease (its partition's records come to one lane, in
+  // order; the sweep hands it back only when its lease, far longer than an invocation, runs out).
+  const unrecorded: Delivery[] = [];
+  const flush = () => deps.deliveries.recordEndpointAttempts(unrecorded.splice(0));
+  return {
+    endpoints,
+    profiles,
+    record: async (delivery: Delivery) => {
+      unrecorded.push(delivery);
+      if (unrecorded.length >= RECORDS_PER_WRITE) await flush();
+    },
+    flush,
+    incident: (id: string) => once(incidents, id, () => deps.incidents.get(id)),
+    catalog: (pageId: string) => once(catalogs, pageId, () => deps.catalog.getPage(pageId)),
+  };
+}
+type DeliveryContext = Awaited<ReturnType<typeof contextOf>>;
+
 async function deliverToOne(
   deps: EndpointDeliveryDeps,
+  context: DeliveryContext,
   subscriberId: string,
   deliveries: readonly Delivery[],
 ) {
-  const [endpoint, profiles] = await Promise.all([
-    deps.endpoints.get(subscriberId),
-    deps.subscribers.getProfiles([subscriberId]),
-  ]);
-  const profile = profiles.get(subscriberId);
+  const endpoint = context.endpoints.get(subscriberId);
+  const profile = context.profiles.get(subscriberId);
   const outcomes: Outcome[] = [];
   let health = endpoint?.health;
   let quarantined = false;
@@ -113,7 +165,7 @@ async function deliverToOne(
             ? 'endpoint quarantined'
             : undefined;
     if (skip || !endpoint || !health) {
-      await deps.deliveries.recordEndpointAttempt({
+      await context.record({
         ...delivery,
         status: 'skipped',
         error: skip ?? 'subscriber erased',
@@ -121,16 +173,19 @@ async function deliverToOne(
       outcomes.push('skipped');
       continue;
     }
-    const attempt = await attemptOne(deps, endpoint, delivery).catch(async (error: unknown) => {
-      // Ours, not the endpoint's (its update unreadable, say): it waits for its retry like any failure,
-      // and gives up after a day, instead of failing the batch for the other endpoints.
-      log.error('endpoint delivery failed on our side', { subscriberId, error: loggableError(error) });
-      return retryLater(
-        deps,
-        delivery,
-        `our side failed: ${error instanceof Error ? error.message : 'unknown'}`,
-      );
-    });
+    const attempt = await attemptOne(deps, context, { ...endpoint, health }, delivery).catch(
+      async (error: unknown) => {
+        // Ours, not the endpoint's (its update unreadable, say): it waits for its retry like any failure,
+        // and gives up after a day, instead of failing the batch for the other endpoints.
+        log.error('endpoint delivery failed on our side', { subscriberId, error: loggableError(error) });
+        return retryLater(
+          deps,
+          context,
+          delivery,
+          `our side failed: ${error instanceof Error ? error.message : 'unknown'}`,
+        );
+      },
+    );
     outcomes.push(attempt.outcome);
     const next: EndpointHealth = attempt.health ? healthAfter(health, attempt.health) : health;
     if (next.quarantinedAt && !health.quarantinedAt) {
@@ -139,18 +194,24 @@ async function deliverToOne(
     }
     health = next;
   }
-  if (endpoint && health && health !== endpoint.health)
+  if (endpoint && health && healthWorthRecording(endpoint.health, health))
     await deps.endpoints.recordHealth(subscriberId, health);
   return { outcomes, quarantined };
 }
 
 /** One POST of one update, and what it became. */
-async function attemptOne(deps: EndpointDeliveryDeps, endpoint: Endpoint, delivery: Delivery) {
+async function attemptOne(
+  deps: EndpointDeliveryDeps,
+  context: DeliveryContext,
+  endpoint: Endpoint,
+  delivery: Delivery,
+): Promise<{ outcome: Outcome; health?: AttemptHealth }> {
   const now = deps.clock.now();
-  const body = await eventBody(deps, endpoint, delivery, now);
+  const body = await eventBody(deps, context, endpoint, delivery, now);
   const eventId = delivery.eventId ?? `${delivery.subscriberId}.${delivery.updateId}`;
   const headers = signatureHeaders(signingSecrets(endpoint, now), { id: eventId, timestamp: now, body });
-  const posted = await deps.poster.post(endpoint.url, body, { ...headers });
+  const timeoutMs = tryTimeoutMs(endpoint.health, delivery);
+  const posted = await deps.poster.post(endpoint.url, body, { ...headers }, timeoutMs ? { timeoutMs } : {});
   const firstAttemptAt = delivery.firstAttemptAt ?? now.toISOString();
   const tried = {
     ...delivery,
@@ -161,13 +222,25 @@ async function attemptOne(deps: EndpointDeliveryDeps, endpoint: Endpoint, delive
     ...('latencyMs' in posted ? { latencyMs: posted.latencyMs } : {}),
   };
   const { nextAttemptAt: _previous, error: _error, ...fresh } = tried;
-  const record = async (update: Partial<Delivery>) =>
-    deps.deliveries.recordEndpointAttempt({ ...fresh, ...update });
+  const record = async (update: Partial<Delivery>) => context.record({ ...fresh, ...update });
   switch (posted.kind) {
     case 'delivered':
       await record({ status: 'sent', sentAt: now.toISOString() });
-      return { outcome: 'delivered' as const, health: { ok: true, at: now } };
+      return {
+        outcome: 'delivered' as const,
+        health: { ok: true as const, at: now, latencyMs: posted.latencyMs },
+      };
     case 'retry': {
+      if (posted.timedOut && timeoutMs) {
+        // Slow, not failing: tried again soon with the whole timeout, as any retry is.
+        const next = nextAttemptAt({ failedAttempts: 1, firstAttemptAt: now, now, random: deps.random });
+        await record({
+          status: 'pending',
+          nextAttemptAt: next?.toISOString() ?? now.toISOString(),
+          error: `${posted.reason} (a first try’s time): tried again with the whole ${ENDPOINT_TIMEOUT_MS / 1000} s`,
+        });
+        return { outcome: 'retrying' as const, health: { slow: true as const, at: now } };
+      }
       const next = nextAttemptAt({
         failedAttempts: tried.attempts,
         firstAttemptAt: new Date(firstAttemptAt),
@@ -201,7 +274,12 @@ async function attemptOne(deps: EndpointDeliveryDeps, endpoint: Endpoint, delive
 }
 
 /** A delivery that failed before any POST: pending with its next try, or failed after a day. */
-async function retryLater(deps: EndpointDeliveryDeps, delivery: Delivery, reason: string) {
+async function retryLater(
+  deps: EndpointDeliveryDeps,
+  context: DeliveryContext,
+  delivery: Delivery,
+  reason: string,
+) {
   const now = deps.clock.now();
   const firstAttemptAt = delivery.firstAttemptAt ?? now.toISOString();
   const attempts = delivery.attempts + 1;
@@ -211,7 +289,7 @@ async function retryLater(deps: EndpointDeliveryDeps, delivery: Delivery, reason
     now,
     random: deps.random,
   });
-  await deps.deliveries.recordEndpointAttempt({
+  await context.record({
     ...delivery,
     attempts,
     firstAttemptAt,
@@ -224,11 +302,17 @@ async function retryLater(deps: EndpointDeliveryDeps, delivery: Delivery, reason
 }
 
 /** The event's body in the endpoint's format, from the stored incident and the page's catalog. */
-async function eventBody(deps: EndpointDeliveryDeps, endpoint: Endpoint, delivery: Delivery, now: Date) {
-  const stored = await deps.incidents.get(delivery.incidentId);
+async function eventBody(
+  deps: EndpointDeliveryDeps,
+  context: DeliveryContext,
+  endpoint: Endpoint,
+  delivery: Delivery,
+  now: Date,
+) {
+  const stored = await context.incident(delivery.incidentId);
   const update = stored?.updates.find((u) => u.updateId === delivery.updateId);
   if (!stored || !update) throw new Error(`update ${delivery.incidentId}/${delivery.updateId} is not stored`);
-  const catalog = await deps.catalog.getPage(stored.incident.pageId);
+  const catalog = await context.catalog(stored.incident.pageId);
   const links = manageLinks(deps, { id: delivery.subscriberId, issuedAt: now });
   const input: EventInput = {
     eventId: delivery.eventId ?? '',

@@ -1,16 +1,24 @@
 import { type Delivery, type DeliveryKey, deliveryId } from '../domain/delivery';
 import { eventId } from '../domain/endpoint';
+import { type SendBatchKey, sendBatchId } from '../domain/send-batch';
 import type { Deliveries, Incidents, Subscribers } from '../ports';
 
-/** A batch's recipient whose address is an endpoint's. */
-export type EndpointRequest = DeliveryKey & { email: string; topic?: string; createdAt: string };
+/** A batch's recipient whose address is an endpoint's, and the send batch it came in. */
+export type EndpointRequest = DeliveryKey & {
+  email: string;
+  topic?: string;
+  createdAt: string;
+  batch: SendBatchKey & { resumed?: boolean };
+};
 
 /**
  * The sender's part for endpoint subscribers: it hands each of them over as a pending delivery, due at
  * once, which the deliveries stream brings to the endpoint deliverer (see deliver-to-endpoints); POSTs,
  * retries over a day and quarantine are its. Those unsubscribed or erased since the fan-out are skipped,
- * as for mail. Each is written only if it has no record yet, so a retried batch hands over nothing twice,
- * and the update's counts take each once: handed over counts as sent.
+ * as for mail. Written in batches, under the sender's claim of the send batches (`firstTime`, as for
+ * mail): in a batch taken up for the first time nobody has a record yet; in any other, those with one are
+ * left as they are, so a retried batch hands over nothing twice, and the update's counts take each once:
+ * handed over counts as sent.
  */
 export async function handOverToEndpoints(
   deps: {
@@ -19,9 +27,17 @@ export async function handOverToEndpoints(
     incidents: Pick<Incidents, 'addSendCounts'>;
   },
   requests: readonly EndpointRequest[],
+  firstTime: () => Promise<Set<string>>,
 ): Promise<{ queued: number; skipped: number }> {
   if (requests.length === 0) return { queued: 0, skipped: 0 };
-  const profiles = await deps.subscribers.getProfiles(requests.map((r) => r.subscriberId));
+  const [profiles, claimedNow] = await Promise.all([
+    deps.subscribers.getProfiles(requests.map((r) => r.subscriberId)),
+    firstTime(),
+  ]);
+  const recorded = await deps.deliveries.load(
+    requests.filter((r) => r.batch.resumed || !claimedNow.has(sendBatchId(r.batch))),
+  );
+  const fresh = requests.filter((r) => !recorded.has(deliveryId(r)));
   const delivery = (r: EndpointRequest): Delivery => ({
     subscriberId: r.subscriberId,
     incidentId: r.incidentId,
@@ -39,15 +55,14 @@ export async function handOverToEndpoints(
     if (!profile) return 'subscriber erased';
     return profile.status === 'confirmed' ? undefined : `subscriber ${profile.status}`;
   };
-  const sendable = requests.filter((r) => !skipReason(r));
-  const queued = await deps.deliveries.queueEndpointDeliveries(sendable.map(delivery));
-  // A skip is recorded once: a retried batch finds the record and counts it no more.
-  const unskipped = requests.filter((r) => skipReason(r));
-  const recorded = await deps.deliveries.load(unskipped);
-  const skipped = unskipped.filter((r) => !recorded.has(deliveryId(r)));
-  await deps.deliveries.recordOutcomes(
-    skipped.map((r) => ({ ...delivery(r), status: 'skipped' as const, error: skipReason(r) })),
-  );
+  const queued = fresh.filter((r) => !skipReason(r));
+  const skipped = fresh.filter((r) => skipReason(r));
+  await Promise.all([
+    deps.deliveries.queueEndpointDeliveries(queued.map(delivery)),
+    deps.deliveries.recordOutcomes(
+      skipped.map((r) => ({ ...delivery(r), status: 'skipped' as const, error: skipReason(r) })),
+    ),
+  ]);
   const counts = new Map<string, { incidentId: string; updateId: string; sent: number; skipped: number }>();
   for (const [list, field] of [
     [queued, 'sent'],

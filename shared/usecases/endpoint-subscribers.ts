@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
-import { HEALTHY, signingSecrets, WebhookChannelInput } from '../domain/endpoint';
+import { HEALTHY, lastSuccessAt, signingSecrets, WebhookChannelInput } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import { MESSAGES } from '../domain/form-messages';
 import { NotificationLevel } from '../domain/levels';
@@ -285,7 +285,7 @@ export async function endpointPanel(deps: EndpointManageDeps, token: string) {
   );
   return {
     channel: record.channel,
-    health: endpoint.health,
+    health: { ...endpoint.health, lastSuccessAt: lastSuccessAt(endpoint.health, items) },
     deliveries: items.map((d) => {
       const stored = incidents.get(d.incidentId);
       const update = stored?.updates.find((u) => u.updateId === d.updateId);

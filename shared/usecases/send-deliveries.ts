@@ -87,10 +87,17 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     ),
   );
   const everyone = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
+  // The batches are claimed once, by whichever channel needs the answer first.
+  let claim: Promise<Set<string>> | undefined;
+  const firstTime = () => {
+    claim ??= deps.sendBatches.claim(everyone.map((r) => r.batch));
+    return claim;
+  };
   // Endpoints are handed over to their own deliverer; what follows is the mail.
   const handedOver = await handOverToEndpoints(
     deps,
     everyone.filter((r) => isEndpointAddress(r.email)),
+    firstTime,
   );
   const unique = everyone.filter((r) => !isEndpointAddress(r.email));
   if (await deps.sendPause.current()) {
@@ -119,14 +126,12 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
   // One round of reads: who was sent already (not in a batch of a first fan-out that no sender took up
   // before: nobody in it can have been), and the profiles and suppressions that may have changed.
   const [deliveries, profiles, suppressedNow] = await Promise.all([
-    deps.sendBatches
-      .claim(unique.map((r) => r.batch))
-      .then((firstTime) =>
-        deps.deliveries.load([
-          ...unique.filter((r) => r.batch.resumed || !firstTime.has(sendBatchId(r.batch))),
-          ...threadStarts,
-        ]),
-      ),
+    firstTime().then((claimedNow) =>
+      deps.deliveries.load([
+        ...unique.filter((r) => r.batch.resumed || !claimedNow.has(sendBatchId(r.batch))),
+        ...threadStarts,
+      ]),
+    ),
     deps.subscribers.getProfiles(unique.filter(readsProfile).map((r) => r.subscriberId)),
     deps.suppressions.suppressed(unique.filter(readsSuppression).map((r) => r.email)),
   ]);

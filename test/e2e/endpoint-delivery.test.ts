@@ -26,13 +26,15 @@ interface Received {
 }
 const received = new Map<string, Received[]>();
 /** What each path answers, attempt by attempt (the last answer repeats). */
-const answers: Record<string, Array<number | 'hang'>> = {
+const answers: Record<string, Array<number | 'hang' | 'slow'>> = {
   good: [204],
   statuspage: [200],
   flaky: [500, 200],
   busy: [429, 200],
   gone: [410],
   hanging: ['hang', 200],
+  // 200 after three seconds: past a first try's time, within the whole timeout.
+  slow: ['slow'],
 };
 
 let stack: LocalStack;
@@ -56,6 +58,7 @@ beforeAll(async () => {
       const script = answers[path] ?? [404];
       const answer = script[Math.min(list.length, script.length) - 1];
       if (answer === 'hang') return;
+      if (answer === 'slow') return void setTimeout(() => response.writeHead(200).end(), 3_000);
       response.writeHead(answer ?? 404, answer === 429 ? { 'retry-after': '60' } : {}).end();
     });
   });
@@ -134,7 +137,8 @@ async function retriesDueNow() {
     return Items.length;
   };
   const waiting = await timePasses();
-  const retried = () => ['flaky', 'busy', 'hanging'].every((p) => (received.get(p)?.length ?? 0) >= 2);
+  const retried = () =>
+    ['flaky', 'busy', 'hanging', 'slow'].every((p) => (received.get(p)?.length ?? 0) >= 2);
   // The sweep's writes reach the stream a poll or two later. Should a handback's record be missed, its
   // lease runs out and a later sweep hands it back again: time passes once more.
   for (let round = 0; round < 2 && !retried(); round++) {
@@ -218,7 +222,8 @@ describe('webhook subscribers', () => {
     expect(parsed).toMatchObject({ kind: 'incident', incident: { id: seed.id, name: seed.name } });
 
     expect(await mailTo([mailReader])).toHaveLength(1);
-    for (const path of ['flaky', 'busy', 'gone', 'hanging']) expect(received.get(path), path).toHaveLength(1);
+    for (const path of ['flaky', 'busy', 'gone', 'hanging', 'slow'])
+      expect(received.get(path), path).toHaveLength(1);
 
     const [flaky] = await deliveriesOf(endpoints.flaky?.id ?? '');
     expect(flaky).toMatchObject({ status: 'pending', httpStatus: 500, attempts: 1, error: 'answered 500' });
@@ -227,7 +232,11 @@ describe('webhook subscribers', () => {
     const [refused] = await deliveriesOf(endpoints.refused?.id ?? '');
     expect(refused).toMatchObject({ status: 'pending', error: 'the connection failed (ECONNREFUSED)' });
     const [hanging] = await deliveriesOf(endpoints.hanging?.id ?? '');
-    expect(hanging).toMatchObject({ status: 'pending', error: 'no answer within 5 s' });
+    // A first try has two seconds; the retry, the whole five.
+    const firstTry = 'no answer within 2 s (a first try’s time): tried again with the whole 5 s';
+    expect(hanging).toMatchObject({ status: 'pending', error: firstTry });
+    const [slow] = await deliveriesOf(endpoints.slow?.id ?? '');
+    expect(slow).toMatchObject({ status: 'pending', error: firstTry });
     const [gone] = await deliveriesOf(endpoints.gone?.id ?? '');
     expect(gone).toMatchObject({
       status: 'failed',
@@ -245,8 +254,8 @@ describe('webhook subscribers', () => {
   it('retry when due, with the same webhook-id, until the endpoint takes them', {
     timeout: 60_000,
   }, async () => {
-    expect(await retriesDueNow()).toBe(4); // flaky, busy, hanging, refused
-    for (const path of ['flaky', 'busy', 'hanging']) {
+    expect(await retriesDueNow()).toBe(5); // flaky, busy, hanging, slow, refused
+    for (const path of ['flaky', 'busy', 'hanging', 'slow']) {
       const attempts = received.get(path) ?? [];
       expect(attempts, path).toHaveLength(2);
       expect(attempts[1]?.headers['webhook-id'], path).toBe(attempts[0]?.headers['webhook-id']);
@@ -269,6 +278,10 @@ describe('webhook subscribers', () => {
     expect(received.get('good')).toHaveLength(2);
     const ids = (received.get('good') ?? []).map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(2);
+    // Known slow now: its first try has the whole timeout, and takes the update at once.
+    expect(received.get('slow')).toHaveLength(3);
+    const [slowLatest] = await deliveriesOf(endpoints.slow?.id ?? '');
+    expect(slowLatest).toMatchObject({ status: 'sent', attempts: 1 });
     const paused = (await mailTo([endpoints.gone?.ownerEmail ?? ''])).filter(
       (m) => m.subject === 'Your status webhook was paused',
     );

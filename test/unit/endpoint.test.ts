@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   eventId,
+  FIRST_TRY_TIMEOUT_MS,
   HEALTHY,
   healthAfter,
+  healthWorthRecording,
+  lastSuccessAt,
   nextAttemptAt,
   QUARANTINE_FAILURES,
   signingSecrets,
+  tryTimeoutMs,
 } from '../../shared/domain/endpoint';
 import { planIncidentIngest } from '../../shared/domain/ingest-plan';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
@@ -76,6 +80,46 @@ describe('an endpoint’s health', () => {
       lastFailureAt: start.toISOString(),
       lastSuccessAt: '2026-12-07T10:05:00.000Z',
     });
+  });
+});
+
+describe('recording health', () => {
+  const success = (health: typeof HEALTHY, iso: string) => healthAfter(health, { ok: true, at: at(iso) });
+
+  it('costs no write while an endpoint stays healthy, and one on each change of its state', () => {
+    const healthy = success(HEALTHY, '2026-12-07T10:00:00Z');
+    expect(healthWorthRecording(HEALTHY, healthy)).toBe(false);
+    expect(healthWorthRecording(healthy, success(healthy, '2026-12-07T11:00:00Z'))).toBe(false);
+    const failing = healthAfter(healthy, { ok: false, at: at('2026-12-07T12:00:00Z') });
+    expect(healthWorthRecording(healthy, failing)).toBe(true);
+    const failingMore = healthAfter(failing, { ok: false, at: at('2026-12-07T12:01:00Z') });
+    expect(healthWorthRecording(failing, failingMore)).toBe(true);
+    expect(healthWorthRecording(failingMore, success(failingMore, '2026-12-07T12:02:00Z'))).toBe(true);
+  });
+
+  it('gives a first try a short time until the endpoint proves slow, and every retry the whole time', () => {
+    expect(tryTimeoutMs(HEALTHY, { attempts: 0 })).toBe(FIRST_TRY_TIMEOUT_MS);
+    expect(tryTimeoutMs(HEALTHY, { attempts: 1 })).toBeUndefined();
+    const slow = healthAfter(HEALTHY, { slow: true, at: start });
+    expect(slow).toEqual({ consecutiveFailures: 0, slowSince: start.toISOString() });
+    expect(healthWorthRecording(HEALTHY, slow)).toBe(true);
+    expect(tryTimeoutMs(slow, { attempts: 0 })).toBeUndefined();
+    // Still slow after a slow success; quick again after a quick one.
+    const slowSuccess = healthAfter(slow, { ok: true, at: start, latencyMs: 3_000 });
+    expect(slowSuccess.slowSince).toBe(start.toISOString());
+    const quick = healthAfter(slowSuccess, { ok: true, at: start, latencyMs: 40 });
+    expect(quick.slowSince).toBeUndefined();
+    expect(tryTimeoutMs(quick, { attempts: 0 })).toBe(FIRST_TRY_TIMEOUT_MS);
+  });
+
+  it('takes the last success from the newest delivery sent when it is newer than the recorded one', () => {
+    const health = { ...HEALTHY, lastSuccessAt: '2026-12-07T10:00:00.000Z' };
+    const sent = (sentAt: string) => ({ status: 'sent', sentAt });
+    expect(lastSuccessAt(health, [sent('2026-12-07T11:00:00.000Z'), { status: 'failed' }])).toBe(
+      '2026-12-07T11:00:00.000Z',
+    );
+    expect(lastSuccessAt(health, [sent('2026-12-07T09:00:00.000Z')])).toBe('2026-12-07T10:00:00.000Z');
+    expect(lastSuccessAt(HEALTHY, [{ status: 'pending' }])).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DELIVERY_RETENTION_DAYS,
   Delivery,
@@ -13,8 +13,6 @@ import { isConditionFailure } from './expressions';
 import { DELIVERIES_BY_RETRY } from './tables';
 
 export const DELIVERY_KIND = 'delivery';
-/** Endpoint deliveries queued at once: one conditional write each. */
-const QUEUE_CONCURRENCY = 25;
 /** The retry index's partitions: waiting deliveries spread over a few, each read by the sweep. */
 const RETRY_SHARDS = ['R#0', 'R#1', 'R#2', 'R#3'];
 /** How long a delivery handed to the deliverer may go unrecorded before the sweep hands it over again. */
@@ -127,52 +125,37 @@ export class DynamoDeliveries implements Deliveries {
     }
   }
 
-  async queueEndpointDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
-    const queued: Delivery[] = [];
-    for (let start = 0; start < deliveries.length; start += QUEUE_CONCURRENCY) {
-      await Promise.all(
-        deliveries.slice(start, start + QUEUE_CONCURRENCY).map(async (delivery) => {
-          try {
-            await this.client.send(
-              new PutCommand({
-                TableName: this.tableName,
-                // Due now, and filed in the retry index a lease ahead: should its stream record never be
-                // handled (a batch set aside), the sweep brings it back when the lease runs out.
-                Item: { ...this.deliveryItem(delivery), due: true, ...this.retryFiling(delivery, lease()) },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              }),
-            );
-            queued.push(delivery);
-          } catch (error) {
-            // Queued before (a retried batch): that one goes on as it is.
-            if (!isConditionFailure(error)) throw error;
-          }
-        }),
-      );
-    }
-    return queued;
+  async queueEndpointDeliveries(deliveries: readonly Delivery[]): Promise<void> {
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      deliveries.map((delivery) => ({
+        PutRequest: {
+          // Due now, and filed in the retry index a lease ahead: should its stream record never be
+          // handled (a batch set aside), the sweep brings it back when the lease runs out.
+          Item: { ...this.deliveryItem(delivery), due: true, ...this.retryFiling(delivery, lease()) },
+        },
+      })),
+    );
   }
 
-  async recordEndpointAttempt(delivery: Delivery): Promise<void> {
-    const waiting = delivery.status === 'pending' && delivery.nextAttemptAt;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...this.deliveryItem(delivery),
-            // Off the stream until the sweep finds it due in the retry index.
-            ...(waiting ? this.retryFiling(delivery, delivery.nextAttemptAt ?? lease()) : {}),
+  async recordEndpointAttempts(deliveries: readonly Delivery[]): Promise<void> {
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      deliveries.map((delivery) => {
+        const waiting = delivery.status === 'pending' && delivery.nextAttemptAt;
+        return {
+          PutRequest: {
+            Item: {
+              ...this.deliveryItem(delivery),
+              // Off the stream until the sweep finds it due in the retry index.
+              ...(waiting ? this.retryFiling(delivery, delivery.nextAttemptAt ?? lease()) : {}),
+            },
           },
-          // Only over a pending delivery: a late or replayed attempt never undoes a settled one.
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+        };
+      }),
+    );
   }
 
   async dueEndpointDeliveries(now: Date, limit: number): Promise<DeliveryKey[]> {

@@ -16,6 +16,7 @@ import {
 } from '../../domain/endpoint';
 import { AppError } from '../../errors';
 import type { Endpoints } from '../../ports';
+import { batchGetAll } from './batch';
 import { ENDPOINT_SK } from './subscribers';
 
 /*
@@ -50,18 +51,18 @@ export class DynamoEndpoints implements Endpoints {
   }
 
   async create(endpoint: Endpoint): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: endpoint.subscriberId,
-          sk: ENDPOINT_SK,
-          format: endpoint.format,
-          sealed: this.seal({ url: endpoint.url, secrets: endpoint.secrets }),
-          health: endpoint.health,
-        },
-      }),
-    );
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.itemOf(endpoint) }));
+  }
+
+  /** The item an endpoint is kept as, its credentials sealed. */
+  itemOf(endpoint: Endpoint) {
+    return {
+      pk: endpoint.subscriberId,
+      sk: ENDPOINT_SK,
+      format: endpoint.format,
+      sealed: this.seal({ url: endpoint.url, secrets: endpoint.secrets }),
+      health: endpoint.health,
+    };
   }
 
   async get(subscriberId: string): Promise<Endpoint | undefined> {
@@ -72,9 +73,22 @@ export class DynamoEndpoints implements Endpoints {
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    const item = EndpointItem.parse(Item);
-    return { subscriberId, format: item.format, health: item.health, ...this.open(item.sealed) };
+    return Item ? this.endpointOf(Item) : undefined;
+  }
+
+  async getMany(subscriberIds: readonly string[]): Promise<Map<string, Endpoint>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      [...new Set(subscriberIds)].map((pk) => ({ pk, sk: ENDPOINT_SK })),
+      { consistent: true },
+    );
+    return new Map(items.map((item) => this.endpointOf(item)).map((e) => [e.subscriberId, e]));
+  }
+
+  private endpointOf(stored: Record<string, unknown>): Endpoint {
+    const item = EndpointItem.parse(stored);
+    return { subscriberId: item.pk, format: item.format, health: item.health, ...this.open(item.sealed) };
   }
 
   async recordHealth(subscriberId: string, health: EndpointHealth): Promise<void> {
