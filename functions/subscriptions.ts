@@ -11,6 +11,7 @@ import { DynamoSubscribers } from '../shared/adapters/dynamo/subscribers';
 import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { EndpointClient } from '../shared/adapters/endpoint-client';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
+import { addressOrChannel } from '../shared/domain/endpoint';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
@@ -53,14 +54,7 @@ const deps = {
 };
 
 /** An address, or a webhook (`channel`), told apart by `channel`. */
-const NewSubscription = z.unknown().transform((body, ctx) => {
-  const webhook = typeof body === 'object' && body !== null && 'channel' in body;
-  const parsed = (webhook ? EndpointSubscribeInput : SubscribeInput).safeParse(body);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues)
-    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-  return z.NEVER;
-});
+const NewSubscription = addressOrChannel(SubscribeInput, EndpointSubscribeInput);
 
 const subscribe = httpHandler({ input: z.object({ body: NewSubscription }) }, async ({ body }, event) => {
   const ip = event.requestContext.http.sourceIp;

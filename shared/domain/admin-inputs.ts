@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { WebhookChannelInput } from './endpoint';
+import { addressOrChannel, WebhookChannelInput } from './endpoint';
 import { NotificationLevel } from './levels';
 import { normalizeEmail, SubscriberStatus } from './subscriber';
 import { TopicInput } from './topics';
@@ -86,18 +86,6 @@ export const CreateEndpointSubscriberInput = z.object({
 export type CreateEndpointSubscriberInput = z.output<typeof CreateEndpointSubscriberInput>;
 
 /** `POST /v1/admin/subscribers`: an address, or an endpoint (`channel`), told apart by `channel`. */
-export const NewSubscriberInput = z
-  .unknown()
-  .transform((body, ctx): CreateSubscriberInput | CreateEndpointSubscriberInput => {
-    const schema =
-      typeof body === 'object' && body !== null && 'channel' in body
-        ? CreateEndpointSubscriberInput
-        : CreateSubscriberInput;
-    const parsed = schema.safeParse(body);
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues)
-      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    return z.NEVER;
-  });
+export const NewSubscriberInput = addressOrChannel(CreateSubscriberInput, CreateEndpointSubscriberInput);
 /** The same, as the API's description shows it. */
 export const NewSubscriberDocuments = z.union([CreateSubscriberInput, CreateEndpointSubscriberInput]);

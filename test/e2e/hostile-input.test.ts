@@ -8,6 +8,7 @@ import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
 import {
   ChangeSubscriberInput,
+  CreateEndpointSubscriberInput,
   CreateSubscriberInput,
   ReindexInput,
   SuppressionInput,
@@ -23,6 +24,7 @@ import { BetterStackWebhook } from '../../shared/domain/vendors/betterstack';
 import { InstatusWebhook } from '../../shared/domain/vendors/instatus';
 import { BODY_LIMITS, inKilobytes } from '../../shared/http/request';
 import { CreateApiKeyInput } from '../../shared/usecases/api-keys';
+import { EndpointSubscribeInput } from '../../shared/usecases/endpoint-subscribers';
 import { FollowInput } from '../../shared/usecases/follow';
 import { PreferencesUpdate, SubscribeInput } from '../../shared/usecases/self-service';
 import betterStackIncident from '../fixtures/betterstack/incident.json';
@@ -45,6 +47,11 @@ let dynamo: DynamoDBClient;
 const run = randomUUID().slice(0, 8);
 /** Every address the corpus makes carries this, so no mail to one can hide among other suites' mail. */
 const corpusEmail = (label: string) => `hx-${run}-${label}@example.com`;
+/**
+ * A webhook URL of the corpus: loopback (the test stack allows it), on a port nothing listens on, each one
+ * new so that no case finds another's subscriber. A verification event to it is refused there.
+ */
+const corpusHook = (label: string) => `http://127.0.0.1:9/hx-${run}-${label}-${randomUUID().slice(0, 8)}`;
 
 // ---------------------------------------------------------------------------------------------------
 // Hostile values
@@ -78,6 +85,33 @@ const INVALID_EMAILS = [
   '"a\\"b"@example.com<script>',
   `${'a'.repeat(250)}@example.com`,
   `${'a'.repeat(1_000_000)}@example.com`,
+];
+
+/**
+ * Endpoint URLs that must never be POSTed to: the cloud's metadata service, private and other reserved
+ * networks (loopback is left out: the test stack allows 127.0.0.1 for its receivers, as the issue says),
+ * addresses spelled as numbers, other schemes and ports, and URLs that are not URLs. Each is refused
+ * before any lookup: none asks a resolver, none connects.
+ */
+const HOSTILE_URLS = [
+  'https://169.254.169.254/latest/meta-data/',
+  'https://10.0.0.1/hook',
+  'https://192.168.1.1/hook',
+  'https://100.64.0.1/hook',
+  'https://[::ffff:169.254.169.254]/hook',
+  'https://[fd00::1]/hook',
+  'https://2852039166/hook',
+  'https://0xa9fea9fe/hook',
+  'https://0251.0376.0251.0376/hook',
+  'https://status.example.com:22/hook',
+  'http://status.example.com/hook',
+  'file:///etc/passwd',
+  'javascript:alert(1)',
+  'gopher://status.example.com/_hook',
+  `https://${HOSTILE_TEXT}/hook`,
+  'not a url',
+  '',
+  `https://status.example.com/${'a'.repeat(5000)}`,
 ];
 
 /** Query values as they appear in a URL, percent-encoded or not; a few are not valid UTF-8 at all. */
@@ -118,6 +152,16 @@ interface JsonBody {
   sample: () => Json;
   /** Fields holding addresses (dotted paths). */
   emails?: string[];
+  /** Fields holding a URL we would POST to (dotted paths). */
+  urls?: string[];
+  /** Other shapes the route takes (a webhook instead of an address): each gets the same cases. */
+  variants?: Array<{
+    label: string;
+    schema: z.ZodType;
+    sample: () => Json;
+    emails?: string[];
+    urls?: string[];
+  }>;
 }
 interface FormBody {
   kind: 'form';
@@ -308,6 +352,21 @@ const profiles: Record<string, Profile> = {
         level: 'all',
       }),
       emails: ['email'],
+      variants: [
+        {
+          label: 'webhook',
+          schema: CreateEndpointSubscriberInput,
+          sample: () => ({
+            channel: { type: 'webhook', url: corpusHook('created'), format: 'v1' },
+            ownerEmail: corpusEmail('hook-owner'),
+            topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+            confirmed: true,
+            level: 'all',
+          }),
+          emails: ['ownerEmail'],
+          urls: ['channel.url'],
+        },
+      ],
     },
   },
   'GET /v1/admin/subscribers': {
@@ -451,6 +510,20 @@ const profiles: Record<string, Profile> = {
         level: 'all',
       }),
       emails: ['email'],
+      variants: [
+        {
+          label: 'webhook',
+          schema: EndpointSubscribeInput,
+          sample: () => ({
+            channel: { type: 'webhook', url: corpusHook('api'), format: 'v1' },
+            ownerEmail: corpusEmail('hook-api'),
+            topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+            level: 'all',
+          }),
+          emails: ['ownerEmail'],
+          urls: ['channel.url'],
+        },
+      ],
     },
   },
   'GET /v1/confirm': { auth: 'none', body: { kind: 'none' }, query: manage },
@@ -606,6 +679,7 @@ type Group =
   | 'encodings'
   | 'text fields'
   | 'email addresses'
+  | 'endpoint URLs'
   | 'sizes'
   | 'content types'
   | 'forms'
@@ -855,7 +929,11 @@ function casesFor(route: HttpRoute, profile: Profile): Case[] {
 
   if (profile.acts) return cases;
   const body = profile.body;
-  if (body.kind === 'json') jsonCases(profile, body, add);
+  if (body.kind === 'json') {
+    jsonCases(profile, body, add);
+    for (const { label, ...variant } of body.variants ?? [])
+      jsonCases(profile, { kind: 'json', ...variant }, (c) => add({ ...c, name: `${label}: ${c.name}` }));
+  }
   if (body.kind === 'form') formCases(profile, body, add);
   if (body.kind === 'csv') csvCases(profile, add);
   return cases;
@@ -952,6 +1030,18 @@ function jsonCases(profile: Profile, body: JsonBody, add: Add): void {
           names: email.length > 100 * KB ? /body|email/ : fieldName(emailPath.split('.')),
         },
       );
+    }
+  }
+
+  // Doors into our own network, and URLs that are no URL: refused before any connection.
+  for (const urlPath of body.urls ?? []) {
+    for (const url of HOSTILE_URLS) {
+      const document = fresh();
+      setAt(document, urlPath.split('.'), url);
+      // Named as the schema names it, or as the check does once the schema took it (`channel.url`).
+      json(`${urlPath} = ${JSON.stringify(url.slice(0, 40))}`, 'endpoint URLs', JSON.stringify(document), {
+        names: new RegExp(`\\b${urlPath.replaceAll('.', '\\.')}\\b`),
+      });
     }
   }
 
@@ -1471,6 +1561,7 @@ describe('hostile requests to every route', () => {
     'encodings',
     'text fields',
     'email addresses',
+    'endpoint URLs',
     'sizes',
     'content types',
     'forms',
