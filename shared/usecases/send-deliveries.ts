@@ -71,9 +71,40 @@ type SendRequest = DeliveryKey & {
  * skipped, with the reason recorded. Returns the records to retry (throttled or transient failures).
  * While SES takes no mail (daily quota spent, sending paused) nothing is sent or recorded: the
  * recipients stay pending, the stream moves on, and the pending-delivery sweep brings their batches
- * back after the pause.
+ * back after the pause. Endpoint recipients are handed over to their own deliverer first.
+ *
+ * In steps, each a function below: load what the recipients need, decide who is sent to and who is
+ * skipped, deliver (and record each bulk call's outcomes as it returns).
  */
 export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequest[]) {
+  const everyone = requestsOf(batches);
+  // The batches are claimed once, by whichever channel needs the answer first.
+  let claim: Promise<Set<string>> | undefined;
+  const firstTime = () => {
+    claim ??= deps.sendBatches.claim(everyone.map((r) => r.batch));
+    return claim;
+  };
+  const handedOver = await handOverToEndpoints(
+    deps,
+    everyone.filter((r) => isEndpointAddress(r.email)),
+    firstTime,
+  );
+  const mail = everyone.filter((r) => !isEndpointAddress(r.email));
+  const none = { retry: [], sent: 0, failed: 0, skipped: 0, deferred: 0, alreadyDone: 0, sesPaused: false };
+  if (await deps.sendPause.current()) {
+    // SES takes no mail now: no read; the sweep brings these back after the pause.
+    await deferred(deps, mail);
+    return { ...none, deferred: mail.length, handedOver };
+  }
+  const state = await loadMailState(deps, mail, firstTime);
+  const { sendable, skipped, alreadyDone } = decide(state, mail);
+  await recordSkips(deps, state, skipped);
+  const sent = await deliverMail(deps, state, sendable);
+  return { ...sent, skipped: skipped.length, alreadyDone, handedOver };
+}
+
+/** Every recipient of the batches once, with the batch and record it came in. */
+function requestsOf(batches: readonly BatchRequest[]): SendRequest[] {
   const requests = batches.flatMap(({ recipients, recordId, ...batch }) =>
     recipients.map(
       (recipient): SendRequest => ({
@@ -86,70 +117,60 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
       }),
     ),
   );
-  const everyone = [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
-  // The batches are claimed once, by whichever channel needs the answer first.
-  let claim: Promise<Set<string>> | undefined;
-  const firstTime = () => {
-    claim ??= deps.sendBatches.claim(everyone.map((r) => r.batch));
-    return claim;
-  };
-  // Endpoints are handed over to their own deliverer; what follows is the mail.
-  const handedOver = await handOverToEndpoints(
-    deps,
-    everyone.filter((r) => isEndpointAddress(r.email)),
-    firstTime,
-  );
-  const unique = everyone.filter((r) => !isEndpointAddress(r.email));
-  if (await deps.sendPause.current()) {
-    // SES takes no mail now: no read; the sweep brings these back after the pause.
-    await deferred(deps, unique);
-    return {
-      retry: [],
-      sent: 0,
-      failed: 0,
-      skipped: 0,
-      deferred: unique.length,
-      alreadyDone: 0,
-      sesPaused: false,
-      handedOver,
-    };
-  }
-  const incidents = await loadIncidents(deps, unique);
-  // Each recipient's delivery of the incident's first notified update: its SES message id is the mail
-  // the thread hangs from (In-Reply-To and References), read with the deliveries themselves.
+  return [...new Map(requests.map((r) => [deliveryId(r), r])).values()];
+}
+
+type MailState = Awaited<ReturnType<typeof loadMailState>>;
+
+/**
+ * What sending to these recipients needs, in one round of reads: their incidents, who was sent already
+ * (not in a batch of a first fan-out that no sender took up before: nobody in it can have been), the
+ * profiles and suppressions that may have changed, and each thread's first mail (its SES message id is
+ * what later mails of the incident hang from: In-Reply-To and References).
+ */
+async function loadMailState(
+  deps: SendDeps,
+  mail: readonly SendRequest[],
+  firstTime: () => Promise<Set<string>>,
+) {
+  const incidents = await loadIncidents(deps, mail);
   const firstUpdateOf = new Map([...incidents].map(([id, stored]) => [id, firstNotified(stored.updates)]));
-  const threadStarts = unique.flatMap((r) => {
+  const threadStarts = mail.flatMap((r) => {
     const first = firstUpdateOf.get(r.incidentId);
     return first && first !== r.updateId ? [{ ...r, updateId: first }] : [];
   });
-  const { readsProfile, readsSuppression, listed } = await sendTimeReads(deps, unique, incidents);
-  // One round of reads: who was sent already (not in a batch of a first fan-out that no sender took up
-  // before: nobody in it can have been), and the profiles and suppressions that may have changed.
+  const { readsProfile, readsSuppression, listed } = await sendTimeReads(deps, mail, incidents);
   const [deliveries, profiles, suppressedNow] = await Promise.all([
     firstTime().then((claimedNow) =>
       deps.deliveries.load([
-        ...unique.filter((r) => r.batch.resumed || !claimedNow.has(sendBatchId(r.batch))),
+        ...mail.filter((r) => r.batch.resumed || !claimedNow.has(sendBatchId(r.batch))),
         ...threadStarts,
       ]),
     ),
-    deps.subscribers.getProfiles(unique.filter(readsProfile).map((r) => r.subscriberId)),
-    deps.suppressions.suppressed(unique.filter(readsSuppression).map((r) => r.email)),
+    deps.subscribers.getProfiles(mail.filter(readsProfile).map((r) => r.subscriberId)),
+    deps.suppressions.suppressed(mail.filter(readsSuppression).map((r) => r.email)),
   ]);
-  const suppressed = (r: SendRequest) =>
-    readsSuppression(r) ? suppressedNow.has(r.email) : listed.has(r.email);
   const firstMessageIds = new Map<string, string>();
-  for (const r of unique) {
+  for (const r of mail) {
     const first = firstUpdateOf.get(r.incidentId);
     const start = first ? deliveries.get(deliveryId({ ...r, updateId: first })) : undefined;
     if (start?.status === 'sent' && start.messageId)
       firstMessageIds.set(threadId(r.subscriberId, r.incidentId), start.messageId);
   }
-  // No record yet (or a pending one written by an earlier version): not sent.
-  const pending = unique.filter((r) => (deliveries.get(deliveryId(r))?.status ?? 'pending') === 'pending');
-  const retry: string[] = [];
-  const totals = { sent: 0, failed: 0, skipped: 0, deferred: 0, alreadyDone: unique.length - pending.length };
-  /** The delivery record of a recipient, before its outcome. */
-  const deliveryOf = (r: SendRequest): Delivery => ({
+  return {
+    incidents,
+    firstUpdateOf,
+    deliveries,
+    profiles,
+    readsProfile,
+    suppressed: (r: SendRequest) => (readsSuppression(r) ? suppressedNow.has(r.email) : listed.has(r.email)),
+    firstMessageIds,
+  };
+}
+
+/** A recipient's delivery record, before its outcome. */
+function deliveryOf(state: MailState, r: SendRequest): Delivery {
+  return {
     subscriberId: r.subscriberId,
     incidentId: r.incidentId,
     updateId: r.updateId,
@@ -157,90 +178,77 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     ...(r.topic ? { topic: r.topic } : {}),
     status: 'pending',
     createdAt: r.createdAt,
-    attempts: (deliveries.get(deliveryId(r))?.attempts ?? 0) + 1,
-  });
+    attempts: (state.deliveries.get(deliveryId(r))?.attempts ?? 0) + 1,
+  };
+}
 
-  // Whoever was not read is as the fan-out found them: confirmed (see sendTimeReads).
+/**
+ * Who is sent to: those with no record yet (or a pending one written by an earlier version), still
+ * confirmed and not suppressed. Whoever was not read is as the fan-out found them: confirmed (see
+ * sendTimeReads).
+ */
+function decide(state: MailState, mail: readonly SendRequest[]) {
+  const pending = mail.filter(
+    (r) => (state.deliveries.get(deliveryId(r))?.status ?? 'pending') === 'pending',
+  );
   const skipReason = (request: SendRequest): string | undefined => {
-    if (readsProfile(request)) {
-      const profile = profiles.get(request.subscriberId);
+    if (state.readsProfile(request)) {
+      const profile = state.profiles.get(request.subscriberId);
       if (!profile) return 'subscriber erased';
       if (profile.status !== 'confirmed') return `subscriber ${profile.status}`;
     }
-    if (suppressed(request)) return 'address suppressed';
+    if (state.suppressed(request)) return 'address suppressed';
     return undefined;
   };
-  const skipped = pending.filter((r) => skipReason(r) !== undefined);
-  if (skipped.length > 0) {
-    await deps.deliveries.recordOutcomes(
-      skipped.map((r) => {
-        const { email, ...delivery } = deliveryOf(r);
-        const reason = skipReason(r);
-        // An erased subscriber's address is not written back into its history.
-        return {
-          ...delivery,
-          ...(reason === 'subscriber erased' ? {} : { email }),
-          status: 'skipped' as const,
-          error: reason,
-        };
-      }),
-    );
-    for (const [key, group] of Map.groupBy(skipped, (r) => `${r.incidentId}|${r.updateId}`)) {
-      const [incidentId = '', updateId = ''] = key.split('|');
-      await deps.incidents.addSendCounts(incidentId, updateId, { sent: 0, failed: 0, skipped: group.length });
-    }
-    totals.skipped = skipped.length;
+  const skipped = pending.flatMap((request) => {
+    const reason = skipReason(request);
+    return reason ? [{ request, reason }] : [];
+  });
+  return {
+    sendable: pending.filter((r) => skipReason(r) === undefined),
+    skipped,
+    alreadyDone: mail.length - pending.length,
+  };
+}
+
+/** The skipped, recorded with why, and counted on their updates. */
+async function recordSkips(
+  deps: SendDeps,
+  state: MailState,
+  skipped: ReadonlyArray<{ request: SendRequest; reason: string }>,
+) {
+  if (skipped.length === 0) return;
+  await deps.deliveries.recordOutcomes(
+    skipped.map(({ request, reason }) => {
+      const { email, ...delivery } = deliveryOf(state, request);
+      // An erased subscriber's address is not written back into its history.
+      return {
+        ...delivery,
+        ...(reason === 'subscriber erased' ? {} : { email }),
+        status: 'skipped' as const,
+        error: reason,
+      };
+    }),
+  );
+  for (const [key, group] of Map.groupBy(skipped, ({ request: r }) => `${r.incidentId}|${r.updateId}`)) {
+    const [incidentId = '', updateId = ''] = key.split('|');
+    await deps.incidents.addSendCounts(incidentId, updateId, { sent: 0, failed: 0, skipped: group.length });
   }
-  const sendable = pending.filter((r) => skipReason(r) === undefined);
+}
+
+/**
+ * One bulk mail per update, up to the mailer's recipients per call, each call's outcomes recorded as soon
+ * as it returns: should the function die, at most that call's mails can go out again on retry. Once SES
+ * says it takes no mail, the rest waits for the sweep.
+ */
+async function deliverMail(deps: SendDeps, state: MailState, sendable: readonly SendRequest[]) {
+  const retry: string[] = [];
+  const totals = { sent: 0, failed: 0, deferred: 0 };
   let halted = false;
   /** SES said it takes no mail: this invocation recorded the account-wide pause. */
   let sesPaused = false;
-
-  const byUpdate = Map.groupBy(sendable, (r) => `${r.incidentId}|${r.updateId}`);
-  for (const group of byUpdate.values()) {
-    const first = group[0] as SendRequest;
-    const stored = incidents.get(first.incidentId);
-    const update = stored?.updates.find((u) => u.updateId === first.updateId);
-    if (!stored || !update) throw new Error(`update ${first.incidentId}/${first.updateId} is not stored`);
-
-    const catalog = await deps.catalog.getPage(stored.incident.pageId);
-    const content = renderNotification({
-      ...notificationInput(stored.incident, update, stored.updates, catalog),
-      ...calendarLinks(deps.config, stored.incident, catalog),
-    });
-    const rootId = incidentRootId(stored.incident.incidentId, domainOf(deps.config.mailFrom));
-    const listId = listIdHeader(stored.incident.pageId, catalog.page?.name, domainOf(deps.config.mailFrom));
-    const reasonFor = (request: SendRequest) => {
-      if (request.topic?.startsWith(followKey(''))) return 'this incident';
-      const topic = request.topic ? topicFromKey(request.topic) : undefined;
-      return topic ? describeTopic(topic, catalog) : undefined;
-    };
-    const now = deps.clock.now().toISOString();
-
-    const issuedAt = deps.clock.now();
-    const recipients = group.map((request) => {
-      const profile = profiles.get(request.subscriberId);
-      // Signed with the nonce when it was read (it may have just been replaced), else with the time.
-      const holder = profile ? profile : { id: request.subscriberId, issuedAt };
-      const links = manageLinks(deps, holder);
-      const firstMessageId = firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
-      // The window in the recipient's own time zone, when they chose one.
-      const zone = profile?.timeZone;
-      return {
-        email: request.email,
-        tags: { delivery: deliveryTag(request) },
-        headers: [
-          ...threadHeaders(rootId, firstMessageId),
-          ...listUnsubscribeHeaders(links.unsubscribeUrl),
-          listId,
-        ],
-        footer: renderFooter({ ...links, reason: reasonFor(request) }),
-        ...(zone && hasWindow(stored.incident) ? { window: windowLine(stored.incident, zone) } : {}),
-      };
-    });
-
-    // One bulk call at a time, recorded as soon as it returns: should the function die, at most that
-    // call's mails can go out again on retry.
+  for (const group of Map.groupBy(sendable, (r) => `${r.incidentId}|${r.updateId}`).values()) {
+    const { content, recipients } = await mailOf(deps, state, group);
     const size = deps.mailer.maxRecipientsPerCall;
     // Added to the update's totals once per update and invocation, not per call: one write, not many.
     const counts = { sent: 0, failed: 0, skipped: 0 };
@@ -252,31 +260,11 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
         continue;
       }
       const outcomes = await sendWithBackoff(deps.mailer, content, recipients.slice(start, start + size));
-      const marks: Delivery[] = [];
-      const putOff: SendRequest[] = [];
-      requests.forEach((request, index) => {
-        const outcome = outcomes[index];
-        const delivery = deliveryOf(request);
-        if (outcome && 'deferred' in outcome) {
-          putOff.push(request);
-          totals.deferred++;
-        } else if (outcome?.ok) {
-          const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
-          marks.push({ ...delivery, status: 'sent', messageId, sentAt: now });
-          const thread = threadId(request.subscriberId, request.incidentId);
-          // Later mails of this batch to the same person about the same incident hang from this one.
-          if (!firstMessageIds.has(thread) && firstUpdateOf.get(request.incidentId) === request.updateId)
-            firstMessageIds.set(thread, messageId);
-          counts.sent++;
-        } else if (outcome && !outcome.retryable) {
-          marks.push({ ...delivery, status: 'failed', error: outcome.error });
-          counts.failed++;
-        } else {
-          retry.push(request.recordId);
-        }
-      });
-      await deps.deliveries.recordOutcomes(marks);
-      await deferred(deps, putOff);
+      const recorded = await recordSent(deps, state, requests, outcomes);
+      counts.sent += recorded.sent;
+      counts.failed += recorded.failed;
+      totals.deferred += recorded.deferred;
+      retry.push(...recorded.retry);
       const deferral = outcomes.find((outcome) => !outcome.ok && 'deferred' in outcome);
       if (deferral && 'deferred' in deferral) {
         // No point asking SES again in this invocation: the rest waits for the sweep too.
@@ -287,12 +275,95 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
         }
       }
     }
+    const first = group[0] as SendRequest;
     if (counts.sent + counts.failed > 0)
       await deps.incidents.addSendCounts(first.incidentId, first.updateId, counts);
     totals.sent += counts.sent;
     totals.failed += counts.failed;
   }
-  return { retry: [...new Set(retry)], ...totals, sesPaused, handedOver };
+  return { retry: [...new Set(retry)], ...totals, sesPaused };
+}
+
+/** One update's mail and its recipients, each with their own links, thread and reason. */
+async function mailOf(deps: SendDeps, state: MailState, group: readonly SendRequest[]) {
+  const first = group[0] as SendRequest;
+  const stored = state.incidents.get(first.incidentId);
+  const update = stored?.updates.find((u) => u.updateId === first.updateId);
+  if (!stored || !update) throw new Error(`update ${first.incidentId}/${first.updateId} is not stored`);
+  const catalog = await deps.catalog.getPage(stored.incident.pageId);
+  const content = renderNotification({
+    ...notificationInput(stored.incident, update, stored.updates, catalog),
+    ...calendarLinks(deps.config, stored.incident, catalog),
+  });
+  const rootId = incidentRootId(stored.incident.incidentId, domainOf(deps.config.mailFrom));
+  const listId = listIdHeader(stored.incident.pageId, catalog.page?.name, domainOf(deps.config.mailFrom));
+  const reasonFor = (request: SendRequest) => {
+    if (request.topic?.startsWith(followKey(''))) return 'this incident';
+    const topic = request.topic ? topicFromKey(request.topic) : undefined;
+    return topic ? describeTopic(topic, catalog) : undefined;
+  };
+  const issuedAt = deps.clock.now();
+  const recipients = group.map((request): BulkRecipient => {
+    const profile = state.profiles.get(request.subscriberId);
+    // Signed with the nonce when it was read (it may have just been replaced), else with the time.
+    const links = manageLinks(deps, profile ?? { id: request.subscriberId, issuedAt });
+    const firstMessageId = state.firstMessageIds.get(threadId(request.subscriberId, request.incidentId));
+    // The window in the recipient's own time zone, when they chose one.
+    const zone = profile?.timeZone;
+    return {
+      email: request.email,
+      tags: { delivery: deliveryTag(request) },
+      headers: [
+        ...threadHeaders(rootId, firstMessageId),
+        ...listUnsubscribeHeaders(links.unsubscribeUrl),
+        listId,
+      ],
+      footer: renderFooter({ ...links, reason: reasonFor(request) }),
+      ...(zone && hasWindow(stored.incident) ? { window: windowLine(stored.incident, zone) } : {}),
+    };
+  });
+  return { content, recipients };
+}
+
+/** One bulk call's outcomes, recorded: sent, failed for good, held back for SES, or to retry. */
+async function recordSent(
+  deps: SendDeps,
+  state: MailState,
+  requests: readonly SendRequest[],
+  outcomes: readonly SendOutcome[],
+) {
+  const now = deps.clock.now().toISOString();
+  const marks: Delivery[] = [];
+  const putOff: SendRequest[] = [];
+  const retry: string[] = [];
+  let sent = 0;
+  let failed = 0;
+  requests.forEach((request, index) => {
+    const outcome = outcomes[index];
+    const delivery = deliveryOf(state, request);
+    if (outcome && 'deferred' in outcome) {
+      putOff.push(request);
+    } else if (outcome?.ok) {
+      const messageId = sesMessageId(outcome.messageId, deps.config.sesMessageIdDomain);
+      marks.push({ ...delivery, status: 'sent', messageId, sentAt: now });
+      const thread = threadId(request.subscriberId, request.incidentId);
+      // Later mails of this batch to the same person about the same incident hang from this one.
+      if (
+        !state.firstMessageIds.has(thread) &&
+        state.firstUpdateOf.get(request.incidentId) === request.updateId
+      )
+        state.firstMessageIds.set(thread, messageId);
+      sent++;
+    } else if (outcome && !outcome.retryable) {
+      marks.push({ ...delivery, status: 'failed', error: outcome.error });
+      failed++;
+    } else {
+      retry.push(request.recordId);
+    }
+  });
+  await deps.deliveries.recordOutcomes(marks);
+  await deferred(deps, putOff);
+  return { sent, failed, deferred: putOff.length, retry };
 }
 
 /** How far before its batches' fan-out a sender looks for changes: index lag and clocks that disagree. */
