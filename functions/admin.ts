@@ -52,7 +52,12 @@ import {
 } from '../shared/usecases/api-keys';
 import { backlog } from '../shared/usecases/backlog';
 import { importPageComponents } from '../shared/usecases/catalog';
-import { createEndpointSubscriber } from '../shared/usecases/endpoint-subscribers';
+import {
+  createEndpointSubscriber,
+  endpointForSupport,
+  resumeEndpointForSupport,
+  testEndpointForSupport,
+} from '../shared/usecases/endpoint-subscribers';
 import { exportSubscribers, importSubscribers } from '../shared/usecases/import-export';
 import { createSession, currentSession, endSession } from '../shared/usecases/sessions';
 
@@ -223,6 +228,21 @@ export const handler = middy()
         handler: route(Id.extend({ query: Page }), async ({ path, query }) =>
           json(200, await deliveryHistory(deps, path.id, query.cursor, query.limit)),
         ),
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/subscribers/{id}/endpoint',
+        handler: route(Id, async ({ path }) => json(200, await endpointForSupport(deps, path.id))),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/subscribers/{id}/endpoint/test',
+        handler: route(Id, async ({ path }) => json(200, await testEndpointForSupport(deps, path.id))),
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/subscribers/{id}/endpoint/resume',
+        handler: route(Id, async ({ path }) => json(200, await resumeEndpointForSupport(deps, path.id))),
       },
       {
         method: 'GET',

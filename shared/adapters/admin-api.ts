@@ -2,6 +2,8 @@ import * as z from 'zod';
 import type { ChangeSubscriberInput, SubscriberSearch } from '../domain/admin-inputs';
 import {
   Backlog,
+  EndpointTestResult,
+  EndpointView,
   ImportReport,
   IncidentReport,
   Listed,
@@ -12,6 +14,7 @@ import {
 import { CatalogView } from '../domain/catalog';
 import { CatalogImported } from '../domain/catalog-import';
 import { Delivery } from '../domain/delivery';
+import { EndpointHealth } from '../domain/endpoint';
 import { Subscriber } from '../domain/subscriber';
 import type { ErrorDetail } from '../errors';
 import { ErrorBody } from '../http/errors';
@@ -98,6 +101,15 @@ export class AdminApi {
       'GET',
       `/v1/admin/subscribers/${enc(id)}/deliveries?${params({ cursor, limit })}`,
       Listed(Delivery),
+    );
+  endpoint = (id: string) => this.json('GET', `/v1/admin/subscribers/${enc(id)}/endpoint`, EndpointView);
+  testEndpoint = (id: string) =>
+    this.json('POST', `/v1/admin/subscribers/${enc(id)}/endpoint/test`, EndpointTestResult);
+  resumeEndpoint = (id: string) =>
+    this.json(
+      'POST',
+      `/v1/admin/subscribers/${enc(id)}/endpoint/resume`,
+      z.object({ health: EndpointHealth }),
     );
   incident = (id: string) => this.json('GET', `/v1/admin/incidents/${enc(id)}`, IncidentReport);
   /** The incident's report, or undefined when there is no incident with this id. */

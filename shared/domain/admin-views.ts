@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ChannelView, EndpointHealth } from './endpoint';
 import { Incident, IncidentUpdate } from './incident';
 
 /*
@@ -80,3 +81,13 @@ export type BacklogUpdate = z.infer<typeof BacklogUpdate>;
 
 export const Backlog = z.object({ pending: z.number(), updates: z.array(BacklogUpdate) });
 export type Backlog = z.infer<typeof Backlog>;
+
+/** A webhook subscriber's endpoint as support sees it: where updates go (masked) and its health. */
+export const EndpointView = ChannelView.extend({ health: EndpointHealth });
+export type EndpointView = z.infer<typeof EndpointView>;
+
+/** What became of a test event support sent, and in words. */
+export const EndpointTestResult = z.object({
+  outcome: z.enum(['delivered', 'retry', 'gone', 'rejected', 'blocked', 'not-confirmed']),
+  message: z.string(),
+});

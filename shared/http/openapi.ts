@@ -8,6 +8,8 @@ import {
 } from '../domain/admin-inputs';
 import {
   Backlog,
+  EndpointTestResult,
+  EndpointView,
   IncidentReport,
   Listed,
   SessionCreated,
@@ -16,6 +18,7 @@ import {
 } from '../domain/admin-views';
 import { CatalogImportDocuments } from '../domain/catalog-import';
 import { Delivery } from '../domain/delivery';
+import { EndpointHealth } from '../domain/endpoint';
 import { GenericIncident } from '../domain/generic-incident';
 import {
   IncidentPatch,
@@ -272,6 +275,21 @@ export const operations: Record<string, Operation> = {
     auth: 'admin',
     query: Page,
     response: Listed(Delivery),
+  },
+  'GET /v1/admin/subscribers/{id}/endpoint': {
+    summary: 'A webhook subscriber’s endpoint: where its updates go (masked) and its health',
+    auth: 'admin',
+    response: EndpointView,
+  },
+  'POST /v1/admin/subscribers/{id}/endpoint/test': {
+    summary: 'Send a signed test event to a webhook subscriber’s endpoint now: what it answered',
+    auth: 'admin',
+    response: EndpointTestResult,
+  },
+  'POST /v1/admin/subscribers/{id}/endpoint/resume': {
+    summary: 'Resume a paused webhook: deliveries start again with the next update',
+    auth: 'admin',
+    response: z.object({ health: EndpointHealth }),
   },
   'GET /v1/admin/incidents/{id}': {
     summary: 'An incident, its updates and per-update counts',

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
-import { HEALTHY, lastSuccessAt, signingSecrets, WebhookChannelInput } from '../domain/endpoint';
+import {
+  HEALTHY,
+  lastSuccessAt,
+  type PostOutcome,
+  signingSecrets,
+  WebhookChannelInput,
+} from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import { MESSAGES } from '../domain/form-messages';
 import { NotificationLevel } from '../domain/levels';
@@ -267,6 +273,13 @@ export type EndpointManageDeps = SelfServiceDeps & {
   poster: EndpointPoster;
 };
 
+/** What support does to a webhook subscriber's endpoint, and what its owner does too. */
+export type EndpointSupportDeps = Pick<SelfServiceDeps, 'subscribers' | 'catalog' | 'clock' | 'config'> & {
+  endpoints: Endpoints;
+  deliveries: Pick<Deliveries, 'history'>;
+  poster: EndpointPoster;
+};
+
 /** Deliveries listed on an endpoint's page: the newest. */
 export const ENDPOINT_HISTORY = 50;
 
@@ -300,10 +313,48 @@ export async function endpointPanel(deps: EndpointManageDeps, token: string) {
 
 /** A signed `test` event, now: what the endpoint answered, in words. */
 export async function sendTestEvent(deps: EndpointManageDeps, token: string): Promise<string> {
-  const record = await verifiedRecord(deps, token, 'manage');
+  return (await testEndpoint(deps, await verifiedRecord(deps, token, 'manage'))).message;
+}
+
+/** Deliveries start again with the next update, its failures forgotten. */
+export async function resumeEndpoint(deps: EndpointManageDeps, token: string) {
+  await resume(deps, await verifiedRecord(deps, token, 'manage'));
+}
+
+/** Support's view of a webhook subscriber's endpoint: where updates go (masked) and its health. */
+export async function endpointForSupport(deps: EndpointSupportDeps, id: string) {
+  const record = await webhookSubscriber(deps, id);
+  const endpoint = await deps.endpoints.get(record.id);
+  if (!record.channel || !endpoint) throw new AppError('NOT_FOUND', 'this subscriber is not a webhook');
+  const { items } = await deps.deliveries.history(record.id, undefined, ENDPOINT_HISTORY);
+  return {
+    ...record.channel,
+    health: { ...endpoint.health, lastSuccessAt: lastSuccessAt(endpoint.health, items) },
+  };
+}
+
+/** Support sends a test event to a subscriber's endpoint: what became of it, and in words. */
+export async function testEndpointForSupport(deps: EndpointSupportDeps, id: string) {
+  return testEndpoint(deps, await webhookSubscriber(deps, id));
+}
+
+/** Support resumes a subscriber's paused endpoint: its health after. */
+export async function resumeEndpointForSupport(deps: EndpointSupportDeps, id: string) {
+  await resume(deps, await webhookSubscriber(deps, id));
+  return { health: HEALTHY };
+}
+
+async function webhookSubscriber(deps: Pick<EndpointSupportDeps, 'subscribers'>, id: string) {
+  const record = await deps.subscribers.get(id);
+  if (!record) throw new AppError('NOT_FOUND', 'no such subscriber');
+  if (!record.channel) throw new AppError('NOT_FOUND', 'this subscriber is not a webhook');
+  return record;
+}
+
+async function testEndpoint(deps: EndpointSupportDeps, record: SubscriberRecord) {
   const endpoint = record.channel ? await deps.endpoints.get(record.id) : undefined;
   if (!endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
-  if (record.status !== 'confirmed') return NOT_CONFIRMED;
+  if (record.status !== 'confirmed') return { outcome: 'not-confirmed' as const, message: NOT_CONFIRMED };
   const now = deps.clock.now();
   const posted = await postPlainEvent(
     deps,
@@ -312,6 +363,10 @@ export async function sendTestEvent(deps: EndpointManageDeps, token: string): Pr
     'test',
     now,
   );
+  return { outcome: posted.kind, message: testMessage(posted) };
+}
+
+function testMessage(posted: PostOutcome): string {
   switch (posted.kind) {
     case 'delivered':
       return `Test event sent: the endpoint answered ${posted.status} in ${posted.latencyMs} ms.`;
@@ -324,9 +379,7 @@ export async function sendTestEvent(deps: EndpointManageDeps, token: string): Pr
   }
 }
 
-/** Deliveries start again with the next update, its failures forgotten. */
-export async function resumeEndpoint(deps: EndpointManageDeps, token: string) {
-  const record = await verifiedRecord(deps, token, 'manage');
+async function resume(deps: Pick<EndpointSupportDeps, 'endpoints'>, record: SubscriberRecord) {
   if (!record.channel) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
   await deps.endpoints.recordHealth(record.id, HEALTHY);
 }

@@ -4,9 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import { DynamoEndpoints } from '../../shared/adapters/dynamo/endpoints';
 import { chatMessagesMayFail, incidentWebhook, PAGE_ID, type Seed, US_CHAT } from '../fixtures/seeds';
 import {
   assetBytes,
@@ -62,6 +66,29 @@ async function expectAccessible(page: Page) {
 
 const expectClean = (watch: PageWatch) =>
   expectCleanPages(watch, { 'content-security-policy': "frame-ancestors 'none'" });
+
+/** An endpoint paused as a 410 leaves it, written straight into its health. */
+async function pauseEndpoint(subscriberId: string) {
+  const db = createDocumentClient(
+    new DynamoDBClient({
+      endpoint: stack.dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: localCredentials,
+    }),
+  );
+  const at = new Date().toISOString();
+  await new DynamoEndpoints(
+    db,
+    stack.tables.subscribers,
+    stack.env.CHANNEL_SEALING_SECRET ?? '',
+  ).recordHealth(subscriberId, {
+    consecutiveFailures: 1,
+    lastFailureAt: at,
+    failingSince: at,
+    quarantinedAt: at,
+    quarantineReason: 'the endpoint answered 410 Gone',
+  });
+}
 
 const freshSeed = (): Seed => ({ ...chatMessagesMayFail, id: `b${randomUUID().slice(0, 10)}` });
 
@@ -304,6 +331,46 @@ describeInBrowser('support console in Chromium', () => {
     const row = page.getByRole('region', { name: 'Status pages' }).getByRole('row', { name: /Acme Cloud/ });
     await expect(row.getByRole('cell').allTextContents()).resolves.toEqual(['Acme Cloud', pageId, '2', '5']);
     await expectAccessible(page);
+    expectClean(watch);
+    await context.close();
+  });
+
+  it('shows a webhook’s health, sends it a test event, and resumes it once it is paused', async () => {
+    const hook = `${stack.receiver.url}/hooks/console-${randomUUID().slice(0, 8)}`;
+    const created = await admin('POST', '/v1/admin/subscribers', {
+      channel: { type: 'webhook', url: hook },
+      ownerEmail: uniqueEmail('hook-owner'),
+      topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+      confirmed: true,
+    });
+    const { context, page, watch } = await openPage();
+    await page.goto(`${stack.apiUrl}/console`);
+    await page.getByLabel('API key').fill(LOCAL_DEFAULTS.ADMIN_API_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Subscribers', level: 1 }).waitFor();
+    await page.goto(`${stack.apiUrl}/console/subscribers/${created.id}`);
+    await page.getByRole('heading', { name: 'Webhook', level: 2 }).waitFor();
+    await expect(page.getByText('Failures in a row').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Resume' }).count()).resolves.toBe(0);
+    await expectAccessible(page);
+
+    const before = stack.receiver.received.length;
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await page.getByRole('status').getByText('Test event sent: the endpoint took it.').waitFor();
+    expect(stack.receiver.received.length).toBe(before + 1);
+    expect(JSON.parse(stack.receiver.received[0]?.body ?? '{}')).toMatchObject({ type: 'test' });
+
+    // Paused (as a 410 would leave it): the page says why, and Resume starts it again.
+    await pauseEndpoint(created.id);
+    await page.reload();
+    await page.getByText(/Paused since .*: the endpoint answered 410 Gone/).waitFor();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page
+      .getByRole('status')
+      .getByText('Webhook resumed: deliveries start again with the next update.')
+      .waitFor();
+    await expect(page.getByText(/Paused since/).count()).resolves.toBe(0);
     expectClean(watch);
     await context.close();
   });

@@ -301,6 +301,42 @@ describe('webhook subscribers', () => {
     expect(page).toContain('Resumed: deliveries start again with the next update.');
     expect(page).not.toContain('Paused since');
   });
+
+  it('are looked at, tested and resumed by support', async () => {
+    const path = (name: string, tail = '') => `/v1/admin/subscribers/${endpoints[name]?.id}/endpoint${tail}`;
+    const good = await adminCall(stack, 'GET', path('good'));
+    expect(good.status).toBe(200);
+    expect(good.body).toMatchObject({
+      type: 'webhook',
+      host: base.slice('http://'.length),
+      health: { consecutiveFailures: 0, lastSuccessAt: expect.any(String) },
+    });
+    expect(JSON.stringify(good.body)).not.toContain(endpoints.good?.url.split('/').at(-1) ?? '');
+
+    const before = received.get('good')?.length ?? 0;
+    const tested = await adminCall(stack, 'POST', path('good', '/test'));
+    expect(tested.body).toMatchObject({
+      outcome: 'delivered',
+      message: expect.stringMatching(/answered 204/),
+    });
+    expect(received.get('good')).toHaveLength(before + 1);
+    expect(JSON.parse(received.get('good')?.at(-1)?.body ?? '{}')).toMatchObject({ type: 'test' });
+
+    // The refused endpoint has failed every time: a test says so, and a resume forgets its failures.
+    expect((await adminCall(stack, 'GET', path('refused'))).body.health.consecutiveFailures).toBeGreaterThan(
+      0,
+    );
+    expect((await adminCall(stack, 'POST', path('refused', '/test'))).body).toMatchObject({
+      outcome: 'retry',
+    });
+    expect((await adminCall(stack, 'POST', path('refused', '/resume'))).body).toEqual({
+      health: { consecutiveFailures: 0 },
+    });
+    expect((await adminCall(stack, 'GET', path('refused'))).body.health).toEqual({ consecutiveFailures: 0 });
+
+    const nobody = await adminCall(stack, 'GET', '/v1/admin/subscribers/nobody/endpoint');
+    expect(nobody.status).toBe(404);
+  });
 });
 
 describe('support’s search and export of webhook subscribers', () => {

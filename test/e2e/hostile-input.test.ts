@@ -403,6 +403,14 @@ const profiles: Record<string, Profile> = {
     },
   },
   'DELETE /v1/admin/subscribers/{id}': { auth: 'admin', body: { kind: 'none' }, acts: true },
+  // The corpus's subscriber is an address's: each answers that it is not a webhook.
+  'GET /v1/admin/subscribers/{id}/endpoint': {
+    auth: 'admin',
+    body: { kind: 'none' },
+    path: { id: () => fx.subscriberId },
+  },
+  'POST /v1/admin/subscribers/{id}/endpoint/test': { auth: 'admin', body: { kind: 'none' }, acts: true },
+  'POST /v1/admin/subscribers/{id}/endpoint/resume': { auth: 'admin', body: { kind: 'none' }, acts: true },
   'GET /v1/admin/subscribers/{id}/deliveries': {
     auth: 'admin',
     body: { kind: 'none' },

@@ -32,6 +32,14 @@ const COOKIE = 'console_session';
 
 /** Results after a redirect, from a fixed list: nothing from the URL is echoed onto the page. */
 const NOTICES: Record<string, string> = {
+  resumed: 'Webhook resumed: deliveries start again with the next update.',
+  'tested-delivered': 'Test event sent: the endpoint took it.',
+  'tested-retry':
+    'Test event not taken: the endpoint failed or did not answer in time. Updates to it would be retried.',
+  'tested-rejected': 'Test event refused: the endpoint answered a 4xx. Updates to it would not be retried.',
+  'tested-gone': 'Test event refused: the endpoint answered 410 Gone. Updates to it would not be retried.',
+  'tested-blocked': 'Test event not sent: its URL may not be sent to.',
+  'tested-not-confirmed': 'Test event not sent: the webhook is not confirmed yet.',
   added: 'Subscriber added.',
   'added-pending':
     'Subscriber added. A confirmation mail is on its way to them; nothing else is sent until they confirm.',

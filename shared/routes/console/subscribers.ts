@@ -132,8 +132,9 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     ]);
     // The incidents the history is about, for their names and updates; one that cannot be read shows its id.
     const incidentIds = [...new Set(history.items.map((d) => d.incidentId))].slice(0, 10);
-    const [suppression, reports] = await Promise.all([
+    const [suppression, endpoint, reports] = await Promise.all([
       api.suppression(subscriber.email),
+      subscriber.channel ? api.endpoint(id) : undefined,
       Promise.all(incidentIds.map((incidentId) => api.incident(incidentId).catch(() => undefined))),
     ]);
     const incidents = new Map<string, IncidentReport>();
@@ -153,6 +154,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
           ...(history.cursor ? { deliveriesCursor: history.cursor } : {}),
           incidents,
           ...(suppression ? { suppression } : {}),
+          ...(endpoint ? { endpoint } : {}),
           ...(notice ? { notice } : {}),
           ...(edit ? { values: edit.values, errors: edit.errors } : {}),
         }),
@@ -165,7 +167,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
       path: PathId,
       body: z.object({
         action: formValue.pipe(
-          z.enum(['save', 'suppress', 'lift'], {
+          z.enum(['save', 'suppress', 'lift', 'test', 'resume'], {
             error: 'The form asked for something the console does not do',
           }),
         ),
@@ -178,6 +180,14 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
         prefersJson(session.event)
           ? json(200, { done })
           : redirect(`/console/subscribers/${encodeURIComponent(path.id)}?done=${done}`);
+      if (body.action === 'test') {
+        const tested = await session.api.testEndpoint(path.id);
+        return prefersJson(session.event) ? json(200, tested) : back(`tested-${tested.outcome}`);
+      }
+      if (body.action === 'resume') {
+        await session.api.resumeEndpoint(path.id);
+        return back('resumed');
+      }
       if (body.action !== 'save') {
         const { email } = await session.api.getSubscriber(path.id);
         if (body.action === 'suppress') {

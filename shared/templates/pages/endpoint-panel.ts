@@ -19,12 +19,17 @@ export interface EndpointPanelInput {
 const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
 const FORMATS = { v1: 'versioned JSON events (v1)', statuspage: 'Statuspage webhook bodies' } as const;
 
-function healthLines(health: EndpointHealth): SafeHtml {
+/** How an endpoint has fared: paused and why, or its last delivery, failures in a row and slowness. */
+export function endpointHealth(health: EndpointHealth): SafeHtml {
   if (health.quarantinedAt)
     return html`<div class="notice warning"><p><strong>Paused since ${when(health.quarantinedAt)}:</strong> ${health.quarantineReason ?? 'it kept failing'}. Updates meanwhile are recorded as skipped.</p></div>`;
   return html`<dl class="facts"><dt>Last delivered</dt><dd>${when(health.lastSuccessAt)}</dd><dt>Failures in a row</dt><dd>${health.consecutiveFailures}${
     health.failingSince ? ` (since ${when(health.failingSince)})` : ''
-  }</dd></dl>`;
+  }</dd>${
+    health.slowSince
+      ? html`<dt>Slow</dt><dd>since ${when(health.slowSince)}: it took over 2 seconds to answer, so each update waits up to 5</dd>`
+      : ''
+  }</dl>`;
 }
 
 function outcome(delivery: Delivery): string {
@@ -48,7 +53,7 @@ export function endpointPanel(input: EndpointPanelInput, action: string): SafeHt
     html`<form class="inline" method="post" action="${action}">${hidden('action', value)}<button type="submit"${secondary ? html` class="secondary"` : ''}>${label}</button></form>`;
   return html`<h2>The endpoint</h2>
 <p>Updates are POSTed to <strong>${input.channel.endpoint}</strong> as ${FORMATS[input.channel.format]}, signed per Standard Webhooks.</p>
-${healthLines(input.health)}
+${endpointHealth(input.health)}
 <div class="actions">${input.health.quarantinedAt ? button('resume', 'Resume', false) : ''}${button('test', 'Send a test event')}${button('rotate', 'Rotate signing secret')}</div>
 <p class="muted">A rotated secret is shown once; the old one goes on signing for 24 hours beside it, while your endpoint switches.</p>
 <h2>Recent deliveries</h2>

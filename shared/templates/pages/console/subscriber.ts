@@ -1,4 +1,4 @@
-import type { IncidentReport, Suppression } from '../../../domain/admin-views';
+import type { EndpointView, IncidentReport, Suppression } from '../../../domain/admin-views';
 import { type CatalogView, pageCatalogOf } from '../../../domain/catalog';
 import type { Delivery } from '../../../domain/delivery';
 import { MESSAGES } from '../../../domain/form-messages';
@@ -9,6 +9,7 @@ import { errorFor, errorSummary, hidden } from '../../forms';
 import { html, type SafeHtml } from '../../html';
 import { capitalized } from '../../text';
 import { firstTopicId, levelChoice, levelLabel, topicTree } from '../../topic-tree';
+import { endpointHealth } from '../endpoint-panel';
 import { badge, type ConsoleViewer, consolePage, doneNotice, readOnlyNote, tableWrap, when } from './frame';
 
 export interface SubscriberPageInput {
@@ -16,6 +17,8 @@ export interface SubscriberPageInput {
   subscriber: Subscriber;
   catalog: CatalogView;
   suppression?: Suppression;
+  /** A webhook subscriber's endpoint: where updates go and its health. */
+  endpoint?: EndpointView;
   deliveries: readonly Delivery[];
   /** More history than shown: the cursor of the next page. */
   deliveriesCursor?: string;
@@ -132,6 +135,7 @@ ${s.channel ? html`<dt>Updates go to</dt><dd>the webhook ${s.channel.endpoint} (
 <dt>Confirmed</dt><dd>${s.confirmedAt ? when(s.confirmedAt) : 'Not yet'}</dd>
 <dt>Id</dt><dd><code>${s.id}</code></dd>
 ${suppressionFacts(input)}</dl>
+${endpointSection(input)}
 <h2>Follows</h2>
 <ul class="topics">${s.topics.map((t) => html`<li>${topicLabel(t, catalog.pages)}</li>`)}${(
       s.follows ?? []
@@ -140,6 +144,22 @@ ${suppressionFacts(input)}</dl>
 ${history(input)}
 ${viewer.canWrite ? html`<h2>Change topics and how often</h2>` : html`<h2>Change</h2>`}${change}`,
   });
+}
+
+/** A webhook's health, and what support can do about it: send a test event, resume it once paused. */
+function endpointSection(input: SubscriberPageInput): SafeHtml | string {
+  const { endpoint, viewer, subscriber } = input;
+  if (!endpoint) return '';
+  const action = `/console/subscribers/${encodeURIComponent(subscriber.id)}`;
+  const button = (name: string, label: string) =>
+    html`<form method="post" action="${action}">${hidden('csrf', viewer.csrf)}${hidden('action', name)}<button type="submit" class="secondary">${label}</button></form>`;
+  return html`<h2>Webhook</h2>
+${endpointHealth(endpoint.health)}
+${
+  viewer.canWrite
+    ? html`<div class="actions">${button('test', 'Send a test event')}${endpoint.health.quarantinedAt ? button('resume', 'Resume') : ''}</div>`
+    : ''
+}`;
 }
 
 /** The step before an erasure: what will happen, and a button that does it. */
