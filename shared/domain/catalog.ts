@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Id, list, text, WEBHOOK_LIMITS } from './statuspage';
+import { Id, list, text, WEBHOOK_LIMITS } from './fields';
 
 /** A status page, its regions (Statuspage component groups) and their components. */
 export const CatalogPage = z.object({

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { PageCatalog } from './catalog';
-import { Id, WEBHOOK_LIMITS } from './statuspage';
+import { Id, WEBHOOK_LIMITS } from './fields';
 
 /**
  * What a subscriber follows: a component, a whole region (components added later included), or a whole

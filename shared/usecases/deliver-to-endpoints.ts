@@ -29,7 +29,7 @@ import type {
 } from '../ports';
 import { runSlowTolerant } from '../slow-tolerant-pool';
 import { endpointQuarantinedMail } from '../templates/account';
-import { manageLinks } from './self-service';
+import { manageLinks } from './manage-links';
 
 type StoredIncident = { incident: Incident; updates: IncidentUpdate[] };
 

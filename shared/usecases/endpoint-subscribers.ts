@@ -21,11 +21,11 @@ import { AppError } from '../errors';
 import { log } from '../log';
 import type { Catalog, Clock, Deliveries, EndpointPoster, Endpoints, Incidents, Subscribers } from '../ports';
 import { endpointAddedMail, endpointRegisteredMail } from '../templates/account';
+import { manageLinks } from './manage-links';
 import {
   EmailAddress,
   limitRequests,
   mailQuietly,
-  manageLinks,
   mayMailAgain,
   type SelfServiceDeps,
   verifiedRecord,

@@ -7,8 +7,6 @@ import { NotificationLevel } from '../domain/levels';
 import {
   confirmTokenMatches,
   createConfirmToken,
-  createIssuedManageToken,
-  createManageToken,
   type LinkScope,
   manageTokenMatches,
   newNonce,
@@ -41,6 +39,7 @@ import type {
   Suppressions,
 } from '../ports';
 import { alreadySubscribedMail, confirmationMail } from '../templates/account';
+import { preferencesUrl } from './manage-links';
 import { labelTopics, resolveTopics } from './topics';
 
 export interface SelfServiceDeps {
@@ -349,31 +348,6 @@ export async function resubscribe(deps: SelfServiceDeps, token: string, clientIp
   }));
   await requestSubscription(deps, { email: record.email, topics, level: record.level }, clientIp);
   return { email: record.email };
-}
-
-/** Whose manage links: signed with the subscriber's nonce, or with the time they are issued (see link-tokens). */
-export type LinkHolder = Pick<SubscriberRecord, 'id' | 'linkNonce'> | { id: string; issuedAt: Date };
-
-export function preferencesUrl(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
-  return `${deps.config.publicBaseUrl}/v1/preferences?token=${manageToken(deps, holder)}`;
-}
-
-/** A notification's two links, under one token: one signature per recipient, not two. */
-export function manageLinks(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
-  const token = manageToken(deps, holder);
-  return {
-    unsubscribeUrl: `${deps.config.publicBaseUrl}/v1/unsubscribe?token=${token}`,
-    preferencesUrl: `${deps.config.publicBaseUrl}/v1/preferences?token=${token}`,
-  };
-}
-
-function manageToken(deps: Pick<SelfServiceDeps, 'config'>, holder: LinkHolder) {
-  const secret = deps.config.linkSigningSecret;
-  return encodeURIComponent(
-    'issuedAt' in holder
-      ? createIssuedManageToken(secret, holder.id, holder.issuedAt)
-      : createManageToken(secret, holder.id, holder.linkNonce),
-  );
 }
 
 async function preferencesView(deps: SelfServiceDeps, record: SubscriberRecord) {

@@ -31,7 +31,7 @@ import type {
 } from '../ports';
 import { renderFooter, renderNotification, windowLine } from '../templates/notification';
 import { handOverToEndpoints } from './endpoint-handoff';
-import { manageLinks } from './self-service';
+import { manageLinks } from './manage-links';
 
 export interface SendDeps {
   deliveries: Deliveries;
