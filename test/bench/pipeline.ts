@@ -11,15 +11,12 @@
  * costs this process CPU the floor never pays (a sixth of the time at 20,000), so it is not timed.
  */
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { emulatedMail, startSesLocal } from '../../infra/local/ses-local';
 import { LOCAL_DEFAULTS, startLocalStack } from '../../infra/local/stack';
-import { createDocumentClient } from '../../shared/adapters/dynamo/client';
-import componentsJson from '../fixtures/components.json';
 import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { startFaultProxy } from '../support/fault-proxy';
+import { importFixtureCatalog, seedingClient } from '../support/fixture-page';
 import { seedFollowers } from '../support/followers';
 import { freePort } from '../support/ports';
 import { countDynamo, countSes, noCounts } from './counting';
@@ -52,16 +49,9 @@ const stack = await startLocalStack({
   ses: { endpoint: proxies?.ses.url ?? ses.endpoint },
 });
 try {
-  const imported = await fetch(`${stack.apiUrl}/v1/admin/pages/${PAGE_ID}/components`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(componentsJson),
-  });
-  if (!imported.ok) throw new Error(`importing the catalog failed: ${imported.status}`);
+  await importFixtureCatalog(stack.apiUrl);
   // Seeded straight into the table, not through the proxy: only the pipeline's own requests are counted.
-  const db = createDocumentClient(
-    new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: localCredentials }),
-  );
+  const db = seedingClient(dynamo.endpoint);
   const followers = await seedFollowers(db, stack.tables.subscribers, {
     pageId: PAGE_ID,
     componentId: US_CHAT,

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --subscribers N[,N...]] [-- --skip latency,bundles,support]`: the project's
+ * `npm run bench [-- --subscribers N[,N...]] [-- --skip webhooks,latency,bundles,support]`: the project's
  * benchmark. Each rung of the ladder (default 1,000, 5,000, 20,000, 50,000) runs the real path twice in
  * fresh processes on fresh local services (test/bench/pipeline.ts): timed, beside its floor, and counted
- * through proxies that would slow the timed run down; then webhook latency, the
+ * through proxies that would slow the timed run down; then the webhook rung (test/bench/webhooks.ts:
+ * 10,000 webhook subscribers, healthy and with faulty endpoints among them), webhook latency, the
  * function bundles and support-side scale. Writes bench/results.json and docs/bench.svg, prints a table.
  * Figures to compare commits on one machine: these machines are shared and noisy, nothing here is a test.
  */
@@ -58,6 +59,7 @@ for (const subscribers of ladder) {
     unexpected: Math.max(timed.unexpected, counted.unexpected),
   });
 }
+const webhooks = skip.has('webhooks') ? undefined : await webhookRung(10_000);
 const ingest = skip.has('latency') ? undefined : await child('latency.ts');
 const bundles = skip.has('bundles') ? undefined : await optional('bundles.ts', 'measureBundles');
 const support = skip.has('support') ? undefined : await optional('support.ts', 'measureSupport');
@@ -66,6 +68,7 @@ const results = {
   measuredAt: new Date().toISOString(),
   machine: `${process.platform} ${process.arch}, Node ${process.version}`,
   runs: runs.map(({ dynamoRequestsByOperation: _, floor: __, ...run }) => run),
+  webhooks,
   ingest,
   bundles,
   support,
@@ -99,6 +102,15 @@ console.table(
 );
 for (const r of runs)
   console.log(`${r.subscribers}: DynamoDB requests ${JSON.stringify(r.dynamoRequestsByOperation)}`);
+if (webhooks) {
+  const { healthy, faulty } = webhooks;
+  console.log(
+    `${healthy.endpoints} webhooks: last POST ${healthy.seconds} s, floor ${healthy.floorSeconds} s (ratio ${healthy.ratioToFloor}; with the two records per delivery ${healthy.floorWithRecordsSeconds} s, ratio ${healthy.ratioToFloorWithRecords}); ${healthy.dynamoCallsPerWebhook} DynamoDB requests, ${healthy.wcuPerWebhook} WCU, ${healthy.rcuPerWebhook} RCU per webhook`,
+  );
+  console.log(
+    `with ${faulty.faults.hanging} hanging and ${faulty.faults.answering500} answering 500: healthy p99 ${faulty.p99Seconds} s against ${healthy.p99Seconds} s (${webhooks.faultyP99Ratio}x); missing ${healthy.missing + faulty.missing}, repeats with another id ${healthy.repeatsWithAnotherId + faulty.repeatsWithAnotherId}`,
+  );
+}
 if (ingest)
   console.log(
     `webhook ack p50/p99 ${ingest.p50Ms}/${ingest.p99Ms} ms (PutItem ${ingest.putItemP50Ms}/${ingest.putItemP99Ms} ms); webhook to first mail ${ingest.firstMailMs} ms`,
@@ -106,6 +118,28 @@ if (ingest)
 if (bundles) console.table(bundles);
 if (support) console.log(`support: ${JSON.stringify(support)}`);
 console.log('wrote bench/results.json and docs/bench.svg');
+
+/**
+ * The webhook rung: all endpoints healthy (timed beside its floor, then counted), then a tenth hanging and
+ * a tenth answering 500, each in a fresh process on fresh services.
+ */
+async function webhookRung(endpoints: number) {
+  console.error(`webhooks at ${endpoints.toLocaleString('en-US')} endpoints...`);
+  const args = ['--endpoints', String(endpoints)];
+  const timed = await child('webhooks.ts', [...args, '--faults', 'none']);
+  const counted = await child('webhooks.ts', [...args, '--faults', 'none', '--mode', 'counted']);
+  const faulty = await child('webhooks.ts', [...args, '--faults', 'some']);
+  const healthy: Record<string, any> = {
+    ...timed,
+    dynamoCallsPerWebhook: counted.dynamoCallsPerWebhook,
+    wcuPerWebhook: counted.wcuPerWebhook,
+    rcuPerWebhook: counted.rcuPerWebhook,
+    dynamoRequestsByOperation: counted.dynamoRequestsByOperation,
+    missing: Math.max(timed.missing, counted.missing),
+    repeatsWithAnotherId: Math.max(timed.repeatsWithAnotherId, counted.repeatsWithAnotherId),
+  };
+  return { healthy, faulty, faultyP99Ratio: Number((faulty.p99Seconds / timed.p99Seconds).toFixed(2)) };
+}
 
 /** A measurement another module provides, when it is there. */
 async function optional(file: string, name: string): Promise<unknown> {

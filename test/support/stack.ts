@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import {
   LOCAL_DEFAULTS,
@@ -7,7 +6,7 @@ import {
   type LocalStackOptions,
   startLocalStack,
 } from '../../infra/local/stack';
-import { PAGE_ID } from '../fixtures/seeds';
+import { importFixtureCatalog } from './fixture-page';
 
 /** The admin API's bootstrap key, as JSON requests send it. */
 export const adminHeaders = {
@@ -30,12 +29,7 @@ export async function startTestStack(
     tablePrefix: `${label}${randomUUID().slice(0, 8)}-`,
     ...options,
   });
-  const imported = await fetch(`${stack.apiUrl}/v1/admin/pages/${PAGE_ID}/components`, {
-    method: 'PUT',
-    headers: adminHeaders,
-    body: readFileSync(new URL('../fixtures/components.json', import.meta.url), 'utf8'),
-  });
-  if (!imported.ok) throw new Error(`importing the fixture catalog failed: ${imported.status}`);
+  await importFixtureCatalog(stack.apiUrl);
   return stack;
 }
 
