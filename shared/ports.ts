@@ -206,7 +206,8 @@ export interface Endpoints {
   get(subscriberId: string): Promise<Endpoint | undefined>;
   /** Those of these subscribers that still have one, by subscriber id. */
   getMany(subscriberIds: readonly string[]): Promise<Map<string, Endpoint>>;
-  recordHealth(subscriberId: string, health: EndpointHealth): Promise<void>;
+  /** With `over`: only while its health is still that (as read), so a resume meanwhile stands. */
+  recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<void>;
   /** What makes an endpoint unique, keyed with the store's secret: it names no URL (see `endpointKey`). */
   keyOf(url: string): string;
   /** Replaces the signing secrets of an endpoint that still exists (a rotation). */

@@ -103,6 +103,8 @@ export class AdminApi {
       Listed(Delivery),
     );
   endpoint = (id: string) => this.json('GET', `/v1/admin/subscribers/${enc(id)}/endpoint`, EndpointView);
+  /** A webhook subscriber's endpoint, or undefined when it has none (any more). */
+  findEndpoint = (id: string) => this.unlessNotFound(this.endpoint(id));
   testEndpoint = (id: string) =>
     this.json('POST', `/v1/admin/subscribers/${enc(id)}/endpoint/test`, EndpointTestResult);
   resumeEndpoint = (id: string) =>

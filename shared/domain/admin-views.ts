@@ -88,6 +88,6 @@ export type EndpointView = z.infer<typeof EndpointView>;
 
 /** What became of a test event support sent, and in words. */
 export const EndpointTestResult = z.object({
-  outcome: z.enum(['delivered', 'retry', 'gone', 'rejected', 'blocked', 'not-confirmed']),
+  outcome: z.enum(['delivered', 'retry', 'gone', 'rejected', 'blocked', 'not-confirmed', 'unsubscribed']),
   message: z.string(),
 });

@@ -202,7 +202,9 @@ export function healthAfter(health: EndpointHealth, attempt: AttemptHealth): End
  */
 export function healthWorthRecording(before: EndpointHealth, after: EndpointHealth): boolean {
   const healthy = (h: EndpointHealth) => h.consecutiveFailures === 0 && !h.quarantinedAt;
-  return !(healthy(before) && healthy(after) && before.slowSince === after.slowSince);
+  if (healthy(before) && healthy(after)) return before.slowSince !== after.slowSince;
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof EndpointHealth>;
+  return [...fields].some((field) => before[field] !== after[field]);
 }
 
 /** An endpoint's last success: the newer of its recorded health's and its newest delivery sent. */

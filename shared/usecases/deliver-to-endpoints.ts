@@ -59,6 +59,11 @@ export const ENDPOINTS_IN_FLIGHT = 50;
 const SLOW_AFTER_MS = 250;
 /** POSTs open at once in one invocation, slow ones included: well within Lambda's 1,024 descriptors. */
 const MAX_OPEN_POSTS = 400;
+/**
+ * An endpoint's deliveries attempted in one invocation, one after another: at most 10 × 5 s, well within
+ * the function's timeout.
+ */
+const DELIVERIES_PER_ENDPOINT = 10;
 /** Outcomes written together: one BatchWriteItem. */
 const RECORDS_PER_WRITE = 25;
 
@@ -103,11 +108,15 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries:
 async function stillDue(deps: EndpointDeliveryDeps, deliveries: readonly Delivery[]) {
   const current = await deps.deliveries.load(deliveries);
   const now = deps.clock.now().toISOString();
+  // In the stream's order (an endpoint's deliveries go in order), and once each: a delivery can come twice
+  // in one batch (handed over, then back from the sweep).
+  const seen = new Set<string>();
   return deliveries.flatMap((d) => {
-    const stored = current.get(deliveryId(d));
-    return stored?.status === 'pending' && !(stored.nextAttemptAt && stored.nextAttemptAt > now)
-      ? [stored]
-      : [];
+    const id = deliveryId(d);
+    const stored = current.get(id);
+    if (seen.has(id) || stored?.status !== 'pending') return [];
+    seen.add(id);
+    return stored.nextAttemptAt && stored.nextAttemptAt > now ? [] : [stored];
   });
 }
 
@@ -130,7 +139,16 @@ async function contextOf(deps: EndpointDeliveryDeps, due: readonly Delivery[]) {
   // nothing else writes a pending one within its lease (its partition's records come to one lane, in
   // order; the sweep hands it back only when its lease, far longer than an invocation, runs out).
   const unrecorded: Delivery[] = [];
-  const flush = () => deps.deliveries.recordEndpointAttempts(unrecorded.splice(0));
+  const flush = async () => {
+    const batch = unrecorded.splice(0);
+    try {
+      await deps.deliveries.recordEndpointAttempts(batch);
+    } catch (error) {
+      // Written by the last flush, or failing the invocation: never dropped.
+      unrecorded.unshift(...batch);
+      throw error;
+    }
+  };
   return {
     endpoints,
     profiles,
@@ -156,7 +174,13 @@ async function deliverToOne(
   const outcomes: Outcome[] = [];
   let health = endpoint?.health;
   let quarantined = false;
-  for (const delivery of deliveries) {
+  // Past its share of the invocation, an endpoint's backlog waits, in order, for the next sweep: a slow
+  // endpoint with many updates due cannot hold the invocation to its timeout.
+  const later = deliveries.slice(DELIVERIES_PER_ENDPOINT);
+  const now = deps.clock.now().toISOString();
+  for (const delivery of later) await context.record({ ...delivery, nextAttemptAt: now });
+  outcomes.push(...later.map(() => 'retrying' as const));
+  for (const delivery of deliveries.slice(0, DELIVERIES_PER_ENDPOINT)) {
     const skip =
       !endpoint || !profile
         ? 'subscriber erased'
@@ -196,7 +220,7 @@ async function deliverToOne(
     health = next;
   }
   if (endpoint && health && healthWorthRecording(endpoint.health, health))
-    await deps.endpoints.recordHealth(subscriberId, health);
+    await deps.endpoints.recordHealth(subscriberId, health, endpoint.health);
   return { outcomes, quarantined };
 }
 

@@ -354,7 +354,14 @@ async function webhookSubscriber(deps: Pick<EndpointSupportDeps, 'subscribers'>,
 async function testEndpoint(deps: EndpointSupportDeps, record: SubscriberRecord) {
   const endpoint = record.channel ? await deps.endpoints.get(record.id) : undefined;
   if (!endpoint) throw new AppError('NOT_FOUND', 'this link is not a webhook’s');
-  if (record.status !== 'confirmed') return { outcome: 'not-confirmed' as const, message: NOT_CONFIRMED };
+  if (record.status !== 'confirmed')
+    return {
+      outcome: 'not-confirmed' as const,
+      message:
+        record.status === 'unsubscribed'
+          ? 'This webhook is unsubscribed: nothing is sent to it.'
+          : NOT_CONFIRMED,
+    };
   const now = deps.clock.now();
   const posted = await postPlainEvent(
     deps,

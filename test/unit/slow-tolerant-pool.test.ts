@@ -67,3 +67,26 @@ describe('running tasks so that slow ones hold nobody up', () => {
     expect(most).toBe(3);
   });
 });
+
+describe('a task that fails', () => {
+  it('is thrown once every other task has finished, quick or slow', async () => {
+    const finished: string[] = [];
+    const run = runSlowTolerant(
+      [
+        async () => {
+          throw new Error('the record was not written');
+        },
+        async () => {
+          await sleep(60);
+          finished.push('slow');
+        },
+        async () => {
+          finished.push('quick');
+        },
+      ],
+      { inFlight: 2, slowAfterMs: 10, maxOpen: 10 },
+    );
+    await expect(run).rejects.toThrow('the record was not written');
+    expect(finished.sort()).toEqual(['quick', 'slow']);
+  });
+});

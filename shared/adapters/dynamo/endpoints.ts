@@ -91,19 +91,19 @@ export class DynamoEndpoints implements Endpoints {
     return { subscriberId: item.pk, format: item.format, health: item.health, ...this.open(item.sealed) };
   }
 
-  async recordHealth(subscriberId: string, health: EndpointHealth): Promise<void> {
+  async recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<void> {
     await this.client
       .send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: subscriberId, sk: ENDPOINT_SK },
           UpdateExpression: 'SET health = :health',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':health': health },
+          ConditionExpression: over ? 'health = :over' : 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':health': health, ...(over ? { ':over': over } : {}) },
         }),
       )
       .catch((error: unknown) => {
-        // Erased meanwhile: there is no health left to keep.
+        // Erased meanwhile, or its health changed since it was read (resumed): that change stands.
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       });
   }

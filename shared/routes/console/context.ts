@@ -40,6 +40,7 @@ const NOTICES: Record<string, string> = {
   'tested-gone': 'Test event refused: the endpoint answered 410 Gone. Updates to it would not be retried.',
   'tested-blocked': 'Test event not sent: its URL may not be sent to.',
   'tested-not-confirmed': 'Test event not sent: the webhook is not confirmed yet.',
+  'tested-unsubscribed': 'Test event not sent: the webhook is unsubscribed.',
   added: 'Subscriber added.',
   'added-pending':
     'Subscriber added. A confirmation mail is on its way to them; nothing else is sent until they confirm.',

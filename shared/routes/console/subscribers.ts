@@ -134,7 +134,8 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     const incidentIds = [...new Set(history.items.map((d) => d.incidentId))].slice(0, 10);
     const [suppression, endpoint, reports] = await Promise.all([
       api.suppression(subscriber.email),
-      subscriber.channel ? api.endpoint(id) : undefined,
+      // Erased between the two reads: the page shows the subscriber as it was, without the section.
+      subscriber.channel ? api.findEndpoint(id) : undefined,
       Promise.all(incidentIds.map((incidentId) => api.incident(incidentId).catch(() => undefined))),
     ]);
     const incidents = new Map<string, IncidentReport>();

@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEndpoints } from '../../shared/adapters/dynamo/endpoints';
+import { HEALTHY, healthAfter } from '../../shared/domain/endpoint';
+import { freshTables } from '../support/local-aws';
+
+let store: DynamoEndpoints;
+
+beforeAll(async () => {
+  const { db, tables } = await freshTables();
+  store = new DynamoEndpoints(db, tables.subscribers, 'a-sealing-secret-of-the-test-0123456789');
+});
+
+const endpoint = (subscriberId: string) => ({
+  subscriberId,
+  url: `https://hooks.example.com/${subscriberId}/secret-token`,
+  format: 'v1' as const,
+  secrets: [{ secret: 'whsec_dGVzdA==', createdAt: '2026-12-07T10:00:00.000Z' }],
+  health: HEALTHY,
+});
+
+describe('endpoint credentials and health', () => {
+  it('reads many at once, unsealed, and leaves out those that are gone', async () => {
+    await store.create(endpoint('e1'));
+    await store.create(endpoint('e2'));
+    const found = await store.getMany(['e1', 'e2', 'e1', 'nobody']);
+    expect([...found.keys()].sort()).toEqual(['e1', 'e2']);
+    expect(found.get('e2')).toEqual(endpoint('e2'));
+  });
+
+  it('records health over the health it read only: a resume meanwhile stands', async () => {
+    await store.create(endpoint('e3'));
+    const at = new Date('2026-12-07T11:00:00Z');
+    const failing = healthAfter(HEALTHY, { ok: false, at, reason: 'answered 500' });
+    await store.recordHealth('e3', failing, HEALTHY);
+    expect((await store.get('e3'))?.health).toEqual(failing);
+
+    // A deliverer that read it failing, and meanwhile its owner resumed it: the resume stands.
+    const gone = healthAfter(failing, { ok: false, gone: true, at });
+    await store.recordHealth('e3', HEALTHY);
+    await store.recordHealth('e3', gone, failing);
+    expect((await store.get('e3'))?.health).toEqual(HEALTHY);
+
+    // Erased meanwhile: nothing comes back.
+    await store.remove('e3');
+    await store.recordHealth('e3', failing, HEALTHY);
+    expect(await store.get('e3')).toBeUndefined();
+  });
+});
