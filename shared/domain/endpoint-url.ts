@@ -1,4 +1,5 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
+import { chatUrlProblem } from './chat-url';
 
 /*
  * Every URL a customer gives us is a door into our network (server-side request forgery). An endpoint is
@@ -116,7 +117,8 @@ export function checkEndpointUrl(input: string, options: { allowLoopback: boolea
   }
   if (!host.includes('.') || /(^|\.)(localhost|local|internal|localdomain|home\.arpa)$/i.test(host))
     return { ok: false, problem: 'must be a public host name, not a local one' };
-  return { ok: true, url };
+  const chat = chatUrlProblem(url);
+  return chat ? { ok: false, problem: chat } : { ok: true, url };
 }
 
 /**

@@ -32,6 +32,31 @@ describe('an endpoint URL', () => {
       expect(refused(url), url).toMatch(/public host name/);
   });
 
+  it('is refused when it is a chat platform’s incoming webhook, naming the platform', () => {
+    const chat = {
+      'https://hooks.slack.com/services/T0000/B0000/XXXXXXXX': 'Slack',
+      'https://discord.com/api/webhooks/123456789/token-part': 'Discord',
+      'https://discordapp.com/api/v10/webhooks/123456789/token-part': 'Discord',
+      'https://chat.googleapis.com/v1/spaces/AAAA/messages?key=k&token=t': 'Google Chat',
+      'https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s':
+        'Microsoft Teams',
+      'https://default0a.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke':
+        'Microsoft Teams',
+      'https://contoso.webhook.office.com/webhookb2/abc/IncomingWebhook/def/ghi': 'Microsoft Teams',
+    };
+    for (const [url, platform] of Object.entries(chat))
+      expect(refused(url), url).toBe(
+        `is a ${platform} incoming webhook, which takes ${platform}’s own messages, not webhook events: give the URL of a service that reads webhook events`,
+      );
+    // Their hosts with other paths, and look-alikes, are plain webhooks.
+    for (const url of [
+      'https://hooks.slack.com.example.com/services/T0/B0/X',
+      'https://discord.com/channels/1/2',
+      'https://example.logic.azure.com.evil.example/workflows/x',
+    ])
+      expect(checkEndpointUrl(url, { allowLoopback: false }).ok, url).toBe(true);
+  });
+
   it('refuses every address that is not the public internet, however it is written', () => {
     for (const url of [
       'https://127.0.0.1/',
