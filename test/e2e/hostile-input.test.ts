@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
@@ -1585,7 +1587,16 @@ describe('hostile requests to every route', () => {
     const cases = all().filter((c) => c.group === group);
     expect(cases.length).toBeGreaterThan(0);
     const before = await snapshot();
-    const problems = await runCases(cases);
+    // Every connection anything in this process tries meanwhile (the stack's, the cases'), answered or
+    // not: a URL a case gave must be refused before one is tried to it.
+    const remotes = new Set<string>();
+    const watch = (message: unknown) => {
+      const { socket } = message as { socket: Socket };
+      socket.on('connectionAttempt', (ip: string) => remotes.add(ip));
+    };
+    subscribe('net.client.socket', watch);
+    const problems = await runCases(cases).finally(() => unsubscribe('net.client.socket', watch));
+    expect([...remotes].filter((address) => address !== '127.0.0.1')).toEqual([]);
     await stack.waitForIdle();
     // An import's report (a dry run, or every row refused) is an answered write: the admin API audits
     // every one, and the audit entry is all it may write.
