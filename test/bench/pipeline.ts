@@ -13,10 +13,10 @@
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { emulatedMail, startSesLocal } from '../../infra/local/ses-local';
-import { LOCAL_DEFAULTS, startLocalStack } from '../../infra/local/stack';
-import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
+import { startLocalStack } from '../../infra/local/stack';
+import { EU_CHAT, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { startFaultProxy } from '../support/fault-proxy';
-import { importFixtureCatalog, seedingClient } from '../support/fixture-page';
+import { importFixtureCatalog, postSeedUpdate, seedingClient } from '../support/fixture-page';
 import { seedFollowers } from '../support/followers';
 import { freePort } from '../support/ports';
 import { countDynamo, countSes, noCounts } from './counting';
@@ -73,12 +73,7 @@ try {
   }
   const batchesBefore = Object.values(stack.pollers).reduce((sum, poller) => sum + poller.invocations, 0);
 
-  const response = await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(incidentWebhook(chatMessagesMayFail, 1)),
-  });
-  if (!response.ok) throw new Error(`the webhook was answered ${response.status}`);
+  await postSeedUpdate(stack.apiUrl);
   const acknowledged = performance.now();
   const deadline = Date.now() + 30 * 60_000;
   while (emulatedMail().length < subscribers && Date.now() < deadline) {

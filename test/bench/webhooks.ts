@@ -5,19 +5,21 @@
  *
  * `--faults none`: also the floor, N signed POSTs from a bare client at the deliverer's concurrency, on a
  * farm of its own, before the stack starts. `--faults some`: a tenth of the endpoints hang and a tenth
- * answer 500; the healthy ones' times are what counts. Prints one JSON line.
+ * answer 500; the healthy ones' times are what counts. `--mode counted` runs it through a proxy that
+ * counts DynamoDB requests and capacity instead (not timed). Prints one JSON line; `BENCH_TIMELINE=1`
+ * also prints, each second, the POSTs received and each stream function's invocations so far.
  */
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { startSesLocal } from '../../infra/local/ses-local';
-import { LOCAL_DEFAULTS, LOCAL_MAX_PARALLELIZATION, startLocalStack } from '../../infra/local/stack';
+import { LOCAL_MAX_PARALLELIZATION, startLocalStack } from '../../infra/local/stack';
 import { DynamoEndpoints } from '../../shared/adapters/dynamo/endpoints';
 import { newSigningSecret } from '../../shared/domain/webhook-signing';
 import { ENDPOINTS_IN_FLIGHT } from '../../shared/usecases/deliver-to-endpoints';
-import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
+import { PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { type EndpointBehaviour, startEndpointFarm } from '../support/endpoint-farm';
 import { startFaultProxy } from '../support/fault-proxy';
-import { importFixtureCatalog, seedingClient } from '../support/fixture-page';
+import { importFixtureCatalog, postSeedUpdate, seedingClient } from '../support/fixture-page';
 import { seedFollowers } from '../support/followers';
 import { freePort } from '../support/ports';
 import { countDynamo, noCounts } from './counting';
@@ -77,12 +79,7 @@ try {
 
   const counts = noCounts();
   if (proxy) countDynamo(proxy, counts);
-  const response = await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(incidentWebhook(chatMessagesMayFail, 1)),
-  });
-  if (!response.ok) throw new Error(`the webhook was answered ${response.status}`);
+  await postSeedUpdate(stack.apiUrl);
   const acknowledged = performance.now();
   const timeline = setInterval(() => {
     if (!process.env.BENCH_TIMELINE) return;

@@ -4,7 +4,7 @@ import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS } from '../../infra/local/stack';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import componentsJson from '../fixtures/components.json';
-import { PAGE_ID } from '../fixtures/seeds';
+import { chatMessagesMayFail, incidentWebhook, PAGE_ID } from '../fixtures/seeds';
 
 /** Imports the fixture page's components (two regions, the chat components) through the admin API. */
 export async function importFixtureCatalog(apiUrl: string): Promise<void> {
@@ -21,4 +21,14 @@ export function seedingClient(endpoint: string): DynamoDBDocumentClient {
   return createDocumentClient(
     new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: localCredentials }),
   );
+}
+
+/** Posts the seed incident's first update as Statuspage would; resolves once the webhook answered 2xx. */
+export async function postSeedUpdate(apiUrl: string): Promise<void> {
+  const response = await fetch(`${apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(incidentWebhook(chatMessagesMayFail, 1)),
+  });
+  if (!response.ok) throw new Error(`the webhook was answered ${response.status}`);
 }
