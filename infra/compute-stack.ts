@@ -370,19 +370,16 @@ export class ComputeStack extends Stack {
         reportBatchItemFailures: true,
         parallelizationFactor: source.parallelization,
         onFailure: new SqsDlq(queue),
-        filters: [
+        filters: source.filter.anyOf.map((conditions) =>
           lambda.FilterCriteria.filter({
             eventName: source.filter.eventNames,
             dynamodb: {
               NewImage: Object.fromEntries(
-                source.filter.newImage.map(({ attribute, type, equals }) => [
-                  attribute,
-                  { [type]: [equals] },
-                ]),
+                conditions.map(({ attribute, type, equals }) => [attribute, { [type]: [equals] }]),
               ),
             },
           }),
-        ],
+        ),
       }),
     );
     this.sourceAlarms.push(

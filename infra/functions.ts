@@ -15,10 +15,20 @@ export interface HttpRoute {
   path: string;
 }
 
-/** A Lambda event filter on the stream: the event names and attributes of the new image, all required. */
+/** An attribute of a stream record's new image, and the value it must have. */
+export interface ImageCondition {
+  attribute: string;
+  type: 'S' | 'BOOL';
+  equals: string | boolean;
+}
+
+/**
+ * A Lambda event filter on the stream: one of the event names, and any one of the alternatives (an event
+ * source's filters are ORed), each a list of attributes of the new image, all required.
+ */
 export interface StreamFilter {
   eventNames: ReadonlyArray<'INSERT' | 'MODIFY'>;
-  newImage: Array<{ attribute: string; type: 'S' | 'BOOL'; equals: string | boolean }>;
+  anyOf: ReadonlyArray<ImageCondition[]>;
 }
 
 /** Whether a stream record passes the filter, as Lambda's event filtering decides (for local runs and redrive). */
@@ -28,10 +38,12 @@ export function passesStreamFilter(
 ): boolean {
   return (
     filter.eventNames.some((name) => name === record.eventName) &&
-    filter.newImage.every(({ attribute, type, equals }) => {
-      const value = record.dynamodb?.NewImage?.[attribute] as Record<string, unknown> | undefined;
-      return value?.[type] === equals;
-    })
+    filter.anyOf.some((conditions) =>
+      conditions.every(({ attribute, type, equals }) => {
+        const value = record.dynamodb?.NewImage?.[attribute] as Record<string, unknown> | undefined;
+        return value?.[type] === equals;
+      }),
+    )
   );
 }
 
@@ -237,7 +249,7 @@ export const functionSpecs = {
       parallelization: 1,
       maxRetryAttempts: 5,
       bisectOnError: true,
-      filter: { eventNames: ['INSERT'], newImage: [{ attribute: 'notify', type: 'BOOL', equals: true }] },
+      filter: { eventNames: ['INSERT'], anyOf: [[{ attribute: 'notify', type: 'BOOL', equals: true }]] },
     },
     timeoutSeconds: 900,
     memoryMb: 1024,
@@ -260,7 +272,7 @@ export const functionSpecs = {
       // sender's own writes, never reach it.
       filter: {
         eventNames: SENDER_STREAM.eventNames,
-        newImage: [{ attribute: 'kind', type: 'S', equals: 'sendBatch' }],
+        anyOf: [[{ attribute: 'kind', type: 'S', equals: 'sendBatch' }]],
       },
     },
     sendsMail: true,
@@ -270,7 +282,7 @@ export const functionSpecs = {
   endpoints: {
     entry: 'functions/endpoints.ts',
     description:
-      'Endpoint deliveries due on the deliveries stream → one signed POST each; retries, health and quarantine',
+      'Batches of endpoints and retries due on the deliveries stream → one signed POST each; health and quarantine',
     env: FUNCTION_ENV.endpoints,
     tables: { deliveries: 'readWrite', subscribers: 'readWrite', incidents: 'read', catalog: 'read' },
     stream: {
@@ -282,9 +294,12 @@ export const functionSpecs = {
       bisectOnError: true,
       filter: {
         eventNames: ENDPOINT_STREAM.eventNames,
-        newImage: [
-          { attribute: 'channel', type: 'S', equals: 'webhook' },
-          { attribute: 'due', type: 'BOOL', equals: true },
+        anyOf: [
+          [{ attribute: 'kind', type: 'S', equals: 'endpointBatch' }],
+          [
+            { attribute: 'channel', type: 'S', equals: 'webhook' },
+            { attribute: 'due', type: 'BOOL', equals: true },
+          ],
         ],
       },
     },

@@ -72,8 +72,11 @@ export const FUNCTION_ENV = {
   ],
 } as const satisfies Record<string, readonly EnvName[]>;
 
-/** The endpoint deliverer's stream: endpoint deliveries due now (queued, or brought back by the sweep). */
-export const ENDPOINT_STREAM = { batchSize: 2_000, eventNames: ['INSERT', 'MODIFY'] } as const;
+/**
+ * The endpoint deliverer's stream: batches of up to 50 endpoints from the fan-out (up to 2,000 deliveries
+ * an invocation), and deliveries due again, which the sweep brought back.
+ */
+export const ENDPOINT_STREAM = { batchSize: 40, eventNames: ['INSERT', 'MODIFY'] } as const;
 
 /** The sender's stream: batches read at once (send batches of up to 50 recipients), and its events. */
 export const SENDER_STREAM = {

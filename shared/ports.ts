@@ -189,15 +189,25 @@ export interface Deliveries {
 
 /** POSTs to customers' endpoints, only to public addresses (see the endpoint client). */
 export interface EndpointPoster {
-  /** `timeoutMs`: a shorter time to connect and answer than the poster's own (never a longer one). */
+  /**
+   * `timeoutMs`: a shorter time to connect and answer than the poster's own (never a longer one).
+   * `cutOff`: when it aborts, the POST ends as if its time were up (`timedOut`).
+   */
   post(
     url: string,
     body: string,
     headers: Record<string, string>,
-    options?: { timeoutMs?: number },
+    options?: { timeoutMs?: number; cutOff?: AbortSignal },
   ): Promise<PostOutcome>;
   /** The checks of a send (the URL, every address its host resolves to), without sending. */
   check(url: string): Promise<EndpointCheck>;
+}
+
+/** An endpoint's health after a delivery, and the health it was read with. */
+export interface HealthChange {
+  subscriberId: string;
+  health: EndpointHealth;
+  over?: EndpointHealth;
 }
 
 /** Endpoint subscribers' credentials and health (see DynamoEndpoints). */
@@ -208,6 +218,8 @@ export interface Endpoints {
   getMany(subscriberIds: readonly string[]): Promise<Map<string, Endpoint>>;
   /** With `over`: only while its health is still that (as read), so a resume meanwhile stands. */
   recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<void>;
+  /** Many `recordHealth`s in few requests, each with its own condition. */
+  recordHealthMany(changes: readonly HealthChange[]): Promise<void>;
   /** What makes an endpoint unique, keyed with the store's secret: it names no URL (see `endpointKey`). */
   keyOf(url: string): string;
   /** Replaces the signing secrets of an endpoint that still exists (a rotation). */

@@ -6,7 +6,13 @@
  */
 export async function runSlowTolerant(
   tasks: ReadonlyArray<() => Promise<void>>,
-  options: { inFlight: number; slowAfterMs: number; maxOpen: number },
+  options: {
+    inFlight: number;
+    slowAfterMs: number;
+    maxOpen: number;
+    /** Called once every task has started and only slow ones are left running. */
+    onlySlowLeft?: () => void;
+  },
 ): Promise<void> {
   const open = new Set<Promise<void>>();
   const failures: unknown[] = [];
@@ -32,6 +38,7 @@ export async function runSlowTolerant(
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.inFlight, tasks.length) }, lane));
+  if (open.size > 0) options.onlySlowLeft?.();
   while (open.size > 0) await Promise.all(open);
   if (failures.length > 0) throw failures[0];
 }

@@ -57,7 +57,7 @@ export class EndpointClient implements EndpointPoster {
     endpoint: string,
     body: string,
     headers: Record<string, string>,
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; cutOff?: AbortSignal } = {},
   ): Promise<PostOutcome> {
     const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.timeoutMs);
     const check = checkEndpointUrl(endpoint, { allowLoopback: this.options.allowLoopback });
@@ -80,7 +80,10 @@ export class EndpointClient implements EndpointPoster {
       };
     }
     try {
-      const { status, answer, retryAfter } = await this.send(url, address, body, headers, timeoutMs);
+      const { status, answer, retryAfter } = await this.send(url, address, body, headers, {
+        timeoutMs,
+        ...(options.cutOff ? { cutOff: options.cutOff } : {}),
+      });
       const latencyMs = elapsed();
       if (status >= 200 && status < 300) return { kind: 'delivered', status, latencyMs, answer };
       if (status === 410) return { kind: 'gone', status, latencyMs, answer };
@@ -99,8 +102,10 @@ export class EndpointClient implements EndpointPoster {
     } catch (error) {
       return {
         kind: 'retry',
-        reason: reasonOf(error, timeoutMs),
-        ...(error instanceof TimeoutError ? { timedOut: true } : {}),
+        reason: reasonOf(error, timeoutMs, elapsed()),
+        ...(error instanceof TimeoutError
+          ? { timedOut: true, ...(error.early ? { cutOff: true } : {}) }
+          : {}),
         latencyMs: elapsed(),
         answer: '',
       };
@@ -142,7 +147,7 @@ export class EndpointClient implements EndpointPoster {
     address: { address: string; family: number },
     body: string,
     headers: Record<string, string>,
-    timeoutMs: number,
+    limits: { timeoutMs: number; cutOff?: AbortSignal },
   ): Promise<{ status: number; answer: string; retryAfter?: string }> {
     // The connection goes to the address checked, whatever a second resolution would say.
     const pinned: LookupFunction = (_host, options, callback) => {
@@ -162,16 +167,30 @@ export class EndpointClient implements EndpointPoster {
           ...headers,
         },
       });
-      const deadline = setTimeout(() => outgoing.destroy(new TimeoutError()), timeoutMs);
-      outgoing.on('error', (error) => {
+      // Settled here, not only by the request's events: once its answer has begun, a destroyed request
+      // need not say so again.
+      const end = (error: TimeoutError) => {
+        outgoing.destroy(error);
+        settled();
+        reject(error);
+      };
+      const cut = () => end(new TimeoutError(true));
+      const deadline = setTimeout(() => end(new TimeoutError()), limits.timeoutMs);
+      const settled = () => {
         clearTimeout(deadline);
+        limits.cutOff?.removeEventListener('abort', cut);
+      };
+      if (limits.cutOff?.aborted) cut();
+      else limits.cutOff?.addEventListener('abort', cut, { once: true });
+      outgoing.on('error', (error) => {
+        settled();
         reject(error);
       });
       outgoing.on('response', (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         const done = () => {
-          clearTimeout(deadline);
+          settled();
           const retryAfter = response.headers['retry-after'];
           resolve({
             status: response.statusCode ?? 0,
@@ -192,7 +211,7 @@ export class EndpointClient implements EndpointPoster {
         response.on('end', done);
         response.on('error', (error) => {
           if (size >= this.maxAnswerBytes) return;
-          clearTimeout(deadline);
+          settled();
           reject(error);
         });
       });
@@ -202,7 +221,12 @@ export class EndpointClient implements EndpointPoster {
 }
 
 class Blocked extends Error {}
-class TimeoutError extends Error {}
+/** No answer in time; `early`: cut off by the caller before the time was up. */
+class TimeoutError extends Error {
+  constructor(readonly early = false) {
+    super('timed out');
+  }
+}
 
 /** `Retry-After` in seconds: a number of seconds, or an HTTP date. */
 function retryAfterOf(value: string | undefined): number | undefined {
@@ -212,8 +236,9 @@ function retryAfterOf(value: string | undefined): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
-function reasonOf(error: unknown, timeoutMs: number): string {
-  if (error instanceof TimeoutError) return `no answer within ${timeoutMs / 1000} s`;
+function reasonOf(error: unknown, timeoutMs: number, elapsedMs: number): string {
+  if (error instanceof TimeoutError)
+    return `no answer within ${error.early ? (elapsedMs / 1000).toFixed(1) : timeoutMs / 1000} s`;
   return `the connection failed (${codeOf(error)})`;
 }
 

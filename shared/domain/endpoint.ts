@@ -230,6 +230,8 @@ export type PostOutcome =
       reason: string;
       /** No answer in the time allowed. */
       timedOut?: boolean;
+      /** Cut off by the caller before its time was up (see the poster's `cutOff`). */
+      cutOff?: boolean;
       retryAfterSeconds?: number;
       latencyMs: number;
       answer: string;

@@ -18,16 +18,19 @@ export interface SendBatchKey {
 }
 
 /**
- * Up to one bulk call's recipients of one update, written by the fan-out: the sender's trigger. Each
- * recipient's delivery record is written once, by the sender, with what became of the mail; a recipient
- * with no delivery record yet is pending. A resumed fan-out keeps the batches written before and adds
- * new ones, marked `resumed`, after them; the sender skips whoever already has a record.
+ * Up to one bulk call's recipients of one update, written by the fan-out: the sender's trigger, or, for a
+ * batch of webhook endpoints (`channel`), the endpoint deliverer's. Each recipient's delivery record is
+ * written by whoever the batch is for, with what became of the mail or the POST; a recipient with no
+ * delivery record yet is pending. A resumed fan-out keeps the batches written before and adds new ones,
+ * marked `resumed`, after them; whoever handles them skips whoever already has a record.
  */
 export const SendBatch = z.object({
   incidentId: z.string(),
   updateId: z.string(),
   index: z.number().int().nonnegative(),
   recipients: z.array(BatchRecipient).min(1).max(RECIPIENTS_PER_BATCH),
+  /** Every recipient is a webhook endpoint: the batch goes to the endpoint deliverer, not the sender. */
+  channel: z.literal('webhook').optional(),
   /** When the fan-out matched them: each delivery record's `createdAt`. */
   createdAt: z.string(),
   /** How often the pending-delivery sweep brought this batch back to the sender. */
@@ -39,6 +42,12 @@ export const SendBatch = z.object({
   resumed: z.boolean().optional(),
 });
 export type SendBatch = z.infer<typeof SendBatch>;
+
+/**
+ * How far before its batch's fan-out a deliverer looks in the subscriber change log for who changed since
+ * (those not in it are as the fan-out found them): index lag and clocks that disagree.
+ */
+export const CHANGE_MARGIN_MS = 10 * 60_000;
 
 export const sendBatchId = (key: SendBatchKey) => `${key.incidentId}|${key.updateId}|${key.index}`;
 

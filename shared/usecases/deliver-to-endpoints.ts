@@ -5,6 +5,7 @@ import {
   ENDPOINT_TIMEOUT_MS,
   type Endpoint,
   type EndpointHealth,
+  eventId,
   healthAfter,
   healthWorthRecording,
   nextAttemptAt,
@@ -13,8 +14,10 @@ import {
 } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import type { Incident, IncidentUpdate } from '../domain/incident';
+import { type BatchRecipient, CHANGE_MARGIN_MS, type SendBatch, sendBatchId } from '../domain/send-batch';
 import { type EventInput, incidentEventV1, statuspageBody } from '../domain/webhook-events';
 import { signatureHeaders } from '../domain/webhook-signing';
+import { cutOffAfterGrace } from '../first-try-cut-off';
 import { log, loggableError } from '../log';
 import type {
   Catalog,
@@ -22,8 +25,11 @@ import type {
   Deliveries,
   EndpointPoster,
   Endpoints,
+  HealthChange,
   Incidents,
   Mailer,
+  SendBatches,
+  SubscriberChanges,
   Subscribers,
   Suppressions,
 } from '../ports';
@@ -35,9 +41,11 @@ type StoredIncident = { incident: Incident; updates: IncidentUpdate[] };
 
 export interface EndpointDeliveryDeps {
   deliveries: Pick<Deliveries, 'recordEndpointAttempts' | 'load'>;
+  sendBatches: Pick<SendBatches, 'claim'>;
   endpoints: Endpoints;
   subscribers: Pick<Subscribers, 'getProfiles' | 'get'>;
-  incidents: Pick<Incidents, 'get'>;
+  changes: SubscriberChanges;
+  incidents: Pick<Incidents, 'get' | 'addSendCounts'>;
   catalog: Pick<Catalog, 'getPage'>;
   poster: EndpointPoster;
   mailer: Pick<Mailer, 'sendOne'>;
@@ -48,6 +56,12 @@ export interface EndpointDeliveryDeps {
 }
 
 type Outcome = 'delivered' | 'retrying' | 'failed' | 'skipped';
+
+/**
+ * What the deliveries stream brings the deliverer, in its order: a fan-out's batch of endpoints (each
+ * recipient's first attempt), or a delivery due again (its retry, brought back by the sweep).
+ */
+export type EndpointWork = { batch: SendBatch } | { delivery: Delivery };
 
 /** Endpoints being answered at once in one invocation: each waits at most its own timeout. */
 export const ENDPOINTS_IN_FLIGHT = 50;
@@ -64,20 +78,28 @@ const MAX_OPEN_POSTS = 400;
  * the function's timeout.
  */
 const DELIVERIES_PER_ENDPOINT = 10;
+/**
+ * Once every other endpoint of an invocation is done, a first try still waiting (to an endpoint not known
+ * to be slow) is cut off when it has had this long, as one past its own time is: tried again 30 s later
+ * with the whole timeout, its endpoint known slow from then on. The stream's next batch, in order behind
+ * this one, is not held up for it.
+ */
+const LAST_FIRST_TRIES_MS = 500;
 /** Outcomes written together: one BatchWriteItem. */
 const RECORDS_PER_WRITE = 25;
 
 /**
- * Delivers due endpoint deliveries: one signed POST each, its outcome recorded on the delivery (sent,
- * failed, or pending with its next try, which the sweep brings back when due) and in the endpoint's
- * health. An endpoint's deliveries go one after another, in order; different endpoints at once, so a
- * slow one delays only its own. A delivery to an endpoint that is quarantined, unsubscribed or erased
- * is recorded as skipped. A crash after a POST repeats it on the stream's retry, with the same
- * `webhook-id`.
+ * Delivers to endpoints: each recipient of a batch that has no delivery record yet, and each delivery
+ * brought back that is still pending and due. One signed POST each, its outcome recorded on the delivery
+ * (sent, failed, or pending with its next try, which the sweep brings back when due): one write per
+ * delivery, as for mail, in batches. An endpoint's deliveries go one after another, in order; different
+ * endpoints at once, so a slow one delays only its own. A delivery to an endpoint that is quarantined,
+ * unsubscribed or erased is recorded as skipped. A crash after a POST repeats it on the stream's retry,
+ * with the same `webhook-id`.
  */
-export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries: readonly Delivery[]) {
-  const due = await stillDue(deps, deliveries);
-  const context = await contextOf(deps, due);
+export async function deliverToEndpoints(deps: EndpointDeliveryDeps, work: readonly EndpointWork[]) {
+  const { due, firstAttempts } = await stillDue(deps, work);
+  const context = await contextOf(deps, due, firstAttempts);
   const outcomes: Outcome[] = [];
   let quarantined = 0;
   await runSlowTolerant(
@@ -86,9 +108,16 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries:
       outcomes.push(...result.outcomes);
       if (result.quarantined) quarantined++;
     }),
-    { inFlight: ENDPOINTS_IN_FLIGHT, slowAfterMs: SLOW_AFTER_MS, maxOpen: MAX_OPEN_POSTS },
+    {
+      inFlight: ENDPOINTS_IN_FLIGHT,
+      slowAfterMs: SLOW_AFTER_MS,
+      maxOpen: MAX_OPEN_POSTS,
+      onlySlowLeft: () => context.firstTries.cut(),
+    },
   );
-  await context.flush();
+  context.firstTries.stop();
+  await Promise.all([context.flush(), deps.endpoints.recordHealthMany(context.healthChanges)]);
+  await countFirstAttempts(deps, context.firstOutcomes);
   const count = (kind: Outcome) => outcomes.filter((o) => o === kind).length;
   return {
     delivered: count('delivered'),
@@ -96,37 +125,110 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, deliveries:
     failed: count('failed'),
     skipped: count('skipped'),
     quarantined,
-    /** Records that were no longer due (settled, or waiting for a later try): a replay. */
-    notDue: deliveries.length - due.length,
+    /** Recipients and records that were not due (done already, or waiting for a later try): a replay. */
+    notDue: work.reduce((n, w) => n + ('batch' in w ? w.batch.recipients.length : 1), 0) - due.length,
   };
 }
 
 /**
- * What the records say may be stale (a retried batch replays its images): each delivery as it is now,
- * and only those still pending and due now.
+ * Who is due now, in the stream's order (an endpoint's deliveries go in order), each once. A batch's
+ * recipients are, unless they have a record: in a batch claimed now for the first time nobody can have
+ * one, so it is read only for a batch seen before (the stream's retry, the sweep's redrive) or written by
+ * a fan-out run again. A delivery brought back is, if it is still pending and its time has come: what
+ * the record says may be stale (a retried batch replays its images).
  */
-async function stillDue(deps: EndpointDeliveryDeps, deliveries: readonly Delivery[]) {
-  const current = await deps.deliveries.load(deliveries);
+async function stillDue(deps: EndpointDeliveryDeps, work: readonly EndpointWork[]) {
+  const batches = work.flatMap((w) => ('batch' in w ? [w.batch] : []));
+  const claimedNow = batches.length > 0 ? await deps.sendBatches.claim(batches) : new Set<string>();
+  const current = await deps.deliveries.load([
+    ...work.flatMap((w) => ('delivery' in w ? [w.delivery] : [])),
+    ...batches
+      .filter((b) => b.resumed || !claimedNow.has(sendBatchId(b)))
+      .flatMap((b) => b.recipients.map((r) => firstDelivery(b, r))),
+  ]);
   const now = deps.clock.now().toISOString();
-  // In the stream's order (an endpoint's deliveries go in order), and once each: a delivery can come twice
-  // in one batch (handed over, then back from the sweep).
   const seen = new Set<string>();
-  return deliveries.flatMap((d) => {
-    const id = deliveryId(d);
-    const stored = current.get(id);
-    if (seen.has(id) || stored?.status !== 'pending') return [];
-    seen.add(id);
-    return stored.nextAttemptAt && stored.nextAttemptAt > now ? [] : [stored];
+  const firstAttempts = new Set<string>();
+  const due = work.flatMap((w) => {
+    const candidates = 'batch' in w ? w.batch.recipients.map((r) => firstDelivery(w.batch, r)) : [w.delivery];
+    return candidates.flatMap((d) => {
+      const id = deliveryId(d);
+      const stored = current.get(id);
+      if (seen.has(id)) return [];
+      seen.add(id);
+      if ('batch' in w) {
+        // Recorded already: done, or waiting in the retry index for its next try.
+        if (stored) return [];
+        firstAttempts.add(id);
+        return [d];
+      }
+      if (stored?.status !== 'pending') return [];
+      return stored.nextAttemptAt && stored.nextAttemptAt > now ? [] : [stored];
+    });
   });
+  return { due, firstAttempts };
 }
 
-/** What a batch's deliveries need, read once for all of them: endpoints, profiles, updates, catalogs. */
-async function contextOf(deps: EndpointDeliveryDeps, due: readonly Delivery[]) {
+/** A batch recipient's delivery, before its first attempt. */
+const firstDelivery = (batch: SendBatch, recipient: BatchRecipient): Delivery => {
+  const key = {
+    subscriberId: recipient.subscriberId,
+    incidentId: batch.incidentId,
+    updateId: batch.updateId,
+  };
+  return {
+    ...key,
+    email: recipient.email,
+    ...(recipient.topic ? { topic: recipient.topic } : {}),
+    channel: 'webhook',
+    eventId: eventId(key),
+    status: 'pending',
+    createdAt: batch.createdAt,
+    attempts: 0,
+  };
+};
+
+/**
+ * First attempts, counted on their updates as mail is: skipped, or sent (delivered, failed or waiting
+ * for a retry: the update went out to it). Retries were counted with their first attempt.
+ */
+async function countFirstAttempts(
+  deps: EndpointDeliveryDeps,
+  outcomes: ReadonlyArray<{ incidentId: string; updateId: string; skipped: boolean }>,
+) {
+  for (const [key, group] of Map.groupBy(outcomes, (o) => `${o.incidentId}|${o.updateId}`)) {
+    const [incidentId = '', updateId = ''] = key.split('|');
+    const skipped = group.filter((o) => o.skipped).length;
+    await deps.incidents.addSendCounts(incidentId, updateId, {
+      sent: group.length - skipped,
+      failed: 0,
+      skipped,
+    });
+  }
+}
+
+/**
+ * What a batch's deliveries need, read once for all of them: endpoints, profiles (those that may have
+ * changed: see profilesToRead), updates, catalogs; and where outcomes are recorded.
+ */
+async function contextOf(
+  deps: EndpointDeliveryDeps,
+  due: readonly Delivery[],
+  firstAttempts: ReadonlySet<string>,
+) {
   const ids = [...new Set(due.map((d) => d.subscriberId))];
-  const [endpoints, profiles] = await Promise.all([
-    ids.length ? deps.endpoints.getMany(ids) : new Map<string, Endpoint>(),
-    ids.length ? deps.subscribers.getProfiles(ids) : new Map(),
-  ]);
+  const unread = await profilesNotToRead(deps, due, firstAttempts);
+  const subscribers = readAhead(ids, async (some) => {
+    const [endpoints, profiles] = await Promise.all([
+      deps.endpoints.getMany(some),
+      deps.subscribers.getProfiles(some.filter((id) => !unread.has(id))),
+    ]);
+    return (id: string) => ({
+      endpoint: endpoints.get(id),
+      // As the fan-out found them (confirmed) when nothing changed since.
+      status: unread.has(id) ? 'confirmed' : profiles.get(id)?.status,
+    });
+  });
   const incidents = new Map<string, Promise<StoredIncident | undefined>>();
   const catalogs = new Map<string, Promise<PageCatalog>>();
   const once = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>) => {
@@ -134,31 +236,109 @@ async function contextOf(deps: EndpointDeliveryDeps, due: readonly Delivery[]) {
     cache.set(key, loading);
     return loading;
   };
-  // Outcomes are written in batches as they come: a crash repeats the POSTs of those not yet written, with
-  // the same webhook-id. Unconditional writes are safe here: each delivery was just read pending, and
-  // nothing else writes a pending one within its lease (its partition's records come to one lane, in
-  // order; the sweep hands it back only when its lease, far longer than an invocation, runs out).
-  const unrecorded: Delivery[] = [];
-  const flush = async () => {
-    const batch = unrecorded.splice(0);
-    try {
-      await deps.deliveries.recordEndpointAttempts(batch);
-    } catch (error) {
-      // Written by the last flush, or failing the invocation: never dropped.
-      unrecorded.unshift(...batch);
-      throw error;
-    }
-  };
+  const firstOutcomes: Array<{ incidentId: string; updateId: string; skipped: boolean }> = [];
+  const outcomes = outcomeWriter(deps);
   return {
-    endpoints,
-    profiles,
+    /** A subscriber's endpoint and status now. */
+    subscriber: subscribers,
+    /** First tries, cut off once only slow ones are left. */
+    firstTries: cutOffAfterGrace(LAST_FIRST_TRIES_MS),
+    firstOutcomes,
+    /** Health that changed, written together once every endpoint is done. */
+    healthChanges: [] as HealthChange[],
     record: async (delivery: Delivery) => {
-      unrecorded.push(delivery);
-      if (unrecorded.length >= RECORDS_PER_WRITE) await flush();
+      if (firstAttempts.has(deliveryId(delivery)))
+        firstOutcomes.push({ ...delivery, skipped: delivery.status === 'skipped' });
+      outcomes.record(delivery);
     },
-    flush,
+    flush: outcomes.flush,
     incident: (id: string) => once(incidents, id, () => deps.incidents.get(id)),
     catalog: (pageId: string) => once(catalogs, pageId, () => deps.catalog.getPage(pageId)),
+  };
+}
+
+/** Subscribers read at once: one BatchGetItem of endpoints, one of profiles. */
+const READ_CHUNK = 100;
+
+/**
+ * Reads what each id needs in chunks, in the ids' order, each chunk when its first id is asked for and
+ * the next one with it: the first POSTs go out while the rest of a large batch is still being read.
+ */
+function readAhead<T>(ids: readonly string[], read: (some: string[]) => Promise<(id: string) => T>) {
+  const chunks: Array<Promise<(id: string) => T> | undefined> = [];
+  const position = new Map(ids.map((id, index) => [id, Math.floor(index / READ_CHUNK)]));
+  const load = (n: number) => {
+    let loading = chunks[n];
+    if (!loading) {
+      loading = read(ids.slice(n * READ_CHUNK, (n + 1) * READ_CHUNK));
+      // Read ahead, maybe failing before anyone waits for it: each waiter still gets the failure.
+      loading.catch(() => {});
+      chunks[n] = loading;
+    }
+    return loading;
+  };
+  return async (id: string) => {
+    const n = position.get(id) ?? 0;
+    if ((n + 1) * READ_CHUNK < ids.length) load(n + 1);
+    return (await load(n))(id);
+  };
+}
+
+/**
+ * Subscribers whose profile need not be read: those with only first attempts here, none of whom changed
+ * since their batch's fan-out found them confirmed (the change log says; when it does not reach back that
+ * far, everyone is read). Whoever has a retry here is read: it may be a day old.
+ */
+async function profilesNotToRead(
+  deps: EndpointDeliveryDeps,
+  due: readonly Delivery[],
+  firstAttempts: ReadonlySet<string>,
+) {
+  const first = due.filter((d) => firstAttempts.has(deliveryId(d)));
+  if (first.length === 0) return new Set<string>();
+  const oldest = Math.min(...first.map((d) => Date.parse(d.createdAt)));
+  const changes = await deps.changes.since(new Date(oldest - CHANGE_MARGIN_MS));
+  if (!changes) return new Set<string>();
+  const retried = new Set(due.filter((d) => !firstAttempts.has(deliveryId(d))).map((d) => d.subscriberId));
+  return new Set(
+    first.map((d) => d.subscriberId).filter((id) => !changes.subscriberIds.has(id) && !retried.has(id)),
+  );
+}
+
+/**
+ * Outcomes are written in batches as they come, without holding up the POSTs: a crash repeats the POSTs
+ * of those not yet written, with the same webhook-id. Unconditional writes are safe here: each delivery
+ * was just read pending (or is a first attempt under this invocation's claim of its batch), and nothing
+ * else writes it meanwhile (its partition's records come to one lane, in order; the sweep hands a retry
+ * back only when its lease, far longer than an invocation, runs out, and redrives a batch only when its
+ * update stalled for minutes). `flush` writes the rest, and throws if any write failed: the invocation
+ * fails, and the stream's retry repeats what was not written.
+ */
+function outcomeWriter(deps: EndpointDeliveryDeps) {
+  const unrecorded: Delivery[] = [];
+  const writing = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const write = (batch: Delivery[]) => {
+    const done: Promise<void> = deps.deliveries
+      .recordEndpointAttempts(batch)
+      .catch((error: unknown) => {
+        unrecorded.unshift(...batch);
+        failure ??= { error };
+      })
+      .finally(() => writing.delete(done));
+    writing.add(done);
+  };
+  return {
+    record(delivery: Delivery) {
+      unrecorded.push(delivery);
+      if (unrecorded.length >= RECORDS_PER_WRITE) write(unrecorded.splice(0));
+    },
+    async flush() {
+      await Promise.all(writing);
+      if (!failure && unrecorded.length > 0) write(unrecorded.splice(0));
+      await Promise.all(writing);
+      if (failure) throw failure.error;
+    },
   };
 }
 type DeliveryContext = Awaited<ReturnType<typeof contextOf>>;
@@ -169,8 +349,7 @@ async function deliverToOne(
   subscriberId: string,
   deliveries: readonly Delivery[],
 ) {
-  const endpoint = context.endpoints.get(subscriberId);
-  const profile = context.profiles.get(subscriberId);
+  const { endpoint, status } = await context.subscriber(subscriberId);
   const outcomes: Outcome[] = [];
   let health = endpoint?.health;
   let quarantined = false;
@@ -182,10 +361,10 @@ async function deliverToOne(
   outcomes.push(...later.map(() => 'retrying' as const));
   for (const delivery of deliveries.slice(0, DELIVERIES_PER_ENDPOINT)) {
     const skip =
-      !endpoint || !profile
+      !endpoint || !status
         ? 'subscriber erased'
-        : profile.status !== 'confirmed'
-          ? `subscriber ${profile.status}`
+        : status !== 'confirmed'
+          ? `subscriber ${status}`
           : health?.quarantinedAt
             ? 'endpoint quarantined'
             : undefined;
@@ -220,7 +399,7 @@ async function deliverToOne(
     health = next;
   }
   if (endpoint && health && healthWorthRecording(endpoint.health, health))
-    await deps.endpoints.recordHealth(subscriberId, health, endpoint.health);
+    context.healthChanges.push({ subscriberId, health, over: endpoint.health });
   return { outcomes, quarantined };
 }
 
@@ -233,14 +412,21 @@ async function attemptOne(
 ): Promise<{ outcome: Outcome; health?: AttemptHealth }> {
   const now = deps.clock.now();
   const body = await eventBody(deps, context, endpoint, delivery, now);
-  const eventId = delivery.eventId ?? `${delivery.subscriberId}.${delivery.updateId}`;
-  const headers = signatureHeaders(signingSecrets(endpoint, now), { id: eventId, timestamp: now, body });
+  const webhookId = delivery.eventId ?? `${delivery.subscriberId}.${delivery.updateId}`;
+  const headers = signatureHeaders(signingSecrets(endpoint, now), { id: webhookId, timestamp: now, body });
   const timeoutMs = tryTimeoutMs(endpoint.health, delivery);
-  const posted = await deps.poster.post(endpoint.url, body, { ...headers }, timeoutMs ? { timeoutMs } : {});
+  const firstTry = timeoutMs ? context.firstTries.begin() : undefined;
+  const posted = await deps.poster.post(
+    endpoint.url,
+    body,
+    { ...headers },
+    { ...(timeoutMs ? { timeoutMs } : {}), ...(firstTry ? { cutOff: firstTry.signal } : {}) },
+  );
+  firstTry?.done();
   const firstAttemptAt = delivery.firstAttemptAt ?? now.toISOString();
   const tried = {
     ...delivery,
-    eventId,
+    eventId: webhookId,
     attempts: delivery.attempts + 1,
     firstAttemptAt,
     ...('status' in posted ? { httpStatus: posted.status } : {}),
@@ -257,12 +443,14 @@ async function attemptOne(
       };
     case 'retry': {
       if (posted.timedOut && timeoutMs) {
-        // Slow, not failing: tried again soon with the whole timeout, as any retry is.
+        // Slow, not failing: tried again soon with the whole timeout, as any retry is, and known slow
+        // from now on (its first tries get the whole timeout, and are not cut off).
         const next = nextAttemptAt({ failedAttempts: 1, firstAttemptAt: now, now, random: deps.random });
+        const why = posted.cutOff ? 'once the rest of its batch was done' : 'a first try’s time';
         await record({
           status: 'pending',
           nextAttemptAt: next?.toISOString() ?? now.toISOString(),
-          error: `${posted.reason} (a first try’s time): tried again with the whole ${ENDPOINT_TIMEOUT_MS / 1000} s`,
+          error: `${posted.reason} (${why}): tried again with the whole ${ENDPOINT_TIMEOUT_MS / 1000} s`,
         });
         return { outcome: 'retrying' as const, health: { slow: true as const, at: now } };
       }

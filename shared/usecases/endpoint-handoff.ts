@@ -12,7 +12,9 @@ export type EndpointRequest = DeliveryKey & {
 };
 
 /**
- * The sender's part for endpoint subscribers: it hands each of them over as a pending delivery, due at
+ * For send batches written before the fan-out put endpoints in batches of their own (see fan-out), whose
+ * records may still come back (a stream retry, the sweep's redrive): the sender's part for the endpoint
+ * subscribers among their recipients. It hands each of them over as a pending delivery, due at
  * once, which the deliveries stream brings to the endpoint deliverer (see deliver-to-endpoints); POSTs,
  * retries over a day and quarantine are its. Those unsubscribed or erased since the fan-out are skipped,
  * as for mail. Written in batches, under the sender's claim of the send batches (`firstTime`, as for

@@ -1,3 +1,4 @@
+import { isEndpointAddress } from '../domain/endpoint';
 import { chronological, type Incident, type IncidentUpdate, isClosingStatus } from '../domain/incident';
 import { levelWants } from '../domain/levels';
 import { type BatchRecipient, RECIPIENTS_PER_BATCH, type SendBatch } from '../domain/send-batch';
@@ -49,11 +50,13 @@ export async function fanOut(
   const seen = new Set<string>();
   let matched = 0;
   let batched = 0;
-  let recipients: BatchRecipient[] = [];
+  // Mail and webhook endpoints in batches of their own: each goes to its own deliverer.
+  const open = { mail: [] as BatchRecipient[], webhook: [] as BatchRecipient[] };
   let batches: SendBatch[] = [];
   const earlier = resumed ? await writtenBefore(deps, incidentId, updateId) : undefined;
   let index = earlier?.next ?? 0;
-  const close = () => {
+  const close = (channel: keyof typeof open) => {
+    const recipients = open[channel];
     if (recipients.length > 0)
       batches.push({
         incidentId,
@@ -61,9 +64,10 @@ export async function fanOut(
         index: index++,
         recipients,
         createdAt,
+        ...(channel === 'webhook' ? { channel } : {}),
         ...(resumed ? { resumed: true } : {}),
       });
-    recipients = [];
+    open[channel] = [];
   };
   const flush = async () => {
     await deps.sendBatches.putAll(batches);
@@ -82,13 +86,15 @@ export async function fanOut(
         matched++;
         if (earlier?.recipients.has(subscriberId)) continue;
         batched++;
-        recipients.push({ subscriberId, email, topic: topicKey });
-        if (recipients.length === RECIPIENTS_PER_BATCH) close();
+        const channel = isEndpointAddress(email) ? 'webhook' : 'mail';
+        open[channel].push({ subscriberId, email, topic: topicKey });
+        if (open[channel].length === RECIPIENTS_PER_BATCH) close(channel);
         if (batches.length === WRITE_SLICE) await flush();
       }
     }
   }
-  close();
+  close('mail');
+  close('webhook');
   await flush();
   await deps.incidents.completeFanout(incidentId, updateId, { audienceSize: matched, batches: index });
   // Their last mail is in its batches: the incident's own followers are done with it.

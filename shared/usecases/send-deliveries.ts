@@ -4,7 +4,7 @@ import { type Delivery, type DeliveryKey, deliveryId, deliveryTag, threadId } fr
 import { isEndpointAddress } from '../domain/endpoint';
 import { chronological, type Incident, type IncidentUpdate, mailSubject } from '../domain/incident';
 import type { MailContent, NotificationInput } from '../domain/render';
-import { type SendBatch, type SendBatchKey, sendBatchId } from '../domain/send-batch';
+import { CHANGE_MARGIN_MS, type SendBatch, type SendBatchKey, sendBatchId } from '../domain/send-batch';
 import { followKey } from '../domain/subscriber';
 import {
   domainOf,
@@ -71,7 +71,8 @@ type SendRequest = DeliveryKey & {
  * skipped, with the reason recorded. Returns the records to retry (throttled or transient failures).
  * While SES takes no mail (daily quota spent, sending paused) nothing is sent or recorded: the
  * recipients stay pending, the stream moves on, and the pending-delivery sweep brings their batches
- * back after the pause. Endpoint recipients are handed over to their own deliverer first.
+ * back after the pause. The fan-out puts webhook endpoints in batches of their own, which go to their own
+ * deliverer; one found in a mail batch (written by a version before that) is handed over to it first.
  *
  * In steps, each a function below: load what the recipients need, decide who is sent to and who is
  * skipped, deliver (and record each bulk call's outcomes as it returns).
@@ -365,9 +366,6 @@ async function recordSent(
   await deferred(deps, putOff);
   return { sent, failed, deferred: putOff.length, retry };
 }
-
-/** How far before its batches' fan-out a sender looks for changes: index lag and clocks that disagree. */
-export const CHANGE_MARGIN_MS = 10 * 60_000;
 
 /**
  * Which recipients a sender reads at send time. The fan-out put only confirmed subscribers in the

@@ -103,7 +103,7 @@ async function redrivePending(
       batch.recipients.map(({ subscriberId }) => ({ subscriberId, incidentId, updateId }));
     const recorded = await deps.deliveries.load(batches.flatMap(keysOf));
     for (const batch of batches) {
-      // An endpoint's delivery, once handed over, is its deliverer's to retry (see endpoint-retries).
+      // An endpoint's delivery, once recorded, is its deliverer's to retry (see endpoint-retries).
       const waiting = keysOf(batch).filter((key) => {
         const record = recorded.get(deliveryId(key));
         return !record || (record.status === 'pending' && record.channel !== 'webhook');

@@ -105,7 +105,7 @@ for (const r of runs)
 if (webhooks) {
   const { healthy, faulty } = webhooks;
   console.log(
-    `${healthy.endpoints} webhooks: last POST ${healthy.seconds} s, floor ${healthy.floorSeconds} s (ratio ${healthy.ratioToFloor}; with the two records per delivery ${healthy.floorWithRecordsSeconds} s, ratio ${healthy.ratioToFloorWithRecords}); ${healthy.dynamoCallsPerWebhook} DynamoDB requests, ${healthy.wcuPerWebhook} WCU, ${healthy.rcuPerWebhook} RCU per webhook`,
+    `${healthy.endpoints} webhooks: last POST ${healthy.seconds} s, floor ${healthy.floorSeconds} s (ratio ${healthy.ratioToFloor}; with the one record per delivery ${healthy.floorWithRecordsSeconds} s, ratio ${healthy.ratioToFloorWithRecords}); ${healthy.dynamoCallsPerWebhook} DynamoDB requests, ${healthy.wcuPerWebhook} WCU, ${healthy.rcuPerWebhook} RCU per webhook`,
   );
   console.log(
     `with ${faulty.faults.hanging} hanging and ${faulty.faults.answering500} answering 500: healthy p99 ${faulty.p99Seconds} s against ${healthy.p99Seconds} s (${webhooks.faultyP99Ratio}x); missing ${healthy.missing + faulty.missing}, repeats with another id ${healthy.repeatsWithAnotherId + faulty.repeatsWithAnotherId}`,

@@ -221,11 +221,18 @@ describe('compute stack', () => {
     });
     compute.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: invoking('endpoints'),
-      // Large: an update's deliveries to a lane come in few batches, so a hanging endpoint holds few others.
-      BatchSize: 2_000,
+      // Up to 40 batches of 50 endpoints: an update's deliveries to a lane come in few invocations.
+      BatchSize: 40,
       ParallelizationFactor: 10,
+      // The fan-out's batches of endpoints, or deliveries due again: never a mail batch.
       FilterCriteria: {
         Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { kind: { S: ['endpointBatch'] } } },
+            }),
+          },
           {
             Pattern: JSON.stringify({
               eventName: ['INSERT', 'MODIFY'],

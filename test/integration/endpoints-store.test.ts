@@ -45,4 +45,33 @@ describe('endpoint credentials and health', () => {
     await store.recordHealth('e3', failing, HEALTHY);
     expect(await store.get('e3')).toBeUndefined();
   });
+
+  it('records many endpoints’ health in few requests, each over the health it read', async () => {
+    const at = new Date('2026-12-07T11:00:00Z');
+    const failing = healthAfter(HEALTHY, { ok: false, at, reason: 'answered 500' });
+    const ids = Array.from({ length: 130 }, (_, n) => `m${n}`);
+    for (const id of ids) await store.create(endpoint(id));
+    // One resumed meanwhile (its health is no longer what was read), one erased: both stand as they are.
+    const resumedAfterAGap = healthAfter(HEALTHY, { ok: true, at: new Date('2026-12-07T12:00:00Z') });
+    await store.recordHealth('m5', resumedAfterAGap);
+    await store.remove('m120');
+    await store.recordHealthMany(
+      ids.map((subscriberId) => ({ subscriberId, health: failing, over: HEALTHY })),
+    );
+    const after = await store.getMany(ids);
+    expect(after.has('m120')).toBe(false);
+    expect(after.get('m5')?.health).toEqual(resumedAfterAGap);
+    expect(
+      [...after.values()].filter((e) => JSON.stringify(e.health) === JSON.stringify(failing)),
+    ).toHaveLength(128);
+
+    const recovered = healthAfter(failing, { ok: true, at });
+    await store.recordHealth('m7', HEALTHY);
+    await store.recordHealthMany(
+      ids.slice(0, 10).map((subscriberId) => ({ subscriberId, health: recovered, over: failing })),
+    );
+    const again = await store.getMany(ids.slice(0, 10));
+    expect(again.get('m7')?.health).toEqual(HEALTHY);
+    expect(again.get('m3')?.health).toEqual(recovered);
+  });
 });

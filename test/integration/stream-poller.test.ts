@@ -18,7 +18,7 @@ const source: StreamSource = {
   parallelization: 1,
   maxRetryAttempts: 2,
   bisectOnError: true,
-  filter: { eventNames: ['INSERT'], newImage: [{ attribute: 'kind', type: 'S', equals: 'delivery' }] },
+  filter: { eventNames: ['INSERT'], anyOf: [[{ attribute: 'kind', type: 'S', equals: 'delivery' }]] },
 };
 const pollers: StreamPoller[] = [];
 afterEach(async () => {

@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -15,8 +16,8 @@ import {
   WebhookFormat,
 } from '../../domain/endpoint';
 import { AppError } from '../../errors';
-import type { Endpoints } from '../../ports';
-import { batchGetAll } from './batch';
+import type { Endpoints, HealthChange } from '../../ports';
+import { batchGetAll, chunk, eachConcurrently } from './batch';
 import { ENDPOINT_SK } from './subscribers';
 
 /*
@@ -93,19 +94,32 @@ export class DynamoEndpoints implements Endpoints {
 
   async recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<void> {
     await this.client
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: subscriberId, sk: ENDPOINT_SK },
-          UpdateExpression: 'SET health = :health',
-          ConditionExpression: over ? 'health = :over' : 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':health': health, ...(over ? { ':over': over } : {}) },
-        }),
-      )
+      .send(new UpdateCommand({ TableName: this.tableName, ...healthUpdate({ subscriberId, health, over }) }))
       .catch((error: unknown) => {
         // Erased meanwhile, or its health changed since it was read (resumed): that change stands.
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       });
+  }
+
+  async recordHealthMany(changes: readonly HealthChange[]): Promise<void> {
+    // A hundred in one transaction, not a request each; one whose condition fails (resumed or erased
+    // meanwhile) cancels its transaction, whose changes are then written one by one, that one left out.
+    for (const part of chunk(changes, MAX_TRANSACTION_ITEMS)) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: part.map((change) => ({
+              Update: { TableName: this.tableName, ...healthUpdate(change) },
+            })),
+          }),
+        );
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
+        await eachConcurrently(part, (change) =>
+          this.recordHealth(change.subscriberId, change.health, change.over),
+        );
+      }
+    }
   }
 
   async replaceSecrets(subscriberId: string, secrets: Endpoint['secrets']): Promise<void> {
@@ -147,4 +161,17 @@ export class DynamoEndpoints implements Endpoints {
     const plain = Buffer.concat([decipher.update(Buffer.from(text, 'base64url')), decipher.final()]);
     return Sealed.parse(JSON.parse(plain.toString('utf8')));
   }
+}
+
+/** DynamoDB's limit of actions in one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+/** An endpoint's new health, written only over `over` (as read) when given, and only while it exists. */
+function healthUpdate({ subscriberId, health, over }: HealthChange) {
+  return {
+    Key: { pk: subscriberId, sk: ENDPOINT_SK },
+    UpdateExpression: 'SET health = :health',
+    ConditionExpression: over ? 'health = :over' : 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':health': health, ...(over ? { ':over': over } : {}) },
+  };
 }

@@ -5,6 +5,8 @@ import { batchGetAll, batchWriteAll, chunk, eachConcurrently } from './batch';
 import { isConditionFailure } from './expressions';
 
 export const SEND_BATCH_KIND = 'sendBatch';
+/** A batch of webhook endpoints: a kind of its own, so that each deliverer's stream filter takes its own. */
+export const ENDPOINT_BATCH_KIND = 'endpointBatch';
 const SEND_CLAIM_KIND = 'sendClaim';
 
 /**
@@ -33,7 +35,7 @@ export class DynamoSendBatches implements SendBatches {
           Item: {
             ...SendBatch.parse(batch),
             ...batchKey(batch),
-            kind: SEND_BATCH_KIND,
+            kind: batch.channel === 'webhook' ? ENDPOINT_BATCH_KIND : SEND_BATCH_KIND,
             expiresAt: expiresAt(batch.createdAt, BATCH_RETENTION_DAYS),
           },
         },
