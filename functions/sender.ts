@@ -43,17 +43,22 @@ const env = await loadConfig(FUNCTION_ENV.sender);
 const db = createDocumentClient();
 // No SDK-level retries: SendBulkEmail is not idempotent, and throttled sends are retried by the sender.
 // A call that hangs ends in a timeout (then the stream's retry) rather than in the function's timeout.
-const ses = new SESv2Client({
-  maxAttempts: 1,
-  logger: sdkLogger,
-  // Without throwOnRequestTimeout the SDK only warns, and the call waits forever.
-  requestHandler: {
-    connectionTimeout: 3_000,
-    requestTimeout: SES_CALL_TIMEOUT_MS,
-    throwOnRequestTimeout: true,
-  },
-});
-const sendRate = await maxSendRate(ses, env.SES_MAX_SEND_RATE);
+// Made with the first mail (or the quota's read), not with the function: a client costs a cold start.
+let ses: SESv2Client | undefined;
+const sesClient = () => {
+  ses ??= new SESv2Client({
+    maxAttempts: 1,
+    logger: sdkLogger,
+    // Without throwOnRequestTimeout the SDK only warns, and the call waits forever.
+    requestHandler: {
+      connectionTimeout: 3_000,
+      requestTimeout: SES_CALL_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+  });
+  return ses;
+};
+const sendRate = await maxSendRate(sesClient, env.SES_MAX_SEND_RATE);
 const pacer = new DynamoSendPacer(db, env.SUBSCRIBERS_TABLE, sendRate, () => Date.now(), RATE_TAKE_AHEAD);
 const incidents = new DynamoIncidents(db, env.INCIDENTS_TABLE);
 const suppressions = new DynamoSuppressions(db, env.SUBSCRIBERS_TABLE);
@@ -71,7 +76,7 @@ const deps = {
     addSendCounts: incidents.addSendCounts.bind(incidents),
   }),
   catalog: cachedCatalog(new DynamoCatalog(db, env.CATALOG_TABLE), READ_CACHE_MS),
-  mailer: new SesMailer(ses, {
+  mailer: new SesMailer(async () => sesClient(), {
     from: env.MAIL_FROM,
     pace: (recipients) => pacer.acquire(recipients, Math.min(Date.now() + PACE_WAIT_MS, paceDeadline)),
     maxPerSecond: sendRate,

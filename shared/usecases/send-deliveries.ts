@@ -30,7 +30,7 @@ import type {
   Suppressions,
 } from '../ports';
 import { renderFooter, renderNotification, windowLine } from '../templates/notification';
-import { handOverToEndpoints } from './endpoint-handoff';
+import type { EndpointRequest } from './endpoint-handoff';
 import { manageLinks } from './manage-links';
 
 export interface SendDeps {
@@ -85,7 +85,7 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
     claim ??= deps.sendBatches.claim(everyone.map((r) => r.batch));
     return claim;
   };
-  const handedOver = await handOverToEndpoints(
+  const handedOver = await handOverFromOlderBatches(
     deps,
     everyone.filter((r) => isEndpointAddress(r.email)),
     firstTime,
@@ -102,6 +102,20 @@ export async function sendDeliveries(deps: SendDeps, batches: readonly BatchRequ
   await recordSkips(deps, state, skipped);
   const sent = await deliverMail(deps, state, sendable);
   return { ...sent, skipped: skipped.length, alreadyDone, handedOver };
+}
+
+/**
+ * Endpoints in a mail batch, which only a fan-out of an earlier version wrote: loaded (see endpoint-
+ * handoff) only when such a batch comes, so that a sender starts without it.
+ */
+async function handOverFromOlderBatches(
+  deps: SendDeps,
+  requests: readonly EndpointRequest[],
+  firstTime: () => Promise<Set<string>>,
+) {
+  if (requests.length === 0) return { queued: 0, skipped: 0 };
+  const { handOverToEndpoints } = await import('./endpoint-handoff');
+  return handOverToEndpoints(deps, requests, firstTime);
 }
 
 /** Every recipient of the batches once, with the batch and record it came in. */
