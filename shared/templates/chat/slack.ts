@@ -1,0 +1,74 @@
+import { type ChatContent, cutAtWord } from './content';
+
+/*
+ * A Slack incoming-webhook message: Block Kit, with a plain `text` fallback (notifications, and clients
+ * that show no blocks). Slack reads `&`, `<` and `>` as markup (`<!channel>`, `<@U123>`,
+ * `<https://evil|innocent>`): the owner's text has them escaped, so it pings nobody and hides no link.
+ * Within Slack's limits: 50 blocks, 150 characters a header, 3,000 a section.
+ */
+
+const HEADER_MAX = 150;
+const SECTION_MAX = 3_000;
+
+/** Text that Slack shows as written. */
+export const slackEscape = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A link of ours: `<url|label>`, the URL's own `|` and `>` percent-encoded. */
+const link = (url: string, label: string) =>
+  `<${url.replace(/\|/g, '%7C').replace(/>/g, '%3E')}|${slackEscape(label)}>`;
+
+export function slackMessage(content: ChatContent) {
+  const readMore = content.url ? `\n${link(content.url, 'Read the whole update')}` : '';
+  const body = slackEscape(content.text);
+  const text =
+    body.length <= SECTION_MAX ? body : `${cutAtWord(body, SECTION_MAX - readMore.length)}${readMore}`;
+  const footer = [
+    slackEscape(content.page),
+    content.at.words,
+    link(content.links.manage, 'Manage'),
+    link(content.links.unsubscribe, 'Unsubscribe'),
+  ].join(' · ');
+  const buttons = [
+    ...(content.links.confirm
+      ? [{ type: 'button', style: 'primary', text: plain('Confirm'), url: content.links.confirm }]
+      : []),
+    ...(content.url ? [{ type: 'button', text: plain('View incident'), url: content.url }] : []),
+  ];
+  return {
+    text: slackEscape(cutAtWord(`${content.title}${content.status ? `: ${content.status}` : ''}`, 300)),
+    blocks: [
+      { type: 'header', text: plain(cutAtWord(content.title, HEADER_MAX)) },
+      ...(content.status
+        ? [
+            {
+              type: 'section',
+              fields: [
+                { type: 'mrkdwn', text: `*Status*\n${slackEscape(content.status)}` },
+                ...(content.impact
+                  ? [{ type: 'mrkdwn', text: `*Impact*\n${slackEscape(content.impact.label)}` }]
+                  : []),
+              ],
+            },
+          ]
+        : []),
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      ...(content.components.length > 0
+        ? [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: cutAtWord(`*Affected*\n${content.components.map(slackEscape).join('\n')}`, SECTION_MAX),
+              },
+            },
+          ]
+        : []),
+      ...(buttons.length > 0 ? [{ type: 'actions', elements: buttons }] : []),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: footer }] },
+    ],
+  };
+}
+
+/** Plain text (no markup is read in it), cut to a header's length. */
+const plain = (text: string) => ({ type: 'plain_text', text: cutAtWord(text, HEADER_MAX), emoji: false });
