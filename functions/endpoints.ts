@@ -68,5 +68,6 @@ export const handler = middy<unknown, DynamoDBBatchResponse>()
     count(METRIC.endpointsDelivered, result.delivered);
     count(METRIC.endpointsFailed, result.failed);
     count(METRIC.endpointsQuarantined, result.quarantined);
+    count(METRIC.chatMessagesRefused, result.malformed);
     return { batchItemFailures: unreadable.map((r) => ({ itemIdentifier: r.recordId })) };
   });

@@ -75,6 +75,11 @@ export class Observability extends Construct {
       threshold: 5,
       description: `5 or more webhook endpoints quarantined in 15 minutes: their owners were told, but so many at once may be our side (a network change, a bad payload). Check the endpoints' delivery errors (${RUNBOOK}#endpoint-quarantines).`,
     });
+    this.alarm('ChatMessagesRefused', {
+      metric: notifierMetric(METRIC.chatMessagesRefused, 'Sum', Duration.minutes(15)),
+      threshold: 1,
+      description: `A chat platform refused one of our messages as malformed (Slack's invalid_payload): a bug of ours in that platform's message, and the delivery failed. Find the message's update in the endpoints function's log and fix its renderer (${RUNBOOK}#endpoint-quarantines).`,
+    });
     this.alarm('EndpointFailures', {
       metric: notifierMetric(METRIC.endpointsFailed, 'Sum', Duration.minutes(15)),
       threshold: 100,

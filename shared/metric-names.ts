@@ -30,6 +30,8 @@ export const METRIC = {
   endpointsDelivered: 'EndpointsDelivered',
   endpointsFailed: 'EndpointsFailed',
   endpointsQuarantined: 'EndpointsQuarantined',
+  /** Chat messages a platform refused as malformed (Slack's invalid_payload): ours to fix. */
+  chatMessagesRefused: 'ChatMessagesRefused',
   /** Endpoint deliveries whose retry the sweep found due, per run, and the oldest one's lateness. */
   endpointRetriesDue: 'EndpointRetriesDue',
   endpointRetryLagSeconds: 'EndpointRetryLagSeconds',

@@ -1,7 +1,7 @@
 import type { Suppression } from './domain/admin-views';
 import type { PageCatalog } from './domain/catalog';
 import type { Delivery, DeliveryKey } from './domain/delivery';
-import type { Endpoint, EndpointHealth, PostOutcome } from './domain/endpoint';
+import type { ChannelType, Endpoint, EndpointHealth, PostOutcome } from './domain/endpoint';
 import type { EndpointCheck } from './domain/endpoint-url';
 import type { Incident, IncidentUpdate } from './domain/incident';
 import type { ComponentPlacement } from './domain/ingest-plan';
@@ -191,16 +191,17 @@ export interface Deliveries {
 export interface EndpointPoster {
   /**
    * `timeoutMs`: a shorter time to connect and answer than the poster's own (never a longer one).
-   * `cutOff`: when it aborts, the POST ends as if its time were up (`timedOut`).
+   * `cutOff`: when it aborts, the POST ends as if its time were up (`timedOut`). `kind`: the channel the
+   * URL is (a webhook by default), whose URL rules it must meet.
    */
   post(
     url: string,
     body: string,
     headers: Record<string, string>,
-    options?: { timeoutMs?: number; cutOff?: AbortSignal },
+    options?: { timeoutMs?: number; cutOff?: AbortSignal; kind?: ChannelType },
   ): Promise<PostOutcome>;
   /** The checks of a send (the URL, every address its host resolves to), without sending. */
-  check(url: string): Promise<EndpointCheck>;
+  check(url: string, kind?: ChannelType): Promise<EndpointCheck>;
 }
 
 /** An endpoint's health after a delivery, and the health it was read with. */

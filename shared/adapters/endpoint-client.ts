@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { ENDPOINT_TIMEOUT_MS, type PostOutcome } from '../domain/endpoint';
+import { type ChannelType, ENDPOINT_TIMEOUT_MS, type PostOutcome } from '../domain/endpoint';
 import { checkEndpointUrl, type EndpointCheck, isLoopback, isPublicAddress } from '../domain/endpoint-url';
 import type { EndpointPoster } from '../ports';
 
@@ -41,8 +41,11 @@ export class EndpointClient implements EndpointPoster {
   }
 
   /** The URL's check and its host's, as at a send, without sending: for subscribing. */
-  async check(endpoint: string): Promise<EndpointCheck> {
-    const check = checkEndpointUrl(endpoint, { allowLoopback: this.options.allowLoopback });
+  async check(endpoint: string, kind?: ChannelType): Promise<EndpointCheck> {
+    const check = checkEndpointUrl(endpoint, {
+      allowLoopback: this.options.allowLoopback,
+      ...(kind ? { kind } : {}),
+    });
     if (!check.ok) return check;
     try {
       await this.checkedAddress(check.url.hostname.replace(/^\[|\]$/g, ''));
@@ -57,10 +60,13 @@ export class EndpointClient implements EndpointPoster {
     endpoint: string,
     body: string,
     headers: Record<string, string>,
-    options: { timeoutMs?: number; cutOff?: AbortSignal } = {},
+    options: { timeoutMs?: number; cutOff?: AbortSignal; kind?: ChannelType } = {},
   ): Promise<PostOutcome> {
     const timeoutMs = Math.min(options.timeoutMs ?? this.timeoutMs, this.timeoutMs);
-    const check = checkEndpointUrl(endpoint, { allowLoopback: this.options.allowLoopback });
+    const check = checkEndpointUrl(endpoint, {
+      allowLoopback: this.options.allowLoopback,
+      ...(options.kind ? { kind: options.kind } : {}),
+    });
     if (!check.ok) return { kind: 'blocked', reason: check.problem };
     const { url } = check;
     const host = url.hostname.replace(/^\[|\]$/g, '');

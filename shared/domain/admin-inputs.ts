@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { addressOrChannel, WebhookChannelInput } from './endpoint';
+import { addressOrChannel, ChannelInput } from './endpoint';
 import { NotificationLevel } from './levels';
 import { normalizeEmail, SubscriberStatus } from './subscriber';
 import { TopicInput } from './topics';
@@ -74,7 +74,7 @@ export const SuppressionInput = z.object({
  * link by mail), its signing secret answered once.
  */
 export const CreateEndpointSubscriberInput = z.object({
-  channel: WebhookChannelInput,
+  channel: ChannelInput,
   /** Who hears about the endpoint: its management link, and a notice if it is paused. */
   ownerEmail: z.email().max(254).transform(normalizeEmail),
   topics: z.array(TopicInput).min(1).max(40),

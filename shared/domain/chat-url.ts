@@ -42,3 +42,60 @@ export function chatUrlProblem(url: URL): string | undefined {
   const name = platform === 'teams-connector' ? 'Microsoft Teams' : PLATFORM_NAMES[platform];
   return `is a ${name} incoming webhook, which takes ${name}’s own messages, not webhook events: give the URL of a service that reads webhook events`;
 }
+
+/** Where each platform's incoming-webhook URLs start, for the words of a refusal. */
+const EXPECTED: Record<ChatPlatform, string> = {
+  slack: 'https://hooks.slack.com/services/…',
+  teams: 'a Teams Workflows webhook (https://….logic.azure.com/… or https://….powerplatform.com/…)',
+  discord: 'https://discord.com/api/webhooks/…',
+  googlechat: 'https://chat.googleapis.com/v1/spaces/…',
+};
+
+/**
+ * Why a URL given for a chat channel of `kind` is not one, in words naming what it looks like instead;
+ * undefined when it is that platform's.
+ */
+export function chatKindProblem(url: URL, kind: ChatPlatform): string | undefined {
+  const platform = chatPlatformOf(url);
+  if (platform === kind) return undefined;
+  if (kind === 'teams' && platform === 'teams-connector')
+    return 'is an Office 365 connector URL, which Microsoft is retiring: in Teams, create a Workflows webhook (“Post to a channel when a webhook request is received”) and give its URL';
+  const looksLike = platform === 'teams-connector' ? 'Microsoft Teams' : platform && PLATFORM_NAMES[platform];
+  return looksLike
+    ? `looks like a ${looksLike} webhook, not a ${PLATFORM_NAMES[kind]} one: choose ${looksLike}, or give the ${PLATFORM_NAMES[kind]} URL`
+    : `is not a ${PLATFORM_NAMES[kind]} incoming-webhook URL: it should be ${EXPECTED[kind]}`;
+}
+
+/** Slack's answers that mean the webhook will never take a message again. */
+const SLACK_GONE = new Set([
+  'channel_not_found',
+  'channel_is_archived',
+  'no_service',
+  'no_service_id',
+  'no_team',
+  'team_disabled',
+  'invalid_token',
+  'action_prohibited',
+]);
+
+/**
+ * What a chat platform's refusal means: its webhook is gone (quarantine it at once, and tell its owner),
+ * or the message was ours to get right (`ourBug`: Slack's `invalid_payload`; alarm, the delivery failed).
+ * Undefined for anything else, which is handled as any endpoint's answer.
+ */
+export function chatRefusal(
+  platform: ChatPlatform,
+  status: number,
+  answer: string,
+): { gone: string } | { ourBug: string } | undefined {
+  const said = answer.trim().slice(0, 200);
+  if (platform === 'slack') {
+    if (said === 'invalid_payload') return { ourBug: `Slack answered ${status} invalid_payload` };
+    if (SLACK_GONE.has(said)) return { gone: `the Slack webhook is gone: it answered ${status} ${said}` };
+  }
+  if (status === 404 || status === 410)
+    return {
+      gone: `the ${PLATFORM_NAMES[platform]} webhook is gone: it answered ${status}${platform === 'discord' && /Unknown Webhook/.test(said) ? ' Unknown Webhook' : ''}`,
+    };
+  return undefined;
+}

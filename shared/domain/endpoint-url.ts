@@ -1,5 +1,5 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
-import { chatUrlProblem } from './chat-url';
+import { type ChatPlatform, chatKindProblem, chatUrlProblem } from './chat-url';
 
 /*
  * Every URL a customer gives us is a door into our network (server-side request forgery). An endpoint is
@@ -89,10 +89,14 @@ export type EndpointCheck = { ok: true; url: URL } | { ok: false; problem: strin
 const ALLOWED_PORTS = ['', '443', '8443'];
 
 /**
- * Checks a URL a customer gave as an endpoint, before any lookup. With `allowLoopback` (the local stack
- * and tests, never in AWS) `http://127.0.0.1:<port>` is allowed too, so that local receivers can stand in.
+ * Checks a URL a customer gave as an endpoint, before any lookup: a webhook's may be no chat platform's,
+ * a chat channel's (`kind`) must be its platform's. With `allowLoopback` (the local stack and tests, never
+ * in AWS) `http://127.0.0.1:<port>` is allowed too, for every kind, so that local receivers can stand in.
  */
-export function checkEndpointUrl(input: string, options: { allowLoopback: boolean }): EndpointCheck {
+export function checkEndpointUrl(
+  input: string,
+  options: { allowLoopback: boolean; kind?: 'webhook' | ChatPlatform },
+): EndpointCheck {
   let url: URL;
   try {
     url = new URL(input.trim());
@@ -117,8 +121,10 @@ export function checkEndpointUrl(input: string, options: { allowLoopback: boolea
   }
   if (!host.includes('.') || /(^|\.)(localhost|local|internal|localdomain|home\.arpa)$/i.test(host))
     return { ok: false, problem: 'must be a public host name, not a local one' };
-  const chat = chatUrlProblem(url);
-  return chat ? { ok: false, problem: chat } : { ok: true, url };
+  // A webhook takes our events, which a chat platform cannot read; a chat channel, its platform's URL.
+  const kind = options.kind ?? 'webhook';
+  const problem = kind === 'webhook' ? chatUrlProblem(url) : chatKindProblem(url, kind);
+  return problem ? { ok: false, problem } : { ok: true, url };
 }
 
 /**

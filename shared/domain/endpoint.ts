@@ -11,13 +11,38 @@ import { type DeliveryKey, deliveryId } from './delivery';
 export const WebhookFormat = z.enum(['v1', 'statuspage']);
 export type WebhookFormat = z.infer<typeof WebhookFormat>;
 
+/** The chat platforms an endpoint may be: each takes its own messages (see templates/chat). */
+export const ChatType = z.enum(['slack', 'teams', 'discord', 'googlechat']);
+export type ChatType = z.infer<typeof ChatType>;
+
+/** What an endpoint is POSTed: a webhook's events in its format, or a chat platform's messages. */
+export const EndpointFormat = z.enum([...WebhookFormat.options, ...ChatType.options]);
+export type EndpointFormat = z.infer<typeof EndpointFormat>;
+
+/** The kinds of channel besides an inbox. */
+export const ChannelType = z.enum(['webhook', ...ChatType.options]);
+export type ChannelType = z.infer<typeof ChannelType>;
+
+const ChannelUrl = z.string().trim().min(1, 'Enter the URL').max(2000, 'at most 2,000 characters');
+
 /** Where a subscriber wants its updates, besides an inbox: `{ type: "webhook", url, format }`. */
 export const WebhookChannelInput = z.object({
   type: z.literal('webhook'),
-  url: z.string().trim().min(1, 'Enter the webhook URL').max(2000, 'at most 2,000 characters'),
+  url: ChannelUrl,
   format: WebhookFormat.default('v1'),
 });
-export type WebhookChannelInput = z.output<typeof WebhookChannelInput>;
+
+/** A chat channel: `{ type: "slack" | "teams" | "discord" | "googlechat", url }`, its incoming webhook. */
+export const ChatChannelInput = z.object({ type: ChatType, url: ChannelUrl });
+
+export const ChannelInput = z.discriminatedUnion('type', [WebhookChannelInput, ChatChannelInput], {
+  error: 'channel.type is one of webhook, slack, teams, discord, googlechat',
+});
+export type ChannelInput = z.output<typeof ChannelInput>;
+
+/** What the endpoint is POSTed. */
+export const formatOf = (channel: ChannelInput): EndpointFormat =>
+  channel.type === 'webhook' ? channel.format : channel.type;
 
 /**
  * A body that is an address's subscription or, with `channel`, an endpoint's: told apart by `channel`,
@@ -44,8 +69,8 @@ export function addressOrChannel<A extends z.ZodType, E extends z.ZodType>(addre
 
 /** An endpoint subscriber's channel as its profile holds it: what pages show, never the credential. */
 export const ChannelView = z.object({
-  type: z.literal('webhook'),
-  format: WebhookFormat,
+  type: ChannelType,
+  format: EndpointFormat,
   /** The URL with every part that may be a token masked. */
   endpoint: z.string(),
   host: z.string(),
@@ -94,7 +119,7 @@ export const SigningSecret = z.object({ secret: z.string(), createdAt: z.string(
 export const Endpoint = z.object({
   subscriberId: z.string(),
   url: z.string(),
-  format: WebhookFormat,
+  format: EndpointFormat,
   /** Newest first; every one of them signs. */
   secrets: z.array(SigningSecret).min(1),
   health: EndpointHealth,
@@ -188,7 +213,7 @@ export function healthAfter(health: EndpointHealth, attempt: AttemptHealth): End
       ? {
           quarantinedAt: at,
           quarantineReason: attempt.gone
-            ? 'the endpoint answered 410 Gone'
+            ? (attempt.reason ?? 'the endpoint answered 410 Gone')
             : `${failures} failures in a row since ${failingSince}${attempt.reason ? `, the last: ${attempt.reason}` : ''}`,
         }
       : {}),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PLATFORM_NAMES } from '../domain/chat-url';
 import { MESSAGES } from '../domain/form-messages';
 import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
@@ -204,9 +205,11 @@ export function linkPageRoutes(deps: EndpointManageDeps): HttpRouteHandler[] {
             messagePage({
               ...(await brand(done.pageIds)),
               title: 'Subscription confirmed',
-              message: done.endpoint
-                ? `Status updates about ${about} will be POSTed to ${done.endpoint}, signed per Standard Webhooks.`
-                : `Status updates about ${about} will go to ${done.email}.`,
+              message: !done.endpoint
+                ? `Status updates about ${about} will go to ${done.email}.`
+                : done.channelType && done.channelType !== 'webhook'
+                  ? `Status updates about ${about} will be posted in your ${PLATFORM_NAMES[done.channelType]} channel (${done.endpoint}).`
+                  : `Status updates about ${about} will be POSTed to ${done.endpoint}, signed per Standard Webhooks.`,
               ...(done.signingSecret ? { details: signingSecretBlock(done.signingSecret) } : {}),
               links: [{ href: relative(done.preferencesUrl), label: 'Manage preferences' }],
             }),

@@ -1,9 +1,11 @@
 import type { PageCatalog } from '../domain/catalog';
+import { chatRefusal } from '../domain/chat-url';
 import { type Delivery, deliveryId } from '../domain/delivery';
 import {
   type AttemptHealth,
   ENDPOINT_TIMEOUT_MS,
   type Endpoint,
+  type EndpointFormat,
   type EndpointHealth,
   eventId,
   healthAfter,
@@ -15,7 +17,7 @@ import {
 import { maskedEndpoint } from '../domain/endpoint-url';
 import type { Incident, IncidentUpdate } from '../domain/incident';
 import { type BatchRecipient, CHANGE_MARGIN_MS, type SendBatch, sendBatchId } from '../domain/send-batch';
-import { type EventInput, incidentEventV1, statuspageBody } from '../domain/webhook-events';
+import type { EventInput } from '../domain/webhook-events';
 import { signatureHeaders } from '../domain/webhook-signing';
 import { cutOffAfterGrace } from '../first-try-cut-off';
 import { log, loggableError } from '../log';
@@ -35,6 +37,7 @@ import type {
 } from '../ports';
 import { runSlowTolerant } from '../slow-tolerant-pool';
 import { endpointQuarantinedMail } from '../templates/account';
+import { endpointPost } from '../templates/endpoint-post';
 import { manageLinks } from './manage-links';
 
 type StoredIncident = { incident: Incident; updates: IncidentUpdate[] };
@@ -55,7 +58,7 @@ export interface EndpointDeliveryDeps {
   config: { publicBaseUrl: string; linkSigningSecret: string };
 }
 
-type Outcome = 'delivered' | 'retrying' | 'failed' | 'skipped';
+type Outcome = 'delivered' | 'retrying' | 'failed' | 'skipped' | 'malformed';
 
 /**
  * What the deliveries stream brings the deliverer, in its order: a fan-out's batch of endpoints (each
@@ -85,6 +88,11 @@ const DELIVERIES_PER_ENDPOINT = 10;
  * this one, is not held up for it.
  */
 const LAST_FIRST_TRIES_MS = 500;
+/**
+ * The least time between two messages to one chat webhook: Slack takes about one a second, Discord five
+ * in two seconds; more is answered 429, and retried.
+ */
+const MIN_GAP_MS: Partial<Record<EndpointFormat, number>> = { slack: 1_000, discord: 400 };
 /** Outcomes written together: one BatchWriteItem. */
 const RECORDS_PER_WRITE = 25;
 
@@ -122,7 +130,9 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, work: reado
   return {
     delivered: count('delivered'),
     retrying: count('retrying'),
-    failed: count('failed'),
+    failed: count('failed') + count('malformed'),
+    /** Refused by a chat platform as malformed: ours to fix. */
+    malformed: count('malformed'),
     skipped: count('skipped'),
     quarantined,
     /** Recipients and records that were not due (done already, or waiting for a later try): a replay. */
@@ -359,6 +369,7 @@ async function deliverToOne(
   const now = deps.clock.now().toISOString();
   for (const delivery of later) await context.record({ ...delivery, nextAttemptAt: now });
   outcomes.push(...later.map(() => 'retrying' as const));
+  let lastPostAt = Number.NEGATIVE_INFINITY;
   for (const delivery of deliveries.slice(0, DELIVERIES_PER_ENDPOINT)) {
     const skip =
       !endpoint || !status
@@ -377,6 +388,10 @@ async function deliverToOne(
       outcomes.push('skipped');
       continue;
     }
+    // A burst to one chat channel is paced as its platform asks; other endpoints go on meanwhile.
+    const gap = lastPostAt + (MIN_GAP_MS[endpoint.format] ?? 0) - Date.now();
+    if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+    lastPostAt = Date.now();
     const attempt = await attemptOne(deps, context, { ...endpoint, health }, delivery).catch(
       async (error: unknown) => {
         // Ours, not the endpoint's (its update unreadable, say): it waits for its retry like any failure,
@@ -411,18 +426,22 @@ async function attemptOne(
   delivery: Delivery,
 ): Promise<{ outcome: Outcome; health?: AttemptHealth }> {
   const now = deps.clock.now();
-  const body = await eventBody(deps, context, endpoint, delivery, now);
+  const { url, body, kind } = await postOf(deps, context, endpoint, delivery, now);
   const webhookId = delivery.eventId ?? `${delivery.subscriberId}.${delivery.updateId}`;
   const headers = signatureHeaders(signingSecrets(endpoint, now), { id: webhookId, timestamp: now, body });
   const timeoutMs = tryTimeoutMs(endpoint.health, delivery);
   const firstTry = timeoutMs ? context.firstTries.begin() : undefined;
   const posted = await deps.poster.post(
-    endpoint.url,
+    url,
     body,
     { ...headers },
-    { ...(timeoutMs ? { timeoutMs } : {}), ...(firstTry ? { cutOff: firstTry.signal } : {}) },
+    { kind, ...(timeoutMs ? { timeoutMs } : {}), ...(firstTry ? { cutOff: firstTry.signal } : {}) },
   );
   firstTry?.done();
+  const refusal =
+    kind !== 'webhook' && (posted.kind === 'rejected' || posted.kind === 'gone')
+      ? chatRefusal(kind, posted.status, posted.answer)
+      : undefined;
   const firstAttemptAt = delivery.firstAttemptAt ?? now.toISOString();
   const tried = {
     ...delivery,
@@ -434,6 +453,21 @@ async function attemptOne(
   };
   const { nextAttemptAt: _previous, error: _error, ...fresh } = tried;
   const record = async (update: Partial<Delivery>) => context.record({ ...fresh, ...update });
+  if (refusal && 'gone' in refusal) {
+    await record({ status: 'failed', error: refusal.gone });
+    return { outcome: 'failed' as const, health: { ok: false, gone: true, at: now, reason: refusal.gone } };
+  }
+  if (refusal) {
+    // Our message, not the endpoint: its health stays as it was, and an operator hears of it.
+    log.error('a chat platform refused our message as malformed', {
+      subscriberId: delivery.subscriberId,
+      incidentId: delivery.incidentId,
+      updateId: delivery.updateId,
+      refusal: refusal.ourBug,
+    });
+    await record({ status: 'failed', error: `${refusal.ourBug}: a fault in our message, not the channel’s` });
+    return { outcome: 'malformed' as const };
+  }
   switch (posted.kind) {
     case 'delivered':
       await record({ status: 'sent', sentAt: now.toISOString() });
@@ -514,8 +548,8 @@ async function retryLater(
   return { outcome: next ? ('retrying' as const) : ('failed' as const), health: undefined };
 }
 
-/** The event's body in the endpoint's format, from the stored incident and the page's catalog. */
-async function eventBody(
+/** The POST in the endpoint's format (an event, or a chat message), from the stored incident and catalog. */
+async function postOf(
   deps: EndpointDeliveryDeps,
   context: DeliveryContext,
   endpoint: Endpoint,
@@ -537,7 +571,7 @@ async function eventBody(
     components: componentsOf(stored, catalog),
     links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
   };
-  return JSON.stringify(endpoint.format === 'statuspage' ? statuspageBody(input) : incidentEventV1(input));
+  return endpointPost(endpoint, { update: input });
 }
 
 const pageOf = (stored: StoredIncident, catalog: PageCatalog) => ({

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
 import {
+  ChannelInput,
+  type EndpointFormat,
+  formatOf,
   HEALTHY,
   lastSuccessAt,
   type PostOutcome,
   signingSecrets,
-  WebhookChannelInput,
 } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import { MESSAGES } from '../domain/form-messages';
@@ -15,12 +17,12 @@ import { createConfirmToken, newNonce } from '../domain/link-tokens';
 import { CONFIRM_TOKEN_TTL_HOURS, publicView, type SubscriberRecord } from '../domain/subscriber';
 import { TimeZone } from '../domain/time-zone';
 import { TopicInput, withoutCovered } from '../domain/topics';
-import { plainEventV1 } from '../domain/webhook-events';
 import { newSigningSecret, signatureHeaders } from '../domain/webhook-signing';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { Catalog, Clock, Deliveries, EndpointPoster, Endpoints, Incidents, Subscribers } from '../ports';
 import { endpointAddedMail, endpointRegisteredMail } from '../templates/account';
+import { endpointPost } from '../templates/endpoint-post';
 import { manageLinks } from './manage-links';
 import {
   EmailAddress,
@@ -50,7 +52,7 @@ export async function createEndpointSubscriber(
   deps: EndpointSubscriberDeps,
   input: CreateEndpointSubscriberInput,
 ) {
-  const check = await deps.poster.check(input.channel.url);
+  const check = await deps.poster.check(input.channel.url, input.channel.type);
   if (!check.ok)
     throw new AppError('VALIDATION', `channel.url ${check.problem}`, [
       { path: 'channel.url', message: check.problem },
@@ -67,8 +69,8 @@ export async function createEndpointSubscriber(
     level: input.level,
     topics,
     channel: {
-      type: 'webhook',
-      format: input.channel.format,
+      type: input.channel.type,
+      format: formatOf(input.channel),
       endpoint: maskedEndpoint(url),
       host: check.url.host,
     },
@@ -82,7 +84,7 @@ export async function createEndpointSubscriber(
   await deps.endpoints.create({
     subscriberId: id,
     url,
-    format: input.channel.format,
+    format: formatOf(input.channel),
     secrets: [{ secret: signingSecret, createdAt: now }],
     health: HEALTHY,
   });
@@ -106,12 +108,13 @@ export async function createEndpointSubscriber(
         preferencesUrl: manageLinks(deps, record).preferencesUrl,
       }),
     );
-  return { ...publicView(record), signingSecret };
+  // A chat platform checks no signature: its channel has no secret to answer.
+  return { ...publicView(record), ...(input.channel.type === 'webhook' ? { signingSecret } : {}) };
 }
 
 /** `POST /v1/subscriptions` for a webhook: where to, whose it is, and what it follows. */
 export const EndpointSubscribeInput = z.object({
-  channel: WebhookChannelInput,
+  channel: ChannelInput,
   ownerEmail: EmailAddress,
   topics: z.array(TopicInput).min(1, MESSAGES.noTopics).max(40, MESSAGES.tooManyTopics),
   level: z.enum(NotificationLevel.options, { error: MESSAGES.level }).default('all'),
@@ -132,7 +135,7 @@ export async function requestEndpointSubscription(
   clientIp: string,
 ) {
   await limitRequests(deps, input.ownerEmail, clientIp);
-  const check = await deps.poster.check(input.channel.url);
+  const check = await deps.poster.check(input.channel.url, input.channel.type);
   if (!check.ok)
     throw new AppError('VALIDATION', `channel.url ${check.problem}`, [
       { path: 'channel.url', message: check.problem },
@@ -164,7 +167,7 @@ export async function requestEndpointSubscription(
     level: input.level,
     topics,
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
-    channel: { type: 'webhook', format: input.channel.format, endpoint, host: check.url.host },
+    channel: { type: input.channel.type, format: formatOf(input.channel), endpoint, host: check.url.host },
     endpointKey: key,
     confirmTokenHash: confirm.hash,
     confirmExpiresAt: new Date(now.getTime() + CONFIRM_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
@@ -173,7 +176,7 @@ export async function requestEndpointSubscription(
   await deps.endpoints.create({
     subscriberId: id,
     url,
-    format: input.channel.format,
+    format: formatOf(input.channel),
     secrets: [{ secret: signingSecret, createdAt: now.toISOString() }],
     health: HEALTHY,
   });
@@ -230,7 +233,7 @@ async function postVerification(
   const posted = await postPlainEvent(
     deps,
     record,
-    { url, secrets: [signingSecret] },
+    { url, format: record.channel?.format ?? 'v1', secrets: [signingSecret] },
     'verification',
     now,
     confirmUrl,
@@ -243,7 +246,7 @@ async function postVerification(
 async function postPlainEvent(
   deps: Pick<SelfServiceDeps, 'catalog' | 'config'> & { poster: EndpointPoster },
   record: SubscriberRecord,
-  endpoint: { url: string; secrets: readonly string[] },
+  endpoint: { url: string; format: EndpointFormat; secrets: readonly string[] },
   type: 'test' | 'verification',
   now: Date,
   confirmUrl?: string,
@@ -251,18 +254,23 @@ async function postPlainEvent(
   const links = manageLinks(deps, record);
   const pageId = record.topics[0]?.pageId ?? '';
   const page = (await deps.catalog.getPage(pageId)).page;
-  const event = plainEventV1({
-    type,
-    eventId: `evt_${type === 'test' ? 'test' : 'verify'}_${randomUUID()}`,
-    at: now,
-    page: { id: pageId, name: page?.name ?? pageId },
-    links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
-    ...(confirmUrl ? { confirmUrl } : {}),
+  const eventId = `evt_${type === 'test' ? 'test' : 'verify'}_${randomUUID()}`;
+  const post = await endpointPost(endpoint, {
+    notice: {
+      type,
+      eventId,
+      at: now,
+      page: { id: pageId, name: page?.name ?? pageId },
+      links: { manageUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
+      ...(confirmUrl ? { confirmUrl } : {}),
+    },
   });
-  const body = JSON.stringify(event);
-  return deps.poster.post(endpoint.url, body, {
-    ...signatureHeaders(endpoint.secrets, { id: event.id, timestamp: now, body }),
-  });
+  return deps.poster.post(
+    post.url,
+    post.body,
+    { ...signatureHeaders(endpoint.secrets, { id: eventId, timestamp: now, body: post.body }) },
+    { kind: post.kind },
+  );
 }
 
 /** What an endpoint's owner does from its management link besides what every subscriber does. */
@@ -366,7 +374,7 @@ async function testEndpoint(deps: EndpointSupportDeps, record: SubscriberRecord)
   const posted = await postPlainEvent(
     deps,
     record,
-    { url: endpoint.url, secrets: signingSecrets(endpoint, now) },
+    { url: endpoint.url, format: endpoint.format, secrets: signingSecrets(endpoint, now) },
     'test',
     now,
   );

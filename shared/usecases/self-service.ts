@@ -206,14 +206,18 @@ export async function confirmSubscription(deps: SelfServiceDeps, token: string) 
     },
     record,
   );
-  // A webhook's signing secret, shown this once: the confirmation link works only once.
-  const endpoint = confirmed.channel && !already ? await deps.endpoints?.get(confirmed.id) : undefined;
+  // A webhook's signing secret, shown this once: the confirmation link works only once. A chat platform
+  // checks no signature: its channel has none to show.
+  const webhook = confirmed.channel?.type === 'webhook';
+  const endpoint = webhook && !already ? await deps.endpoints?.get(confirmed.id) : undefined;
   return {
     email: maskEmail(confirmed.email),
     preferencesUrl: preferencesUrl(deps, confirmed),
     topics: [...(await labelTopics(deps.catalog, confirmed.topics)), ...followLabels(confirmed)],
     pageIds: pageIdsOf(confirmed),
-    ...(confirmed.channel ? { endpoint: confirmed.channel.endpoint } : {}),
+    ...(confirmed.channel
+      ? { endpoint: confirmed.channel.endpoint, channelType: confirmed.channel.type }
+      : {}),
     ...(endpoint?.secrets[0] ? { signingSecret: endpoint.secrets[0].secret } : {}),
   };
 }

@@ -20,7 +20,11 @@ describe('OpenAPI document', () => {
     expect(address.required).toEqual(expect.arrayContaining(['email', 'topics']));
     expect(address.properties.level.enum).toEqual(['all', 'lifecycle', 'major']);
     expect(webhook.required).toEqual(expect.arrayContaining(['channel', 'ownerEmail', 'topics']));
-    expect(webhook.properties.channel.properties.format.enum).toEqual(['v1', 'statuspage']);
+    // A channel: a webhook (with its format) or a chat platform's incoming webhook.
+    const [webhookChannel, chatChannel] =
+      webhook.properties.channel.oneOf ?? webhook.properties.channel.anyOf;
+    expect(webhookChannel.properties.format.enum).toEqual(['v1', 'statuspage']);
+    expect(chatChannel.properties.type.enum).toEqual(['slack', 'teams', 'discord', 'googlechat']);
     // What an endpoint receives: the v1 event, with the Standard Webhooks headers.
     const event = (doc as any).webhooks.statusEvent.post;
     expect(event.parameters.map((p: { name: string }) => p.name)).toEqual([

@@ -10,10 +10,10 @@ import {
 import * as z from 'zod';
 import {
   type Endpoint,
+  EndpointFormat,
   EndpointHealth,
   endpointKey,
   SigningSecret,
-  WebhookFormat,
 } from '../../domain/endpoint';
 import { AppError } from '../../errors';
 import type { Endpoints, HealthChange } from '../../ports';
@@ -30,7 +30,7 @@ import { ENDPOINT_SK } from './subscribers';
 const Sealed = z.object({ url: z.string(), secrets: z.array(SigningSecret).min(1) });
 const EndpointItem = z.object({
   pk: z.string(),
-  format: WebhookFormat,
+  format: EndpointFormat,
   sealed: z.string(),
   health: EndpointHealth,
 });

@@ -17,7 +17,14 @@ export interface EndpointPanelInput {
 }
 
 const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
-const FORMATS = { v1: 'versioned JSON events (v1)', statuspage: 'Statuspage webhook bodies' } as const;
+const FORMATS = {
+  v1: 'versioned JSON events (v1)',
+  statuspage: 'Statuspage webhook bodies',
+  slack: 'Slack messages',
+  teams: 'Microsoft Teams cards',
+  discord: 'Discord messages',
+  googlechat: 'Google Chat cards, one thread per incident',
+} as const;
 
 /** How an endpoint has fared: paused and why, or its last delivery, failures in a row and slowness. */
 export function endpointHealth(health: EndpointHealth): SafeHtml {
