@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { type PageView, pageView } from '../domain/catalog';
+import { ChannelType } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import { WEBHOOK_LIMITS } from '../domain/statuspage';
 import { isTimeZone } from '../domain/time-zone';
@@ -28,6 +29,10 @@ const SubscribeForm = z.object({
   email: formValue.transform((email) => email ?? ''),
   channel: formValue,
   webhookUrl: formValue.transform((url) => url ?? ''),
+  slackUrl: formValue,
+  teamsUrl: formValue,
+  discordUrl: formValue,
+  googlechatUrl: formValue,
   ownerEmail: formValue.transform((email) => email ?? ''),
   format: formValue,
   topic: formValues,
@@ -36,12 +41,12 @@ const SubscribeForm = z.object({
   timeZone: formValue,
 });
 
-/** A webhook's form fields named as the API's (`channel.url`), for the form's own names. */
-const WEBHOOK_FIELDS: Record<string, string> = {
-  'channel.url': 'webhookUrl',
+/** An endpoint's form fields named as the API's (`channel.url`), for the form's own names. */
+const endpointFields = (type: ChannelType): Record<string, string> => ({
+  'channel.url': `${type}Url`,
   'channel.format': 'format',
   ownerEmail: 'ownerEmail',
-};
+});
 
 export function subscribePageRoutes(
   deps: FollowDeps & Parameters<typeof requestEndpointSubscription>[0],
@@ -95,7 +100,9 @@ export function subscribePageRoutes(
     async ({ body }, event) => {
       const embed = body.embed === '1';
       const view = await knownPage(body.page);
-      const webhook = body.channel === 'webhook';
+      const type = ChannelType.safeParse(body.channel).data;
+      const url =
+        (type === 'webhook' ? body.webhookUrl : type ? body[`${type}Url`] : undefined)?.trim() ?? '';
       try {
         const common = {
           topics: chosenTopics([view], body.topic),
@@ -104,10 +111,10 @@ export function subscribePageRoutes(
           ...(body.timeZone && isTimeZone(body.timeZone) ? { timeZone: body.timeZone } : {}),
         };
         const ip = event.requestContext.http.sourceIp;
-        if (webhook) {
+        if (type) {
           const input = parseWith(EndpointSubscribeInput, {
             ...common,
-            channel: { type: 'webhook', url: body.webhookUrl.trim(), format: body.format ?? 'v1' },
+            channel: type === 'webhook' ? { type, url, format: body.format ?? 'v1' } : { type, url },
             ownerEmail: body.ownerEmail.trim(),
           });
           await requestEndpointSubscription(deps, input, ip);
@@ -125,12 +132,14 @@ export function subscribePageRoutes(
             email: body.email,
             topics: new Set(body.topic),
             level: body.level ?? 'all',
-            channel: webhook ? 'webhook' : 'email',
+            channel: type ?? 'email',
             webhookUrl: body.webhookUrl,
+            ...(type && type !== 'webhook' ? { [`${type}Url`]: url } : {}),
             ownerEmail: body.ownerEmail,
             ...(body.format ? { format: body.format } : {}),
           };
-          const errors = error.details.map((d) => ({ ...d, path: WEBHOOK_FIELDS[d.path] ?? d.path }));
+          const named = type ? endpointFields(type) : {};
+          const errors = error.details.map((d) => ({ ...d, path: named[d.path] ?? d.path }));
           const page = subscribePage({ page: view, values, errors, embed });
           return html(400, page, framing(embed));
         }
@@ -141,8 +150,8 @@ export function subscribePageRoutes(
         });
       }
       if (prefersJson(event)) return json(202, { status: 'accepted' });
-      const done = webhook
-        ? checkEndpointPage({ endpoint: maskedEndpoint(body.webhookUrl.trim()), page: view, embed })
+      const done = type
+        ? checkEndpointPage({ endpoint: maskedEndpoint(url), type, page: view, embed })
         : checkInboxPage({ email: body.email.trim(), page: view, embed });
       return html(200, done, framing(embed));
     },

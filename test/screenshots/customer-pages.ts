@@ -1,5 +1,5 @@
 import { LOCAL_DEFAULTS } from '../../infra/local/stack';
-import { chatMessagesMayFail, incidentWebhook, PAGE_ID } from '../fixtures/seeds';
+import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { screenshotSession, shoot } from './session';
 
 /*
@@ -45,7 +45,7 @@ await screenshotSession(async (stack, browser) => {
   // A webhook instead: the form with that channel chosen, the answer, and its confirmation with the secret.
   await page.goto(`${api}/subscribe?page=${PAGE_ID}`);
   await page.getByRole('group', { name: 'Where should updates go?' }).getByLabel('Webhook').check();
-  await page.getByLabel('Webhook URL').fill(`${stack.receiver.url}/hooks/ops-alerts`);
+  await page.getByLabel('Webhook URL', { exact: true }).fill(`${stack.receiver.url}/hooks/ops-alerts`);
   await page.getByLabel('Email for notices about this webhook').fill('ops@example.com');
   await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
   await shoot(page, 'customer', 'subscribe-webhook');
@@ -60,6 +60,53 @@ await screenshotSession(async (stack, browser) => {
   const webhookPreferences = await page
     .getByRole('link', { name: 'Manage preferences' })
     .getAttribute('href');
+
+  // Each chat platform chosen on the form; Slack subscribed, confirmed from its message, the others
+  // added by support, so that the receiver's page shows one message of each.
+  const chats = [
+    ['slack', 'Slack'],
+    ['teams', 'Microsoft Teams'],
+    ['discord', 'Discord'],
+    ['googlechat', 'Google Chat'],
+  ] as const;
+  for (const [type, name] of chats) {
+    await page.goto(`${api}/subscribe?page=${PAGE_ID}`);
+    await page
+      .getByRole('group', { name: 'Where should updates go?' })
+      .getByLabel(name, { exact: true })
+      .check();
+    await page.getByLabel(`${name} webhook URL`).fill(`${stack.receiver.url}/hooks/${type}-ops`);
+    await page.getByLabel('Email for notices about this webhook').fill('ops@example.com');
+    await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
+    await shoot(page, 'customer', `subscribe-${type}`);
+    if (type === 'slack') {
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.getByRole('heading', { name: 'Check your Slack channel' }).waitFor();
+      await shoot(page, 'customer', 'check-chat');
+      const message = JSON.parse(stack.receiver.received[0]?.body ?? '{}');
+      const confirm = message.blocks
+        ?.flatMap((b: { elements?: Array<{ text?: { text: string }; url?: string }> }) => b.elements ?? [])
+        .find((e: { text?: { text: string } }) => e.text?.text === 'Confirm')?.url;
+      await page.goto(confirm ?? '');
+      await page.getByRole('button', { name: 'Confirm subscription' }).click();
+      await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
+      await shoot(page, 'customer', 'chat-confirmed');
+    } else {
+      await fetch(`${api}/v1/admin/subscribers`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          channel: { type, url: `${stack.receiver.url}/hooks/${type}-ops` },
+          ownerEmail: 'ops@example.com',
+          topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+          confirmed: true,
+        }),
+      });
+    }
+  }
 
   await fetch(`${api}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
     method: 'POST',
@@ -116,7 +163,7 @@ await screenshotSession(async (stack, browser) => {
   await page.getByRole('status').waitFor();
   await shoot(page, 'customer', 'preferences-webhook');
 
-  // The local receiver's page: what the webhook got (the verification, then the update).
+  // The local receiver's page: what the webhook got (the verification, then the update), and each chat.
   await page.goto(`${stack.receiver.url}/`);
   await shoot(page, 'local', 'webhook-receiver');
 });

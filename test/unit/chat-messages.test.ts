@@ -103,8 +103,12 @@ describe('a Microsoft Teams message', () => {
 
   it('keeps the owner’s markdown as text: no link behind other words', () => {
     const all = JSON.stringify(teamsMessage(hostile));
-    expect(all).not.toContain('[innocent](javascript');
-    expect(all).toContain('\\\\[innocent\\\\]\\\\(javascript');
+    expect(all).not.toMatch(/\[innocent\]\s*\(/);
+    expect(all).toContain('[innocent]\u200B(javascript');
+    // Brackets the owner wrote stay as written: no backslashes in a Teams card.
+    expect(JSON.stringify(teamsMessage(chatContentOf(eventOf())))).toContain(
+      '"[CHAT] [Chat messages may fail',
+    );
   });
 });
 

@@ -128,7 +128,7 @@
     const show = () => {
       const chosen = form.querySelector('input[name="channel"]:checked')?.value ?? 'email';
       for (const group of form.querySelectorAll('[data-channel]'))
-        group.hidden = group.dataset.channel !== chosen;
+        group.hidden = !group.dataset.channel.split(' ').includes(chosen);
     };
     for (const choice of choices) choice.addEventListener('change', show);
     if (choices.length > 0) show();

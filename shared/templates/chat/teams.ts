@@ -2,15 +2,17 @@ import { type ChatContent, cutAtWord } from './content';
 
 /*
  * A Microsoft Teams message for a Workflows webhook: an Adaptive Card (1.5) in the `message` envelope the
- * "When a Teams webhook request is received" flow posts. Teams reads a subset of markdown in text blocks
- * and facts: the owner's text has it backslash-escaped, so that a `[link](javascript:…)` or a heading
- * stays the text it was. Teams pings only through `<at>` entities, which we never send.
+ * "When a Teams webhook request is received" flow posts. Teams reads a small subset of markdown in text
+ * blocks and facts (emphasis, lists, `[text](url)` links) and no backslash escapes: in the owner's text a
+ * zero-width space parts every `](`, so that no link hides behind other words while the text reads as
+ * written (an incident named "[CHAT] …" keeps its brackets). Teams pings only through `<at>` entities,
+ * which we never send.
  */
 
 const TEXT_MAX = 10_000;
 
-/** Text Teams shows as written: markdown characters backslash-escaped. */
-export const teamsEscape = (text: string) => text.replace(/([\\*_~`[\]()#>+\-!|<])/g, '\\$1');
+/** Text Teams shows as written: no markdown link can be made of it. */
+export const teamsEscape = (text: string) => text.replace(/\]\s*\(/g, (part) => part.replace('(', '\u200B('));
 
 export function teamsMessage(content: ChatContent) {
   const facts = [

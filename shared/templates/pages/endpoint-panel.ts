@@ -58,11 +58,13 @@ function deliveriesTable(deliveries: EndpointPanelInput['deliveries']): SafeHtml
 export function endpointPanel(input: EndpointPanelInput, action: string): SafeHtml {
   const button = (value: string, label: string, secondary = true) =>
     html`<form class="inline" method="post" action="${action}">${hidden('action', value)}<button type="submit"${secondary ? html` class="secondary"` : ''}>${label}</button></form>`;
+  // A chat platform checks no signature: its channel has no secret to rotate.
+  const webhook = input.channel.type === 'webhook';
   return html`<h2>The endpoint</h2>
-<p>Updates are POSTed to <strong>${input.channel.endpoint}</strong> as ${FORMATS[input.channel.format]}, signed per Standard Webhooks.</p>
+<p>Updates are POSTed to <strong>${input.channel.endpoint}</strong> as ${FORMATS[input.channel.format]}${webhook ? ', signed per Standard Webhooks' : ''}.</p>
 ${endpointHealth(input.health)}
-<div class="actions">${input.health.quarantinedAt ? button('resume', 'Resume', false) : ''}${button('test', 'Send a test event')}${button('rotate', 'Rotate signing secret')}</div>
-<p class="muted">A rotated secret is shown once; the old one goes on signing for 24 hours beside it, while your endpoint switches.</p>
+<div class="actions">${input.health.quarantinedAt ? button('resume', 'Resume', false) : ''}${button('test', webhook ? 'Send a test event' : 'Send a test message')}${webhook ? button('rotate', 'Rotate signing secret') : ''}</div>
+${webhook ? html`<p class="muted">A rotated secret is shown once; the old one goes on signing for 24 hours beside it, while your endpoint switches.</p>` : ''}
 <h2>Recent deliveries</h2>
 ${deliveriesTable(input.deliveries)}`;
 }
