@@ -72,8 +72,9 @@ export async function importSubscribers(deps: ImportDeps, csv: string, options: 
         `at most ${MAX_IMPORT_ROWS} rows per request: send the file in parts`,
       );
     }
-    // A webhook's URL is a credential and not exported: its rows cannot bring it back.
-    if (column('channel') >= 0 && csvValue(fields[column('channel')] ?? '').toLowerCase() === 'webhook') {
+    // A webhook's or a chat channel's URL is a credential and not exported: its rows cannot bring it back.
+    const channel = column('channel') >= 0 ? csvValue(fields[column('channel')] ?? '').toLowerCase() : '';
+    if (channel && channel !== 'email') {
       report.rejected.push({ line, error: WEBHOOK_ROW });
       continue;
     }

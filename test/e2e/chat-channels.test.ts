@@ -174,6 +174,25 @@ describe('chat channels', () => {
     expect(page).not.toContain('whsec_');
   });
 
+  it('are exported by platform, never by URL, and a re-import leaves them out in words', async () => {
+    const headers = { authorization: `Bearer ${LOCAL_DEFAULTS.ADMIN_API_KEY}` };
+    const csv = await (
+      await fetch(`${stack.apiUrl}/v1/admin/subscribers/export?limit=200`, { headers })
+    ).text();
+    const chatRows = csv.split('\n').filter((row) => /,(slack|teams|discord|googlechat)$/.test(row));
+    expect(chatRows.length).toBeGreaterThanOrEqual(6);
+    expect(csv).not.toContain('127.0.0.1');
+    const reimport = await fetch(`${stack.apiUrl}/v1/admin/subscribers/import?dryRun=true`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const report = (await reimport.json()) as { rejected: Array<{ error: string }> };
+    expect(
+      report.rejected.filter((r) => r.error.startsWith('a webhook is not imported from a file')),
+    ).toHaveLength(chatRows.length);
+  });
+
   it('are refused in words when the URL is another platform’s, or Teams’ retired connectors', async () => {
     const subscribe = (type: string, url: string) =>
       adminCall(stack, 'POST', '/v1/admin/subscribers', {
@@ -194,5 +213,36 @@ describe('chat channels', () => {
     expect(JSON.stringify(unknown.body)).toMatch(/not a Google Chat incoming-webhook URL/);
     const slackAsWebhook = await subscribe('webhook', 'https://hooks.slack.com/services/T/B/X');
     expect(JSON.stringify(slackAsWebhook.body)).toMatch(/is a Slack incoming webhook/);
+  });
+
+  it('keep the page owner’s hostile text as text on every platform', { timeout: 60_000 }, async () => {
+    const hostile =
+      'Ping <!channel> <@U123> @everyone <users/all> <https://evil.example|innocent> [innocent](javascript:alert(1))';
+    const payload = incidentWebhook({ ...seed, id: `h${randomUUID().slice(0, 10)}` }, 1);
+    payload.incident.name = `Outage ${hostile}`;
+    for (const update of payload.incident.incident_updates) update.body = hostile;
+    const before = new Map([...received].map(([name, list]) => [name, list.length]));
+    const response = await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    expect(response.status).toBe(202);
+    await stack.waitForIdle(60_000);
+    const newest = (name: string) => (received.get(name) ?? []).slice(before.get(name) ?? 0);
+    const [slack] = newest('slack');
+    const slackText =
+      JSON.stringify(slack?.body.text) + JSON.stringify((slack?.body.blocks as unknown[])?.slice(1));
+    for (const markup of ['<!channel>', '<@U123>', '<https://evil.example|innocent>'])
+      expect(slackText).not.toContain(markup);
+    const [discord] = newest('discord');
+    expect(discord?.body.allowed_mentions).toEqual({ parse: [] });
+    // Its title reads no links; its description and fields would: there the owner's text is escaped.
+    const [embed] = (discord?.body.embeds ?? []) as Array<{ description: string; fields: unknown[] }>;
+    expect(JSON.stringify([embed?.description, embed?.fields])).not.toMatch(/[^\\]\[innocent\]\(/);
+    const [teams] = newest('teams');
+    expect(JSON.stringify(teams?.body)).not.toMatch(/\[innocent\]\(/);
+    const [chat] = newest('googlechat');
+    expect(JSON.stringify(chat?.body)).not.toContain('<users/all>');
   });
 });
