@@ -1,5 +1,6 @@
 import * as AdaptiveCards from 'adaptivecards';
 import { describe, expect, it } from 'vitest';
+import { chatRefusal } from '../../shared/domain/chat-url';
 import { planIncidentIngest } from '../../shared/domain/ingest-plan';
 import { StatuspageIncidentWebhook } from '../../shared/domain/statuspage';
 import type { EventInput } from '../../shared/domain/webhook-events';
@@ -183,5 +184,29 @@ describe('a notice in a chat', () => {
       googleChatMessage(content),
     ])
       expect(JSON.stringify(message)).toContain('https://s.example/confirm?token=c');
+  });
+});
+
+describe('a chat platform’s refusal', () => {
+  it('says the webhook is gone for each platform’s words, and names our own malformed message', () => {
+    for (const said of ['channel_not_found', 'channel_is_archived', 'no_service', 'invalid_token'])
+      expect(chatRefusal('slack', 404, said)).toEqual({
+        gone: `the Slack webhook is gone: it answered 404 ${said}`,
+      });
+    expect(chatRefusal('slack', 400, 'invalid_payload')).toEqual({
+      ourBug: 'Slack answered 400 invalid_payload',
+    });
+    expect(chatRefusal('discord', 404, '{"message": "Unknown Webhook", "code": 10015}')).toEqual({
+      gone: 'the Discord webhook is gone: it answered 404 Unknown Webhook',
+    });
+    expect(chatRefusal('teams', 404, '')).toEqual({
+      gone: 'the Microsoft Teams webhook is gone: it answered 404',
+    });
+    expect(chatRefusal('googlechat', 404, '{"error":{"code":404}}')).toEqual({
+      gone: 'the Google Chat webhook is gone: it answered 404',
+    });
+    // Anything else is any endpoint's answer: a 400 fails the delivery, a 429 or 5xx is retried.
+    expect(chatRefusal('discord', 400, '{"code": 50035}')).toBeUndefined();
+    expect(chatRefusal('slack', 403, 'something_else')).toBeUndefined();
   });
 });
