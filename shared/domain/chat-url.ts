@@ -99,3 +99,17 @@ export function chatRefusal(
     };
   return undefined;
 }
+
+/** Discord's answer to a message for a forum channel that names no post: the channel is a forum. */
+export const isDiscordForumRefusal = (status: number, answer: string) =>
+  status === 400 && /"code"\s*:\s*220001\b/.test(answer);
+
+/** The post (thread) a Discord message went to, from its answer to `?wait=true`: the message's channel. */
+export function discordThreadOf(answer: string): string | undefined {
+  try {
+    const id = (JSON.parse(answer) as { channel_id?: unknown }).channel_id;
+    return typeof id === 'string' && /^\d{1,30}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

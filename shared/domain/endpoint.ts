@@ -123,8 +123,13 @@ export const Endpoint = z.object({
   /** Newest first; every one of them signs. */
   secrets: z.array(SigningSecret).min(1),
   health: EndpointHealth,
+  /** A Discord forum's posts, one per incident: the thread each incident's messages go to. */
+  threads: z.record(z.string(), z.string()).optional(),
 });
 export type Endpoint = z.infer<typeof Endpoint>;
+
+/** Incidents whose forum post an endpoint remembers: the newest; an older incident's next update opens a new one. */
+export const THREADS_KEPT = 50;
 
 /**
  * Secrets that still sign at `now`: the newest, and each older one until a day after the secret that

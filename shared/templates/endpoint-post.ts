@@ -12,7 +12,7 @@ export type NoticeInput = Parameters<typeof plainEventV1>[0];
 export async function endpointPost(
   endpoint: { url: string; format: EndpointFormat },
   event: { update: EventInput } | { notice: NoticeInput },
-): Promise<{ url: string; body: string; kind: ChannelType }> {
+): Promise<{ url: string; body: string; kind: ChannelType; threadName?: string }> {
   const { url, format } = endpoint;
   if (format === 'v1' || format === 'statuspage') {
     const body =
@@ -23,7 +23,7 @@ export async function endpointPost(
           : incidentEventV1(event.update);
     return { url, body: JSON.stringify(body), kind: 'webhook' };
   }
-  const { chatContentOf, chatNoticeOf } = await import('./chat/content');
+  const { chatContentOf, chatNoticeOf, cutAtWord } = await import('./chat/content');
   const content = 'notice' in event ? chatNoticeOf(event.notice) : chatContentOf(event.update);
   const message = async () => {
     switch (format) {
@@ -38,5 +38,11 @@ export async function endpointPost(
     }
   };
   const to = format === 'googlechat' ? (await import('./chat/googlechat')).googleChatUrl(url) : url;
-  return { url: to, body: JSON.stringify(await message()), kind: format };
+  return {
+    url: to,
+    body: JSON.stringify(await message()),
+    kind: format,
+    // A Discord forum's post about the incident, should the channel be one: named after it.
+    ...(format === 'discord' ? { threadName: cutAtWord(content.title, 100) } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { PageCatalog } from '../domain/catalog';
-import { chatRefusal } from '../domain/chat-url';
+import { chatRefusal, discordThreadOf, isDiscordForumRefusal } from '../domain/chat-url';
 import { type Delivery, deliveryId } from '../domain/delivery';
 import {
   type AttemptHealth,
@@ -362,6 +362,7 @@ async function deliverToOne(
   const { endpoint, status } = await context.subscriber(subscriberId);
   const outcomes: Outcome[] = [];
   let health = endpoint?.health;
+  let threads = endpoint?.threads;
   let quarantined = false;
   // Past its share of the invocation, an endpoint's backlog waits, in order, for the next sweep: a slow
   // endpoint with many updates due cannot hold the invocation to its timeout.
@@ -392,20 +393,27 @@ async function deliverToOne(
     const gap = lastPostAt + (MIN_GAP_MS[endpoint.format] ?? 0) - Date.now();
     if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
     lastPostAt = Date.now();
-    const attempt = await attemptOne(deps, context, { ...endpoint, health }, delivery).catch(
-      async (error: unknown) => {
-        // Ours, not the endpoint's (its update unreadable, say): it waits for its retry like any failure,
-        // and gives up after a day, instead of failing the batch for the other endpoints.
-        log.error('endpoint delivery failed on our side', { subscriberId, error: loggableError(error) });
-        return retryLater(
-          deps,
-          context,
-          delivery,
-          `our side failed: ${error instanceof Error ? error.message : 'unknown'}`,
-        );
-      },
-    );
+    const attempt: Awaited<ReturnType<typeof attemptOne>> = await attemptOne(
+      deps,
+      context,
+      { ...endpoint, health, ...(threads ? { threads } : {}) },
+      delivery,
+    ).catch(async (error: unknown) => {
+      // Ours, not the endpoint's (its update unreadable, say): it waits for its retry like any failure,
+      // and gives up after a day, instead of failing the batch for the other endpoints.
+      log.error('endpoint delivery failed on our side', { subscriberId, error: loggableError(error) });
+      return retryLater(
+        deps,
+        context,
+        delivery,
+        `our side failed: ${error instanceof Error ? error.message : 'unknown'}`,
+      );
+    });
     outcomes.push(attempt.outcome);
+    if (attempt.thread) {
+      await deps.endpoints.recordThread(subscriberId, delivery.incidentId, attempt.thread, threads);
+      threads = { ...threads, [delivery.incidentId]: attempt.thread };
+    }
     const next: EndpointHealth = attempt.health ? healthAfter(health, attempt.health) : health;
     if (next.quarantinedAt && !health.quarantinedAt) {
       quarantined = true;
@@ -424,19 +432,38 @@ async function attemptOne(
   context: DeliveryContext,
   endpoint: Endpoint,
   delivery: Delivery,
-): Promise<{ outcome: Outcome; health?: AttemptHealth }> {
+): Promise<{ outcome: Outcome; health?: AttemptHealth; thread?: string }> {
   const now = deps.clock.now();
-  const { url, body, kind } = await postOf(deps, context, endpoint, delivery, now);
+  const { url, body, kind, threadName } = await postOf(deps, context, endpoint, delivery, now);
   const webhookId = delivery.eventId ?? `${delivery.subscriberId}.${delivery.updateId}`;
-  const headers = signatureHeaders(signingSecrets(endpoint, now), { id: webhookId, timestamp: now, body });
   const timeoutMs = tryTimeoutMs(endpoint.health, delivery);
   const firstTry = timeoutMs ? context.firstTries.begin() : undefined;
-  const posted = await deps.poster.post(
-    url,
-    body,
-    { ...headers },
-    { kind, ...(timeoutMs ? { timeoutMs } : {}), ...(firstTry ? { cutOff: firstTry.signal } : {}) },
-  );
+  const send = (to: string, content: string) =>
+    deps.poster.post(
+      to,
+      content,
+      {
+        ...signatureHeaders(signingSecrets(endpoint, now), { id: webhookId, timestamp: now, body: content }),
+      },
+      { kind, ...(timeoutMs ? { timeoutMs } : {}), ...(firstTry ? { cutOff: firstTry.signal } : {}) },
+    );
+  // A Discord forum: an incident's messages go to its post, the first one opening it (named after it).
+  const thread = kind === 'discord' ? endpoint.threads?.[delivery.incidentId] : undefined;
+  let posted = await send(thread ? withParam(url, 'thread_id', thread) : url, body);
+  let opened: string | undefined;
+  if (
+    kind === 'discord' &&
+    !thread &&
+    threadName &&
+    posted.kind === 'rejected' &&
+    isDiscordForumRefusal(posted.status, posted.answer)
+  ) {
+    posted = await send(
+      withParam(url, 'wait', 'true'),
+      JSON.stringify({ ...JSON.parse(body), thread_name: threadName }),
+    );
+    opened = posted.kind === 'delivered' ? discordThreadOf(posted.answer) : undefined;
+  }
   firstTry?.done();
   const refusal =
     kind !== 'webhook' && (posted.kind === 'rejected' || posted.kind === 'gone')
@@ -474,6 +501,7 @@ async function attemptOne(
       return {
         outcome: 'delivered' as const,
         health: { ok: true as const, at: now, latencyMs: posted.latencyMs },
+        ...(opened ? { thread: opened } : {}),
       };
     case 'retry': {
       if (posted.timedOut && timeoutMs) {
@@ -603,4 +631,11 @@ async function noticeOfQuarantine(deps: EndpointDeliveryDeps, endpoint: Endpoint
       preferencesUrl: links.preferencesUrl,
     }),
   );
+}
+
+/** The URL with a query parameter set: a Discord webhook's `thread_id` or `wait`. */
+function withParam(url: string, name: string, value: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(name, value);
+  return parsed.href;
 }

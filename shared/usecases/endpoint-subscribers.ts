@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
+import { isDiscordForumRefusal } from '../domain/chat-url';
 import {
   ChannelInput,
   type EndpointFormat,
@@ -265,12 +266,21 @@ async function postPlainEvent(
       ...(confirmUrl ? { confirmUrl } : {}),
     },
   });
-  return deps.poster.post(
-    post.url,
-    post.body,
-    { ...signatureHeaders(endpoint.secrets, { id: eventId, timestamp: now, body: post.body }) },
-    { kind: post.kind },
-  );
+  const send = (url: string, body: string) =>
+    deps.poster.post(
+      url,
+      body,
+      { ...signatureHeaders(endpoint.secrets, { id: eventId, timestamp: now, body }) },
+      { kind: post.kind },
+    );
+  const posted = await send(post.url, post.body);
+  // A Discord forum takes a message only in a post: the notice opens one of its own.
+  if (post.threadName && posted.kind === 'rejected' && isDiscordForumRefusal(posted.status, posted.answer)) {
+    const url = new URL(post.url);
+    url.searchParams.set('wait', 'true');
+    return send(url.href, JSON.stringify({ ...JSON.parse(post.body), thread_name: post.threadName }));
+  }
+  return posted;
 }
 
 /** What an endpoint's owner does from its management link besides what every subscriber does. */

@@ -27,7 +27,21 @@ const ANSWERS: Record<string, { status: number; body: string }> = {
   googlechat: { status: 200, body: '{}' },
   'slack-gone': { status: 404, body: 'channel_not_found' },
   'discord-gone': { status: 404, body: '{"message": "Unknown Webhook", "code": 10015}' },
+  // A forum channel's webhook: a message must name a post, or open one (see forumAnswer).
+  'discord-forum': { status: 204, body: '' },
 };
+
+/** As Discord answers for a forum: no post named, refused; a post opened, its message; in a post, taken. */
+function forumAnswer(url: string, body: Record<string, unknown>) {
+  const query = new URL(url, 'http://receiver').searchParams;
+  if (query.get('thread_id')) return { status: 204, body: '' };
+  if (body.thread_name && query.get('wait') === 'true')
+    return { status: 200, body: JSON.stringify({ id: '9100000001', channel_id: '9000000001' }) };
+  return {
+    status: 400,
+    body: '{"message": "Webhooks posted to forum channels must have a thread_name or thread_id", "code": 220001}',
+  };
+}
 
 let stack: LocalStack;
 let receiver: Server;
@@ -45,8 +59,13 @@ beforeAll(async () => {
     request.on('end', () => {
       const name = (request.url ?? '/').split('/')[1] ?? '';
       const list = received.get(name) ?? [];
-      list.push({ url: request.url ?? '', body: JSON.parse(body || '{}') });
+      const parsed = JSON.parse(body || '{}');
+      list.push({ url: request.url ?? '', body: parsed });
       received.set(name, list);
+      if (name === 'discord-forum') {
+        const forum = forumAnswer(request.url ?? '/', parsed);
+        return void response.writeHead(forum.status).end(forum.body);
+      }
       const answer = ANSWERS[name] ??
         (name === 'verify' ? ANSWERS.discord : undefined) ?? { status: 404, body: '' };
       response.writeHead(answer.status).end(answer.body);
@@ -57,7 +76,7 @@ beforeAll(async () => {
   for (const name of Object.keys(ANSWERS)) {
     const ownerEmail = uniqueEmail('chat-owner');
     const created = await adminCall(stack, 'POST', '/v1/admin/subscribers', {
-      channel: { type: name.replace('-gone', ''), url: `${base}/${name}/hook/token-${name}` },
+      channel: { type: name.split('-')[0], url: `${base}/${name}/hook/token-${name}` },
       ownerEmail,
       topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
       confirmed: true,
@@ -126,6 +145,24 @@ describe('chat channels', () => {
       expect(message.url).toContain('messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
   });
 
+  it('in a Discord forum, open a post per incident with its first update, the others in it', async () => {
+    const forum = received.get('discord-forum') ?? [];
+    // The first update: refused (no post named), then again opening the post, named after the incident.
+    const [refused, opening, ...inPost] = forum;
+    expect(refused?.body.thread_name).toBeUndefined();
+    expect(opening?.url).toContain('wait=true');
+    expect(opening?.body.thread_name).toMatch(/^\[CHAT\] \[Chat messages may fail/);
+    expect(inPost).toHaveLength(4);
+    for (const message of inPost) {
+      expect(message.url).toContain('thread_id=9000000001');
+      expect(message.body.thread_name).toBeUndefined();
+    }
+    const deliveries = (
+      await adminCall(stack, 'GET', `/v1/admin/subscribers/${subscribers['discord-forum']?.id}/deliveries`)
+    ).body.items as Array<{ status: string }>;
+    expect(deliveries.map((d) => d.status)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+  });
+
   it('that are gone are quarantined at the first answer saying so, and their owners told once', {
     timeout: 60_000,
   }, async () => {
@@ -161,6 +198,20 @@ describe('chat channels', () => {
     expect(answer.status).toBe(202);
     const [message, ...more] = received.get('verify') ?? [];
     expect(more).toEqual([]);
+    // In a forum, the notice opens a post of its own.
+    const forum = await fetch(`${stack.apiUrl}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        channel: { type: 'discord', url: `${base}/discord-forum/verify/${randomUUID()}` },
+        ownerEmail: uniqueEmail('forum-owner'),
+        topics: [{ pageId: PAGE_ID, componentId: US_CHAT }],
+      }),
+    });
+    expect(forum.status).toBe(202);
+    const opened = (received.get('discord-forum') ?? []).at(-1);
+    expect(opened?.body.thread_name).toBe('Confirm updates from Kustomer');
+    expect(JSON.stringify(opened?.body)).toContain('/v1/confirm?token=');
     expect(message?.body.allowed_mentions).toEqual({ parse: [] });
     const confirm = /\[Confirm\]\((http[^)]+)\)/.exec(JSON.stringify(message?.body))?.[1] ?? '';
     const confirmUrl = new URL(confirm);

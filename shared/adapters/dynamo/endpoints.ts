@@ -14,6 +14,7 @@ import {
   EndpointHealth,
   endpointKey,
   SigningSecret,
+  THREADS_KEPT,
 } from '../../domain/endpoint';
 import { AppError } from '../../errors';
 import type { Endpoints, HealthChange } from '../../ports';
@@ -33,6 +34,7 @@ const EndpointItem = z.object({
   format: EndpointFormat,
   sealed: z.string(),
   health: EndpointHealth,
+  threads: z.record(z.string(), z.string()).optional(),
 });
 
 export class DynamoEndpoints implements Endpoints {
@@ -63,6 +65,7 @@ export class DynamoEndpoints implements Endpoints {
       format: endpoint.format,
       sealed: this.seal({ url: endpoint.url, secrets: endpoint.secrets }),
       health: endpoint.health,
+      ...(endpoint.threads ? { threads: endpoint.threads } : {}),
     };
   }
 
@@ -89,7 +92,13 @@ export class DynamoEndpoints implements Endpoints {
 
   private endpointOf(stored: Record<string, unknown>): Endpoint {
     const item = EndpointItem.parse(stored);
-    return { subscriberId: item.pk, format: item.format, health: item.health, ...this.open(item.sealed) };
+    return {
+      subscriberId: item.pk,
+      format: item.format,
+      health: item.health,
+      ...(item.threads ? { threads: item.threads } : {}),
+      ...this.open(item.sealed),
+    };
   }
 
   async recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<void> {
@@ -97,6 +106,29 @@ export class DynamoEndpoints implements Endpoints {
       .send(new UpdateCommand({ TableName: this.tableName, ...healthUpdate({ subscriberId, health, over }) }))
       .catch((error: unknown) => {
         // Erased meanwhile, or its health changed since it was read (resumed): that change stands.
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  async recordThread(subscriberId: string, incidentId: string, threadId: string, known: Endpoint['threads']) {
+    // The newest THREADS_KEPT, in the order they were opened: a forum post per incident, not forever.
+    const threads = Object.fromEntries(
+      [...Object.entries(known ?? {}).filter(([id]) => id !== incidentId), [incidentId, threadId]].slice(
+        -THREADS_KEPT,
+      ),
+    );
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: subscriberId, sk: ENDPOINT_SK },
+          UpdateExpression: 'SET threads = :threads',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':threads': threads },
+        }),
+      )
+      .catch((error: unknown) => {
+        // Erased meanwhile: nothing comes back.
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       });
   }
