@@ -108,12 +108,21 @@ export const endpointQuarantinedMail = (input: {
  * To the owner of a webhook asked for: where it goes, that it starts once confirmed from the
  * verification event POSTed to it (which proves control of the endpoint), and its management link.
  */
-export const endpointRegisteredMail = (input: { endpoint: string; preferencesUrl: string }) =>
+export const endpointRegisteredMail = (input: {
+  endpoint: string;
+  preferencesUrl: string;
+  /** A chat platform's name: the confirm link is in a message in its channel. */
+  platform?: string;
+}) =>
   endpointMail({
-    subject: 'Confirm your status webhook from its verification event',
+    subject: input.platform
+      ? `Confirm your ${input.platform} status updates from the message in the channel`
+      : 'Confirm your status webhook from its verification event',
     paragraphs: [
       `Someone, hopefully you, asked to send status updates to ${input.endpoint}, naming this address as its owner.`,
-      'We POSTed a verification event to it: open the confirm_url it carries to start the updates and see its signing secret. Nothing else is sent before that.',
+      input.platform
+        ? `We posted a message with a Confirm link in that ${input.platform} channel: open it to start the updates. Nothing else is sent before that.`
+        : 'We POSTed a verification event to it: open the confirm_url it carries to start the updates and see its signing secret. Nothing else is sent before that.',
     ],
     preferencesUrl: input.preferencesUrl,
     note: 'If this was not you, ignore this mail, or unsubscribe the webhook from its page.',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
-import { isDiscordForumRefusal } from '../domain/chat-url';
+import { isDiscordForumRefusal, PLATFORM_NAMES } from '../domain/chat-url';
 import {
   ChannelInput,
   type EndpointFormat,
@@ -153,7 +153,11 @@ export async function requestEndpointSubscription(
     await mailQuietly(
       deps,
       known.email,
-      endpointRegisteredMail({ endpoint, preferencesUrl: manageLinks(deps, known).preferencesUrl }),
+      endpointRegisteredMail({
+        endpoint,
+        preferencesUrl: manageLinks(deps, known).preferencesUrl,
+        ...platformOf(input.channel.type),
+      }),
     );
     return;
   }
@@ -194,7 +198,11 @@ export async function requestEndpointSubscription(
   await mailQuietly(
     deps,
     input.ownerEmail,
-    endpointRegisteredMail({ endpoint, preferencesUrl: manageLinks(deps, record).preferencesUrl }),
+    endpointRegisteredMail({
+      endpoint,
+      preferencesUrl: manageLinks(deps, record).preferencesUrl,
+      ...platformOf(input.channel.type),
+    }),
   );
 }
 
@@ -427,3 +435,7 @@ export async function rotateSigningSecret(deps: EndpointManageDeps, token: strin
 }
 
 const NOT_CONFIRMED = 'This webhook is not confirmed: confirm it from its verification event first.';
+
+/** A chat channel's platform, by name, for the words of its owner's mail. */
+const platformOf = (type: ChannelInput['type']) =>
+  type === 'webhook' ? {} : { platform: PLATFORM_NAMES[type] };

@@ -213,6 +213,8 @@ describe('chat channels', () => {
     expect(opened?.body.thread_name).toBe('Confirm updates from Kustomer');
     expect(JSON.stringify(opened?.body)).toContain('/v1/confirm?token=');
     expect(message?.body.allowed_mentions).toEqual({ parse: [] });
+    const [mail] = await mailTo([ownerEmail]);
+    expect(mail?.subject).toBe('Confirm your Discord status updates from the message in the channel');
     const confirm = /\[Confirm\]\((http[^)]+)\)/.exec(JSON.stringify(message?.body))?.[1] ?? '';
     const confirmUrl = new URL(confirm);
     expect(confirmUrl.pathname).toBe('/v1/confirm');

@@ -268,15 +268,21 @@ describe('compute stack', () => {
     expect(on('AWS/Lambda', 'Throttles').filter(ofVersion)).toHaveLength(deployed);
     expect(on('AWS/Lambda', 'IteratorAge')).toHaveLength(3);
     expect(on('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
-    // Webhooks: endpoints quarantined, deliveries failed for good, a retry backlog that does not drain.
-    for (const metric of ['EndpointsQuarantined', 'EndpointsFailed', 'EndpointRetriesDue'])
+    // Webhooks: endpoints quarantined, deliveries failed for good, a retry backlog that does not drain;
+    // chat messages a platform refused as malformed (ours to fix).
+    for (const metric of [
+      'EndpointsQuarantined',
+      'EndpointsFailed',
+      'EndpointRetriesDue',
+      'ChatMessagesRefused',
+    ])
       expect(on('StatusNotifier', metric), metric).toHaveLength(1);
     // The pipeline's own: recipients pending too long, SES taking no mail, reputation near SES's review.
     expect(on('StatusNotifier', 'StalePendingRecipients')).toHaveLength(1);
     expect(on('StatusNotifier', 'SendingPaused')).toHaveLength(1);
     expect(on('AWS/SES', 'Reputation.BounceRate')[0]?.Properties.Threshold).toBe(0.04);
     expect(on('AWS/SES', 'Reputation.ComplaintRate')[0]?.Properties.Threshold).toBe(0.0008);
-    expect(alarms).toHaveLength(functionCount * 2 + deployed * 2 + 3 + 4 + 4 + 3);
+    expect(alarms).toHaveLength(functionCount * 2 + deployed * 2 + 3 + 4 + 4 + 4);
     for (const alarm of alarms)
       expect(alarm.Properties.AlarmDescription).toMatch(/docs\/runbook\.md#[a-z-]+/);
   });
