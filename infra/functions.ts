@@ -284,7 +284,8 @@ export const functionSpecs = {
     description:
       'Batches of endpoints and retries due on the deliveries stream → one signed POST each; health and quarantine',
     env: FUNCTION_ENV.endpoints,
-    tables: { deliveries: 'readWrite', subscribers: 'readWrite', incidents: 'read', catalog: 'read' },
+    // incidents: write, to add first attempts to the update's send counts.
+    tables: { deliveries: 'readWrite', subscribers: 'readWrite', incidents: 'readWrite', catalog: 'read' },
     stream: {
       table: 'deliveries',
       batchSize: ENDPOINT_STREAM.batchSize,

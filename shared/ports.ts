@@ -217,15 +217,13 @@ export interface Endpoints {
   get(subscriberId: string): Promise<Endpoint | undefined>;
   /** Those of these subscribers that still have one, by subscriber id. */
   getMany(subscriberIds: readonly string[]): Promise<Map<string, Endpoint>>;
-  /** With `over`: only while its health is still that (as read), so a resume meanwhile stands. */
-  recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<void>;
-  /** The forum post (thread) a Discord endpoint's messages about an incident go to, beside those `known`. */
-  recordThread(
-    subscriberId: string,
-    incidentId: string,
-    threadId: string,
-    known: Endpoint['threads'],
-  ): Promise<void>;
+  /**
+   * With `over`: only while its health is still that (as read), so a resume meanwhile stands. Whether it
+   * was written (false: erased, or its health no longer `over`).
+   */
+  recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<boolean>;
+  /** The forum post (thread) a Discord endpoint's messages about an incident go to, beside the others'. */
+  recordThread(subscriberId: string, incidentId: string, threadId: string): Promise<void>;
   /** Many `recordHealth`s in few requests, each with its own condition. */
   recordHealthMany(changes: readonly HealthChange[]): Promise<void>;
   /** What makes an endpoint unique, keyed with the store's secret: it names no URL (see `endpointKey`). */

@@ -193,6 +193,8 @@ export class EndpointClient implements EndpointPoster {
         reject(error);
       });
       outgoing.on('response', (response: IncomingMessage) => {
+        // Answered: cutting it off now would only make a delivery that was taken look lost.
+        limits.cutOff?.removeEventListener('abort', cut);
         const chunks: Buffer[] = [];
         let size = 0;
         const done = () => {

@@ -66,6 +66,9 @@ export function chatKindProblem(url: URL, kind: ChatPlatform): string | undefine
     : `is not a ${PLATFORM_NAMES[kind]} incoming-webhook URL: it should be ${EXPECTED[kind]}`;
 }
 
+/** Slack's answers that mean our message was malformed: ours to fix, not the channel's. */
+const SLACK_OURS = new Set(['invalid_payload', 'invalid_blocks', 'invalid_blocks_format', 'no_text']);
+
 /** Slack's answers that mean the webhook will never take a message again. */
 const SLACK_GONE = new Set([
   'channel_not_found',
@@ -89,16 +92,29 @@ export function chatRefusal(
   answer: string,
 ): { gone: string } | { ourBug: string } | undefined {
   const said = answer.trim().slice(0, 200);
+  const name = PLATFORM_NAMES[platform];
   if (platform === 'slack') {
-    if (said === 'invalid_payload') return { ourBug: `Slack answered ${status} invalid_payload` };
+    if (SLACK_OURS.has(said)) return { ourBug: `Slack answered ${status} ${said}` };
     if (SLACK_GONE.has(said)) return { gone: `the Slack webhook is gone: it answered ${status} ${said}` };
   }
-  if (status === 404 || status === 410)
-    return {
-      gone: `the ${PLATFORM_NAMES[platform]} webhook is gone: it answered ${status}${platform === 'discord' && /Unknown Webhook/.test(said) ? ' Unknown Webhook' : ''}`,
-    };
+  const malformed =
+    status === 400 &&
+    (platform === 'teams' ||
+      (platform === 'discord' && /"code"\s*:\s*50035\b/.test(said)) ||
+      (platform === 'googlechat' && /Invalid JSON payload/i.test(said)));
+  if (malformed) return { ourBug: `${name} answered 400: ${said.slice(0, 120)}` };
+  if (platform === 'discord')
+    // A 404 about anything but the webhook (a forum post deleted, say) is not the webhook gone.
+    return status === 404 && /"code"\s*:\s*10015\b|Unknown Webhook/.test(said)
+      ? { gone: 'the Discord webhook is gone: it answered 404 Unknown Webhook' }
+      : undefined;
+  if (status === 404 || status === 410) return { gone: `the ${name} webhook is gone: it answered ${status}` };
   return undefined;
 }
+
+/** Discord's answer to a message for a forum post that is no more (deleted): a new post is opened. */
+export const isDiscordPostGone = (status: number, answer: string) =>
+  status === 404 && /"code"\s*:\s*10003\b/.test(answer);
 
 /** Discord's answer to a message for a forum channel that names no post: the channel is a forum. */
 export const isDiscordForumRefusal = (status: number, answer: string) =>

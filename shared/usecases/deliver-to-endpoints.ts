@@ -1,5 +1,5 @@
 import type { PageCatalog } from '../domain/catalog';
-import { chatRefusal, discordThreadOf, isDiscordForumRefusal } from '../domain/chat-url';
+import { chatRefusal, discordThreadOf, isDiscordForumRefusal, isDiscordPostGone } from '../domain/chat-url';
 import { type Delivery, deliveryId } from '../domain/delivery';
 import {
   type AttemptHealth,
@@ -110,21 +110,26 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, work: reado
   const context = await contextOf(deps, due, firstAttempts);
   const outcomes: Outcome[] = [];
   let quarantined = 0;
-  await runSlowTolerant(
-    [...Map.groupBy(due, (d) => d.subscriberId)].map(([subscriberId, group]) => async () => {
-      const result = await deliverToOne(deps, context, subscriberId, group);
-      outcomes.push(...result.outcomes);
-      if (result.quarantined) quarantined++;
-    }),
-    {
-      inFlight: ENDPOINTS_IN_FLIGHT,
-      slowAfterMs: SLOW_AFTER_MS,
-      maxOpen: MAX_OPEN_POSTS,
-      onlySlowLeft: () => context.firstTries.cut(),
-    },
-  );
-  context.firstTries.stop();
-  await Promise.all([context.flush(), deps.endpoints.recordHealthMany(context.healthChanges)]);
+  try {
+    await runSlowTolerant(
+      [...Map.groupBy(due, (d) => d.subscriberId)].map(([subscriberId, group]) => async () => {
+        const result = await deliverToOne(deps, context, subscriberId, group);
+        outcomes.push(...result.outcomes);
+        if (result.quarantined) quarantined++;
+      }),
+      {
+        inFlight: ENDPOINTS_IN_FLIGHT,
+        slowAfterMs: SLOW_AFTER_MS,
+        maxOpen: MAX_OPEN_POSTS,
+        onlySlowLeft: () => context.firstTries.cut(),
+      },
+    );
+  } finally {
+    // What the others did is recorded even when one endpoint's task failed (the invocation still fails,
+    // and its retry repeats only what is unrecorded).
+    context.firstTries.stop();
+    await Promise.all([context.flush(), deps.endpoints.recordHealthMany(context.healthChanges)]);
+  }
   await countFirstAttempts(deps, context.firstOutcomes);
   const count = (kind: Outcome) => outcomes.filter((o) => o === kind).length;
   return {
@@ -165,15 +170,16 @@ async function stillDue(deps: EndpointDeliveryDeps, work: readonly EndpointWork[
       const id = deliveryId(d);
       const stored = current.get(id);
       if (seen.has(id)) return [];
-      seen.add(id);
       if ('batch' in w) {
         // Recorded already: done, or waiting in the retry index for its next try.
         if (stored) return [];
+        seen.add(id);
         firstAttempts.add(id);
         return [d];
       }
-      if (stored?.status !== 'pending') return [];
-      return stored.nextAttemptAt && stored.nextAttemptAt > now ? [] : [stored];
+      if (stored?.status !== 'pending' || (stored.nextAttemptAt && stored.nextAttemptAt > now)) return [];
+      seen.add(id);
+      return [stored];
     });
   });
   return { due, firstAttempts };
@@ -362,6 +368,8 @@ async function deliverToOne(
   const { endpoint, status } = await context.subscriber(subscriberId);
   const outcomes: Outcome[] = [];
   let health = endpoint?.health;
+  /** The health as stored: read, or written here since. */
+  let recorded = endpoint?.health;
   let threads = endpoint?.threads;
   let quarantined = false;
   // Past its share of the invocation, an endpoint's backlog waits, in order, for the next sweep: a slow
@@ -411,18 +419,31 @@ async function deliverToOne(
     });
     outcomes.push(attempt.outcome);
     if (attempt.thread) {
-      await deps.endpoints.recordThread(subscriberId, delivery.incidentId, attempt.thread, threads);
-      threads = { ...threads, [delivery.incidentId]: attempt.thread };
+      const thread = attempt.thread;
+      threads = { ...threads, [delivery.incidentId]: thread };
+      // Lost, the incident's next message opens another post: never a reason to fail the others.
+      await deps.endpoints
+        .recordThread(subscriberId, delivery.incidentId, thread)
+        .catch((error: unknown) =>
+          log.error('forum post not kept', { subscriberId, error: loggableError(error) }),
+        );
     }
     const next: EndpointHealth = attempt.health ? healthAfter(health, attempt.health) : health;
-    if (next.quarantinedAt && !health.quarantinedAt) {
+    // A quarantine is written at once, over the health as read, and its owner mailed only if it stood: a
+    // resume meanwhile wins, and a retried invocation does not mail twice.
+    if (
+      next.quarantinedAt &&
+      !health.quarantinedAt &&
+      (await deps.endpoints.recordHealth(subscriberId, next, recorded))
+    ) {
+      recorded = next;
       quarantined = true;
       await noticeOfQuarantine(deps, endpoint, next);
     }
     health = next;
   }
-  if (endpoint && health && healthWorthRecording(endpoint.health, health))
-    context.healthChanges.push({ subscriberId, health, over: endpoint.health });
+  if (endpoint && health && recorded && healthWorthRecording(recorded, health))
+    context.healthChanges.push({ subscriberId, health, over: recorded });
   return { outcomes, quarantined };
 }
 
@@ -436,7 +457,9 @@ async function attemptOne(
   const now = deps.clock.now();
   const { url, body, kind, threadName } = await postOf(deps, context, endpoint, delivery, now);
   const webhookId = delivery.eventId ?? `${delivery.subscriberId}.${delivery.updateId}`;
-  const timeoutMs = tryTimeoutMs(endpoint.health, delivery);
+  // A chat platform takes no webhook-id: a message cut off after it was taken would show twice. Only a
+  // webhook's first try is cut short.
+  const timeoutMs = kind === 'webhook' ? tryTimeoutMs(endpoint.health, delivery) : undefined;
   const firstTry = timeoutMs ? context.firstTries.begin() : undefined;
   const send = (to: string, content: string) =>
     deps.poster.post(
@@ -451,12 +474,14 @@ async function attemptOne(
   const thread = kind === 'discord' ? endpoint.threads?.[delivery.incidentId] : undefined;
   let posted = await send(thread ? withParam(url, 'thread_id', thread) : url, body);
   let opened: string | undefined;
+  // Its first message refused for naming no post, or the incident's post deleted: a post is opened.
   if (
     kind === 'discord' &&
-    !thread &&
     threadName &&
     posted.kind === 'rejected' &&
-    isDiscordForumRefusal(posted.status, posted.answer)
+    (thread
+      ? isDiscordPostGone(posted.status, posted.answer)
+      : isDiscordForumRefusal(posted.status, posted.answer))
   ) {
     posted = await send(
       withParam(url, 'wait', 'true'),

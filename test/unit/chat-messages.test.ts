@@ -205,8 +205,40 @@ describe('a chat platform’s refusal', () => {
     expect(chatRefusal('googlechat', 404, '{"error":{"code":404}}')).toEqual({
       gone: 'the Google Chat webhook is gone: it answered 404',
     });
+    // Our malformed messages are ours, whatever the platform's words; never the channel's health.
+    expect(chatRefusal('slack', 400, 'invalid_blocks')).toEqual({
+      ourBug: 'Slack answered 400 invalid_blocks',
+    });
+    expect(chatRefusal('discord', 400, '{"code": 50035, "message": "Invalid Form Body"}')).toMatchObject({
+      ourBug: expect.stringMatching(/^Discord answered 400/),
+    });
+    expect(chatRefusal('teams', 400, 'bad request')).toMatchObject({ ourBug: expect.any(String) });
+    // A Discord 404 about anything but the webhook (a forum post deleted) is not the webhook gone.
+    expect(chatRefusal('discord', 404, '{"message": "Unknown Channel", "code": 10003}')).toBeUndefined();
     // Anything else is any endpoint's answer: a 400 fails the delivery, a 429 or 5xx is retried.
-    expect(chatRefusal('discord', 400, '{"code": 50035}')).toBeUndefined();
     expect(chatRefusal('slack', 403, 'something_else')).toBeUndefined();
+    expect(chatRefusal('googlechat', 400, 'API key not valid')).toBeUndefined();
+  });
+});
+
+describe('links of ours around the owner’s', () => {
+  it('cannot be closed by an incident URL to open a link of its own (Discord, Teams)', () => {
+    const content = chatContentOf(eventOf());
+    const tricky = { ...content, url: 'https://s.example.com/a)[Log in](https://evil.example/x' };
+    const description =
+      discordMessage({ ...tricky, text: 'word '.repeat(2_000) }).embeds[0]?.description ?? '';
+    expect(description).toContain('(https://s.example.com/a%29%5BLog%20in%5D%28https://evil.example/x)');
+    expect(description).not.toContain('[Log in](');
+  });
+
+  it('are the only links Slack reads: every mrkdwn text is verbatim', () => {
+    const message = slackMessage(hostile);
+    const texts: Array<{ verbatim?: boolean }> = [];
+    JSON.stringify(message, (_key, value) => {
+      if (value?.type === 'mrkdwn') texts.push(value);
+      return value;
+    });
+    expect(texts.length).toBeGreaterThan(3);
+    for (const text of texts) expect(text.verbatim).toBe(true);
   });
 });

@@ -101,36 +101,68 @@ export class DynamoEndpoints implements Endpoints {
     };
   }
 
-  async recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<void> {
-    await this.client
+  async recordHealth(subscriberId: string, health: EndpointHealth, over?: EndpointHealth): Promise<boolean> {
+    return this.client
       .send(new UpdateCommand({ TableName: this.tableName, ...healthUpdate({ subscriberId, health, over }) }))
+      .then(() => true)
       .catch((error: unknown) => {
         // Erased meanwhile, or its health changed since it was read (resumed): that change stands.
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        return false;
       });
   }
 
-  async recordThread(subscriberId: string, incidentId: string, threadId: string, known: Endpoint['threads']) {
-    // The newest THREADS_KEPT, in the order they were opened: a forum post per incident, not forever.
-    const threads = Object.fromEntries(
-      [...Object.entries(known ?? {}).filter(([id]) => id !== incidentId), [incidentId, threadId]].slice(
-        -THREADS_KEPT,
-      ),
-    );
-    await this.client
-      .send(
+  async recordThread(subscriberId: string, incidentId: string, threadId: string): Promise<void> {
+    // One incident's post, set alone: two invocations keeping posts of different incidents both stand.
+    const setOne = () =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: subscriberId, sk: ENDPOINT_SK },
-          UpdateExpression: 'SET threads = :threads',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':threads': threads },
+          UpdateExpression: 'SET threads.#incident = :thread',
+          ConditionExpression: 'attribute_exists(threads)',
+          ExpressionAttributeNames: { '#incident': incidentId },
+          ExpressionAttributeValues: { ':thread': threadId },
+          ReturnValues: 'ALL_NEW',
         }),
-      )
-      .catch((error: unknown) => {
-        // Erased meanwhile: nothing comes back.
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-      });
+      );
+    const failed = (error: unknown) =>
+      (error as { name?: string }).name === 'ConditionalCheckFailedException';
+    let kept: Record<string, string> | undefined;
+    try {
+      kept = (await setOne()).Attributes?.threads as Record<string, string> | undefined;
+    } catch (error) {
+      if (!failed(error)) throw error;
+      // The first post it keeps: the map made with it (unless made meanwhile, or the endpoint erased).
+      await this.client
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: subscriberId, sk: ENDPOINT_SK },
+            UpdateExpression: 'SET threads = :threads',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(threads)',
+            ExpressionAttributeValues: { ':threads': { [incidentId]: threadId } },
+          }),
+        )
+        .catch(async (again: unknown) => {
+          if (!failed(again)) throw again;
+          kept = (await setOne().catch((last: unknown) => (failed(last) ? undefined : Promise.reject(last))))
+            ?.Attributes?.threads as Record<string, string> | undefined;
+        });
+    }
+    // Past THREADS_KEPT, the oldest posts are forgotten: Discord's ids grow with time.
+    const oldest = Object.entries(kept ?? {})
+      .sort(([, a], [, b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
+      .slice(0, Math.max(0, Object.keys(kept ?? {}).length - THREADS_KEPT));
+    if (oldest.length > 0)
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: subscriberId, sk: ENDPOINT_SK },
+          UpdateExpression: `REMOVE ${oldest.map((_, n) => `threads.#old${n}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(oldest.map(([id], n) => [`#old${n}`, id])),
+        }),
+      );
   }
 
   async recordHealthMany(changes: readonly HealthChange[]): Promise<void> {
@@ -147,9 +179,9 @@ export class DynamoEndpoints implements Endpoints {
         );
       } catch (error) {
         if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
-        await eachConcurrently(part, (change) =>
-          this.recordHealth(change.subscriberId, change.health, change.over),
-        );
+        await eachConcurrently(part, async (change) => {
+          await this.recordHealth(change.subscriberId, change.health, change.over);
+        });
       }
     }
   }

@@ -106,3 +106,10 @@ export function cutAtWord(text: string, max: number): string {
   const space = room.search(/\s\S*$/);
   return `${(space > max / 2 ? room.slice(0, space) : room).trimEnd()}…`;
 }
+
+/**
+ * A URL inside a markdown link: its brackets, parentheses and spaces percent-encoded, so that a URL the
+ * page owner gave cannot close our link and open one of its own.
+ */
+export const markdownUrl = (url: string) =>
+  url.replace(/[()[\]<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);

@@ -1,4 +1,4 @@
-import { type ChatContent, cutAtWord } from './content';
+import { type ChatContent, cutAtWord, markdownUrl } from './content';
 
 /*
  * A Discord webhook message: one embed (title linking to the incident, the update as its description,
@@ -39,16 +39,16 @@ export function discordMessage(content: ChatContent) {
     {
       name: content.page.length > 0 ? cutAtWord(content.page, LIMIT.title) : 'Status page',
       value: [
-        ...(content.links.confirm ? [`[Confirm](${content.links.confirm})`] : []),
-        `[Manage](${content.links.manage})`,
-        `[Unsubscribe](${content.links.unsubscribe})`,
+        ...(content.links.confirm ? [`[Confirm](${markdownUrl(content.links.confirm)})`] : []),
+        `[Manage](${markdownUrl(content.links.manage)})`,
+        `[Unsubscribe](${markdownUrl(content.links.unsubscribe)})`,
       ].join(' · '),
       inline: false,
     },
   ];
   const title = cutAtWord(content.title, LIMIT.title);
   const used = title.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);
-  const readMore = content.url ? `\n[Read the whole update](${content.url})` : '';
+  const readMore = content.url ? `\n[Read the whole update](${markdownUrl(content.url)})` : '';
   const room = Math.min(LIMIT.description, LIMIT.total - used) - readMore.length;
   const body = discordEscape(content.text);
   return {

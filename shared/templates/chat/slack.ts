@@ -33,7 +33,9 @@ export function slackMessage(content: ChatContent) {
     ...(content.links.confirm
       ? [{ type: 'button', style: 'primary', text: plain('Confirm'), url: content.links.confirm }]
       : []),
-    ...(content.url ? [{ type: 'button', text: plain('View incident'), url: content.url }] : []),
+    ...(content.url && content.url.length <= BUTTON_URL_MAX
+      ? [{ type: 'button', text: plain('View incident'), url: content.url }]
+      : []),
   ];
   return {
     text: slackEscape(cutAtWord(`${content.title}${content.status ? `: ${content.status}` : ''}`, 300)),
@@ -44,31 +46,37 @@ export function slackMessage(content: ChatContent) {
             {
               type: 'section',
               fields: [
-                { type: 'mrkdwn', text: `*Status*\n${slackEscape(content.status)}` },
-                ...(content.impact
-                  ? [{ type: 'mrkdwn', text: `*Impact*\n${slackEscape(content.impact.label)}` }]
-                  : []),
+                mrkdwn(`*Status*\n${slackEscape(content.status)}`),
+                ...(content.impact ? [mrkdwn(`*Impact*\n${slackEscape(content.impact.label)}`)] : []),
               ],
             },
           ]
         : []),
-      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'section', text: mrkdwn(text) },
       ...(content.components.length > 0
         ? [
             {
               type: 'section',
-              text: {
-                type: 'mrkdwn',
-                text: cutAtWord(`*Affected*\n${content.components.map(slackEscape).join('\n')}`, SECTION_MAX),
-              },
+              text: mrkdwn(
+                cutAtWord(`*Affected*\n${content.components.map(slackEscape).join('\n')}`, SECTION_MAX),
+              ),
             },
           ]
         : []),
       ...(buttons.length > 0 ? [{ type: 'actions', elements: buttons }] : []),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: footer }] },
+      { type: 'context', elements: [mrkdwn(footer)] },
     ],
   };
 }
+
+/**
+ * Markup Slack reads only as written: `verbatim`, so that nothing in it is turned into a mention or a link
+ * beyond our own `<url|label>`.
+ */
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
+
+/** A button's URL: Slack takes up to 3,000 characters. */
+const BUTTON_URL_MAX = 3_000;
 
 /** Plain text (no markup is read in it), cut to a header's length. */
 const plain = (text: string) => ({ type: 'plain_text', text: cutAtWord(text, HEADER_MAX), emoji: false });

@@ -1,4 +1,4 @@
-import { type ChatContent, cutAtWord } from './content';
+import { type ChatContent, cutAtWord, markdownUrl } from './content';
 
 /*
  * A Microsoft Teams message for a Workflows webhook: an Adaptive Card (1.5) in the `message` envelope the
@@ -47,7 +47,7 @@ export function teamsMessage(content: ChatContent) {
       { type: 'TextBlock', text: teamsEscape(cutAtWord(content.text, TEXT_MAX)), wrap: true },
       {
         type: 'TextBlock',
-        text: `[Manage](${content.links.manage}) · [Unsubscribe](${content.links.unsubscribe})`,
+        text: `[Manage](${markdownUrl(content.links.manage)}) · [Unsubscribe](${markdownUrl(content.links.unsubscribe)})`,
         isSubtle: true,
         size: 'Small',
         wrap: true,
