@@ -91,6 +91,9 @@ await screenshotSession(async (stack, browser) => {
       await page.getByRole('button', { name: 'Confirm subscription' }).click();
       await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
       await shoot(page, 'customer', 'chat-confirmed');
+      await page.getByRole('link', { name: 'Manage preferences' }).click();
+      await page.getByRole('button', { name: 'Send a test message' }).waitFor();
+      await shoot(page, 'customer', 'preferences-chat');
     } else {
       await fetch(`${api}/v1/admin/subscribers`, {
         method: 'POST',

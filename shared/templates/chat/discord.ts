@@ -1,3 +1,4 @@
+import type { RESTPostAPIWebhookWithTokenJSONBody } from 'discord-api-types/v10';
 import { type ChatContent, cutAtWord, markdownUrl } from './content';
 
 /*
@@ -22,6 +23,7 @@ const RESOLVED = 0x16a34a;
 /** Text Discord shows as written: its markdown and mention characters backslash-escaped. */
 export const discordEscape = (text: string) => text.replace(/([\\*_~`|>[\]()#<@:-])/g, '\\$1');
 
+/** Typed by Discord's own typings (`discord-api-types`): what Discord documents, checked by the compiler. */
 export function discordMessage(content: ChatContent) {
   const resolved = /^(Resolved|Maintenance completed|Postmortem)$/.test(content.status ?? '');
   const fields = [
@@ -67,5 +69,5 @@ export function discordMessage(content: ChatContent) {
         timestamp: content.at.iso,
       },
     ],
-  };
+  } satisfies RESTPostAPIWebhookWithTokenJSONBody;
 }

@@ -1,3 +1,4 @@
+import type { chat_v1 } from '@googleapis/chat';
 import { html } from '../html';
 import { type ChatContent, cutAtWord } from './content';
 
@@ -15,6 +16,7 @@ const TEXT_MAX = 4_000;
 const escapeHtml = (text: string) => html`${text}`.toString();
 const defuse = (text: string) => text.replace(/</g, '‹').replace(/>/g, '›');
 
+/** Typed by Google's own typings (`@googleapis/chat`): what Chat documents, checked by the compiler. */
 export function googleChatMessage(content: ChatContent) {
   const buttons = [
     ...(content.links.confirm
@@ -65,7 +67,7 @@ export function googleChatMessage(content: ChatContent) {
         },
       },
     ],
-  };
+  } satisfies chat_v1.Schema$Message;
 }
 
 /** Where to post: the webhook's URL, asking every message of a thread key to go in that thread. */
