@@ -1,4 +1,5 @@
 import type { PageView } from '../../domain/catalog';
+import { PLATFORM_NAMES } from '../../domain/chat-url';
 import { timeZoneChoices } from '../../domain/time-zone';
 import type { ErrorDetail } from '../../errors';
 import { errorFor, errorMessage, errorSummary, hidden } from '../forms';
@@ -81,7 +82,11 @@ export function preferencesPage(input: PreferencesPageInput): string {
   const unsubscribed = input.status === 'unsubscribed';
   const selected = input.values?.topics ?? new Set(input.topics.map((t) => t.key));
   const level = input.values?.level ?? input.level;
-  const title = input.endpoint ? 'Your webhook' : 'Your email updates';
+  const chat =
+    input.endpoint && input.endpoint.channel.type !== 'webhook'
+      ? PLATFORM_NAMES[input.endpoint.channel.type]
+      : undefined;
+  const title = chat ? `Your ${chat} channel` : input.endpoint ? 'Your webhook' : 'Your email updates';
   const following = html`<ul class="topics">${input.topics.map(
     (topic) =>
       html`<li><span>${capitalized(topic.label)}</span>${
@@ -107,7 +112,7 @@ ${
 }`
     : html`${
         input.endpoint
-          ? html`<p>Updates go to this webhook, ${levelLabel(input.level).toLowerCase()}; notices about it to <strong>${input.email}</strong>.</p>${endpointPanel(input.endpoint, input.action)}`
+          ? html`<p>Updates go to this ${chat ? `${chat} channel` : 'webhook'}, ${levelLabel(input.level).toLowerCase()}; notices about it to <strong>${input.email}</strong>.</p>${endpointPanel(input.endpoint, input.action)}`
           : html`<p>Updates go to <strong>${input.email}</strong>, ${levelLabel(input.level).toLowerCase()}.</p>`
       }
 <h2>You follow</h2>${following}
