@@ -95,6 +95,14 @@ await screenshotSession(async (stack, browser) => {
   for (const [name, mail] of [
     ['webhook-added', endpointAddedMail(owner)],
     ['webhook-registered', endpointRegisteredMail(owner)],
+    [
+      'chat-registered',
+      endpointRegisteredMail({
+        ...owner,
+        endpoint: 'https://hooks.slack.com/services/T0…/B0…/x…',
+        platform: 'Slack',
+      }),
+    ],
     ['webhook-paused', endpointQuarantinedMail({ ...owner, reason: 'the endpoint answered 410 Gone' })],
   ] as const) {
     await page.setContent(mail.html);
