@@ -1,3 +1,4 @@
+import { backgroundWrites } from '../background-writes';
 import type { PageCatalog } from '../domain/catalog';
 import { chatRefusal, discordThreadOf, isDiscordForumRefusal, isDiscordPostGone } from '../domain/chat-url';
 import { type Delivery, deliveryId } from '../domain/delivery';
@@ -95,6 +96,8 @@ const LAST_FIRST_TRIES_MS = 500;
 const MIN_GAP_MS: Partial<Record<EndpointFormat, number>> = { slack: 1_000, discord: 400 };
 /** Outcomes written together: one BatchWriteItem. */
 const RECORDS_PER_WRITE = 25;
+/** Health changes written together: one transaction. */
+const HEALTH_CHANGES_PER_WRITE = 100;
 
 /**
  * Delivers to endpoints: each recipient of a batch that has no delivery record yet, and each delivery
@@ -121,14 +124,19 @@ export async function deliverToEndpoints(deps: EndpointDeliveryDeps, work: reado
         inFlight: ENDPOINTS_IN_FLIGHT,
         slowAfterMs: SLOW_AFTER_MS,
         maxOpen: MAX_OPEN_POSTS,
-        onlySlowLeft: () => context.firstTries.cut(),
+        onlySlowLeft: () => {
+          context.firstTries.cut();
+          // What is known so far is written while the slow ones have their last half second.
+          context.outcomes.writeNow();
+          context.healthChanges.writeNow();
+        },
       },
     );
   } finally {
     // What the others did is recorded even when one endpoint's task failed (the invocation still fails,
     // and its retry repeats only what is unrecorded).
     context.firstTries.stop();
-    await Promise.all([context.flush(), deps.endpoints.recordHealthMany(context.healthChanges)]);
+    await Promise.all([context.outcomes.flush(), context.healthChanges.flush()]);
   }
   await countFirstAttempts(deps, context.firstOutcomes);
   const count = (kind: Outcome) => outcomes.filter((o) => o === kind).length;
@@ -253,21 +261,34 @@ async function contextOf(
     return loading;
   };
   const firstOutcomes: Array<{ incidentId: string; updateId: string; skipped: boolean }> = [];
-  const outcomes = outcomeWriter(deps);
+  // Outcomes are written in batches as they come, without holding up the POSTs: a crash repeats the POSTs
+  // of those not yet written, with the same webhook-id. Unconditional writes are safe here: each delivery
+  // was just read pending (or is a first attempt under this invocation's claim of its batch), and nothing
+  // else writes it meanwhile (its partition's records come to one lane, in order; the sweep hands a retry
+  // back only when its lease, far longer than an invocation, runs out, and redrives a batch only when its
+  // update stalled for minutes). A failed write fails the invocation, whose retry repeats what was not
+  // written.
+  const outcomes = backgroundWrites(
+    (batch: Delivery[]) => deps.deliveries.recordEndpointAttempts(batch),
+    RECORDS_PER_WRITE,
+  );
   return {
     /** A subscriber's endpoint and status now. */
     subscriber: subscribers,
     /** First tries, cut off once only slow ones are left. */
     firstTries: cutOffAfterGrace(LAST_FIRST_TRIES_MS),
     firstOutcomes,
-    /** Health that changed, written together once every endpoint is done. */
-    healthChanges: [] as HealthChange[],
+    /** Health that changed, written as it comes, a transaction's worth at a time. */
+    healthChanges: backgroundWrites(
+      (changes: HealthChange[]) => deps.endpoints.recordHealthMany(changes),
+      HEALTH_CHANGES_PER_WRITE,
+    ),
     record: async (delivery: Delivery) => {
       if (firstAttempts.has(deliveryId(delivery)))
         firstOutcomes.push({ ...delivery, skipped: delivery.status === 'skipped' });
       outcomes.record(delivery);
     },
-    flush: outcomes.flush,
+    outcomes,
     incident: (id: string) => once(incidents, id, () => deps.incidents.get(id)),
     catalog: (pageId: string) => once(catalogs, pageId, () => deps.catalog.getPage(pageId)),
   };
@@ -321,42 +342,6 @@ async function profilesNotToRead(
   );
 }
 
-/**
- * Outcomes are written in batches as they come, without holding up the POSTs: a crash repeats the POSTs
- * of those not yet written, with the same webhook-id. Unconditional writes are safe here: each delivery
- * was just read pending (or is a first attempt under this invocation's claim of its batch), and nothing
- * else writes it meanwhile (its partition's records come to one lane, in order; the sweep hands a retry
- * back only when its lease, far longer than an invocation, runs out, and redrives a batch only when its
- * update stalled for minutes). `flush` writes the rest, and throws if any write failed: the invocation
- * fails, and the stream's retry repeats what was not written.
- */
-function outcomeWriter(deps: EndpointDeliveryDeps) {
-  const unrecorded: Delivery[] = [];
-  const writing = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  const write = (batch: Delivery[]) => {
-    const done: Promise<void> = deps.deliveries
-      .recordEndpointAttempts(batch)
-      .catch((error: unknown) => {
-        unrecorded.unshift(...batch);
-        failure ??= { error };
-      })
-      .finally(() => writing.delete(done));
-    writing.add(done);
-  };
-  return {
-    record(delivery: Delivery) {
-      unrecorded.push(delivery);
-      if (unrecorded.length >= RECORDS_PER_WRITE) write(unrecorded.splice(0));
-    },
-    async flush() {
-      await Promise.all(writing);
-      if (!failure && unrecorded.length > 0) write(unrecorded.splice(0));
-      await Promise.all(writing);
-      if (failure) throw failure.error;
-    },
-  };
-}
 type DeliveryContext = Awaited<ReturnType<typeof contextOf>>;
 
 async function deliverToOne(
@@ -443,7 +428,7 @@ async function deliverToOne(
     health = next;
   }
   if (endpoint && health && recorded && healthWorthRecording(recorded, health))
-    context.healthChanges.push({ subscriberId, health, over: recorded });
+    context.healthChanges.record({ subscriberId, health, over: recorded });
   return { outcomes, quarantined };
 }
 
