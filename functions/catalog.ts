@@ -10,6 +10,7 @@ import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
 import { openApiDocument } from '../shared/http/openapi';
 import { json } from '../shared/http/respond';
+import { feedRoute } from '../shared/routes/feeds';
 import { pageRoute } from '../shared/routes/page-route';
 import { loadConfig } from '../shared/secrets';
 import { getAsset } from '../shared/templates/assets';
@@ -21,7 +22,11 @@ const db = createDocumentClient();
 const deps = {
   catalog: new DynamoCatalog(db, env.CATALOG_TABLE),
   incidents: new DynamoIncidents(db, env.INCIDENTS_TABLE),
-  config: { linkSigningSecret: env.LINK_SIGNING_SECRET, domain: new URL(env.PUBLIC_BASE_URL).hostname },
+  config: {
+    linkSigningSecret: env.LINK_SIGNING_SECRET,
+    domain: new URL(env.PUBLIC_BASE_URL).hostname,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+  },
 };
 
 const catalog = httpHandler({ input: z.object({}) }, async () =>
@@ -71,7 +76,7 @@ const calendar = pageRoute(CalendarRequest, async ({ query }) => ({
 
 /**
  * Public reads: GET /v1/catalog (pages → regions → components, for pickers), the API's OpenAPI document,
- * the pages' stylesheet and script, and a maintenance's calendar file.
+ * the pages' stylesheet and script, a maintenance's calendar file, and each page's feeds.
  */
 export const handler = middy()
   .use(httpErrors())
@@ -81,5 +86,6 @@ export const handler = middy()
       { method: 'GET', path: '/v1/openapi.json', handler: openApi },
       { method: 'GET', path: '/assets/{name}', handler: asset },
       { method: 'GET', path: '/v1/calendar', handler: calendar },
+      { method: 'GET', path: '/feeds/{feed}', handler: feedRoute(deps) },
     ]),
   );

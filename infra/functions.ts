@@ -186,7 +186,7 @@ export const functionSpecs = {
   catalog: {
     entry: 'functions/catalog.ts',
     description:
-      'Public reads: catalog of pages, regions and components; OpenAPI; page assets; maintenance calendar files',
+      'Public reads: catalog of pages, regions and components; OpenAPI; page assets; maintenance calendars; feeds',
     env: FUNCTION_ENV.catalog,
     tables: { catalog: 'read', incidents: 'read' },
     routes: [
@@ -194,6 +194,7 @@ export const functionSpecs = {
       { method: 'GET', path: '/v1/openapi.json' },
       { method: 'GET', path: '/assets/{name}' },
       { method: 'GET', path: '/v1/calendar' },
+      { method: 'GET', path: '/feeds/{feed}' },
     ],
     timeoutSeconds: 10,
     memoryMb: 256,

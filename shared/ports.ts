@@ -36,6 +36,9 @@ export interface UnsettledUpdate extends SendCounts {
 }
 
 /** Incidents and their updates, written idempotently by ingest and read by fan-out and sender. */
+/** Where a read of a page's feed updates goes on from: the store's own key. */
+export type FeedCursor = Record<string, unknown>;
+
 export interface Incidents {
   /** Upserts the incident's latest state; the subject stays what it was first stored with. */
   save(incident: Incident): Promise<void>;
@@ -59,6 +62,15 @@ export interface Incidents {
     pageId: string,
     options: { status?: string; cursor?: string; limit: number; maxReads?: number },
   ): Promise<{ items: Incident[]; cursor?: string }>;
+  /** A page's updates that feeds show (see feedShows), newest first, `limit` at a time. */
+  feedUpdates(
+    pageId: string,
+    options: { limit: number; cursor?: FeedCursor },
+  ): Promise<{ items: IncidentUpdate[]; cursor?: FeedCursor }>;
+  /** These incidents as stored, without a postmortem's text, by id; one not stored is left out. */
+  getMany(incidentIds: readonly string[]): Promise<Map<string, Incident>>;
+  /** A page's maintenances that have a whole window, newest first, at most `limit` (a bounded read). */
+  maintenances(pageId: string, limit: number): Promise<Incident[]>;
   /** Marks a fan-out as started; `resumed` when an earlier attempt already began it. */
   beginFanout(incidentId: string, updateId: string): Promise<{ resumed: boolean }>;
   completeFanout(

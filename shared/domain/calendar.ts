@@ -28,7 +28,7 @@ export function calendarUrl(baseUrl: string, serverSecret: string, incidentId: s
   return `${baseUrl}/v1/calendar?${query}`;
 }
 
-type Window = Pick<Incident, 'incidentId' | 'shortlink' | 'updatedAt'> & {
+export type Window = Pick<Incident, 'incidentId' | 'shortlink' | 'updatedAt'> & {
   scheduledFor: string;
   scheduledUntil: string;
 };
@@ -49,35 +49,66 @@ export function googleCalendarUrl(window: Window, title: string, details: string
   return `https://calendar.google.com/calendar/render?${query}`;
 }
 
+/** What a calendar says of one window. */
+export interface WindowEvent {
+  title: string;
+  description: string;
+  /** Called off: the calendar keeps the event, marked cancelled, so that it leaves people's days. */
+  cancelled?: boolean;
+}
+
 /**
  * One event for the window. Its UID is the incident's and its SEQUENCE grows with the incident, so a
- * calendar that imports the file again moves the event rather than adding a second one; a cancelled
- * or completed maintenance is not cancelled in the calendar (Statuspage has no cancellation to tell).
+ * calendar that imports the file again moves the event rather than adding a second one, and a
+ * maintenance called off (see calledOff) cancels it.
  */
-export function maintenanceCalendar(
-  window: Window,
-  options: { title: string; description: string; domain: string },
+export function maintenanceCalendar(window: Window, options: WindowEvent & { domain: string }) {
+  return calendarOf([windowEvent(window, options, options.domain)]);
+}
+
+/**
+ * A page's maintenance windows, subscribable: each window one event, with the same UID and SEQUENCE as
+ * the mail's file, so that the event a person added from a mail and the calendar's are one.
+ */
+export function maintenancesCalendar(
+  windows: ReadonlyArray<{ window: Window; event: WindowEvent }>,
+  options: { name: string; domain: string },
 ) {
+  return calendarOf(
+    windows.map(({ window, event }) => windowEvent(window, event, options.domain)),
+    options.name,
+  );
+}
+
+function calendarOf(events: ReadonlyArray<string[]>, name?: string): string {
   const lines = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//status-notifier//maintenance//EN',
     'CALSCALE:GREGORIAN',
     'METHOD:PUBLISH',
+    ...(name ? [`X-WR-CALNAME:${text(name)}`, 'REFRESH-INTERVAL;VALUE=DURATION:PT1H'] : []),
+    ...events.flat(),
+    'END:VCALENDAR',
+  ];
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}
+
+function windowEvent(window: Window, event: WindowEvent, domain: string): string[] {
+  return [
     'BEGIN:VEVENT',
-    `UID:${text(window.incidentId.replace(/[^\w.:-]/g, '-'))}@${text(options.domain)}`,
+    `UID:${text(window.incidentId.replace(/[^\w.:-]/g, '-'))}@${text(domain)}`,
     `SEQUENCE:${Math.floor(new Date(window.updatedAt).getTime() / 1000) % 2_000_000_000}`,
     `DTSTAMP:${basic(window.updatedAt)}`,
     `DTSTART:${basic(window.scheduledFor)}`,
     `DTEND:${basic(window.scheduledUntil)}`,
-    `SUMMARY:${text(options.title)}`,
-    `DESCRIPTION:${text(options.description)}`,
+    `SUMMARY:${text(event.title)}`,
+    `DESCRIPTION:${text(event.description)}`,
     ...(window.shortlink && /^https?:\/\//.test(window.shortlink) ? [`URL:${text(window.shortlink)}`] : []),
+    ...(event.cancelled ? ['STATUS:CANCELLED'] : []),
     'TRANSP:TRANSPARENT',
     'END:VEVENT',
-    'END:VCALENDAR',
   ];
-  return `${lines.map(fold).join('\r\n')}\r\n`;
 }
 
 /** UTC in iCalendar's basic form: 20261124T100000Z. */

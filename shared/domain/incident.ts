@@ -55,6 +55,16 @@ export function qualifiedIncidentId(source: Incident['source'], pageId: string, 
   return `${source}:${pageId}:${upstreamId}`;
 }
 
+/** The page of an incident, from its id (`<source>:<page>:<incident>`; a page id has no colon). */
+export function pageIdOfIncident(incidentId: string): string {
+  return incidentId.split(':')[1] ?? '';
+}
+
+/** Whether a feed shows the update: what followers were told, not the notifier's own reminders. */
+export function feedShows(update: Pick<IncidentUpdate, 'kind' | 'notify'>): boolean {
+  return update.notify && update.kind !== 'reminder';
+}
+
 /**
  * The notifier's ids an incident id a person has may stand for: itself when it is already one (it has
  * the source and page), else the id from Statuspage or the generic API on each of these pages.

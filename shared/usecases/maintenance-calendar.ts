@@ -1,4 +1,5 @@
 import { calendarSignatureMatches, hasWindow, maintenanceCalendar } from '../domain/calendar';
+import { calledOff } from '../domain/feeds';
 import { chronological, mailSubject } from '../domain/incident';
 import { AppError } from '../errors';
 import type { Catalog, Incidents } from '../ports';
@@ -28,6 +29,7 @@ export async function maintenanceCalendarFile(
   return maintenanceCalendar(incident, {
     title: mailSubject(incident.subject, page.page?.name),
     description,
+    cancelled: calledOff(incident),
     domain: deps.config.domain,
   });
 }

@@ -1,11 +1,24 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { CLOSING_STATUSES, Incident, IncidentUpdate } from '../../domain/incident';
-import type { DeliveryOutcome, Incidents, SendCounts, UnsettledUpdate, UpdateCounts } from '../../ports';
-import { queryAll } from './batch';
+import {
+  CLOSING_STATUSES,
+  feedShows,
+  Incident,
+  IncidentUpdate,
+  pageIdOfIncident,
+} from '../../domain/incident';
+import type {
+  DeliveryOutcome,
+  FeedCursor,
+  Incidents,
+  SendCounts,
+  UnsettledUpdate,
+  UpdateCounts,
+} from '../../ports';
+import { batchGetAll, queryAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure, setClause } from './expressions';
-import { INCIDENTS_BY_PAGE, tables } from './tables';
+import { INCIDENTS_BY_PAGE, tables, UPDATES_BY_PAGE } from './tables';
 
 const UNSETTLED_INDEX = tables.incidents.indexes[0];
 const UNSETTLED = 'UNSETTLED';
@@ -28,6 +41,20 @@ function hourBuckets(from: string, to: string): string[] {
   return buckets;
 }
 const updateSk = (updateId: string) => `UPDATE#${updateId}`;
+
+/** What files an update in its page's feed index (UPDATES_BY_PAGE): newest last within the page. */
+const feedKeys = (update: IncidentUpdate) =>
+  feedShows(update)
+    ? {
+        feedPage: pageIdOfIncident(update.incidentId),
+        feedAt: `${update.displayAt}#${update.incidentId}#${update.updateId}`,
+      }
+    : {};
+
+/** An incident's META item as feeds need it: all but its postmortem, which may be large. */
+const INCIDENT_FIELDS = Object.keys(Incident.shape).filter((name) => name !== 'postmortemBody');
+/** Reads of a page's index for its maintenances: a page's incidents are mostly not maintenances. */
+const MAINTENANCE_READS = { perRead: 200, reads: 5 };
 
 // componentIds is a string set (so concurrent webhooks can ADD to it); the document client reads it as a Set.
 const StoredIncident = Incident.extend({
@@ -84,7 +111,13 @@ export class DynamoIncidents implements Incidents {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: update.incidentId, sk: updateSk(update.updateId), type: 'update', ...update },
+          Item: {
+            pk: update.incidentId,
+            sk: updateSk(update.updateId),
+            type: 'update',
+            ...update,
+            ...feedKeys(update),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -217,6 +250,59 @@ export class DynamoIncidents implements Incidents {
           ? encodeCursor(startKey)
           : undefined;
     return { items: kept.map((item) => StoredIncident.parse(item)), ...(next ? { cursor: next } : {}) };
+  }
+
+  async feedUpdates(pageId: string, options: { limit: number; cursor?: FeedCursor }) {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: UPDATES_BY_PAGE,
+        KeyConditionExpression: 'feedPage = :page',
+        ExpressionAttributeValues: { ':page': pageId },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.cursor,
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((item) => IncidentUpdate.parse(item)),
+      ...(page.LastEvaluatedKey ? { cursor: page.LastEvaluatedKey } : {}),
+    };
+  }
+
+  async getMany(incidentIds: readonly string[]): Promise<Map<string, Incident>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      [...new Set(incidentIds)].map((pk) => ({ pk, sk: META })),
+      { projection: INCIDENT_FIELDS },
+    );
+    const incidents = items.map((item) => StoredIncident.parse(item));
+    return new Map(incidents.map((incident) => [incident.incidentId, incident]));
+  }
+
+  async maintenances(pageId: string, limit: number): Promise<Incident[]> {
+    const found: Incident[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    let reads = 0;
+    do {
+      reads++;
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INCIDENTS_BY_PAGE,
+          KeyConditionExpression: 'pageId = :page',
+          FilterExpression: 'attribute_exists(scheduledFor) AND attribute_exists(scheduledUntil)',
+          ExpressionAttributeValues: { ':page': pageId },
+          ScanIndexForward: false,
+          Limit: MAINTENANCE_READS.perRead,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...(page.Items ?? []).map((item) => StoredIncident.parse(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && found.length < limit && reads < MAINTENANCE_READS.reads);
+    return found.slice(0, limit);
   }
 
   private items(incidentId: string): Promise<Record<string, unknown>[]> {

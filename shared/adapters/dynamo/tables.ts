@@ -15,6 +15,8 @@ export interface TableDefinition {
 export const SUBSCRIBERS_BY_TOPIC = 'byTopic';
 /** The incident API's listing: a page's incidents, newest first. */
 export const INCIDENTS_BY_PAGE = 'byPage';
+/** The feeds' read: a page's notified updates, newest first. */
+export const UPDATES_BY_PAGE = 'updatesByPage';
 /** Support's address searches: by domain and by the start of an address (see DynamoSubscribers.search). */
 export const SUBSCRIBERS_BY_ADDRESS = 'byAddress';
 /** Sparse: endpoint deliveries waiting for their next try, by when it is due (the sweep's read). */
@@ -90,6 +92,23 @@ export const tables = {
           'scheduledFor',
           'scheduledUntil',
           'remindPrior',
+        ],
+      },
+      // Sparse: only updates a feed shows (notified, not the notifier's own reminders), by page and time,
+      // so that a feed reads its newest few and never a page's whole history.
+      {
+        name: UPDATES_BY_PAGE,
+        partitionKey: 'feedPage',
+        sortKey: 'feedAt',
+        include: [
+          'incidentId',
+          'updateId',
+          'kind',
+          'status',
+          'body',
+          'displayAt',
+          'affectedComponentIds',
+          'notify',
         ],
       },
     ],

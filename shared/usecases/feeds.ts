@@ -1,0 +1,177 @@
+import { hasWindow, maintenancesCalendar } from '../domain/calendar';
+import { type PageCatalog, pageView } from '../domain/catalog';
+import {
+  calledOff,
+  entryTagUri,
+  entryTitle,
+  FEED_ENTRIES,
+  type FeedFormat,
+  type FeedNarrowing,
+  feedTagUri,
+  feedTitle,
+  feedTopicKeys,
+  inFeed,
+  isNarrowed,
+  narrowingProblem,
+  narrowingQuery,
+  topicWords,
+} from '../domain/feeds';
+import { type Incident, type IncidentUpdate, mailSubject } from '../domain/incident';
+import { AppError } from '../errors';
+import type { Catalog, FeedCursor, Incidents } from '../ports';
+import { atomFeed } from '../templates/feeds/atom';
+import { entryContent, entryUrl, type FeedView } from '../templates/feeds/feed-view';
+import { jsonFeed } from '../templates/feeds/json-feed';
+import { rssFeed } from '../templates/feeds/rss';
+import { statusLabel } from '../templates/notification';
+
+export interface FeedDeps {
+  catalog: Pick<Catalog, 'getPage'>;
+  incidents: Pick<Incidents, 'feedUpdates' | 'getMany' | 'maintenances'>;
+  config: { publicBaseUrl: string; domain: string };
+}
+
+export interface FeedRequest {
+  pageId: string;
+  format: FeedFormat;
+  narrowing: FeedNarrowing;
+}
+
+/** A feed's document, and the newest change it shows (for Last-Modified). */
+export interface FeedDocument {
+  body: string;
+  contentType: string;
+  lastModified: Date;
+}
+
+const CONTENT_TYPES: Record<FeedFormat, string> = {
+  atom: 'application/atom+xml; charset=utf-8',
+  rss: 'application/rss+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+  ics: 'text/calendar; charset=utf-8',
+};
+
+/**
+ * A narrowed feed reads its page's newest updates this many at a time, at most `reads` times: a region
+ * that is rarely affected shows what of those is its own, never the page's whole history.
+ */
+const NARROWED = { perRead: 100, reads: 5 };
+
+/**
+ * A page's feed (Atom, RSS, JSON Feed) of its newest notified updates, or its calendar of maintenance
+ * windows, narrowed to regions and components as mail is. Hidden and unknown pages, regions and
+ * components are a 404 in words.
+ */
+export async function pageFeed(deps: FeedDeps, request: FeedRequest): Promise<FeedDocument> {
+  const { pageId, format, narrowing } = request;
+  const catalog = await deps.catalog.getPage(pageId);
+  const page = pageView(catalog);
+  if (!page) throw notFound(`There is no status page ${pageId} here.`);
+  const problem = narrowingProblem(pageId, narrowing, catalog);
+  if (problem) throw notFound(problem);
+  const topics = feedTopicKeys(pageId, narrowing);
+  if (format === 'ics') return calendar(deps, { pageId, catalog, topics, narrowing });
+
+  const entries = await newestEntries(deps, { pageId, catalog, topics, narrowed: isNarrowed(narrowing) });
+  const homeUrl = catalog.page?.url?.match(/^https?:\/\//)
+    ? catalog.page.url
+    : `${deps.config.publicBaseUrl}/subscribe?page=${encodeURIComponent(pageId)}`;
+  const query = narrowingQuery(narrowing);
+  const lastModified = newest(
+    entries.flatMap(({ update, incident }) => [update.displayAt, incident.updatedAt]),
+  );
+  const view: FeedView = {
+    id: feedTagUri(deps.config.domain, pageId, narrowing),
+    title: feedTitle(pageId, catalog, narrowing),
+    selfUrl: `${deps.config.publicBaseUrl}/feeds/${encodeURIComponent(pageId)}.${format}${query ? `?${query}` : ''}`,
+    homeUrl,
+    author: page.name,
+    updated: lastModified.toISOString(),
+    entries: entries.map(({ update, incident }) => {
+      const url = entryUrl(incident.shortlink, homeUrl);
+      const status = update.kind === 'postmortem' ? 'Postmortem' : statusLabel(update.status);
+      const components = incident.componentIds.map((componentId) =>
+        topicWords({ pageId, componentId }, catalog),
+      );
+      return {
+        id: entryTagUri(deps.config.domain, update),
+        title: entryTitle(incident, status, page.name),
+        url,
+        published: update.displayAt,
+        updated: update.displayAt,
+        components,
+        ...entryContent({ body: update.body, status, components, url }),
+      };
+    }),
+  };
+  const render = { atom: atomFeed, rss: rssFeed, json: jsonFeed }[format];
+  return { body: render(view), contentType: CONTENT_TYPES[format], lastModified };
+}
+
+/** The newest updates of the page that are in the feed, with their incidents. */
+async function newestEntries(
+  deps: FeedDeps,
+  input: { pageId: string; catalog: PageCatalog; topics: ReadonlySet<string>; narrowed: boolean },
+) {
+  const { pageId, catalog, topics, narrowed } = input;
+  const incidents = new Map<string, Incident>();
+  const found: Array<{ update: IncidentUpdate; incident: Incident }> = [];
+  let cursor: FeedCursor | undefined;
+  let reads = 0;
+  do {
+    const read = await deps.incidents.feedUpdates(pageId, {
+      limit: narrowed ? NARROWED.perRead : FEED_ENTRIES,
+      ...(cursor ? { cursor } : {}),
+    });
+    const unread = read.items.map((u) => u.incidentId).filter((id) => !incidents.has(id));
+    if (unread.length > 0)
+      for (const [id, incident] of await deps.incidents.getMany(unread)) incidents.set(id, incident);
+    for (const update of read.items) {
+      const incident = incidents.get(update.incidentId);
+      if (incident && inFeed(incident, catalog, topics)) found.push({ update, incident });
+    }
+    cursor = read.cursor;
+    reads++;
+  } while (cursor && found.length < FEED_ENTRIES && reads < NARROWED.reads);
+  return found.slice(0, FEED_ENTRIES);
+}
+
+/** The page's maintenance windows in the feed's narrowing, as one subscribable calendar. */
+async function calendar(
+  deps: FeedDeps,
+  input: { pageId: string; catalog: PageCatalog; topics: ReadonlySet<string>; narrowing: FeedNarrowing },
+): Promise<FeedDocument> {
+  const { pageId, catalog } = input;
+  const maintenances = (await deps.incidents.maintenances(pageId, FEED_ENTRIES))
+    .filter((incident) => inFeed(incident, catalog, input.topics))
+    .filter(hasWindow);
+  const pageName = catalog.page?.name;
+  const body = maintenancesCalendar(
+    maintenances.map((window) => ({
+      window,
+      event: {
+        title: mailSubject(window.subject, pageName),
+        description: [
+          statusLabel(window.status),
+          window.componentIds.map((id) => topicWords({ pageId, componentId: id }, catalog)).join(', '),
+          window.shortlink,
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        cancelled: calledOff(window),
+      },
+    })),
+    { name: `${feedTitle(pageId, catalog, input.narrowing)}: maintenance`, domain: deps.config.domain },
+  );
+  return {
+    body,
+    contentType: CONTENT_TYPES.ics,
+    lastModified: newest(maintenances.map((m) => m.updatedAt)),
+  };
+}
+
+/** The latest of these times; the epoch when there are none, so that an empty feed's date never moves. */
+const newest = (times: readonly string[]) =>
+  new Date(Math.max(0, ...times.map((t) => Date.parse(t)).filter((t) => !Number.isNaN(t))));
+
+const notFound = (message: string) => new AppError('NOT_FOUND', message, [{ path: 'feed', message }]);
