@@ -38,6 +38,8 @@ export interface UnsettledUpdate extends SendCounts {
 /** Incidents and their updates, written idempotently by ingest and read by fan-out and sender. */
 /** Where a read of a page's feed updates goes on from: the store's own key. */
 export type FeedCursor = Record<string, unknown>;
+/** An update, by its incident and its id. */
+export type UpdateRef = Pick<IncidentUpdate, 'incidentId' | 'updateId'>;
 
 export interface Incidents {
   /** Upserts the incident's latest state; the subject stays what it was first stored with. */
@@ -62,11 +64,13 @@ export interface Incidents {
     pageId: string,
     options: { status?: string; cursor?: string; limit: number; maxReads?: number },
   ): Promise<{ items: Incident[]; cursor?: string }>;
-  /** A page's updates that feeds show (see feedShows), newest first, `limit` at a time. */
-  feedUpdates(
+  /** Which of a page's updates feeds show (see feedShows), newest first, `limit` at a time. */
+  feedUpdateRefs(
     pageId: string,
     options: { limit: number; cursor?: FeedCursor },
-  ): Promise<{ items: IncidentUpdate[]; cursor?: FeedCursor }>;
+  ): Promise<{ items: UpdateRef[]; cursor?: FeedCursor }>;
+  /** These updates as stored, keyed `<incidentId>#<updateId>`; one not stored is left out. */
+  getUpdates(refs: readonly UpdateRef[]): Promise<Map<string, IncidentUpdate>>;
   /** These incidents as stored, without a postmortem's text, by id; one not stored is left out. */
   getMany(incidentIds: readonly string[]): Promise<Map<string, Incident>>;
   /** A page's maintenances that have a whole window, newest first, at most `limit` (a bounded read). */

@@ -1,6 +1,13 @@
-import type { PageCatalog } from './catalog';
+import type { PageCatalog, PageView } from './catalog';
 import { type Incident, type IncidentUpdate, isClosingStatus, mailSubject } from './incident';
-import { audienceTopicKeys, componentTopicKey, describeTopic, pageTopicKey, regionTopicKey } from './topics';
+import {
+  audienceTopicKeys,
+  componentTopicKey,
+  describeTopic,
+  pageTopicKey,
+  regionTopicKey,
+  topicFromKey,
+} from './topics';
 
 /*
  * A page's feeds: Atom, RSS and JSON Feed of its notified updates, and a calendar of its maintenance
@@ -34,6 +41,30 @@ export function narrowingProblem(pageId: string, narrowing: FeedNarrowing, catal
   const component = narrowing.components.find((id) => !catalog.components.some((c) => c.componentId === id));
   if (component !== undefined) return `The status page ${pageId} has no component ${component}.`;
   return undefined;
+}
+
+/**
+ * The feed of what a person ticked on the subscribe form: the page when it (or nothing) is ticked, else
+ * the ticked regions and the ticked components outside them.
+ */
+export function narrowingOfTopics(page: PageView, keys: Iterable<string>): FeedNarrowing {
+  const topics = [...keys].flatMap((key) => topicFromKey(key) ?? []).filter((t) => t.pageId === page.id);
+  if (topics.length === 0 || topics.some((t) => !t.groupId && !t.componentId))
+    return { regions: [], components: [] };
+  const regions = topics.flatMap((t) => (t.groupId && !t.componentId ? [t.groupId] : []));
+  const covered = new Set(
+    page.regions.filter((r) => regions.includes(r.id)).flatMap((r) => r.components.map((c) => c.id)),
+  );
+  const components = topics.flatMap((t) =>
+    t.componentId && !covered.has(t.componentId) ? [t.componentId] : [],
+  );
+  return { regions, components };
+}
+
+/** Where a page's feed is read, narrowed: `/feeds/<page>.<format>?region=…&component=…`. */
+export function feedPath(pageId: string, format: FeedFormat, narrowing: FeedNarrowing): string {
+  const query = narrowingQuery(narrowing);
+  return `/feeds/${encodeURIComponent(pageId)}.${format}${query ? `?${query}` : ''}`;
 }
 
 /** The topics a feed stands for, as a follower's would: the page, or its regions and components. */

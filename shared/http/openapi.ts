@@ -55,6 +55,8 @@ interface Operation {
   example?: unknown;
   /** Takes an Idempotency-Key header. */
   idempotent?: boolean;
+  /** A document that is not JSON, in these types; answered 304 to a conditional GET. */
+  documents?: readonly string[];
 }
 
 const Token = z.object({ token: z.string().describe('the token from the link in the mail') });
@@ -174,6 +176,19 @@ export const operations: Record<string, Operation> = {
     }),
   },
   'GET /v1/openapi.json': { summary: 'This document', auth: 'none' },
+  'GET /feeds/{feed}': {
+    summary:
+      'A page’s feed, `{feed}` being `<pageId>.atom` (Atom), `.rss` (RSS 2.0), `.json` (JSON Feed 1.1) or `.ics` (its maintenance windows as a calendar, also as webcal://): the 50 newest notified updates, newest first, ids stable `tag:` URIs. ETag and Last-Modified; a conditional GET is answered 304; Cache-Control public, max-age=60. A hidden or unknown page, region or component is a 404 in words',
+    auth: 'none',
+    query: z.object({
+      region: z
+        .array(z.string())
+        .optional()
+        .describe('repeatable: only what affects these regions (component groups), as mail matches'),
+      component: z.array(z.string()).optional().describe('repeatable: only what affects these components'),
+    }),
+    documents: ['application/atom+xml', 'application/rss+xml', 'application/feed+json', 'text/calendar'],
+  },
   'POST /v1/subscriptions': {
     summary:
       'Subscribe an address (a confirmation mail follows) or a webhook ({ channel: { type: "webhook", url, format }, ownerEmail, topics }: a signed verification event carrying a confirm_url is POSTed to it, its owner mailed the management link; the signing secret is shown once, on confirmation). The same answer whatever the state (no enumeration)',
@@ -406,7 +421,17 @@ export function openApiDocument(serverUrl: string) {
         [String(op.status ?? 200)]: {
           description: 'success',
           ...(op.response ? { content: { 'application/json': { schema: schema(op.response) } } } : {}),
+          ...(op.documents
+            ? {
+                content: Object.fromEntries(
+                  op.documents.map((type) => [type, { schema: { type: 'string' } }]),
+                ),
+              }
+            : {}),
         },
+        ...(op.documents
+          ? { '304': { description: 'not modified since the reader’s copy (ETag, date)' } }
+          : {}),
         ...(hasBody
           ? { '413': { description: `the body is larger than ${maxBody}`, content: errorContent } }
           : {}),

@@ -91,7 +91,14 @@ export function subscribePageRoutes(
         const page = await knownPage(pageId);
         // An embedded form shows no list: it lives on the page owner's site, in a frame.
         const open = embed ? [] : await openIncidents(deps, page.id);
-        return subscribePage({ page, values, errors: [], embed, openIncidents: open });
+        return subscribePage({
+          page,
+          values,
+          errors: [],
+          embed,
+          openIncidents: open,
+          feedsBaseUrl: deps.config.publicBaseUrl,
+        });
       }),
     );
 
@@ -140,7 +147,13 @@ export function subscribePageRoutes(
           };
           const named = type ? endpointFields(type) : {};
           const errors = error.details.map((d) => ({ ...d, path: named[d.path] ?? d.path }));
-          const page = subscribePage({ page: view, values, errors, embed });
+          const page = subscribePage({
+            page: view,
+            values,
+            errors,
+            embed,
+            feedsBaseUrl: deps.config.publicBaseUrl,
+          });
           return html(400, page, framing(embed));
         }
         if (error.code !== 'RATE_LIMITED') throw error;

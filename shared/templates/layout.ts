@@ -12,6 +12,8 @@ export interface LayoutInput {
   nav?: SafeHtml;
   /** Scripts beyond site.js, from this origin, deferred: the console's. */
   scripts?: readonly AssetName[];
+  /** Feeds of the page, for feed readers' autodiscovery. */
+  alternates?: ReadonlyArray<{ type: string; title: string; href: string }>;
 }
 
 /**
@@ -27,7 +29,7 @@ export function layout(input: LayoutInput): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>${input.title}</title>
-<link rel="icon" href="data:,"><link rel="stylesheet" href="${assetUrl('site.css')}">
+<link rel="icon" href="data:,"><link rel="stylesheet" href="${assetUrl('site.css')}">${(input.alternates ?? []).map((feed) => html`<link rel="alternate" type="${feed.type}" title="${feed.title}" href="${feed.href}">`)}
 <script src="${assetUrl('site.js')}" defer></script>${(input.scripts ?? []).map((name) => html`<script src="${assetUrl(name)}" defer></script>`)}</head>
 <body class="${variant}"><a class="skip" href="#content">Skip to content</a>
 ${masthead}<main id="content" tabindex="-1">${input.body}</main>

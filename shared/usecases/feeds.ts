@@ -7,18 +7,18 @@ import {
   FEED_ENTRIES,
   type FeedFormat,
   type FeedNarrowing,
+  feedPath,
   feedTagUri,
   feedTitle,
   feedTopicKeys,
   inFeed,
   isNarrowed,
   narrowingProblem,
-  narrowingQuery,
   topicWords,
 } from '../domain/feeds';
-import { type Incident, type IncidentUpdate, mailSubject } from '../domain/incident';
+import { type Incident, mailSubject } from '../domain/incident';
 import { AppError } from '../errors';
-import type { Catalog, FeedCursor, Incidents } from '../ports';
+import type { Catalog, FeedCursor, Incidents, UpdateRef } from '../ports';
 import { atomFeed } from '../templates/feeds/atom';
 import { entryContent, entryUrl, type FeedView } from '../templates/feeds/feed-view';
 import { jsonFeed } from '../templates/feeds/json-feed';
@@ -27,7 +27,7 @@ import { statusLabel } from '../templates/notification';
 
 export interface FeedDeps {
   catalog: Pick<Catalog, 'getPage'>;
-  incidents: Pick<Incidents, 'feedUpdates' | 'getMany' | 'maintenances'>;
+  incidents: Pick<Incidents, 'feedUpdateRefs' | 'getUpdates' | 'getMany' | 'maintenances'>;
   config: { publicBaseUrl: string; domain: string };
 }
 
@@ -76,14 +76,13 @@ export async function pageFeed(deps: FeedDeps, request: FeedRequest): Promise<Fe
   const homeUrl = catalog.page?.url?.match(/^https?:\/\//)
     ? catalog.page.url
     : `${deps.config.publicBaseUrl}/subscribe?page=${encodeURIComponent(pageId)}`;
-  const query = narrowingQuery(narrowing);
   const lastModified = newest(
     entries.flatMap(({ update, incident }) => [update.displayAt, incident.updatedAt]),
   );
   const view: FeedView = {
     id: feedTagUri(deps.config.domain, pageId, narrowing),
     title: feedTitle(pageId, catalog, narrowing),
-    selfUrl: `${deps.config.publicBaseUrl}/feeds/${encodeURIComponent(pageId)}.${format}${query ? `?${query}` : ''}`,
+    selfUrl: `${deps.config.publicBaseUrl}${feedPath(pageId, format, narrowing)}`,
     homeUrl,
     author: page.name,
     updated: lastModified.toISOString(),
@@ -108,32 +107,40 @@ export async function pageFeed(deps: FeedDeps, request: FeedRequest): Promise<Fe
   return { body: render(view), contentType: CONTENT_TYPES[format], lastModified };
 }
 
-/** The newest updates of the page that are in the feed, with their incidents. */
+/**
+ * The newest updates of the page that are in the feed, with their incidents: the index's keys are skimmed
+ * and their incidents read to decide, then only the kept updates' text is read.
+ */
 async function newestEntries(
   deps: FeedDeps,
   input: { pageId: string; catalog: PageCatalog; topics: ReadonlySet<string>; narrowed: boolean },
 ) {
   const { pageId, catalog, topics, narrowed } = input;
   const incidents = new Map<string, Incident>();
-  const found: Array<{ update: IncidentUpdate; incident: Incident }> = [];
+  const kept: UpdateRef[] = [];
   let cursor: FeedCursor | undefined;
   let reads = 0;
   do {
-    const read = await deps.incidents.feedUpdates(pageId, {
+    const read = await deps.incidents.feedUpdateRefs(pageId, {
       limit: narrowed ? NARROWED.perRead : FEED_ENTRIES,
       ...(cursor ? { cursor } : {}),
     });
     const unread = read.items.map((u) => u.incidentId).filter((id) => !incidents.has(id));
     if (unread.length > 0)
       for (const [id, incident] of await deps.incidents.getMany(unread)) incidents.set(id, incident);
-    for (const update of read.items) {
-      const incident = incidents.get(update.incidentId);
-      if (incident && inFeed(incident, catalog, topics)) found.push({ update, incident });
+    for (const ref of read.items) {
+      const incident = incidents.get(ref.incidentId);
+      if (incident && inFeed(incident, catalog, topics)) kept.push(ref);
     }
     cursor = read.cursor;
     reads++;
-  } while (cursor && found.length < FEED_ENTRIES && reads < NARROWED.reads);
-  return found.slice(0, FEED_ENTRIES);
+  } while (cursor && kept.length < FEED_ENTRIES && reads < NARROWED.reads);
+  const updates = await deps.incidents.getUpdates(kept.slice(0, FEED_ENTRIES));
+  return kept.slice(0, FEED_ENTRIES).flatMap((ref) => {
+    const update = updates.get(`${ref.incidentId}#${ref.updateId}`);
+    const incident = incidents.get(ref.incidentId);
+    return update && incident ? [{ update, incident }] : [];
+  });
 }
 
 /** The page's maintenance windows in the feed's narrowing, as one subscribable calendar. */

@@ -1,10 +1,10 @@
 /**
- * `npm run bench [-- --subscribers N[,N...]] [-- --skip webhooks,latency,bundles,support]`: the project's
+ * `npm run bench [-- --subscribers N[,N...]] [-- --skip webhooks,latency,feeds,bundles,support]`: the project's
  * benchmark. Each rung of the ladder (default 1,000, 5,000, 20,000, 50,000) runs the real path twice in
  * fresh processes on fresh local services (test/bench/pipeline.ts): timed, beside its floor, and counted
  * through proxies that would slow the timed run down; then the webhook rung (test/bench/webhooks.ts:
- * 10,000 webhook subscribers, healthy and with faulty endpoints among them), webhook latency, the
- * function bundles and support-side scale. Writes bench/results.json and docs/bench.svg, prints a table.
+ * 10,000 webhook subscribers, healthy and with faulty endpoints among them), webhook latency, feed
+ * latency (test/bench/feeds.ts: a page with 1,000 incidents), the function bundles and support-side scale. Writes bench/results.json and docs/bench.svg, prints a table.
  * Figures to compare commits on one machine: these machines are shared and noisy, nothing here is a test.
  */
 import { spawn } from 'node:child_process';
@@ -61,6 +61,7 @@ for (const subscribers of ladder) {
 }
 const webhooks = skip.has('webhooks') ? undefined : await webhookRung(10_000);
 const ingest = skip.has('latency') ? undefined : await child('latency.ts');
+const feeds = skip.has('feeds') ? undefined : await child('feeds.ts');
 const bundles = skip.has('bundles') ? undefined : await optional('bundles.ts', 'measureBundles');
 const support = skip.has('support') ? undefined : await optional('support.ts', 'measureSupport');
 
@@ -70,6 +71,7 @@ const results = {
   runs: runs.map(({ dynamoRequestsByOperation: _, floor: __, ...run }) => run),
   webhooks,
   ingest,
+  feeds,
   bundles,
   support,
 };
@@ -115,6 +117,10 @@ if (ingest)
   console.log(
     `webhook ack p50/p99 ${ingest.p50Ms}/${ingest.p99Ms} ms (PutItem ${ingest.putItemP50Ms}/${ingest.putItemP99Ms} ms); webhook to first mail ${ingest.firstMailMs} ms`,
   );
+if (feeds) {
+  console.log(`feeds of a page with ${feeds.incidents} incidents, ${feeds.reads} GETs each:`);
+  console.table(feeds.feeds);
+}
 if (bundles) console.table(bundles);
 if (support) console.log(`support: ${JSON.stringify(support)}`);
 console.log('wrote bench/results.json and docs/bench.svg');

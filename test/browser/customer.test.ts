@@ -208,6 +208,41 @@ describeInBrowser('customer pages in Chromium', () => {
     await context.close();
   });
 
+  it('offers the page’s feeds for what is ticked, and announces them to feed readers', async () => {
+    const { context, page, watch } = await openPage();
+    await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);
+    const alternates = await page
+      .locator('head link[rel="alternate"]')
+      .evaluateAll((links) => links.map((l) => `${l.getAttribute('type')} ${l.getAttribute('href')}`));
+    expect(alternates).toEqual([
+      `application/atom+xml /feeds/${PAGE_ID}.atom`,
+      `application/rss+xml /feeds/${PAGE_ID}.rss`,
+    ]);
+    const feeds = page.getByRole('region', { name: 'Or follow in a feed reader or calendar' });
+    const href = (name: string) => feeds.getByRole('link', { name }).getAttribute('href');
+    await expect(href('Atom feed')).resolves.toBe(`/feeds/${PAGE_ID}.atom`);
+    await expect(href('Maintenance calendar')).resolves.toBe(
+      `${stack.apiUrl.replace('http:', 'webcal:')}/feeds/${PAGE_ID}.ics`,
+    );
+    // A region, and a component outside it: the links narrow to both, as the server would draw them.
+    await page.getByLabel('All of Prod2 (EU), including components added later').check();
+    await page.getByRole('group', { name: 'Prod1 (US)' }).getByLabel('Channel - Chat').check();
+    await expect(href('RSS feed')).resolves.toBe(
+      `/feeds/${PAGE_ID}.rss?region=grp2prodeu01&component=cmpchatus001`,
+    );
+    // What the link names is a feed a reader can read.
+    const rss = await fetch(`${stack.apiUrl}${await href('RSS feed')}`);
+    expect(rss.status).toBe(200);
+    expect(await rss.text()).toContain(
+      '<title>Kustomer status: everything in Prod2 (EU); Channel - Chat in Prod1 (US)</title>',
+    );
+    await page.getByLabel('Whole page').check();
+    await expect(href('JSON Feed')).resolves.toBe(`/feeds/${PAGE_ID}.json`);
+    await expectAccessible(page);
+    expectClean(watch);
+    await context.close();
+  });
+
   it('works with JavaScript off: the server answers mistakes on the form, keeping what was entered', async () => {
     const { context, page, watch } = await openPage({ javaScriptEnabled: false });
     await page.goto(`${stack.apiUrl}/subscribe?page=${PAGE_ID}`);

@@ -5,10 +5,10 @@ import { documentedRoutes, openApiDocument, operations } from '../../shared/http
 describe('OpenAPI document', () => {
   const doc = openApiDocument('https://status.example.com');
 
-  it('documents exactly the API routes the functions serve', () => {
+  it('documents exactly the API routes and feeds the functions serve', () => {
     const served = Object.values(functionSpecs).flatMap((spec) =>
       'routes' in spec
-        ? spec.routes.filter((r) => r.path.startsWith('/v1/')).map((r) => `${r.method} ${r.path}`)
+        ? spec.routes.filter((r) => /^\/(v1|feeds)\//.test(r.path)).map((r) => `${r.method} ${r.path}`)
         : [],
     );
     expect([...documentedRoutes].sort()).toEqual(served.sort());

@@ -252,12 +252,14 @@ export class DynamoIncidents implements Incidents {
     return { items: kept.map((item) => StoredIncident.parse(item)), ...(next ? { cursor: next } : {}) };
   }
 
-  async feedUpdates(pageId: string, options: { limit: number; cursor?: FeedCursor }) {
+  async feedUpdateRefs(pageId: string, options: { limit: number; cursor?: FeedCursor }) {
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: UPDATES_BY_PAGE,
         KeyConditionExpression: 'feedPage = :page',
+        // What the index holds; said, so that a store that projects more still answers only this.
+        ProjectionExpression: 'incidentId, updateId',
         ExpressionAttributeValues: { ':page': pageId },
         ScanIndexForward: false,
         Limit: options.limit,
@@ -265,9 +267,22 @@ export class DynamoIncidents implements Incidents {
       }),
     );
     return {
-      items: (page.Items ?? []).map((item) => IncidentUpdate.parse(item)),
+      items: (page.Items ?? []).map((item) => ({
+        incidentId: String(item.incidentId),
+        updateId: String(item.updateId),
+      })),
       ...(page.LastEvaluatedKey ? { cursor: page.LastEvaluatedKey } : {}),
     };
+  }
+
+  async getUpdates(refs: ReadonlyArray<{ incidentId: string; updateId: string }>) {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      refs.map((ref) => ({ pk: ref.incidentId, sk: updateSk(ref.updateId) })),
+    );
+    const updates = items.map((item) => IncidentUpdate.parse(item));
+    return new Map(updates.map((update) => [`${update.incidentId}#${update.updateId}`, update]));
   }
 
   async getMany(incidentIds: readonly string[]): Promise<Map<string, Incident>> {

@@ -134,6 +134,35 @@
     if (choices.length > 0) show();
   }
 
+  // The feed links follow what is ticked, as the server draws them: the ticked regions and the components
+  // ticked outside them, each sorted; the whole page when it (or nothing) is ticked.
+  function enhanceFeeds(form, section) {
+    const page = form.querySelector('input[name="page"]')?.value ?? '';
+    const update = () => {
+      const ticked = [...form.querySelectorAll('input[name="topic"]:checked')];
+      const regions = [];
+      const components = [];
+      if (!ticked.some((box) => box.dataset.role === 'page')) {
+        for (const box of ticked) {
+          if (box.dataset.role === 'region') regions.push(box.value.slice(`G#${page}#`.length));
+          const inTickedRegion = box
+            .closest('fieldset[data-region]')
+            ?.querySelector('input[data-role="region"]:checked');
+          if (box.dataset.role === 'component' && !inTickedRegion)
+            components.push(box.value.slice(`C#${page}#`.length));
+        }
+      }
+      const query = new URLSearchParams([
+        ...[...new Set(regions)].sort().map((id) => ['region', id]),
+        ...[...new Set(components)].sort().map((id) => ['component', id]),
+      ]).toString();
+      for (const link of section.querySelectorAll('a[data-feed]'))
+        link.href = query ? `${link.dataset.feed}?${query}` : link.dataset.feed;
+    };
+    form.addEventListener('change', update);
+    update();
+  }
+
   // Times in mail (a maintenance window) in the reader's own time zone: the browser knows it.
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const field of document.querySelectorAll('input[data-time-zone]')) field.value = zone || '';
@@ -143,6 +172,9 @@
     enhanceChannels(form);
     validateOnSubmit(form);
   }
+  const feeds = document.querySelector('[data-feeds]');
+  const subscribeForm = document.querySelector('form[action="/subscribe"]');
+  if (feeds && subscribeForm) enhanceFeeds(subscribeForm, feeds);
   // A page that comes back with errors or a result puts the reader (and the screen reader) right there.
   document.querySelector('[data-error-summary], [data-focus]')?.focus();
 })();

@@ -1,11 +1,13 @@
 import type { PageView } from '../../domain/catalog';
 import type { ChannelType } from '../../domain/endpoint';
+import { narrowingOfTopics } from '../../domain/feeds';
 import { MESSAGES } from '../../domain/form-messages';
 import type { ErrorDetail } from '../../errors';
 import { choice, errorFor, errorMessage, errorSummary, hidden, timeZoneField } from '../forms';
 import { html } from '../html';
 import { layout } from '../layout';
 import { firstTopicId, levelChoice, topicTree } from '../topic-tree';
+import { feedAlternates, feedLinks } from './feed-links';
 import { openIncidentsList } from './follow';
 
 export interface SubscribeFormInput {
@@ -29,6 +31,8 @@ export interface SubscribeFormInput {
   embed: boolean;
   /** The page's incidents going on now, each of which can be followed alone. */
   openIncidents?: Parameters<typeof openIncidentsList>[0];
+  /** The public base URL: the page offers its feeds (not when embedded). */
+  feedsBaseUrl?: string;
 }
 
 /**
@@ -39,10 +43,12 @@ export function subscribePage(input: SubscribeFormInput): string {
   const { page, values, errors } = input;
   const emailError = errorFor(errors, 'email');
   const title = `Get ${page.name} status updates`;
+  const feeds = input.embed ? undefined : input.feedsBaseUrl;
   return layout({
     title: errors.length ? `Error: ${title}` : title,
     brand: page.name,
     variant: input.embed ? 'embed' : 'page',
+    ...(feeds ? { alternates: feedAlternates(page) } : {}),
     body: html`<h1>${title}</h1>
 ${errorSummary(errors, { topics: firstTopicId(page), level: 'level-all' })}
 <p>Choose what you want to hear about. We send one message per update; every email about an incident lands in one conversation.</p>
@@ -58,6 +64,7 @@ ${topicTree({ page, selected: values.topics, legend: 'What do you want updates a
 ${levelChoice(values.level, errorFor(errors, 'level'))}
 <button type="submit">Subscribe</button>
 </form>
+${feeds ? feedLinks(page, narrowingOfTopics(page, values.topics), feeds) : ''}
 ${input.embed ? '' : openIncidentsList(input.openIncidents ?? [])}`,
   });
 }
