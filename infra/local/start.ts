@@ -67,6 +67,7 @@ async function main() {
 status-notifier is running locally
 
   Subscribe page       ${stack.apiUrl}/subscribe  (${catalog})
+  Feeds                ${stack.apiUrl}/feeds/<pageId>.atom  (.rss, .json, .ics; linked from the subscribe page)
   Support console      ${stack.apiUrl}/console  (sign in with the admin API key below)
   API                  ${stack.apiUrl}  (health: ${stack.apiUrl}/v1/health)
   Webhooks             POST ${stack.apiUrl}/v1/webhooks/statuspage/${config.WEBHOOK_TOKEN}
