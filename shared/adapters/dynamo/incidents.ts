@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { CLOSING_STATUSES, Incident, IncidentUpdate } from '../../domain/incident';
+import * as z from '../../domain/zod';
 import type { DeliveryOutcome, Incidents, SendCounts, UnsettledUpdate, UpdateCounts } from '../../ports';
 import { queryAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -30,9 +30,9 @@ function hourBuckets(from: string, to: string): string[] {
 const updateSk = (updateId: string) => `UPDATE#${updateId}`;
 
 // componentIds is a string set (so concurrent webhooks can ADD to it); the document client reads it as a Set.
-const StoredIncident = Incident.extend({
-  componentIds: z.preprocess(
-    (value) => (value instanceof Set ? [...value].sort() : (value ?? [])),
+const StoredIncident = z.extend(Incident, {
+  componentIds: z.pipe(
+    z.transform((value: unknown) => (value instanceof Set ? [...value].sort() : (value ?? []))),
     z.array(z.string()),
   ),
 });
