@@ -11,10 +11,12 @@
  * set here, where every schema's module imports zod from, so it is set before anything is parsed.
  */
 import { en } from 'zod/locales';
+// biome-ignore lint/style/noRestrictedImports: the one module that imports zod/mini, to set its locale first.
 import { config, type core } from 'zod/mini';
 
 config(en());
 
+// biome-ignore lint/style/noRestrictedImports: the one module that imports zod/mini, to set its locale first.
 export * from 'zod/mini';
 
 /**
