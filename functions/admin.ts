@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import * as z from 'zod';
 import { DynamoApiKeys, DynamoAuditLog } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
@@ -21,6 +20,7 @@ import {
 } from '../shared/domain/admin-inputs';
 import { CatalogImport } from '../shared/domain/catalog-import';
 import { PageId } from '../shared/domain/statuspage';
+import * as z from '../shared/domain/zod';
 import { AppError } from '../shared/errors';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
@@ -102,7 +102,7 @@ const guards = [
   }),
 ];
 
-const route = <S extends z.ZodType>(
+const route = <S extends z.ZodMiniType>(
   input: S,
   run: Parameters<typeof httpHandler<S>>[1],
   body?: 'json' | 'text' | 'ignore',
@@ -113,12 +113,15 @@ const Id = z.object({ path: PathId });
 /** A suppression's `{id}` is its address: blank (`%20`, `%0D%0A`) it names no item at all. */
 const Address = z.object({
   path: z.object({
-    id: PathId.shape.id.pipe(z.string().trim().min(1, 'an email address, not blank').max(254)),
+    id: z.pipe(
+      PathId.shape.id,
+      z.string().check(z.trim(), z.minLength(1, 'an email address, not blank'), z.maxLength(254)),
+    ),
   }),
 });
 const Page = z.object({
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.optional(z.string()),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
 });
 
 /**
@@ -187,10 +190,10 @@ export const handler = middy()
           z.object({
             body: z.string(),
             query: z.object({
-              dryRun: z
-                .enum(['true', 'false'])
-                .default('false')
-                .transform((v) => v === 'true'),
+              dryRun: z.pipe(
+                z._default(z.enum(['true', 'false']), 'false'),
+                z.transform((v) => v === 'true'),
+              ),
             }),
           }),
           async ({ body, query }, event) => {
@@ -213,7 +216,7 @@ export const handler = middy()
       {
         method: 'PATCH',
         path: '/v1/admin/subscribers/{id}',
-        handler: route(Id.extend({ body: ChangeSubscriberInput }), async ({ path, body }) =>
+        handler: route(z.extend(Id, { body: ChangeSubscriberInput }), async ({ path, body }) =>
           json(200, await changeSubscriber(deps, path.id, body)),
         ),
       },
@@ -225,7 +228,7 @@ export const handler = middy()
       {
         method: 'GET',
         path: '/v1/admin/subscribers/{id}/deliveries',
-        handler: route(Id.extend({ query: Page }), async ({ path, query }) =>
+        handler: route(z.extend(Id, { query: Page }), async ({ path, query }) =>
           json(200, await deliveryHistory(deps, path.id, query.cursor, query.limit)),
         ),
       },
@@ -316,11 +319,8 @@ export const handler = middy()
         path: '/v1/admin/audit',
         handler: route(
           z.object({
-            query: Page.extend({
-              month: z
-                .string()
-                .regex(/^\d{4}-\d{2}$/)
-                .optional(),
+            query: z.extend(Page, {
+              month: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}$/))),
             }),
           }),
           async ({ query }) =>

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import * as z from 'zod';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
+import * as z from '../shared/domain/zod';
 import { AppError } from '../shared/errors';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { httpErrors } from '../shared/http/errors';
@@ -39,7 +39,7 @@ const openApi = httpHandler({ input: z.object({}) }, async () =>
 
 const AssetRequest = z.object({
   path: z.object({ name: z.string() }),
-  query: z.object({ v: z.string().optional() }).default({}),
+  query: z._default(z.object({ v: z.optional(z.string()) }), {}),
 });
 
 // A versioned URL never changes content, so browsers keep it for a year; an unversioned one briefly.
@@ -59,7 +59,10 @@ const asset = httpHandler({ input: AssetRequest }, async ({ path, query }) => {
 });
 
 const CalendarRequest = z.object({
-  query: z.object({ incident: z.string().min(1).max(320), sig: z.string().min(1).max(100) }),
+  query: z.object({
+    incident: z.string().check(z.minLength(1), z.maxLength(320)),
+    sig: z.string().check(z.minLength(1), z.maxLength(100)),
+  }),
 });
 
 /** A maintenance's window for calendars, from the link in its mail (attachments cannot go in bulk mail). */

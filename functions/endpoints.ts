@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import * as z from 'zod';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoDeliveries } from '../shared/adapters/dynamo/deliveries';
@@ -14,6 +13,7 @@ import { EndpointClient } from '../shared/adapters/endpoint-client';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
 import { Delivery } from '../shared/domain/delivery';
 import { SendBatch } from '../shared/domain/send-batch';
+import * as z from '../shared/domain/zod';
 import { ENDPOINT_STREAM, FUNCTION_ENV } from '../shared/function-env';
 import { log } from '../shared/log';
 import { METRIC } from '../shared/metric-names';

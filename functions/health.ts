@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/domain/zod';
 import { httpHandler } from '../shared/http/handler';
 import { json } from '../shared/http/respond';
 

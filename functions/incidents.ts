@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { DynamoApiKeys, DynamoAuditLog } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
@@ -15,6 +14,7 @@ import {
   NewIncidentUpdate,
   NewPostmortem,
 } from '../shared/domain/incident-api';
+import * as z from '../shared/domain/zod';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { actorOf, adminAccess } from '../shared/http/admin-access';
 import { httpErrors } from '../shared/http/errors';
@@ -58,7 +58,7 @@ const guards = [
   }),
 ];
 
-const route = <S extends z.ZodType>(
+const route = <S extends z.ZodMiniType>(
   input: S,
   run: Parameters<typeof httpHandler<S>>[1],
   maxBodyBytes?: number,

@@ -1,7 +1,7 @@
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import middy from '@middy/core';
-import * as z from 'zod';
 import { httpSmokeApi } from '../shared/adapters/smoke-api';
+import * as z from '../shared/domain/zod';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { log } from '../shared/log';
 import { observed } from '../shared/observed';

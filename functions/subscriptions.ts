@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import * as z from 'zod';
 import { DynamoRateLimiter } from '../shared/adapters/dynamo/admin-records';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
@@ -12,6 +11,7 @@ import { DynamoSuppressions } from '../shared/adapters/dynamo/suppressions';
 import { EndpointClient } from '../shared/adapters/endpoint-client';
 import { lazySesClient, SesMailer } from '../shared/adapters/ses/mailer';
 import { addressOrChannel } from '../shared/domain/endpoint';
+import * as z from '../shared/domain/zod';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { httpErrors } from '../shared/http/errors';
 import { httpHandler } from '../shared/http/handler';
@@ -71,7 +71,12 @@ const subscribe = httpHandler({ input: z.object({ body: NewSubscription }) }, as
 });
 
 const changePreferences = httpHandler(
-  { input: z.object({ query: z.object({ token: z.string().min(1).max(300) }), body: PreferencesUpdate }) },
+  {
+    input: z.object({
+      query: z.object({ token: z.string().check(z.minLength(1), z.maxLength(300)) }),
+      body: PreferencesUpdate,
+    }),
+  },
   async ({ query, body }) => json(200, await updatePreferences(deps, query.token, body)),
 );
 

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import * as z from 'zod';
 import { DynamoCatalog } from '../shared/adapters/dynamo/catalog';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoIncidents } from '../shared/adapters/dynamo/incidents';
@@ -9,6 +8,7 @@ import { StatuspageWebhook } from '../shared/domain/statuspage';
 import { BetterStackRequest } from '../shared/domain/vendors/betterstack';
 import type { IgnoredWebhook } from '../shared/domain/vendors/common';
 import { InstatusWebhook } from '../shared/domain/vendors/instatus';
+import * as z from '../shared/domain/zod';
 import { FUNCTION_ENV } from '../shared/function-env';
 import { requirePathToken } from '../shared/http/auth';
 import { httpErrors } from '../shared/http/errors';
@@ -31,7 +31,7 @@ const deps = {
 /** One vendor's route: its payload validated as Statuspage's, stored, answered at once; the stream notifies. */
 function webhookRoute(
   origin: Incident['source'],
-  input: z.ZodType<{ body: StatuspageWebhook | IgnoredWebhook }>,
+  input: z.ZodMiniType<{ body: StatuspageWebhook | IgnoredWebhook }>,
 ) {
   return httpHandler(
     {

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from './domain/zod';
 
 export type ErrorCode =
   | 'VALIDATION'
@@ -33,7 +33,7 @@ export class AppError extends Error {
     super(message);
   }
 
-  static fromZod(error: z.ZodError, prefix: readonly PropertyKey[] = []): AppError {
+  static fromZod(error: z.core.$ZodError, prefix: readonly PropertyKey[] = []): AppError {
     const details = error.issues.map((issue) => ({
       path: [...prefix, ...issue.path].map(String).join('.') || '(root)',
       message: issue.message,
@@ -45,7 +45,7 @@ export class AppError extends Error {
 }
 
 /** What `schema` makes of `value`, or a VALIDATION AppError whose details name each field it refuses. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw AppError.fromZod(parsed.error);
   return parsed.data;

@@ -1,17 +1,17 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from './domain/zod';
 import { log } from './log';
 
 export const DynamoStreamEvent = z.object({
   Records: z.array(
     z.looseObject({
-      eventID: z.string().optional(),
-      eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']).optional(),
+      eventID: z.optional(z.string()),
+      eventName: z.optional(z.enum(['INSERT', 'MODIFY', 'REMOVE'])),
       dynamodb: z.looseObject({
         SequenceNumber: z.string(),
-        NewImage: z.record(z.string(), z.unknown()).optional(),
+        NewImage: z.optional(z.record(z.string(), z.unknown())),
       }),
     }),
   ),
@@ -25,7 +25,7 @@ export type StreamItem<T> = { recordId: string; item: T } | { recordId: string; 
  * does not parse is kept as a problem, not dropped. Other events are left out here too, should the event
  * filter ever let one through.
  */
-export function newImages<S extends z.ZodType>(
+export function newImages<S extends z.ZodMiniType>(
   event: unknown,
   schema: S,
   eventNames: ReadonlyArray<'INSERT' | 'MODIFY'> = ['INSERT'],

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { ChangeSubscriberInput, SubscriberSearch } from '../domain/admin-inputs';
 import {
   Backlog,
@@ -16,6 +15,7 @@ import { CatalogImported } from '../domain/catalog-import';
 import { Delivery } from '../domain/delivery';
 import { EndpointHealth } from '../domain/endpoint';
 import { Subscriber } from '../domain/subscriber';
+import * as z from '../domain/zod';
 import type { ErrorDetail } from '../errors';
 import { ErrorBody } from '../http/errors';
 
@@ -80,7 +80,7 @@ export class AdminApi {
     this.json(
       'POST',
       '/v1/admin/subscribers/reindex',
-      z.object({ scanned: z.number(), reindexed: z.number(), cursor: z.string().optional() }),
+      z.object({ scanned: z.number(), reindexed: z.number(), cursor: z.optional(z.string()) }),
       { limit: 500, ...(cursor ? { cursor } : {}) },
     );
   backlog = () => this.json('GET', '/v1/admin/backlog', Backlog);
@@ -141,7 +141,7 @@ export class AdminApi {
   catalog = () => this.json('GET', '/v1/catalog', CatalogView);
 
   /** Any JSON route, answer checked against `schema`. */
-  async json<S extends z.ZodType>(
+  async json<S extends z.ZodMiniType>(
     method: string,
     path: string,
     schema: S,
@@ -166,7 +166,7 @@ export class AdminApi {
     }
   }
 
-  private async parse<S extends z.ZodType>(
+  private async parse<S extends z.ZodMiniType>(
     response: Response,
     schema: S,
     request: string,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /**
  * What a support search for an address means, decided from the term alone (trimmed and lower-cased), so

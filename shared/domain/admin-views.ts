@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { ChannelView, EndpointHealth } from './endpoint';
 import { Incident, IncidentUpdate } from './incident';
+import * as z from './zod';
 
 /*
  * What the admin API answers, as schemas: the OpenAPI document describes responses with them and the
@@ -8,8 +8,8 @@ import { Incident, IncidentUpdate } from './incident';
  */
 
 /** A page of a list; `cursor` fetches the next one. */
-export const Listed = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), cursor: z.string().optional() });
+export const Listed = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ items: z.array(item), cursor: z.optional(z.string()) });
 
 export const Suppression = z.object({
   email: z.string(),
@@ -22,43 +22,45 @@ export type Suppression = z.infer<typeof Suppression>;
 /** A console session as the API shows it: no secret material. */
 export const SessionView = z.object({
   id: z.string(),
-  actor: z.string().describe('the API key id the session acts as (`bootstrap` for the deployment key)'),
+  actor: z
+    .string()
+    .check(z.describe('the API key id the session acts as (`bootstrap` for the deployment key)')),
   scopes: z.array(z.enum(['read', 'write'])),
-  idleMinutes: z.number().int(),
+  idleMinutes: z.number().check(z.int()),
   createdAt: z.string(),
   lastSeenAt: z.string(),
-  expiresAt: z.string().describe('when it ends unless used before (idle time, capped at 12 hours)'),
+  expiresAt: z.string().check(z.describe('when it ends unless used before (idle time, capped at 12 hours)')),
 });
 export type SessionView = z.infer<typeof SessionView>;
 
-export const SessionCreated = SessionView.extend({
-  token: z.string().describe('`sns_<id>_<secret>`: send as `Authorization: Bearer`; shown once'),
+export const SessionCreated = z.extend(SessionView, {
+  token: z.string().check(z.describe('`sns_<id>_<secret>`: send as `Authorization: Bearer`; shown once')),
 });
 export type SessionCreated = z.infer<typeof SessionCreated>;
 
 export const ImportReport = z.object({
-  imported: z.number().int(),
-  updated: z.number().int(),
-  unchanged: z.number().int(),
-  rejected: z.array(z.object({ line: z.number().int(), error: z.string() })),
+  imported: z.number().check(z.int()),
+  updated: z.number().check(z.int()),
+  unchanged: z.number().check(z.int()),
+  rejected: z.array(z.object({ line: z.number().check(z.int()), error: z.string() })),
   dryRun: z.boolean(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
 
 export const UpdateCounts = z.object({
-  matched: z.number().int(),
-  sent: z.number().int(),
-  failed: z.number().int(),
-  skipped: z.number().int(),
+  matched: z.number().check(z.int()),
+  sent: z.number().check(z.int()),
+  failed: z.number().check(z.int()),
+  skipped: z.number().check(z.int()),
   /** What SES heard back from the recipients' servers. */
-  outcomes: z.record(z.string(), z.number().int()),
+  outcomes: z.record(z.string(), z.number().check(z.int())),
 });
 export type UpdateCounts = z.infer<typeof UpdateCounts>;
 
 /** An incident, its updates oldest first, and per update how many matched, were sent, failed, were skipped. */
 export const IncidentReport = z.object({
   incident: Incident,
-  updates: z.array(IncidentUpdate.extend({ counts: UpdateCounts })),
+  updates: z.array(z.extend(IncidentUpdate, { counts: UpdateCounts })),
 });
 export type IncidentReport = z.infer<typeof IncidentReport>;
 
@@ -83,7 +85,7 @@ export const Backlog = z.object({ pending: z.number(), updates: z.array(BacklogU
 export type Backlog = z.infer<typeof Backlog>;
 
 /** A webhook subscriber's endpoint as support sees it: where updates go (masked) and its health. */
-export const EndpointView = ChannelView.extend({ health: EndpointHealth });
+export const EndpointView = z.extend(ChannelView, { health: EndpointHealth });
 export type EndpointView = z.infer<typeof EndpointView>;
 
 /** What became of a test event support sent, and in words. */

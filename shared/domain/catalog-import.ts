@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { CatalogPage, ComponentsJson, type PageCatalog } from './catalog';
 import { Id, list, text, WEBHOOK_LIMITS } from './statuspage';
+import * as z from './zod';
 
 /*
  * What `PUT /v1/admin/pages/{pageId}/components` takes: the component list each vendor's own API
@@ -17,56 +17,65 @@ import { Id, list, text, WEBHOOK_LIMITS } from './statuspage';
 const Name = text(WEBHOOK_LIMITS.nameLength);
 const Short = text(WEBHOOK_LIMITS.shortText);
 /** Better Stack numbers its ids (`status_page_section_id: 456789`): kept as the text they spell. */
-const NumberedId = z.union([Id, z.number().int().transform(String)]);
+const NumberedId = z.union([Id, z.pipe(z.number().check(z.int()), z.transform(String))]);
 
 /** The page's name and details, optional beside a vendor's list (its components API does not say). */
 const VendorPage = z.looseObject({
-  id: NumberedId.optional(),
-  name: Name.optional(),
-  url: Short.nullish(),
-  time_zone: Short.nullish(),
+  id: z.optional(NumberedId),
+  name: z.optional(Name),
+  url: z.nullish(Short),
+  time_zone: z.nullish(Short),
 });
 
 const InstatusComponent = z.looseObject({
   id: Id,
   name: Name,
-  status: Short.nullish(),
-  groupId: Id.nullish(),
-  group: z.looseObject({ id: Id, name: Name.nullish() }).nullish(),
-  isParent: z.boolean().nullish(),
+  status: z.nullish(Short),
+  groupId: z.nullish(Id),
+  group: z.nullish(z.looseObject({ id: Id, name: z.nullish(Name) })),
+  isParent: z.nullish(z.boolean()),
 });
 /** A vendor's list is never empty: an empty one is a mistake that would empty the page for its followers. */
 const NOT_EMPTY = 'at least one component: an empty list would leave the page with nothing to follow';
-const InstatusComponents = list(InstatusComponent, WEBHOOK_LIMITS.components, 'components').min(1, NOT_EMPTY);
-const InstatusDocument = z.looseObject({ page: VendorPage.optional(), components: InstatusComponents });
+const InstatusComponents = list(InstatusComponent, WEBHOOK_LIMITS.components, 'components').check(
+  z.minLength(1, NOT_EMPTY),
+);
+const InstatusDocument = z.looseObject({ page: z.optional(VendorPage), components: InstatusComponents });
 
 const BetterStackItem = z.looseObject({
   id: NumberedId,
-  type: Short.optional(),
+  type: z.optional(Short),
   attributes: z.looseObject({
-    name: Short.nullish(),
-    public_name: Name.nullish(),
-    status_page_section_id: NumberedId.nullish(),
-    status: Short.nullish(),
+    name: z.nullish(Short),
+    public_name: z.nullish(Name),
+    status_page_section_id: z.nullish(NumberedId),
+    status: z.nullish(Short),
   }),
 });
 type BetterStackItem = z.infer<typeof BetterStackItem>;
-const BetterStackList = z
-  .union([z.looseObject({ data: z.array(z.unknown()) }).transform((d) => d.data), z.array(z.unknown())])
-  .pipe(list(BetterStackItem, WEBHOOK_LIMITS.components, 'items'));
+const BetterStackList = z.pipe(
+  z.union([
+    z.pipe(
+      z.looseObject({ data: z.array(z.unknown()) }),
+      z.transform((d) => d.data),
+    ),
+    z.array(z.unknown()),
+  ]),
+  list(BetterStackItem, WEBHOOK_LIMITS.components, 'items'),
+);
 const BetterStackDocument = z.looseObject({
-  page: VendorPage.optional(),
-  resources: BetterStackList.refine((items) => items.length > 0, NOT_EMPTY),
-  sections: BetterStackList.optional(),
+  page: z.optional(VendorPage),
+  resources: BetterStackList.check(z.refine((items) => items.length > 0, NOT_EMPTY)),
+  sections: z.optional(BetterStackList),
 });
 
 /** The documents the import takes, for the API's description (CatalogImport tells them apart by shape). */
 export const CatalogImportDocuments = z.union([
-  ComponentsJson.describe("Statuspage's public GET /api/v2/components.json"),
-  InstatusComponents.describe("Instatus's GET /v1/{page_id}/components"),
-  InstatusDocument.describe("Instatus's components, with the page's name"),
-  BetterStackDocument.describe(
-    "Better Stack's status page resources and sections, as their API returns them",
+  ComponentsJson.check(z.describe("Statuspage's public GET /api/v2/components.json")),
+  InstatusComponents.check(z.describe("Instatus's GET /v1/{page_id}/components")),
+  InstatusDocument.check(z.describe("Instatus's components, with the page's name")),
+  BetterStackDocument.check(
+    z.describe("Better Stack's status page resources and sections, as their API returns them"),
   ),
 ]);
 
@@ -101,25 +110,32 @@ function vendorOf(body: unknown): ImportedCatalog['vendor'] {
   return rows.some(instatusRow) ? 'instatus' : 'statuspage';
 }
 
-export const CatalogImport = z.unknown().transform((body, ctx): ImportedCatalog => {
-  const vendor = vendorOf(body);
-  const parsed =
-    vendor === 'statuspage'
-      ? ComponentsJson.safeParse(body)
-      : vendor === 'instatus'
-        ? InstatusDocument.safeParse(Array.isArray(body) ? { components: body } : body)
-        : BetterStackDocument.safeParse('data' in (body as object) ? { resources: body } : body);
-  if (!parsed.success) {
-    // A bare Instatus list is checked as `components`: its errors name the list's own places.
-    const bare = vendor === 'instatus' && Array.isArray(body);
-    for (const issue of parsed.error.issues)
-      ctx.addIssue({ code: 'custom', message: issue.message, path: bare ? issue.path.slice(1) : issue.path });
-    return z.NEVER;
-  }
-  if (vendor === 'statuspage') return fromStatuspage(parsed.data as ComponentsJson);
-  if (vendor === 'instatus') return fromInstatus(parsed.data as z.infer<typeof InstatusDocument>);
-  return fromBetterStack(parsed.data as z.infer<typeof BetterStackDocument>);
-});
+export const CatalogImport = z.pipe(
+  z.unknown(),
+  z.transform((body, ctx): ImportedCatalog => {
+    const vendor = vendorOf(body);
+    const parsed =
+      vendor === 'statuspage'
+        ? ComponentsJson.safeParse(body)
+        : vendor === 'instatus'
+          ? InstatusDocument.safeParse(Array.isArray(body) ? { components: body } : body)
+          : BetterStackDocument.safeParse('data' in (body as object) ? { resources: body } : body);
+    if (!parsed.success) {
+      // A bare Instatus list is checked as `components`: its errors name the list's own places.
+      const bare = vendor === 'instatus' && Array.isArray(body);
+      for (const issue of parsed.error.issues)
+        z.addIssue(ctx, {
+          code: 'custom',
+          message: issue.message,
+          path: bare ? issue.path.slice(1) : issue.path,
+        });
+      return z.NEVER;
+    }
+    if (vendor === 'statuspage') return fromStatuspage(parsed.data as ComponentsJson);
+    if (vendor === 'instatus') return fromInstatus(parsed.data as z.infer<typeof InstatusDocument>);
+    return fromBetterStack(parsed.data as z.infer<typeof BetterStackDocument>);
+  }),
+);
 export type CatalogImport = z.output<typeof CatalogImport>;
 
 function fromStatuspage(document: ComponentsJson): ImportedCatalog {

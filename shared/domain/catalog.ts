@@ -1,12 +1,12 @@
-import * as z from 'zod';
 import { Id, list, text, WEBHOOK_LIMITS } from './fields';
+import * as z from './zod';
 
 /** A status page, its regions (Statuspage component groups) and their components. */
 export const CatalogPage = z.object({
   pageId: z.string(),
   name: z.string(),
-  url: z.string().optional(),
-  timeZone: z.string().optional(),
+  url: z.optional(z.string()),
+  timeZone: z.optional(z.string()),
 });
 export type CatalogPage = z.infer<typeof CatalogPage>;
 
@@ -18,8 +18,8 @@ export const CatalogComponent = z.object({
   componentId: z.string(),
   name: z.string(),
   /** Absent for a top-level component that belongs to no region. */
-  groupId: z.string().optional(),
-  status: z.string().optional(),
+  groupId: z.optional(z.string()),
+  status: z.optional(z.string()),
 });
 export type CatalogComponent = z.infer<typeof CatalogComponent>;
 
@@ -38,17 +38,17 @@ export const ComponentsJson = z.looseObject({
   page: z.looseObject({
     id: Id,
     name: text(WEBHOOK_LIMITS.nameLength),
-    url: text(WEBHOOK_LIMITS.shortText).nullish(),
-    time_zone: text(WEBHOOK_LIMITS.shortText).nullish(),
+    url: z.nullish(text(WEBHOOK_LIMITS.shortText)),
+    time_zone: z.nullish(text(WEBHOOK_LIMITS.shortText)),
   }),
   components: list(
     z.looseObject({
       id: Id,
       name: text(WEBHOOK_LIMITS.nameLength),
-      status: text(WEBHOOK_LIMITS.shortText).nullish(),
-      group: z.boolean().nullish(),
-      group_id: Id.nullish(),
-      components: list(Id, WEBHOOK_LIMITS.components, 'components').nullish(),
+      status: z.nullish(text(WEBHOOK_LIMITS.shortText)),
+      group: z.nullish(z.boolean()),
+      group_id: z.nullish(Id),
+      components: z.nullish(list(Id, WEBHOOK_LIMITS.components, 'components')),
     }),
     WEBHOOK_LIMITS.components,
     'components',
@@ -65,8 +65,8 @@ const Named = z.object({ id: z.string(), name: z.string() });
  * A page, its regions with their components, and the components in no region, as `GET /v1/catalog`
  * answers and the pages draw them (the admin API client checks the answer against it).
  */
-export const PageView = Named.extend({
-  regions: z.array(Named.extend({ components: z.array(Named) })),
+export const PageView = z.extend(Named, {
+  regions: z.array(z.extend(Named, { components: z.array(Named) })),
   /** Components that belong to no region. */
   components: z.array(Named),
 });

@@ -1,15 +1,18 @@
-import * as z from 'zod';
 import type { ErrorDetail } from '../errors';
 import type { PageCatalog } from './catalog';
+import * as z from './zod';
+
+/** Text of 1 to `max` characters. */
+const Text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 /**
  * A component as in-house tooling names it: its catalog id, or its region and name as the status page
  * shows them ("Channel - Chat" in "Prod1 (US)"). A component outside any region is named without one.
  */
 export const ComponentRef = z.union([
-  z.string().min(1).max(100),
-  z.strictObject({ id: z.string().min(1).max(100) }),
-  z.strictObject({ region: z.string().min(1).max(1000).optional(), name: z.string().min(1).max(1000) }),
+  Text(100),
+  z.strictObject({ id: Text(100) }),
+  z.strictObject({ region: z.optional(Text(1000)), name: Text(1000) }),
 ]);
 export type ComponentRef = z.infer<typeof ComponentRef>;
 

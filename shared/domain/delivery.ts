@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** `skipped`: matched at fan-out, but unsubscribed, suppressed or erased by the time it was sent. */
 export const DeliveryStatus = z.enum(['pending', 'sent', 'failed', 'skipped']);
@@ -10,30 +10,30 @@ export const Delivery = z.object({
   incidentId: z.string(),
   updateId: z.string(),
   /** Absent once the subscriber is erased: delivery history keeps no address. */
-  email: z.string().optional(),
+  email: z.optional(z.string()),
   status: DeliveryStatus,
   createdAt: z.string(),
-  attempts: z.number().int().nonnegative(),
-  sentAt: z.string().optional(),
+  attempts: z.number().check(z.int(), z.nonnegative()),
+  sentAt: z.optional(z.string()),
   /** SES's Message-ID of the mail, as recipients' clients see it. */
-  messageId: z.string().optional(),
+  messageId: z.optional(z.string()),
   /** The topic key through which the subscriber matched: the mail says why they get it. */
-  topic: z.string().optional(),
+  topic: z.optional(z.string()),
   /** What the recipient's mail server did with it, from SES events. */
-  outcome: z.enum(['delivered', 'soft-bounced', 'bounced', 'complained', 'rejected']).optional(),
-  outcomeAt: z.string().optional(),
+  outcome: z.optional(z.enum(['delivered', 'soft-bounced', 'bounced', 'complained', 'rejected'])),
+  outcomeAt: z.optional(z.string()),
   /** Why it failed or was skipped. */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** Delivered to an endpoint, not mailed: what its POSTs got. */
-  channel: z.literal('webhook').optional(),
+  channel: z.optional(z.literal('webhook')),
   /** The event's id: the `webhook-id` of every attempt. */
-  eventId: z.string().optional(),
+  eventId: z.optional(z.string()),
   /** The endpoint's last answer and how long it took (absent: no answer, a network error or a timeout). */
-  httpStatus: z.number().int().optional(),
-  latencyMs: z.number().int().nonnegative().optional(),
-  firstAttemptAt: z.string().optional(),
+  httpStatus: z.optional(z.number().check(z.int())),
+  latencyMs: z.optional(z.number().check(z.int(), z.nonnegative())),
+  firstAttemptAt: z.optional(z.string()),
   /** A failed attempt's next try, while the delivery is pending. */
-  nextAttemptAt: z.string().optional(),
+  nextAttemptAt: z.optional(z.string()),
 });
 export type Delivery = z.infer<typeof Delivery>;
 

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import * as z from 'zod';
 import { type DeliveryKey, deliveryId } from './delivery';
+import * as z from './zod';
 
 /*
  * A subscriber's endpoint: a URL we POST signed events to instead of mailing an address. The URL and
@@ -23,13 +23,15 @@ export type EndpointFormat = z.infer<typeof EndpointFormat>;
 export const ChannelType = z.enum(['webhook', ...ChatType.options]);
 export type ChannelType = z.infer<typeof ChannelType>;
 
-const ChannelUrl = z.string().trim().min(1, 'Enter the URL').max(2000, 'at most 2,000 characters');
+const ChannelUrl = z
+  .string()
+  .check(z.trim(), z.minLength(1, 'Enter the URL'), z.maxLength(2000, 'at most 2,000 characters'));
 
 /** Where a subscriber wants its updates, besides an inbox: `{ type: "webhook", url, format }`. */
 export const WebhookChannelInput = z.object({
   type: z.literal('webhook'),
   url: ChannelUrl,
-  format: WebhookFormat.default('v1'),
+  format: z._default(WebhookFormat, 'v1'),
 });
 
 /** A chat channel: `{ type: "slack" | "teams" | "discord" | "googlechat", url }`, its incoming webhook. */
@@ -48,23 +50,26 @@ export const formatOf = (channel: ChannelInput): EndpointFormat =>
  * A body that is an address's subscription or, with `channel`, an endpoint's: told apart by `channel`,
  * its issues those of the schema it is. With neither an address nor a channel, the issue names both.
  */
-export function addressOrChannel<A extends z.ZodType, E extends z.ZodType>(address: A, endpoint: E) {
-  return z.unknown().transform((body, ctx): z.output<A> | z.output<E> => {
-    const isObject = typeof body === 'object' && body !== null;
-    if (isObject && !('channel' in body) && !('email' in body)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['email'],
-        message: 'give an email address, or a channel (a webhook) to send updates to',
-      });
+export function addressOrChannel<A extends z.ZodMiniType, E extends z.ZodMiniType>(address: A, endpoint: E) {
+  return z.pipe(
+    z.unknown(),
+    z.transform((body, ctx): z.output<A> | z.output<E> => {
+      const isObject = typeof body === 'object' && body !== null;
+      if (isObject && !('channel' in body) && !('email' in body)) {
+        z.addIssue(ctx, {
+          code: 'custom',
+          path: ['email'],
+          message: 'give an email address, or a channel (a webhook) to send updates to',
+        });
+        return z.NEVER;
+      }
+      const parsed = (isObject && 'channel' in body ? endpoint : address).safeParse(body);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues)
+        z.addIssue(ctx, { code: 'custom', message: issue.message, path: issue.path });
       return z.NEVER;
-    }
-    const parsed = (isObject && 'channel' in body ? endpoint : address).safeParse(body);
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues)
-      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    return z.NEVER;
-  });
+    }),
+  );
 }
 
 /** An endpoint subscriber's channel as its profile holds it: what pages show, never the credential. */
@@ -94,19 +99,19 @@ export function endpointKey(url: string, secret: string): string {
 
 /** How an endpoint has fared lately: what preferences and the console show, and what quarantines it. */
 export const EndpointHealth = z.object({
-  consecutiveFailures: z.number().int().nonnegative(),
+  consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
   /** The first failure of the current run of failures. */
-  failingSince: z.string().optional(),
-  lastSuccessAt: z.string().optional(),
-  lastFailureAt: z.string().optional(),
+  failingSince: z.optional(z.string()),
+  lastSuccessAt: z.optional(z.string()),
+  lastFailureAt: z.optional(z.string()),
   /** No more POSTs until its owner resumes it; events meanwhile are recorded as skipped. */
-  quarantinedAt: z.string().optional(),
-  quarantineReason: z.string().optional(),
+  quarantinedAt: z.optional(z.string()),
+  quarantineReason: z.optional(z.string()),
   /**
    * Since it last took longer than a first try allows (FIRST_TRY_TIMEOUT_MS): its first tries get the
    * whole timeout. Cleared by a quick answer.
    */
-  slowSince: z.string().optional(),
+  slowSince: z.optional(z.string()),
 });
 export type EndpointHealth = z.infer<typeof EndpointHealth>;
 
@@ -121,10 +126,10 @@ export const Endpoint = z.object({
   url: z.string(),
   format: EndpointFormat,
   /** Newest first; every one of them signs. */
-  secrets: z.array(SigningSecret).min(1),
+  secrets: z.array(SigningSecret).check(z.minLength(1)),
   health: EndpointHealth,
   /** A Discord forum's posts, one per incident: the thread each incident's messages go to. */
-  threads: z.record(z.string(), z.string()).optional(),
+  threads: z.optional(z.record(z.string(), z.string())),
 });
 export type Endpoint = z.infer<typeof Endpoint>;
 

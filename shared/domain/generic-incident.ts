@@ -1,14 +1,19 @@
-import * as z from 'zod';
 import { ComponentRef } from './component-refs';
 import { POSTMORTEM_UPDATE_ID, REMINDER_PREFIX } from './incident';
 import { type StatuspageIncidentWebhook, WEBHOOK_LIMITS } from './statuspage';
+import * as z from './zod';
 
 export const Id = z
   .string()
-  .min(1)
-  .max(100)
-  .regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only');
-export const Timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+  .check(
+    z.minLength(1),
+    z.maxLength(100),
+    z.regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only'),
+  );
+export const Timestamp = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value) => new Date(value).toISOString()),
+);
 export const IncidentStatus = z.enum([
   'investigating',
   'identified',
@@ -26,17 +31,17 @@ export const IncidentStatus = z.enum([
  * newest unseen update notifies).
  */
 /** An update's id: any id but the postmortem's, which the postmortem is stored under. */
-export const UpdateId = Id.refine(
-  (id) => id !== POSTMORTEM_UPDATE_ID,
-  `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id`,
-).refine(
-  (id) => !id.startsWith(REMINDER_PREFIX),
-  `ids starting "${REMINDER_PREFIX}" are the notifier's reminders`,
+export const UpdateId = Id.check(
+  z.refine((id) => id !== POSTMORTEM_UPDATE_ID, `"${POSTMORTEM_UPDATE_ID}" is the postmortem's id`),
+  z.refine(
+    (id) => !id.startsWith(REMINDER_PREFIX),
+    `ids starting "${REMINDER_PREFIX}" are the notifier's reminders`,
+  ),
 );
 export const Impact = z.enum(['none', 'minor', 'major', 'critical', 'maintenance']);
-export const IncidentName = z.string().trim().min(1).max(255);
+export const IncidentName = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
 /** Components by catalog id or by region and name, resolved against the page's catalog. */
-const Components = z.array(ComponentRef).max(100).default([]);
+const Components = z._default(z.array(ComponentRef).check(z.maxLength(100)), []);
 
 export const GenericIncident = z.object({
   pageId: Id,
@@ -44,40 +49,39 @@ export const GenericIncident = z.object({
     id: Id,
     name: IncidentName,
     status: IncidentStatus,
-    impact: Impact.default('none'),
-    url: z.url({ protocol: /^https?$/ }).optional(),
+    impact: z._default(Impact, 'none'),
+    url: z.optional(z.url({ protocol: /^https?$/ })),
     createdAt: Timestamp,
     /** Components (catalog ids) the incident affects, in addition to each update's own. */
-    componentIds: z.array(Id).max(100).default([]),
+    componentIds: z._default(z.array(Id).check(z.maxLength(100)), []),
     /** The same, named by catalog id or by region and name. */
     components: Components,
-    scheduledFor: Timestamp.optional(),
-    scheduledUntil: Timestamp.optional(),
+    scheduledFor: z.optional(Timestamp),
+    scheduledUntil: z.optional(Timestamp),
     /** A maintenance's followers are reminded before its window starts. */
-    remindPrior: z.boolean().default(false),
+    remindPrior: z._default(z.boolean(), false),
     updates: z
       .array(
         z.object({
           id: UpdateId,
           status: IncidentStatus,
-          body: z.string().max(50_000),
+          body: z.string().check(z.maxLength(50_000)),
           at: Timestamp,
           /** false: stored and shown in later timelines, not mailed. */
-          notify: z.boolean().default(true),
-          componentIds: z.array(Id).max(100).default([]),
+          notify: z._default(z.boolean(), true),
+          componentIds: z._default(z.array(Id).check(z.maxLength(100)), []),
           components: Components,
         }),
       )
-      .min(1)
-      .max(500),
-    postmortem: z
-      .object({
+      .check(z.minLength(1), z.maxLength(500)),
+    postmortem: z.optional(
+      z.object({
         // The webhook's limit: at 100,000 four-byte characters a postmortem alone would not fit one item.
-        body: z.string().min(1).max(WEBHOOK_LIMITS.bodyLength),
+        body: z.string().check(z.minLength(1), z.maxLength(WEBHOOK_LIMITS.bodyLength)),
         publishedAt: Timestamp,
-        notify: z.boolean().default(true),
-      })
-      .optional(),
+        notify: z._default(z.boolean(), true),
+      }),
+    ),
   }),
 });
 export type GenericIncident = z.output<typeof GenericIncident>;

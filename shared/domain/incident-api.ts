@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { ComponentRef } from './component-refs';
 import { Impact, IncidentName, IncidentStatus, Timestamp, UpdateId } from './generic-incident';
 import { chronological, type Incident, IncidentUpdate } from './incident';
 import { PageId, WEBHOOK_LIMITS } from './statuspage';
+import * as z from './zod';
 
 /*
  * The incident API beyond POST /v1/incidents: one update at a time, a rename, a postmortem, and reads.
@@ -12,29 +12,31 @@ import { PageId, WEBHOOK_LIMITS } from './statuspage';
 /** POST /v1/incidents/{id}/updates. */
 export const NewIncidentUpdate = z.object({
   /** Omitted: derived from the Idempotency-Key when there is one, else new. */
-  id: UpdateId.optional(),
+  id: z.optional(UpdateId),
   status: IncidentStatus,
-  body: z.string().max(WEBHOOK_LIMITS.bodyLength),
+  body: z.string().check(z.maxLength(WEBHOOK_LIMITS.bodyLength)),
   /** When it was written; now when omitted. */
-  at: Timestamp.optional(),
+  at: z.optional(Timestamp),
   /** false: stored and shown in later mails' timelines, not mailed. */
-  notify: z.boolean().default(true),
-  components: z.array(ComponentRef).max(100).default([]),
+  notify: z._default(z.boolean(), true),
+  components: z._default(z.array(ComponentRef).check(z.maxLength(100)), []),
 });
 export type NewIncidentUpdate = z.output<typeof NewIncidentUpdate>;
 
 /** PATCH /v1/incidents/{id}: the subject, and so the thread, stay as they were. */
 export const IncidentPatch = z
-  .object({ name: IncidentName.optional(), impact: Impact.optional() })
-  .refine((patch) => patch.name !== undefined || patch.impact !== undefined, 'name or impact, or both');
+  .object({ name: z.optional(IncidentName), impact: z.optional(Impact) })
+  .check(
+    z.refine((patch) => patch.name !== undefined || patch.impact !== undefined, 'name or impact, or both'),
+  );
 export type IncidentPatch = z.output<typeof IncidentPatch>;
 
 /** POST /v1/incidents/{id}/postmortem. */
 export const NewPostmortem = z.object({
-  body: z.string().min(1).max(WEBHOOK_LIMITS.bodyLength),
+  body: z.string().check(z.minLength(1), z.maxLength(WEBHOOK_LIMITS.bodyLength)),
   /** Now when omitted. */
-  publishedAt: Timestamp.optional(),
-  notify: z.boolean().default(true),
+  publishedAt: z.optional(Timestamp),
+  notify: z._default(z.boolean(), true),
 });
 export type NewPostmortem = z.output<typeof NewPostmortem>;
 
@@ -42,9 +44,9 @@ export type NewPostmortem = z.output<typeof NewPostmortem>;
 export const IncidentQuery = z.object({
   pageId: PageId,
   /** One status, or `open` for every incident not yet resolved, completed or given a postmortem. */
-  status: z.enum([...IncidentStatus.options, 'postmortem', 'open']).optional(),
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  status: z.optional(z.enum([...IncidentStatus.options, 'postmortem', 'open'])),
+  cursor: z.optional(z.string()),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
 });
 export type IncidentQuery = z.output<typeof IncidentQuery>;
 
@@ -69,24 +71,24 @@ export const IncidentView = z.object({
   subject: z.string(),
   status: z.string(),
   impact: z.string(),
-  url: z.string().optional(),
+  url: z.optional(z.string()),
   componentIds: z.array(z.string()),
-  scheduledFor: z.string().optional(),
-  scheduledUntil: z.string().optional(),
+  scheduledFor: z.optional(z.string()),
+  scheduledUntil: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Oldest first; in a single incident's answer, not in a listing. */
-  updates: z.array(IncidentUpdateView).optional(),
+  updates: z.optional(z.array(IncidentUpdateView)),
 });
 export type IncidentView = z.infer<typeof IncidentView>;
 
 export const IncidentWriteResult = z.object({
   incidentId: z.string(),
-  updateId: z.string().optional(),
+  updateId: z.optional(z.string()),
   /** false: this update was stored before (a retry), and nobody is notified again. */
   stored: z.boolean(),
   /** A published postmortem's text was replaced; nobody is notified again. */
-  revised: z.boolean().optional(),
+  revised: z.optional(z.boolean()),
   notifying: z.boolean(),
 });
 

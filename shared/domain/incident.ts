@@ -1,27 +1,27 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** An incident as stored: the latest state we have seen, plus the subject fixed at first sight. */
 export const Incident = z.object({
-  incidentId: z.string().min(1),
+  incidentId: z.string().check(z.minLength(1)),
   /** Where it came from: a status page vendor's webhook, or the incident API (`api`). */
   source: z.enum(['statuspage', 'instatus', 'betterstack', 'api']),
-  upstreamId: z.string().min(1),
-  pageId: z.string().min(1),
+  upstreamId: z.string().check(z.minLength(1)),
+  pageId: z.string().check(z.minLength(1)),
   name: z.string(),
   status: z.string(),
   impact: z.string(),
-  shortlink: z.string().optional(),
+  shortlink: z.optional(z.string()),
   /** Every component any webhook said this incident affects (the union over its lifetime). */
   componentIds: z.array(z.string()),
   /** Set once, when the incident is first stored: a renamed incident keeps its thread. */
   subject: z.string(),
-  postmortemBody: z.string().optional(),
-  scheduledFor: z.string().optional(),
-  scheduledUntil: z.string().optional(),
+  postmortemBody: z.optional(z.string()),
+  scheduledFor: z.optional(z.string()),
+  scheduledUntil: z.optional(z.string()),
   /** A scheduled maintenance whose followers are reminded before its window starts. */
-  remindPrior: z.boolean().optional(),
+  remindPrior: z.optional(z.boolean()),
   /** A postmortem may still come after the resolution: the incident's own followers wait for it. */
-  postmortemExpected: z.boolean().optional(),
+  postmortemExpected: z.optional(z.boolean()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -29,8 +29,8 @@ export type Incident = z.infer<typeof Incident>;
 
 /** One update of an incident, keyed by the upstream update id so retried webhooks are no-ops. */
 export const IncidentUpdate = z.object({
-  incidentId: z.string().min(1),
-  updateId: z.string().min(1),
+  incidentId: z.string().check(z.minLength(1)),
+  updateId: z.string().check(z.minLength(1)),
   /** `reminder`: the notifier's own, before a maintenance window starts. */
   kind: z.enum(['update', 'postmortem', 'reminder']),
   status: z.string(),

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type Incident, type IncidentUpdate, isClosingStatus } from './incident';
+import * as z from './zod';
 
 /**
  * How much a subscriber wants to hear: every update; only when an incident starts and when it is

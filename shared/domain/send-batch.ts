@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** Recipients of one batch: what one SES bulk call takes. */
 export const RECIPIENTS_PER_BATCH = 50;
@@ -7,7 +7,7 @@ export const BatchRecipient = z.object({
   subscriberId: z.string(),
   email: z.string(),
   /** The topic key through which the subscriber matched: the mail says why they get it. */
-  topic: z.string().optional(),
+  topic: z.optional(z.string()),
 });
 export type BatchRecipient = z.infer<typeof BatchRecipient>;
 
@@ -27,19 +27,19 @@ export interface SendBatchKey {
 export const SendBatch = z.object({
   incidentId: z.string(),
   updateId: z.string(),
-  index: z.number().int().nonnegative(),
-  recipients: z.array(BatchRecipient).min(1).max(RECIPIENTS_PER_BATCH),
+  index: z.number().check(z.int(), z.nonnegative()),
+  recipients: z.array(BatchRecipient).check(z.minLength(1), z.maxLength(RECIPIENTS_PER_BATCH)),
   /** Every recipient is a webhook endpoint: the batch goes to the endpoint deliverer, not the sender. */
-  channel: z.literal('webhook').optional(),
+  channel: z.optional(z.literal('webhook')),
   /** When the fan-out matched them: each delivery record's `createdAt`. */
   createdAt: z.string(),
   /** How often the pending-delivery sweep brought this batch back to the sender. */
-  redrives: z.number().int().nonnegative().optional(),
+  redrives: z.optional(z.number().check(z.int(), z.nonnegative())),
   /**
    * Written by a fan-out run again (after a crash, or redriven): its recipients may have been sent to in
    * batches of another number, so the sender reads their delivery records whatever its claim says.
    */
-  resumed: z.boolean().optional(),
+  resumed: z.optional(z.boolean()),
 });
 export type SendBatch = z.infer<typeof SendBatch>;
 

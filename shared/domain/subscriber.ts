@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { ChannelView, endpointAddress } from './endpoint';
 import { NotificationLevel } from './levels';
 import { Topic } from './topics';
+import * as z from './zod';
 
 /** One incident a person follows on its own, until it resolves (and its postmortem, if one is expected). */
 export const Follow = z.object({
@@ -14,7 +14,7 @@ export const Follow = z.object({
    * When the follow ends whatever happens (its items expire then): an incident whose postmortem never
    * comes must not keep its followers for ever.
    */
-  endsAt: z.string().optional(),
+  endsAt: z.optional(z.string()),
 });
 export type Follow = z.infer<typeof Follow>;
 
@@ -41,32 +41,32 @@ export const Subscriber = z.object({
   level: NotificationLevel,
   topics: z.array(Topic),
   /** Incidents followed on their own (absent: none). */
-  follows: z.array(Follow).optional(),
+  follows: z.optional(z.array(Follow)),
   /** Times in mail (a maintenance window) in this IANA zone as well as UTC; absent: the status page's. */
-  timeZone: z.string().optional(),
+  timeZone: z.optional(z.string()),
   /** Updates go to this endpoint rather than to `email`, which is then its owner's, for notices. */
-  channel: ChannelView.optional(),
+  channel: z.optional(ChannelView),
   createdAt: z.string(),
-  confirmedAt: z.string().optional(),
+  confirmedAt: z.optional(z.string()),
 });
 export type Subscriber = z.infer<typeof Subscriber>;
 
 /** A subscriber as stored, with what its links are checked against. */
-export const SubscriberRecord = Subscriber.extend({
+export const SubscriberRecord = z.extend(Subscriber, {
   /** Manage links are derived from it; replacing it revokes them all (saving sets `linksValidFrom`). */
   linkNonce: z.string(),
   /** When the nonce was last replaced: manage links signed with an earlier issue time are refused. */
-  linksValidFrom: z.string().optional(),
-  confirmTokenHash: z.string().optional(),
-  confirmExpiresAt: z.string().optional(),
+  linksValidFrom: z.optional(z.string()),
+  confirmTokenHash: z.optional(z.string()),
+  confirmExpiresAt: z.optional(z.string()),
   /** Follows asked for and not yet confirmed: a confirmed subscriber confirms each new one. */
-  pendingFollows: z.array(Follow).optional(),
+  pendingFollows: z.optional(z.array(Follow)),
   /** When we last mailed this address outside incidents (confirmation, reminder): throttles resends. */
-  lastInviteAt: z.string().optional(),
+  lastInviteAt: z.optional(z.string()),
   /** Bumped on every write: concurrent changes fail instead of overwriting each other. */
-  version: z.number().int().nonnegative(),
+  version: z.number().check(z.int(), z.nonnegative()),
   /** An endpoint subscriber's URL, keyed (see `endpointKey`): one subscriber per endpoint, as per address. */
-  endpointKey: z.string().optional(),
+  endpointKey: z.optional(z.string()),
 });
 export type SubscriberRecord = z.infer<typeof SubscriberRecord>;
 

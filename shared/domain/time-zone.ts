@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** Whether the runtime knows this IANA time zone (`Europe/Berlin`). */
 export function isTimeZone(zone: string): boolean {
@@ -11,11 +11,11 @@ export function isTimeZone(zone: string): boolean {
 }
 
 /** A subscriber's time zone, as a browser names it; empty means "the status page's". */
-export const TimeZone = z
-  .string()
-  .trim()
-  .max(64, 'Choose a time zone from the list')
-  .refine((zone) => zone === '' || isTimeZone(zone), 'Choose a time zone from the list');
+export const TimeZone = z.string().check(
+  z.trim(),
+  z.maxLength(64, 'Choose a time zone from the list'),
+  z.refine((zone) => zone === '' || isTimeZone(zone), 'Choose a time zone from the list'),
+);
 
 /**
  * Every zone a person can pick, for the preferences page: the runtime's canonical zones, UTC (which a

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import type { PageCatalog } from './catalog';
 import { Id, WEBHOOK_LIMITS } from './fields';
+import * as z from './zod';
 
 /**
  * What a subscriber follows: a component, a whole region (components added later included), or a whole
@@ -8,8 +8,8 @@ import { Id, WEBHOOK_LIMITS } from './fields';
  */
 export const TopicInput = z.object({
   pageId: Id,
-  groupId: Id.optional(),
-  componentId: Id.optional(),
+  groupId: z.optional(Id),
+  componentId: z.optional(Id),
 });
 export type TopicInput = z.infer<typeof TopicInput>;
 
@@ -19,13 +19,15 @@ export type TopicInput = z.infer<typeof TopicInput>;
  */
 export const TopicKey = z
   .string()
-  .min(1)
-  .max(20 + 2 * WEBHOOK_LIMITS.idLength, `at most ${20 + 2 * WEBHOOK_LIMITS.idLength} characters`);
+  .check(
+    z.minLength(1),
+    z.maxLength(20 + 2 * WEBHOOK_LIMITS.idLength, `at most ${20 + 2 * WEBHOOK_LIMITS.idLength} characters`),
+  );
 
 export const Topic = z.object({
   pageId: z.string(),
-  groupId: z.string().optional(),
-  componentId: z.string().optional(),
+  groupId: z.optional(z.string()),
+  componentId: z.optional(z.string()),
   key: z.string(),
 });
 export type Topic = z.infer<typeof Topic>;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type Incident, type IncidentUpdate, isMaintenanceStatus } from './incident';
+import * as z from './zod';
 
 /*
  * What an endpoint receives. `v1`: our versioned event, documented with JSON Schema in the OpenAPI
@@ -23,22 +23,22 @@ export const WebhookEventV1 = z.object({
   type: WebhookEventType,
   /** The same on every retry of the event (and in its `webhook-id` header): receivers drop repeats. */
   id: z.string(),
-  timestamp: z.string().describe('ISO 8601, UTC'),
+  timestamp: z.string().check(z.describe('ISO 8601, UTC')),
   data: z.object({
-    page: z.object({ ...Named, url: z.string().optional() }),
-    incident: z
-      .object({
+    page: z.object({ ...Named, url: z.optional(z.string()) }),
+    incident: z.optional(
+      z.object({
         ...Named,
         status: z.string(),
         impact: z.string(),
-        url: z.string().optional(),
-      })
-      .optional(),
-    update: z.object({ id: z.string(), status: z.string(), text: z.string(), at: z.string() }).optional(),
-    components: z.array(z.object({ ...Named, region: z.string().optional() })),
+        url: z.optional(z.string()),
+      }),
+    ),
+    update: z.optional(z.object({ id: z.string(), status: z.string(), text: z.string(), at: z.string() })),
+    components: z.array(z.object({ ...Named, region: z.optional(z.string()) })),
     subscription: z.object({ manage_url: z.string(), unsubscribe_url: z.string() }),
     /** A verification event's link: open it (GET shows a button, POST confirms) to start deliveries. */
-    confirm_url: z.string().optional(),
+    confirm_url: z.optional(z.string()),
   }),
 });
 export type WebhookEventV1 = z.infer<typeof WebhookEventV1>;

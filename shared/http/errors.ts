@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { AppError, type ErrorCode, type ErrorDetail } from '../errors';
 import { log, loggableError } from '../log';
 import { type HttpResult, html, json, prefersJson } from './respond';
@@ -29,7 +29,7 @@ export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).default([]),
+    details: z._default(z.array(z.object({ path: z.string(), message: z.string() })), []),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

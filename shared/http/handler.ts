@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from '../domain/zod';
 import { observed } from '../observed';
 import { type ErrorPageRenderer, httpErrors } from './errors';
 import { type BodyKind, type ParsedEvent, parseRequest } from './request';
@@ -14,7 +14,7 @@ type Guard = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
  * every error mapped to a response (JSON, or with `pages` a page for a browser). `run` only ever sees
  * valid input. Logs carry the Lambda context; with `counts`, the metrics `run` adds are flushed.
  */
-export function httpHandler<S extends z.ZodType>(
+export function httpHandler<S extends z.ZodMiniType>(
   route: {
     input: S;
     guards?: Guard[];

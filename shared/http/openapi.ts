@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   ChangeSubscriberInput,
   NewSubscriberDocuments,
@@ -33,6 +32,7 @@ import { Subscriber } from '../domain/subscriber';
 import { BetterStackWebhook } from '../domain/vendors/betterstack';
 import { InstatusWebhook } from '../domain/vendors/instatus';
 import { WebhookEventV1 } from '../domain/webhook-events';
+import * as z from '../domain/zod';
 import { CreateApiKeyInput } from '../usecases/api-keys';
 import { EndpointSubscribeInput } from '../usecases/endpoint-subscribers';
 import { FollowInput } from '../usecases/follow';
@@ -44,12 +44,12 @@ type Auth = 'none' | 'admin' | 'token-in-url' | 'token-in-query';
 interface Operation {
   summary: string;
   auth: Auth;
-  body?: z.ZodType;
+  body?: z.ZodMiniType;
   bodyType?: string;
   /** The largest body the route reads; `BODY_LIMITS.default` unless it takes documents. */
   maxBodyBytes?: number;
-  query?: z.ZodObject;
-  response?: z.ZodType;
+  query?: z.ZodMiniObject;
+  response?: z.ZodMiniType;
   status?: number;
   /** A request body as a client would send it. */
   example?: unknown;
@@ -59,8 +59,8 @@ interface Operation {
   documents?: readonly string[];
 }
 
-const Token = z.object({ token: z.string().describe('the token from the link in the mail') });
-const Page = z.object({ cursor: z.string().optional(), limit: z.number().int().optional() });
+const Token = z.object({ token: z.string().check(z.describe('the token from the link in the mail')) });
+const Page = z.object({ cursor: z.optional(z.string()), limit: z.optional(z.number().check(z.int())) });
 
 /**
  * Every API route's contract, with request and response schemas taken from the zod schemas the code
@@ -171,8 +171,8 @@ export const operations: Record<string, Operation> = {
     summary: "A maintenance's window as an .ics file (text/calendar), from the signed link in its mail",
     auth: 'token-in-query',
     query: z.object({
-      incident: z.string().describe('the incident id'),
-      sig: z.string().describe('the signature from the link in the mail'),
+      incident: z.string().check(z.describe('the incident id')),
+      sig: z.string().check(z.describe('the signature from the link in the mail')),
     }),
   },
   'GET /v1/openapi.json': { summary: 'This document', auth: 'none' },
@@ -181,11 +181,16 @@ export const operations: Record<string, Operation> = {
       'A page’s feed, `{feed}` being `<pageId>.atom` (Atom), `.rss` (RSS 2.0), `.json` (JSON Feed 1.1) or `.ics` (its maintenance windows as a calendar, also as webcal://): the 50 newest notified updates, newest first, ids stable `tag:` URIs. ETag and Last-Modified; a conditional GET is answered 304; Cache-Control public, max-age=60. A hidden or unknown page, region or component is a 404 in words',
     auth: 'none',
     query: z.object({
-      region: z
-        .array(z.string())
-        .optional()
-        .describe('repeatable: only what affects these regions (component groups), as mail matches'),
-      component: z.array(z.string()).optional().describe('repeatable: only what affects these components'),
+      region: z.optional(
+        z
+          .array(z.string())
+          .check(
+            z.describe('repeatable: only what affects these regions (component groups), as mail matches'),
+          ),
+      ),
+      component: z.optional(
+        z.array(z.string()).check(z.describe('repeatable: only what affects these components')),
+      ),
     }),
     documents: ['application/atom+xml', 'application/rss+xml', 'application/feed+json', 'text/calendar'],
   },
@@ -265,14 +270,14 @@ export const operations: Record<string, Operation> = {
     auth: 'admin',
     bodyType: 'text/csv',
     maxBodyBytes: BODY_LIMITS.documents,
-    query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+    query: z.object({ dryRun: z.optional(z.enum(['true', 'false'])) }),
   },
   'POST /v1/admin/subscribers/reindex': {
     summary:
       'One page of the one-time pass after upgrading: files subscribers stored before the address index into it; repeat with the returned cursor until there is none',
     auth: 'admin',
     body: ReindexInput,
-    response: z.object({ scanned: z.number(), reindexed: z.number(), cursor: z.string().optional() }),
+    response: z.object({ scanned: z.number(), reindexed: z.number(), cursor: z.optional(z.string()) }),
   },
   'GET /v1/admin/subscribers/{id}': { summary: 'A subscriber', auth: 'admin', response: Subscriber },
   'PATCH /v1/admin/subscribers/{id}': {
@@ -364,7 +369,7 @@ export const operations: Record<string, Operation> = {
 
 export const documentedRoutes = Object.keys(operations);
 
-const schema = (type: z.ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' });
+const schema = (type: z.ZodMiniType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' });
 
 /** OpenAPI 3.1, generated from the schemas above at cold start. */
 export function openApiDocument(serverUrl: string) {
@@ -380,8 +385,8 @@ export function openApiDocument(serverUrl: string) {
     const queryParams = Object.entries(op.query?.shape ?? {}).map(([name, type]) => ({
       name,
       in: 'query',
-      required: !(type as z.ZodType).safeParse(undefined).success,
-      schema: schema(type as z.ZodType),
+      required: !(type as z.ZodMiniType).safeParse(undefined).success,
+      schema: schema(type as z.ZodMiniType),
     }));
     const headerParams = op.idempotent
       ? [

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import type { HttpResult } from './respond';
 
@@ -43,7 +43,7 @@ export const inKilobytes = (bytes: number) =>
  * 413, a body that is not JSON, or input the schema refuses, is a 400 naming the field, and the handler
  * only ever sees valid input.
  */
-export function parseRequest<S extends z.ZodType>(
+export function parseRequest<S extends z.ZodMiniType>(
   schema: S,
   body: BodyKind = 'json',
   maxBodyBytes: number = BODY_LIMITS.default,
@@ -92,34 +92,37 @@ async function readAs(kind: BodyKind, event: APIGatewayProxyEventV2): Promise<un
 
 /** A path's `{id}`, URL-decoded: the admin API's and the console's routes read their ids with it. */
 export const PathId = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(1000)
-    .transform((id, ctx) => {
+  id: z.pipe(
+    z.string().check(z.minLength(1), z.maxLength(1000)),
+    z.transform((id, ctx) => {
       try {
         return decodeURIComponent(id);
       } catch {
-        ctx.addIssue({
+        z.addIssue(ctx, {
           code: 'custom',
           message: 'This link is broken: the id in it is not valid URL encoding',
         });
         return z.NEVER;
       }
     }),
+  ),
 });
 
 /** A form field that may repeat (checkboxes): always a list, empty when absent. */
-export const formValues = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]));
+export const formValues = z.pipe(
+  z.optional(z.union([z.string(), z.array(z.string())])),
+  z.transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
+);
 
 /** A form field meant once: a repeated one (a forged or doubled form) counts by its first value. */
-export const formValue = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((value) => (Array.isArray(value) ? value[0] : value));
+export const formValue = z.pipe(
+  z.optional(z.union([z.string(), z.array(z.string())])),
+  z.transform((value) => (Array.isArray(value) ? value[0] : value)),
+);
+
+/** A form field made into what `read` makes of its `formValue` (`(email) => email ?? ''`). */
+export const formField = <T>(read: (value: string | undefined, ctx: z.core.ParsePayload) => T) =>
+  z.pipe(formValue, z.transform(read));
 
 export type FormFields = Record<string, string | string[]>;
 
@@ -198,5 +201,5 @@ function readBody(event: APIGatewayProxyEventV2): unknown {
  * encoded) or the id it was opened with.
  */
 export const IncidentPath = z.object({
-  id: PathId.shape.id.pipe(z.string().max(320, 'at most 320 characters')),
+  id: z.pipe(PathId.shape.id, z.string().check(z.maxLength(320, 'at most 320 characters'))),
 });

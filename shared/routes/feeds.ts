@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { feedFileOf } from '../domain/feeds';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import { conditionalGet } from '../http/conditional';
 import { type FeedDeps, pageFeed } from '../usecases/feeds';
@@ -11,7 +11,7 @@ const FEED_CACHE = 'public, max-age=60';
 /** More regions and components than any page has: a query past it is a mistake, or an attack. */
 const MAX_NARROWING = 100;
 
-const FeedPath = z.object({ path: z.object({ feed: z.string().max(400) }) });
+const FeedPath = z.object({ path: z.object({ feed: z.string().check(z.maxLength(400)) }) });
 
 /**
  * `GET /feeds/{pageId}.{atom|rss|json|ics}`, narrowed by `?region=` and `?component=` (each repeatable):

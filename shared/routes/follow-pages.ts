@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { isTimeZone } from '../domain/time-zone';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import { httpHandler } from '../http/handler';
-import { formValue, IncidentPath } from '../http/request';
+import { formField, formValue, IncidentPath } from '../http/request';
 import { html, json, prefersJson } from '../http/respond';
 import { followPage } from '../templates/pages/follow';
 import { checkInboxPage } from '../templates/pages/subscribe';
@@ -15,16 +15,16 @@ import type { HttpRouteHandler } from './route';
  * while the incident is open), the form's post, and the same as JSON for a status page's own widget.
  */
 
-const IncidentId = z.string().min(1, 'the link names no incident').max(320);
+const IncidentId = z.string().check(z.minLength(1, 'the link names no incident'), z.maxLength(320));
 const FollowForm = z.object({
-  incident: formValue.pipe(IncidentId),
-  email: formValue.transform((email) => email ?? ''),
+  incident: z.pipe(formValue, IncidentId),
+  email: formField((email) => email ?? ''),
   timeZone: formValue,
 });
 
 export function followPageRoutes(deps: FollowDeps): HttpRouteHandler[] {
   const show = pageRoute(
-    z.object({ query: z.object({ incident: formValue.pipe(IncidentId) }) }),
+    z.object({ query: z.object({ incident: z.pipe(formValue, IncidentId) }) }),
     async ({ query }) =>
       html(200, followPage({ incident: await followView(deps, query.incident), email: '', errors: [] })),
   );

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { PLATFORM_NAMES } from '../domain/chat-url';
 import { MESSAGES } from '../domain/form-messages';
+import * as z from '../domain/zod';
 import { AppError, parseWith } from '../errors';
 import { formValue, formValues } from '../http/request';
 import { html, json, prefersJson } from '../http/respond';
@@ -36,13 +36,16 @@ import type { HttpRouteHandler } from './route';
 
 const Token = z.object({
   query: z.object({
-    token: formValue.pipe(
-      z.string({ error: 'this link is incomplete: open the whole link from the email' }).min(1).max(300),
+    token: z.pipe(
+      formValue,
+      z
+        .string({ error: 'this link is incomplete: open the whole link from the email' })
+        .check(z.minLength(1), z.maxLength(300)),
     ),
   }),
 });
 const PreferencesForm = z.object({
-  action: formValue.pipe(z.enum(['save', 'resubscribe', 'test', 'resume', 'rotate']).optional()),
+  action: z.pipe(formValue, z.optional(z.enum(['save', 'resubscribe', 'test', 'resume', 'rotate']))),
   remove: formValue,
   topic: formValues,
   level: formValue,
@@ -128,7 +131,7 @@ export function linkPageRoutes(deps: EndpointManageDeps): HttpRouteHandler[] {
 
   /** Save (the tree and the level), remove one topic, or subscribe again once unsubscribed. */
   const savePreferences = pageRoute(
-    Token.extend({ body: PreferencesForm }),
+    z.extend(Token, { body: PreferencesForm }),
     async ({ query, body }, event) => {
       const current = await getPreferences(deps, query.token);
       if (body.action === 'test')

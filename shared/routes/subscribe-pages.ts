@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { type PageView, pageView } from '../domain/catalog';
 import { ChannelType } from '../domain/endpoint';
 import { maskedEndpoint } from '../domain/endpoint-url';
 import { WEBHOOK_LIMITS } from '../domain/statuspage';
 import { isTimeZone } from '../domain/time-zone';
+import * as z from '../domain/zod';
 import { AppError, parseWith } from '../errors';
-import { formValue, formValues } from '../http/request';
+import { formField, formValue, formValues } from '../http/request';
 import { html, json, type PageOptions, prefersJson } from '../http/respond';
 import { chosenTopics } from '../http/topic-form';
 import { errorPage } from '../templates/pages/message';
@@ -23,17 +23,17 @@ import type { HttpRouteHandler } from './route';
  * the API's JSON when asked for), and the answer is "check your inbox" whatever the address's state.
  */
 
-const PageQuery = z.object({ query: z.object({ page: formValue }).default({ page: undefined }) });
+const PageQuery = z.object({ query: z._default(z.object({ page: formValue }), { page: undefined }) });
 const SubscribeForm = z.object({
-  page: formValue.pipe(z.string({ error: 'the form names no status page' }).min(1)),
-  email: formValue.transform((email) => email ?? ''),
+  page: z.pipe(formValue, z.string({ error: 'the form names no status page' }).check(z.minLength(1))),
+  email: formField((email) => email ?? ''),
   channel: formValue,
-  webhookUrl: formValue.transform((url) => url ?? ''),
+  webhookUrl: formField((url) => url ?? ''),
   slackUrl: formValue,
   teamsUrl: formValue,
   discordUrl: formValue,
   googlechatUrl: formValue,
-  ownerEmail: formValue.transform((email) => email ?? ''),
+  ownerEmail: formField((email) => email ?? ''),
   format: formValue,
   topic: formValues,
   level: formValue,

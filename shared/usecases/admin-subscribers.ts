@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
 import type {
   ChangeSubscriberInput,
   CreateSubscriberInput,
@@ -16,6 +15,7 @@ import {
   type SubscriberRecord,
 } from '../domain/subscriber';
 import { withoutCovered } from '../domain/topics';
+import type * as z from '../domain/zod';
 import { AppError } from '../errors';
 import type { Catalog, Clock, Deliveries, Incidents, Mailer, Subscribers, Suppressions } from '../ports';
 import { sendConfirmation } from './self-service';

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as z from 'zod';
 import type { SessionView } from '../domain/admin-views';
 import { secretsEqual } from '../domain/secrets-equal';
 import { parseSessionToken } from '../domain/session-token';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import type { AdminSession, AdminSessions, ApiKey, ApiKeyScope, ApiKeys, Clock } from '../ports';
 
@@ -15,11 +15,8 @@ export interface Actor {
 }
 
 export const CreateApiKeyInput = z.object({
-  name: z.string().min(1).max(100),
-  scopes: z
-    .array(z.enum(['read', 'write']))
-    .min(1)
-    .default(['read']),
+  name: z.string().check(z.minLength(1), z.maxLength(100)),
+  scopes: z._default(z.array(z.enum(['read', 'write'])).check(z.minLength(1)), ['read']),
 });
 
 const KEY_PATTERN = /^snk_([0-9a-f]{12})_([0-9a-f]{64})$/;

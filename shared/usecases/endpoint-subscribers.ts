@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import type { CreateEndpointSubscriberInput } from '../domain/admin-inputs';
 import { isDiscordForumRefusal, PLATFORM_NAMES } from '../domain/chat-url';
 import {
@@ -19,6 +18,7 @@ import { CONFIRM_TOKEN_TTL_HOURS, publicView, type SubscriberRecord } from '../d
 import { TimeZone } from '../domain/time-zone';
 import { TopicInput, withoutCovered } from '../domain/topics';
 import { newSigningSecret, signatureHeaders } from '../domain/webhook-signing';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { Catalog, Clock, Deliveries, EndpointPoster, Endpoints, Incidents, Subscribers } from '../ports';
@@ -117,9 +117,11 @@ export async function createEndpointSubscriber(
 export const EndpointSubscribeInput = z.object({
   channel: ChannelInput,
   ownerEmail: EmailAddress,
-  topics: z.array(TopicInput).min(1, MESSAGES.noTopics).max(40, MESSAGES.tooManyTopics),
-  level: z.enum(NotificationLevel.options, { error: MESSAGES.level }).default('all'),
-  timeZone: TimeZone.optional(),
+  topics: z
+    .array(TopicInput)
+    .check(z.minLength(1, MESSAGES.noTopics), z.maxLength(40, MESSAGES.tooManyTopics)),
+  level: z._default(z.enum(NotificationLevel.options, { error: MESSAGES.level }), 'all'),
+  timeZone: z.optional(TimeZone),
 });
 export type EndpointSubscribeInput = z.output<typeof EndpointSubscribeInput>;
 

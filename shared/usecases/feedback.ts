@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { parseDeliveryTag } from '../domain/delivery';
 import { normalizeEmail } from '../domain/subscriber';
+import * as z from '../domain/zod';
 import { log } from '../log';
 import type { Clock, Deliveries, DeliveryOutcome, Incidents, RateLimiter, Suppressions } from '../ports';
 
@@ -15,16 +15,16 @@ export const SesEvent = z.looseObject({
     mail: z.looseObject({
       messageId: z.string(),
       destination: z.array(z.string()),
-      tags: z.record(z.string(), z.array(z.string())).optional(),
+      tags: z.optional(z.record(z.string(), z.array(z.string()))),
     }),
-    bounce: z
-      .looseObject({
+    bounce: z.optional(
+      z.looseObject({
         bounceType: z.string(),
-        bounceSubType: z.string().nullish(),
+        bounceSubType: z.nullish(z.string()),
         bouncedRecipients: z.array(Recipient),
-      })
-      .optional(),
-    complaint: z.looseObject({ complainedRecipients: z.array(Recipient) }).optional(),
+      }),
+    ),
+    complaint: z.optional(z.looseObject({ complainedRecipients: z.array(Recipient) })),
   }),
 });
 export type SesEvent = z.infer<typeof SesEvent>;

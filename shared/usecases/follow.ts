@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import { pageView } from '../domain/catalog';
 import { chronological, isClosingStatus } from '../domain/incident';
 import { createConfirmToken, newNonce } from '../domain/link-tokens';
@@ -11,6 +10,7 @@ import {
   type SubscriberRecord,
 } from '../domain/subscriber';
 import { TimeZone } from '../domain/time-zone';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
 import type { Incidents } from '../ports';
@@ -23,7 +23,7 @@ import {
 } from './self-service';
 
 /** POST /v1/incidents/{id}/followers, and the "Follow this incident" form. */
-export const FollowInput = z.object({ email: EmailAddress, timeZone: TimeZone.optional() });
+export const FollowInput = z.object({ email: EmailAddress, timeZone: z.optional(TimeZone) });
 export type FollowInput = z.output<typeof FollowInput>;
 
 export type FollowDeps = SelfServiceDeps & { incidents: Pick<Incidents, 'get' | 'listByPage'> };

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import type { ImportReport } from '../domain/admin-views';
 import type { PageCatalog } from '../domain/catalog';
 import { csvField, csvValue, parseCsv } from '../domain/csv';
 import { newNonce } from '../domain/link-tokens';
 import { normalizeEmail, type SubscriberRecord } from '../domain/subscriber';
 import { resolveTopic, type Topic } from '../domain/topics';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
 import type { Catalog, Clock, Subscribers } from '../ports';
@@ -20,7 +20,7 @@ export interface ImportDeps {
 export const MAX_IMPORT_ROWS = 5000;
 const CONCURRENCY = 8;
 
-const EmailField = z.email().max(254);
+const EmailField = z.email().check(z.maxLength(254));
 
 type ImportStatus = 'confirmed' | 'unsubscribed' | 'pending';
 interface Wanted {

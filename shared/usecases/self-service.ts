@@ -1,7 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import { MESSAGES } from '../domain/form-messages';
-
 import { isClosingStatus } from '../domain/incident';
 import { NotificationLevel } from '../domain/levels';
 import {
@@ -26,6 +24,7 @@ import {
 } from '../domain/subscriber';
 import { TimeZone } from '../domain/time-zone';
 import { type Topic, TopicInput, TopicKey, withoutCovered } from '../domain/topics';
+import * as z from '../domain/zod';
 import { AppError } from '../errors';
 import { log, loggableError } from '../log';
 import type {
@@ -61,18 +60,22 @@ export interface SelfServiceDeps {
 }
 
 /** The words a person reads when a subscribe or preferences form is wrong; the JSON API says the same. */
-export const EmailAddress = z
-  .email({ error: (issue) => (issue.input ? MESSAGES.emailFormat : MESSAGES.emailMissing) })
-  .max(254, MESSAGES.emailFormat)
-  .transform(normalizeEmail);
+export const EmailAddress = z.pipe(
+  z
+    .email({ error: (issue) => (issue.input ? MESSAGES.emailFormat : MESSAGES.emailMissing) })
+    .check(z.maxLength(254, MESSAGES.emailFormat)),
+  z.transform(normalizeEmail),
+);
 const Level = z.enum(NotificationLevel.options, { error: MESSAGES.level });
 
 export const SubscribeInput = z.object({
   email: EmailAddress,
-  topics: z.array(TopicInput).min(1, MESSAGES.noTopics).max(40, MESSAGES.tooManyTopics),
-  level: Level.default('all'),
+  topics: z
+    .array(TopicInput)
+    .check(z.minLength(1, MESSAGES.noTopics), z.maxLength(40, MESSAGES.tooManyTopics)),
+  level: z._default(Level, 'all'),
   /** The person's IANA time zone (the form's script reads the browser's): times in mail in it too. */
-  timeZone: TimeZone.optional(),
+  timeZone: z.optional(TimeZone),
 });
 export type SubscribeInput = z.output<typeof SubscribeInput>;
 
@@ -247,16 +250,21 @@ export async function unsubscribe(deps: SelfServiceDeps, token: string) {
 
 export const PreferencesUpdate = z
   .object({
-    topics: z.array(TopicInput).max(40, MESSAGES.tooManyTopics).optional(),
-    level: Level.optional(),
+    topics: z.optional(z.array(TopicInput).check(z.maxLength(40, MESSAGES.tooManyTopics))),
+    level: z.optional(Level),
     /** An IANA zone for times in mail (a maintenance window); empty for the status page's. */
-    timeZone: TimeZone.optional(),
+    timeZone: z.optional(TimeZone),
     /** Topic keys to stop following (`C#page#component`, as GET shows them). */
-    removeTopics: z.array(TopicKey).max(40).optional(),
+    removeTopics: z.optional(z.array(TopicKey).check(z.maxLength(40))),
     /** true: unsubscribe from everything. */
-    unsubscribe: z.literal(true).optional(),
+    unsubscribe: z.optional(z.literal(true)),
   })
-  .refine((update) => Object.keys(update).length > 0, 'nothing to change: give topics, level or unsubscribe');
+  .check(
+    z.refine(
+      (update) => Object.keys(update).length > 0,
+      'nothing to change: give topics, level or unsubscribe',
+    ),
+  );
 export type PreferencesUpdate = z.output<typeof PreferencesUpdate>;
 
 export async function getPreferences(deps: SelfServiceDeps, token: string) {

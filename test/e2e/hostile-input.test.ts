@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { functionSpecs, type HttpRoute } from '../../infra/functions';
 import { LOCAL_REGION, localCredentials } from '../../infra/local/aws-local';
 import { LOCAL_DEFAULTS, type LocalStack } from '../../infra/local/stack';
@@ -150,7 +150,7 @@ type Form = Record<string, string | string[]>;
 
 interface JsonBody {
   kind: 'json';
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   sample: () => Json;
   /** Fields holding addresses (dotted paths). */
   emails?: string[];
@@ -159,7 +159,7 @@ interface JsonBody {
   /** Other shapes the route takes (a webhook instead of an address): each gets the same cases. */
   variants?: Array<{
     label: string;
-    schema: z.ZodType;
+    schema: z.ZodMiniType;
     sample: () => Json;
     emails?: string[];
     urls?: string[];

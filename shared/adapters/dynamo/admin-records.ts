@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import type { ApiKey, ApiKeys, AuditEntry, AuditLog, RateLimiter } from '../../ports';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './expressions';
@@ -19,7 +19,7 @@ const StoredApiKey = z.object({
   secretHash: z.string(),
   createdAt: z.string(),
   createdBy: z.string(),
-  revokedAt: z.string().optional(),
+  revokedAt: z.optional(z.string()),
 });
 
 /** Admin API keys, hashed, in one small partition of the subscribers table. */
@@ -83,9 +83,9 @@ export class DynamoApiKeys implements ApiKeys {
 const AuditItem = z.object({
   at: z.string(),
   actor: z.string(),
-  via: z.string().optional(),
+  via: z.optional(z.string()),
   action: z.string(),
-  target: z.string().optional(),
+  target: z.optional(z.string()),
   status: z.number(),
   requestId: z.string(),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { AppError } from '../../errors';
 
 /** Pagination cursors are opaque to clients: the DynamoDB key to resume after, base64url-encoded. */
@@ -7,7 +7,7 @@ export function encodeCursor(key: Record<string, unknown>): string {
 }
 
 /** DynamoDB's limit for a sort key; partition keys are shorter still. */
-const KeyPart = z.string().min(1).max(1024);
+const KeyPart = z.string().check(z.minLength(1), z.maxLength(1024));
 
 /**
  * The key a cursor carries, checked against what the query it resumes can have returned: exactly these

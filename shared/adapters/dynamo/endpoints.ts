@@ -7,7 +7,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   type Endpoint,
   EndpointFormat,
@@ -16,6 +15,7 @@ import {
   SigningSecret,
   THREADS_KEPT,
 } from '../../domain/endpoint';
+import * as z from '../../domain/zod';
 import { AppError } from '../../errors';
 import type { Endpoints, HealthChange } from '../../ports';
 import { batchGetAll, chunk, eachConcurrently } from './batch';
@@ -28,13 +28,13 @@ import { ENDPOINT_SK } from './subscribers';
  * or its stream; its format and health in the clear. Erasing the subscriber deletes the item.
  */
 
-const Sealed = z.object({ url: z.string(), secrets: z.array(SigningSecret).min(1) });
+const Sealed = z.object({ url: z.string(), secrets: z.array(SigningSecret).check(z.minLength(1)) });
 const EndpointItem = z.object({
   pk: z.string(),
   format: EndpointFormat,
   sealed: z.string(),
   health: EndpointHealth,
-  threads: z.record(z.string(), z.string()).optional(),
+  threads: z.optional(z.record(z.string(), z.string())),
 });
 
 export class DynamoEndpoints implements Endpoints {

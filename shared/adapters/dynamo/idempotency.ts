@@ -5,7 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import type { IdempotencyRecord, IdempotencyRecords, KeptResponse } from '../../ports';
 import { isConditionFailure } from './expressions';
 
@@ -15,9 +15,9 @@ const KEEP_SECONDS = 24 * 3600;
 
 const StoredRecord = z.object({
   fingerprint: z.string(),
-  response: z
-    .object({ statusCode: z.number(), headers: z.record(z.string(), z.string()), body: z.string() })
-    .optional(),
+  response: z.optional(
+    z.object({ statusCode: z.number(), headers: z.record(z.string(), z.string()), body: z.string() }),
+  ),
 });
 
 /**

@@ -1,5 +1,4 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   CLOSING_STATUSES,
   feedShows,
@@ -7,6 +6,7 @@ import {
   IncidentUpdate,
   pageIdOfIncident,
 } from '../../domain/incident';
+import * as z from '../../domain/zod';
 import type {
   DeliveryOutcome,
   FeedCursor,
@@ -57,9 +57,9 @@ const INCIDENT_FIELDS = Object.keys(Incident.shape).filter((name) => name !== 'p
 const MAINTENANCE_READS = { perRead: 200, reads: 5 };
 
 // componentIds is a string set (so concurrent webhooks can ADD to it); the document client reads it as a Set.
-const StoredIncident = Incident.extend({
-  componentIds: z.preprocess(
-    (value) => (value instanceof Set ? [...value].sort() : (value ?? [])),
+const StoredIncident = z.extend(Incident, {
+  componentIds: z.pipe(
+    z.transform((value: unknown) => (value instanceof Set ? [...value].sort() : (value ?? []))),
     z.array(z.string()),
   ),
 });

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import type { AdminSession, AdminSessions } from '../../ports';
 import { isConditionFailure } from './expressions';
 
@@ -11,11 +11,11 @@ const StoredSession = z.object({
   secretHash: z.string(),
   keyId: z.string(),
   scopes: z.array(z.enum(['read', 'write'])),
-  bootstrapKeyHash: z.string().optional(),
+  bootstrapKeyHash: z.optional(z.string()),
   createdAt: z.string(),
   lastSeenAt: z.string(),
   endsAt: z.string(),
-  revokedAt: z.string().optional(),
+  revokedAt: z.optional(z.string()),
 });
 
 /**

@@ -23,6 +23,7 @@ import {
   type SubscriberStatus,
 } from '../../domain/subscriber';
 import { Topic } from '../../domain/topics';
+import * as z from '../../domain/zod';
 import { AppError } from '../../errors';
 import type { SubscriberFilter, SubscriberProfile, Subscribers } from '../../ports';
 import { batchGetAll, eachConcurrently, queryAll } from './batch';
@@ -52,7 +53,7 @@ const byDomain = (domain: string) => `DOMAIN#${domain}`;
 const byStart = (text: string) => `START#${addressStart(text)}`;
 const INDEX_CURSOR_KEYS = ['pk', 'sk', 'addressKey', 'email'] as const;
 /** The part of a profile the sender reads: a projection keeps the read small. */
-const SendProfileItem = SubscriberRecord.pick({ id: true, status: true, linkNonce: true, timeZone: true });
+const SendProfileItem = z.pick(SubscriberRecord, { id: true, status: true, linkNonce: true, timeZone: true });
 /** DynamoDB's limit of writes in one transaction. */
 const MAX_TRANSACTION_WRITES = 100;
 type TransactWrites = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;

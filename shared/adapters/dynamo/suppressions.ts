@@ -4,7 +4,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import type { Suppression, Suppressions } from '../../ports';
 import { batchGetAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import {
   idText,
   impactWord,
@@ -125,14 +125,14 @@ function maintenance(source: Record<string, unknown>) {
 export const BetterStackWebhook = vendorWebhook(betterStackAsStatuspage);
 
 /** The route's request: the event type from the `X-BetterUptime-Event` header when the body has none. */
-export const BetterStackRequest = z.preprocess(
-  (request) => {
+export const BetterStackRequest = z.pipe(
+  z.transform((request: unknown) => {
     if (!isObject(request) || !isObject(request.body) || request.body.event_type !== undefined)
       return request;
     const header = isObject(request.headers) ? request.headers['x-betteruptime-event'] : undefined;
     return typeof header === 'string'
       ? { ...request, body: { ...request.body, event_type: header } }
       : request;
-  },
+  }),
   z.object({ body: BetterStackWebhook }),
 );

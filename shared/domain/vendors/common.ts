@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { StatuspageWebhook } from '../statuspage';
+import * as z from '../zod';
 
 /*
  * Instatus and Better Stack post Statuspage-shaped webhooks with their own differences. Each vendor's
@@ -29,9 +29,9 @@ export interface IgnoredWebhook {
 
 /** A vendor's webhook schema: its payload mapped by `map`, then validated as a Statuspage webhook. */
 export function vendorWebhook(map: (body: Json) => VendorMapping) {
-  return z
-    .record(z.string(), z.unknown(), { error: 'body must be a JSON object' })
-    .transform((body, ctx): StatuspageWebhook | IgnoredWebhook => {
+  return z.pipe(
+    z.record(z.string(), z.unknown(), { error: 'body must be a JSON object' }),
+    z.transform((body, ctx): StatuspageWebhook | IgnoredWebhook => {
       const mapping = map(body);
       if (mapping.kind === 'ignored') return mapping;
       const parsed = StatuspageWebhook.safeParse(mapping.payload);
@@ -40,9 +40,10 @@ export function vendorWebhook(map: (body: Json) => VendorMapping) {
       const rename = (field: PropertyKey) =>
         typeof field === 'string' && Object.hasOwn(names, field) ? (names[field] as string) : field;
       for (const issue of parsed.error.issues)
-        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map(rename) });
+        z.addIssue(ctx, { code: 'custom', message: issue.message, path: issue.path.map(rename) });
       return z.NEVER;
-    });
+    }),
+  );
 }
 
 /** A maintenance is mapped onto Statuspage's incident: errors name the vendor's fields. */

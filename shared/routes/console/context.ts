@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
 import type { SessionView } from '../../domain/admin-views';
 import { csrfMatches, csrfToken } from '../../domain/csrf';
 import { isSessionToken } from '../../domain/session-token';
+import * as z from '../../domain/zod';
 import { AppError, parseWith } from '../../errors';
 import { cookieOf, setCookie } from '../../http/cookies';
 import { httpHandler } from '../../http/handler';
@@ -49,7 +49,7 @@ const NOTICES: Record<string, string> = {
   lifted: 'Suppression lifted: mail goes to this address again.',
   removed: 'Subscriber removed. Their delivery history is kept, without the address.',
 };
-export const Done = z.string().max(40).optional();
+export const Done = z.optional(z.string().check(z.maxLength(40)));
 export const noticeFor = (done: string | undefined) => (done ? NOTICES[done] : undefined);
 
 export interface Session {
@@ -134,7 +134,7 @@ export function consoleContext(deps: ConsoleDeps) {
    * the session's CSRF token (a form's `csrf` field or console.js's header) before the input is even
    * read; then the input parsed by `input`, and the API's refusals in words.
    */
-  function route<S extends z.ZodType>(
+  function route<S extends z.ZodMiniType>(
     input: S,
     run: (input: z.output<S>, session: Session) => Promise<HttpResult>,
     options: { body?: BodyKind; maxBodyBytes?: number } = {},

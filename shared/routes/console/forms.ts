@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { MESSAGES } from '../../domain/form-messages';
 import { NotificationLevel } from '../../domain/levels';
 import { TopicInput } from '../../domain/topics';
+import * as z from '../../domain/zod';
 import { AppError } from '../../errors';
 import { topicsFromForm } from '../../http/topic-form';
 import { NO_TOPICS_LEFT } from '../../templates/pages/console/subscriber';
@@ -12,29 +12,30 @@ import { NO_TOPICS_LEFT } from '../../templates/pages/console/subscriber';
  */
 
 /** An address: trimmed; missing or malformed said as on the subscribe page. */
-export const EmailField = z
-  .string()
-  .trim()
-  .pipe(
-    z
-      .email({ error: (issue) => (issue.input ? MESSAGES.emailFormat : MESSAGES.emailMissing) })
-      .max(254, MESSAGES.emailFormat),
-  );
+export const EmailField = z.pipe(
+  z.string().check(z.trim()),
+  z
+    .email({ error: (issue) => (issue.input ? MESSAGES.emailFormat : MESSAGES.emailMissing) })
+    .check(z.maxLength(254, MESSAGES.emailFormat)),
+);
 
 /** The ticked boxes of the topic trees (topic keys), as the API's topics: at least one, at most 40. */
 const TopicKeys = (noTopics: string) =>
-  z
-    .array(z.string())
-    .transform((keys, ctx) => {
-      try {
-        return topicsFromForm(keys);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        for (const detail of error.details) ctx.addIssue({ code: 'custom', message: detail.message });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(TopicInput).min(1, noTopics).max(40, MESSAGES.tooManyTopics));
+  z.pipe(
+    z.pipe(
+      z.array(z.string()),
+      z.transform((keys, ctx) => {
+        try {
+          return topicsFromForm(keys);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          for (const detail of error.details) z.addIssue(ctx, { code: 'custom', message: detail.message });
+          return z.NEVER;
+        }
+      }),
+    ),
+    z.array(TopicInput).check(z.minLength(1, noTopics), z.maxLength(40, MESSAGES.tooManyTopics)),
+  );
 
 const Level = z.enum(NotificationLevel.options, { error: MESSAGES.level });
 
@@ -52,5 +53,5 @@ export const AddForm = z.object({
 /** An address to suppress, and why. */
 export const SuppressForm = z.object({
   email: EmailField,
-  reason: z.string().trim().max(500, 'Keep the reason under 500 characters'),
+  reason: z.string().check(z.trim(), z.maxLength(500, 'Keep the reason under 500 characters')),
 });

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
+import * as z from '../../domain/zod';
 import { AppError } from '../../errors';
-import { BODY_LIMITS, formValue } from '../../http/request';
+import { BODY_LIMITS, formField, formValue } from '../../http/request';
 import { json, prefersJson } from '../../http/respond';
 import { importPage, type StoppedImport } from '../../templates/pages/console/import';
 import { capitalized } from '../../templates/text';
@@ -22,15 +22,18 @@ const BUDGET_MS = 20_000;
 /** CSV import (a check first, then the import) and the CSV export. */
 export function importRoutes(c: ConsoleContext): HttpRouteHandler[] {
   const ImportForm = z.object({
-    mode: formValue.pipe(
-      z.enum(['check', 'import'], { error: 'Press Check file or Import' }).default('check'),
+    mode: z.pipe(
+      formValue,
+      z._default(z.enum(['check', 'import'], { error: 'Press Check file or Import' }), 'check'),
     ),
-    file: formValue.transform((file) => file ?? ''),
+    file: formField((file) => file ?? ''),
   });
   const importCsv = c.route(
     z.object({
       body: z.union([z.string(), ImportForm]),
-      query: z.object({ dryRun: z.enum(['true', 'false']).default('true') }).default({ dryRun: 'true' }),
+      query: z._default(z.object({ dryRun: z._default(z.enum(['true', 'false']), 'true') }), {
+        dryRun: 'true',
+      }),
     }),
     async ({ body, query }, session) => {
       // console.js: one part of the file as text/csv; the script maps its lines back to the file's.

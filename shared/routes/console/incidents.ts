@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { AppError } from '../../errors';
 import { PathId } from '../../http/request';
 import { prefersJson, redirect } from '../../http/respond';
@@ -11,9 +11,12 @@ import type { ConsoleContext } from './context';
 export function incidentRoutes(c: ConsoleContext): HttpRouteHandler[] {
   const lookupIncident = c.route(
     z.object({
-      query: z
-        .object({ id: z.string().max(300, 'An incident id is shorter than that').default('') })
-        .default({ id: '' }),
+      query: z._default(
+        z.object({
+          id: z._default(z.string().check(z.maxLength(300, 'An incident id is shorter than that')), ''),
+        }),
+        { id: '' },
+      ),
     }),
     async ({ query }, session) => {
       const viewer = await session.viewer();

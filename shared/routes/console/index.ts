@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { AppError } from '../../errors';
 import { httpHandler } from '../../http/handler';
 import { consoleErrorPage } from '../../templates/pages/console/frame';

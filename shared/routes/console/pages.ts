@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import { importDocument } from '../../domain/catalog-import';
 import { PageId } from '../../domain/statuspage';
+import * as z from '../../domain/zod';
 import { AppError, type ErrorDetail, parseWith } from '../../errors';
-import { BODY_LIMITS, formValue } from '../../http/request';
+import { BODY_LIMITS, formField } from '../../http/request';
 import { json, prefersJson } from '../../http/respond';
 import { type PageImportValues, pagesPage } from '../../templates/pages/console/pages';
 import { capitalized } from '../../templates/text';
@@ -12,12 +12,12 @@ import type { ConsoleContext, Session } from './context';
 
 /** A JSON file from the form: blank when none was chosen, else its parsed content. */
 const JsonFile = (what: string) =>
-  formValue.transform((text, ctx) => {
+  formField((text, ctx) => {
     if (!text?.trim()) return undefined;
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      ctx.addIssue({
+      z.addIssue(ctx, {
         code: 'custom',
         message: `The ${what} is not JSON: choose the file the vendor’s API gave`,
       });
@@ -26,11 +26,14 @@ const JsonFile = (what: string) =>
   });
 
 const PageImportForm = z.object({
-  page: formValue
-    .transform((page) => page?.trim() ?? '')
-    .pipe(z.string().min(1, 'Enter the page id').pipe(PageId)),
-  name: formValue.transform((name) => name?.trim() ?? ''),
-  components: JsonFile('components file').refine((file) => file !== undefined, 'Choose the components file'),
+  page: z.pipe(
+    formField((page) => page?.trim() ?? ''),
+    z.pipe(z.string().check(z.minLength(1, 'Enter the page id')), PageId),
+  ),
+  name: formField((name) => name?.trim() ?? ''),
+  components: JsonFile('components file').check(
+    z.refine((file) => file !== undefined, 'Choose the components file'),
+  ),
   sections: JsonFile('sections file'),
 });
 

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type AdminApi, AdminApiError } from '../../adapters/admin-api';
+import * as z from '../../domain/zod';
 import { AppError, parseWith } from '../../errors';
 import { httpHandler } from '../../http/handler';
 import { formValue, type RawRequest } from '../../http/request';
@@ -12,7 +12,9 @@ import type { ConsoleContext, ConsoleDeps } from './context';
 import { inWords } from './refusals';
 
 const NOT_A_KEY = 'That API key is not valid: it is mistyped, revoked, or from another deployment';
-const SignInForm = z.object({ body: z.object({ key: formValue.pipe(z.string().max(500).default('')) }) });
+const SignInForm = z.object({
+  body: z.object({ key: z.pipe(formValue, z._default(z.string().check(z.maxLength(500)), '')) }),
+});
 
 /** Signing in with an API key (the console keeps only the session token the API gives back) and out. */
 export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHandler[] {
@@ -79,7 +81,7 @@ export function sessionRoutes(deps: ConsoleDeps, c: ConsoleContext): HttpRouteHa
       path: '/console',
       handler: httpHandler(
         {
-          input: z.object({ query: z.object({ 'signed-out': z.string().optional() }).default({}) }),
+          input: z.object({ query: z._default(z.object({ 'signed-out': z.optional(z.string()) }), {}) }),
           pages: consoleErrorPage,
         },
         async ({ query }, event) => {

@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import type { IncidentReport } from '../../domain/admin-views';
 import { MESSAGES } from '../../domain/form-messages';
+import * as z from '../../domain/zod';
 import { AppError, type ErrorDetail, parseWith } from '../../errors';
-import { formValue, formValues, PathId } from '../../http/request';
+import { formField, formValue, formValues, PathId } from '../../http/request';
 import { type HttpResult, json, prefersJson, redirect } from '../../http/respond';
 import { chosenTopicKeys } from '../../http/topic-form';
 import { READ_ONLY } from '../../templates/pages/console/frame';
@@ -20,18 +20,19 @@ const SUBSCRIBERS_PER_PAGE = 50;
 /** Search, add, look at one subscriber and its deliveries, change, suppress, lift and remove. */
 export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
   const SearchQuery = z.object({
-    email: z.string().max(254, 'Search for at most 254 characters').default(''),
-    status: z
-      .enum(['', 'pending', 'confirmed', 'unsubscribed'], { error: 'Choose a status from the list' })
-      .default(''),
-    cursor: z.string().max(2000).optional(),
+    email: z._default(z.string().check(z.maxLength(254, 'Search for at most 254 characters')), ''),
+    status: z._default(
+      z.enum(['', 'pending', 'confirmed', 'unsubscribed'], { error: 'Choose a status from the list' }),
+      '',
+    ),
+    cursor: z.optional(z.string().check(z.maxLength(2000))),
     done: Done,
   });
   // As sent, each single field by its first value; checked by AddForm, shown back as they were.
   const AddFields = z.object({
-    email: formValue.transform((email) => email ?? ''),
+    email: formField((email) => email ?? ''),
     topic: formValues,
-    level: formValue.transform((level) => level ?? 'all'),
+    level: formField((level) => level ?? 'all'),
     confirmed: formValue,
   });
   type AddFields = z.output<typeof AddFields>;
@@ -115,7 +116,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     { body: 'form' },
   );
 
-  const SubscriberQuery = z.object({ done: Done, history: z.string().max(2000).optional() });
+  const SubscriberQuery = z.object({ done: Done, history: z.optional(z.string().check(z.maxLength(2000))) });
 
   async function showSubscriber(
     session: Session,
@@ -167,13 +168,14 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
     z.object({
       path: PathId,
       body: z.object({
-        action: formValue.pipe(
+        action: z.pipe(
+          formValue,
           z.enum(['save', 'suppress', 'lift', 'test', 'resume'], {
             error: 'The form asked for something the console does not do',
           }),
         ),
         topic: formValues,
-        level: formValue.transform((level) => level ?? 'all'),
+        level: formField((level) => level ?? 'all'),
       }),
     }),
     async ({ path, body }, session) => {
@@ -229,7 +231,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
       method: 'GET',
       path: '/console/subscribers',
       handler: c.route(
-        z.object({ query: SearchQuery.default({ email: '', status: '' }) }),
+        z.object({ query: z._default(SearchQuery, { email: '', status: '' }) }),
         ({ query }, session) => showSubscribers(session, query),
       ),
     },
@@ -238,7 +240,7 @@ export function subscriberRoutes(c: ConsoleContext): HttpRouteHandler[] {
       method: 'GET',
       path: '/console/subscribers/{id}',
       handler: c.route(
-        z.object({ path: PathId, query: SubscriberQuery.default({}) }),
+        z.object({ path: PathId, query: z._default(SubscriberQuery, {}) }),
         ({ path, query }, session) => showSubscriber(session, path.id, query),
       ),
     },

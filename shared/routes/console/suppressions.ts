@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { AdminApiError } from '../../adapters/admin-api';
 import { MESSAGES } from '../../domain/form-messages';
+import * as z from '../../domain/zod';
 import type { ErrorDetail } from '../../errors';
 import { parseWith } from '../../errors';
-import { formValue } from '../../http/request';
+import { formField, formValue } from '../../http/request';
 import { json, prefersJson, redirect } from '../../http/respond';
 import { suppressionsPage } from '../../templates/pages/console/suppressions';
 import type { HttpRouteHandler } from '../route';
@@ -16,7 +16,7 @@ const SUPPRESSIONS_PER_PAGE = 30;
 
 /** The suppression list: suppress an address, lift one. */
 export function suppressionRoutes(c: ConsoleContext): HttpRouteHandler[] {
-  const SuppressionsQuery = z.object({ cursor: z.string().max(2000).optional(), done: Done });
+  const SuppressionsQuery = z.object({ cursor: z.optional(z.string().check(z.maxLength(2000))), done: Done });
   async function showSuppressions(
     session: Session,
     query: z.output<typeof SuppressionsQuery>,
@@ -46,11 +46,12 @@ export function suppressionRoutes(c: ConsoleContext): HttpRouteHandler[] {
   const changeSuppressions = c.route(
     z.object({
       body: z.object({
-        action: formValue.pipe(
+        action: z.pipe(
+          formValue,
           z.enum(['add', 'lift'], { error: 'The form asked for something the console does not do' }),
         ),
-        email: formValue.transform((email) => email ?? ''),
-        reason: formValue.transform((reason) => reason ?? ''),
+        email: formField((email) => email ?? ''),
+        reason: formField((reason) => reason ?? ''),
       }),
     }),
     async ({ body }, session) => {
@@ -83,7 +84,7 @@ export function suppressionRoutes(c: ConsoleContext): HttpRouteHandler[] {
     {
       method: 'GET',
       path: '/console/suppressions',
-      handler: c.route(z.object({ query: SuppressionsQuery.default({}) }), ({ query }, session) =>
+      handler: c.route(z.object({ query: z._default(SuppressionsQuery, {}) }), ({ query }, session) =>
         showSuppressions(session, query),
       ),
     },
