@@ -40,12 +40,20 @@ export interface UnsettledUpdate extends SendCounts {
 export type FeedCursor = Record<string, unknown>;
 /** An update, by its incident and its id. */
 export type UpdateRef = Pick<IncidentUpdate, 'incidentId' | 'updateId'>;
+/** An update in a page's feed index, with the incident's components when it was stored. */
+export type FeedRef = UpdateRef & { componentIds: string[] };
 
 export interface Incidents {
-  /** Upserts the incident's latest state; the subject stays what it was first stored with. */
-  save(incident: Incident): Promise<void>;
-  /** Stores the update unless its id is already stored; true when it was new. */
-  addUpdate(update: IncidentUpdate): Promise<boolean>;
+  /**
+   * Upserts the incident's latest state; the subject stays what it was first stored with. Answers the
+   * components it now names (every one any webhook named), as its fan-out will read them.
+   */
+  save(incident: Incident): Promise<string[]>;
+  /**
+   * Stores the update unless its id is already stored; true when it was new. `incident`: its components
+   * as `save` answered them, kept with the update for feeds to narrow by, as its fan-out matched.
+   */
+  addUpdate(update: IncidentUpdate, incident: { componentIds: readonly string[] }): Promise<boolean>;
   get(incidentId: string): Promise<{ incident: Incident; updates: IncidentUpdate[] } | undefined>;
   /** Files a maintenance under its window's start, for the reminders to find. Idempotent. */
   scheduleReminder(incidentId: string, scheduledFor: string): Promise<void>;
@@ -68,7 +76,7 @@ export interface Incidents {
   feedUpdateRefs(
     pageId: string,
     options: { limit: number; cursor?: FeedCursor },
-  ): Promise<{ items: UpdateRef[]; cursor?: FeedCursor }>;
+  ): Promise<{ items: FeedRef[]; cursor?: FeedCursor }>;
   /** These updates as stored, keyed `<incidentId>#<updateId>`; one not stored is left out. */
   getUpdates(refs: readonly UpdateRef[]): Promise<Map<string, IncidentUpdate>>;
   /** These incidents as stored, without a postmortem's text, by id; one not stored is left out. */

@@ -80,6 +80,17 @@ export function maintenancesCalendar(
   );
 }
 
+const UTC_ZONE = [
+  'BEGIN:VTIMEZONE',
+  'TZID:UTC',
+  'BEGIN:STANDARD',
+  'DTSTART:19700101T000000',
+  'TZOFFSETFROM:+0000',
+  'TZOFFSETTO:+0000',
+  'END:STANDARD',
+  'END:VTIMEZONE',
+];
+
 function calendarOf(events: ReadonlyArray<string[]>, name?: string): string {
   const lines = [
     'BEGIN:VCALENDAR',
@@ -88,7 +99,8 @@ function calendarOf(events: ReadonlyArray<string[]>, name?: string): string {
     'CALSCALE:GREGORIAN',
     'METHOD:PUBLISH',
     ...(name ? [`X-WR-CALNAME:${text(name)}`, 'REFRESH-INTERVAL;VALUE=DURATION:PT1H'] : []),
-    ...events.flat(),
+    // A calendar holds at least one component (RFC 5545): with no window, UTC's zone stands in.
+    ...(events.length > 0 ? events.flat() : UTC_ZONE),
     'END:VCALENDAR',
   ];
   return `${lines.map(fold).join('\r\n')}\r\n`;

@@ -20,7 +20,9 @@ export function conditionalGet(
 ): HttpResult {
   const etag = `"${createHash('sha256').update(document.body).digest('base64url').slice(0, 32)}"`;
   // HTTP dates have whole seconds: a change within the second a reader last saw is caught by the ETag.
-  const lastModified = new Date(Math.floor(document.lastModified.getTime() / 1000) * 1000);
+  // Never later than now (RFC 9110, 8.8.2.1): an update dated in the future would freeze readers' copies.
+  const newest = Math.min(document.lastModified.getTime(), Date.now());
+  const lastModified = new Date(Math.floor(newest / 1000) * 1000);
   const headers = { etag, 'last-modified': lastModified.toUTCString(), 'cache-control': cacheControl };
   if (isCurrent(requestHeaders, etag, lastModified)) return { statusCode: 304, headers, body: '' };
   return {

@@ -11,7 +11,7 @@ const FEED_CACHE = 'public, max-age=60';
 /** More regions and components than any page has: a query past it is a mistake, or an attack. */
 const MAX_NARROWING = 100;
 
-const FeedPath = z.object({ path: z.object({ feed: z.string().check(z.maxLength(400)) }) });
+const FeedPath = z.object({ path: z.object({ feed: z.string().check(z.maxLength(1200)) }) });
 
 /**
  * `GET /feeds/{pageId}.{atom|rss|json|ics}`, narrowed by `?region=` and `?component=` (each repeatable):
@@ -19,7 +19,8 @@ const FeedPath = z.object({ path: z.object({ feed: z.string().check(z.maxLength(
  */
 export function feedRoute(deps: FeedDeps) {
   return pageRoute(FeedPath, async ({ path }, event) => {
-    const file = feedFileOf(path.feed);
+    // As every path id here, URL-encoded as sent: a page id may hold characters a URL escapes.
+    const file = feedFileOf(decoded(path.feed) ?? '');
     if (!file) {
       const message = 'A feed is named <page>.atom, .rss, .json or .ics.';
       throw new AppError('NOT_FOUND', message, [{ path: 'feed', message }]);
@@ -28,6 +29,14 @@ export function feedRoute(deps: FeedDeps) {
     return conditionalGet(event.headers ?? {}, document, FEED_CACHE);
   });
 }
+
+const decoded = (text: string) => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+};
 
 /** The repeated parameters as sent (API Gateway's own parameters join repeats with commas). */
 function narrowingOf(event: APIGatewayProxyEventV2) {

@@ -16,13 +16,14 @@ import {
   narrowingProblem,
   topicWords,
 } from '../domain/feeds';
-import { type Incident, mailSubject } from '../domain/incident';
+import { mailSubject } from '../domain/incident';
 import { AppError } from '../errors';
 import type { Catalog, FeedCursor, Incidents, UpdateRef } from '../ports';
 import { atomFeed } from '../templates/feeds/atom';
 import { entryContent, entryUrl, type FeedView } from '../templates/feeds/feed-view';
 import { jsonFeed } from '../templates/feeds/json-feed';
 import { rssFeed } from '../templates/feeds/rss';
+import { safeHttpUrl } from '../templates/html';
 import { statusLabel } from '../templates/notification';
 
 export interface FeedDeps {
@@ -73,9 +74,9 @@ export async function pageFeed(deps: FeedDeps, request: FeedRequest): Promise<Fe
   if (format === 'ics') return calendar(deps, { pageId, catalog, topics, narrowing });
 
   const entries = await newestEntries(deps, { pageId, catalog, topics, narrowed: isNarrowed(narrowing) });
-  const homeUrl = catalog.page?.url?.match(/^https?:\/\//)
-    ? catalog.page.url
-    : `${deps.config.publicBaseUrl}/subscribe?page=${encodeURIComponent(pageId)}`;
+  const homeUrl =
+    safeHttpUrl(catalog.page?.url) ??
+    `${deps.config.publicBaseUrl}/subscribe?page=${encodeURIComponent(pageId)}`;
   const lastModified = newest(
     entries.flatMap(({ update, incident }) => [update.displayAt, incident.updatedAt]),
   );
@@ -109,14 +110,14 @@ export async function pageFeed(deps: FeedDeps, request: FeedRequest): Promise<Fe
 
 /**
  * The newest updates of the page that are in the feed, with their incidents: the index's keys are skimmed
- * and their incidents read to decide, then only the kept updates' text is read.
+ * and matched by the components each update was for (as its fan-out matched them), then only the kept
+ * updates and their incidents are read.
  */
 async function newestEntries(
   deps: FeedDeps,
   input: { pageId: string; catalog: PageCatalog; topics: ReadonlySet<string>; narrowed: boolean },
 ) {
   const { pageId, catalog, topics, narrowed } = input;
-  const incidents = new Map<string, Incident>();
   const kept: UpdateRef[] = [];
   let cursor: FeedCursor | undefined;
   let reads = 0;
@@ -125,18 +126,18 @@ async function newestEntries(
       limit: narrowed ? NARROWED.perRead : FEED_ENTRIES,
       ...(cursor ? { cursor } : {}),
     });
-    const unread = read.items.map((u) => u.incidentId).filter((id) => !incidents.has(id));
-    if (unread.length > 0)
-      for (const [id, incident] of await deps.incidents.getMany(unread)) incidents.set(id, incident);
-    for (const ref of read.items) {
-      const incident = incidents.get(ref.incidentId);
-      if (incident && inFeed(incident, catalog, topics)) kept.push(ref);
-    }
+    kept.push(
+      ...read.items.filter((ref) => inFeed({ pageId, componentIds: ref.componentIds }, catalog, topics)),
+    );
     cursor = read.cursor;
     reads++;
   } while (cursor && kept.length < FEED_ENTRIES && reads < NARROWED.reads);
-  const updates = await deps.incidents.getUpdates(kept.slice(0, FEED_ENTRIES));
-  return kept.slice(0, FEED_ENTRIES).flatMap((ref) => {
+  const newest = kept.slice(0, FEED_ENTRIES);
+  const [updates, incidents] = await Promise.all([
+    deps.incidents.getUpdates(newest),
+    deps.incidents.getMany(newest.map((ref) => ref.incidentId)),
+  ]);
+  return newest.flatMap((ref) => {
     const update = updates.get(`${ref.incidentId}#${ref.updateId}`);
     const incident = incidents.get(ref.incidentId);
     return update && incident ? [{ update, incident }] : [];
@@ -161,7 +162,7 @@ async function calendar(
         description: [
           statusLabel(window.status),
           window.componentIds.map((id) => topicWords({ pageId, componentId: id }, catalog)).join(', '),
-          window.shortlink,
+          safeHttpUrl(window.shortlink),
         ]
           .filter(Boolean)
           .join('\n\n'),

@@ -175,8 +175,8 @@ export async function publishPostmortem(deps: IncidentApiDeps, id: string, input
 async function store(deps: IncidentApiDeps, stored: Stored, incident: Incident, update: IncidentUpdate) {
   if (stored.updates.some((u) => u.updateId === update.updateId))
     return { incidentId: incident.incidentId, updateId: update.updateId, stored: false, notifying: false };
-  await deps.incidents.save(incident);
-  const added = await deps.incidents.addUpdate(update);
+  const componentIds = await deps.incidents.save(incident);
+  const added = await deps.incidents.addUpdate(update, { componentIds });
   return {
     incidentId: incident.incidentId,
     updateId: update.updateId,

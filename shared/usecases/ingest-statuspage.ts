@@ -64,14 +64,14 @@ async function unknownComponents(catalog: Catalog, incident: Incident): Promise<
 /** Stores an incident and every update not stored yet; the stream notifies the new notifying ones. */
 export async function storePlan(deps: Pick<IngestDeps, 'incidents'>, plan: IngestPlan) {
   // The incident first: the fan-out reads it when the update's stream record arrives.
-  await deps.incidents.save(plan.incident);
+  const componentIds = await deps.incidents.save(plan.incident);
   const { incident } = plan;
   if (incident.remindPrior && incident.scheduledFor)
     await deps.incidents.scheduleReminder(incident.incidentId, incident.scheduledFor);
   const stored: string[] = [];
   const notifying: string[] = [];
   for (const update of plan.updates) {
-    if (await deps.incidents.addUpdate(update)) {
+    if (await deps.incidents.addUpdate(update, { componentIds })) {
       stored.push(update.updateId);
       if (update.notify) notifying.push(update.updateId);
     }

@@ -50,7 +50,7 @@ export async function sendMaintenanceReminders(
       affectedComponentIds: [],
       notify: true,
     };
-    if (await deps.incidents.addUpdate(reminder)) result.reminded.push(incidentId);
+    if (await deps.incidents.addUpdate(reminder, stored.incident)) result.reminded.push(incidentId);
   }
   return result;
 }

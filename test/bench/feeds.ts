@@ -131,7 +131,7 @@ async function seedIncidents(incidents: DynamoIncidents) {
     const at = (minutes: number) => new Date(start + n * 86_400_000 + minutes * 60_000).toISOString();
     const incidentId = `statuspage:${PAGE_ID}:bench${String(n).padStart(5, '0')}`;
     const maintenance = n % 10 === 5;
-    await incidents.save({
+    const componentIds = await incidents.save({
       incidentId,
       source: 'statuspage',
       upstreamId: `bench${n}`,
@@ -156,7 +156,7 @@ async function seedIncidents(incidents: DynamoIncidents) {
         displayAt: at(index * 20),
         affectedComponentIds: [n % 10 === 0 ? EU_CHAT : US_CHAT],
         notify: true,
-      });
+      }, { componentIds });
     }
   });
 }

@@ -16,6 +16,7 @@ const EU_REGION = 'grp2prodeu01';
 const HOSTILE = '<script>alert(1)</script> & <b>bold</b> ]]> \u0007';
 const euId = `eu${randomUUID().slice(0, 8)}`;
 const wideId = `all${randomUUID().slice(0, 8)}`;
+const growId = `grow${randomUUID().slice(0, 8)}`;
 
 async function webhook(body: unknown) {
   const response = await fetch(`${stack.apiUrl}/v1/webhooks/statuspage/${LOCAL_DEFAULTS.WEBHOOK_TOKEN}`, {
@@ -78,6 +79,16 @@ beforeAll(async () => {
   await webhook(lifecycle(chatMessagesMayFail)[1]);
   await apiIncident(euId, 'EU chat is slow', 'Chat in Europe is slow.', [EU_CHAT]);
   await apiIncident(wideId, `Everything ${HOSTILE}`, `Text ${HOSTILE}`, []);
+  // US first; a later update names EU too: EU's followers heard of the second update only.
+  await apiIncident(growId, 'Chat spreads', 'US chat is slow.', [US_CHAT]);
+  const spread = await adminCall(stack, 'POST', `/v1/incidents/api:${PAGE_ID}:${growId}/updates`, {
+    id: 'u2',
+    status: 'identified',
+    body: 'EU chat is slow too.',
+    at: '2026-11-23T10:30:00Z',
+    components: [EU_CHAT],
+  });
+  expect(spread.status).toBe(202);
   await webhook(maintenanceWebhook(maintenance, 'scheduled' satisfies MaintenancePhase));
   await webhook(maintenanceWebhook(calledOff, 'scheduled'));
   // Completed before its window began: called off.
@@ -165,6 +176,9 @@ describe('feeds of a page', () => {
     // An incident that names no component is in every feed of its page.
     for (const ids of [us, eu, euChat, both]) expect(mentions(ids, wideId)).toBe(true);
     expect(mentions(both, euId) && mentions(both, chatMessagesMayFail.id)).toBe(true);
+    // Each update is in the feeds of whom it was for when it was sent, as mail matched it.
+    expect(us.filter((id) => id.includes(growId)).map((id) => id.split('/').at(-1))).toEqual(['u2', 'u1']);
+    expect(eu.filter((id) => id.includes(growId)).map((id) => id.split('/').at(-1))).toEqual(['u2']);
     const title = parseAtomFeed(await feedText(`${PAGE_ID}.atom`, `?component=${EU_CHAT}`)).title;
     expect(text(title)).toBe('Kustomer status: Channel - Chat in Prod2 (EU)');
   });

@@ -46,10 +46,10 @@ describe('a poison record on the deliveries stream', () => {
     const good = incidentRecord({ incidentId: 'statuspage:zt2xw0cbdp1v:good', pageId: 'zt2xw0cbdp1v' });
     const missing = incidentRecord({ incidentId: 'statuspage:zt2xw0cbdp1v:later', pageId: 'zt2xw0cbdp1v' });
     await incidents.save(good);
-    await incidents.addUpdate({
-      ...incidentUpdate(good, 'u1', 'investigating', good.createdAt, 'Looking'),
-      notify: false,
-    });
+    await incidents.addUpdate(
+      { ...incidentUpdate(good, 'u1', 'investigating', good.createdAt, 'Looking'), notify: false },
+      good,
+    );
     const batch = (
       incidentId: string,
       index: number,
@@ -81,10 +81,10 @@ describe('a poison record on the deliveries stream', () => {
     expect(await stack.redrive()).toEqual({ replayed: 0, stillFailing: 1 });
     // The fix: the update is stored. Then the redrive sends it, and a second redrive has nothing to do.
     await incidents.save(missing);
-    await incidents.addUpdate({
-      ...incidentUpdate(missing, 'u1', 'identified', missing.createdAt, 'Found'),
-      notify: false,
-    });
+    await incidents.addUpdate(
+      { ...incidentUpdate(missing, 'u1', 'identified', missing.createdAt, 'Found'), notify: false },
+      missing,
+    );
     expect(await stack.redrive()).toEqual({ replayed: 1, stillFailing: 0 });
     expect(await stack.redrive()).toEqual({ replayed: 0, stillFailing: 0 });
     expect(await mailTo([poisoned.email])).toHaveLength(1);

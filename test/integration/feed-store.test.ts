@@ -44,27 +44,36 @@ const update = (
 describe('feed reads', () => {
   it('lists a page’s notified updates newest first, without reminders, silent updates or other pages', async () => {
     const a = incident('a', 'feedpage');
-    const b = incident('b', 'feedpage');
+    const b = incident('b', 'feedpage', { componentIds: ['c1'] });
     const other = incident('c', 'otherpage');
     for (const i of [a, b, other]) await stores.incidents.save(i);
-    await stores.incidents.addUpdate(update(a.incidentId, 'u1', '2026-11-01T10:00:00Z'));
-    await stores.incidents.addUpdate(update(b.incidentId, 'u1', '2026-11-01T11:00:00Z'));
-    await stores.incidents.addUpdate(update(a.incidentId, 'u2', '2026-11-01T12:00:00Z'));
+    // Every component any webhook named: a later save that names another adds it, a late one too.
+    const later = { ...b, componentIds: ['c2'], updatedAt: '2026-11-01T01:00:00Z' };
+    expect(await stores.incidents.save(later)).toEqual(['c1', 'c2']);
+    expect(await stores.incidents.save({ ...b, componentIds: ['c0'] })).toEqual(['c0', 'c1', 'c2']);
+    expect(await stores.incidents.save({ ...b, componentIds: [] })).toEqual(['c0', 'c1', 'c2']);
+    await stores.incidents.addUpdate(update(a.incidentId, 'u1', '2026-11-01T10:00:00Z'), a);
+    await stores.incidents.addUpdate(update(b.incidentId, 'u1', '2026-11-01T11:00:00Z'), {
+      componentIds: ['c1', 'c2'],
+    });
+    await stores.incidents.addUpdate(update(a.incidentId, 'u2', '2026-11-01T12:00:00Z'), a);
     await stores.incidents.addUpdate(
       update(a.incidentId, 'quiet', '2026-11-01T13:00:00Z', { notify: false }),
+      a,
     );
     await stores.incidents.addUpdate(
       update(a.incidentId, 'reminder-1', '2026-11-01T14:00:00Z', { kind: 'reminder' }),
+      a,
     );
-    await stores.incidents.addUpdate(update(other.incidentId, 'u1', '2026-11-01T15:00:00Z'));
+    await stores.incidents.addUpdate(update(other.incidentId, 'u1', '2026-11-01T15:00:00Z'), other);
 
     const first = await stores.incidents.feedUpdateRefs('feedpage', { limit: 2 });
     expect(first.items).toEqual([
-      { incidentId: a.incidentId, updateId: 'u2' },
-      { incidentId: b.incidentId, updateId: 'u1' },
+      { incidentId: a.incidentId, updateId: 'u2', componentIds: [] },
+      { incidentId: b.incidentId, updateId: 'u1', componentIds: ['c1', 'c2'] },
     ]);
     const rest = await stores.incidents.feedUpdateRefs('feedpage', { limit: 2, cursor: first.cursor });
-    expect(rest.items).toEqual([{ incidentId: a.incidentId, updateId: 'u1' }]);
+    expect(rest.items).toEqual([{ incidentId: a.incidentId, updateId: 'u1', componentIds: [] }]);
 
     const updates = await stores.incidents.getUpdates([...first.items, ...rest.items]);
     expect(updates.get(`${a.incidentId}#u2`)?.body).toBe('Text of u2');

@@ -22,7 +22,7 @@ const update = plan.updates[0]!;
 beforeAll(async () => {
   deps = await setup();
   await deps.incidents.save(plan.incident);
-  await deps.incidents.addUpdate(update);
+  await deps.incidents.addUpdate(update, plan.incident);
 });
 
 async function delivery(subscriberId: string, email: string): Promise<Delivery> {

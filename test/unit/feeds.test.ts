@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { maintenancesCalendar } from '../../shared/domain/calendar';
 import type { PageCatalog, PageView } from '../../shared/domain/catalog';
 import {
   calledOff,
@@ -12,7 +13,8 @@ import {
 } from '../../shared/domain/feeds';
 import { componentTopicKey, pageTopicKey, regionTopicKey } from '../../shared/domain/topics';
 import { conditionalGet } from '../../shared/http/conditional';
-import { xmlSafe } from '../../shared/templates/feeds/feed-view';
+import { entryContent, xmlSafe } from '../../shared/templates/feeds/feed-view';
+import { jsonFeed } from '../../shared/templates/feeds/json-feed';
 
 const catalog: PageCatalog = {
   page: { pageId: 'p', name: 'Acme' },
@@ -108,8 +110,37 @@ describe('feeds', () => {
     expect(calledOff({ ...window, status: 'scheduled', updatedAt: '2026-12-19T10:00:00Z' })).toBe(false);
   });
 
-  it('keeps XML readable whatever bytes a webhook sent', () => {
+  it('keeps XML and JSON readable whatever bytes a webhook sent', () => {
     expect(xmlSafe('a\u0000b\u0007c\td\ne\uD800f\uFFFEg😀')).toBe('abc\td\nefg😀');
+    const entry = { id: 'tag:x,2026:a/b', title: 'T\uD800', url: 'https://x', published: '', updated: '' };
+    const json = jsonFeed({
+      id: 'tag:x,2026:f',
+      title: 'Acme\u0000',
+      selfUrl: 'https://x/f',
+      homeUrl: 'https://x',
+      author: 'Acme',
+      updated: '',
+      entries: [{ ...entry, html: '<p>\uDC00</p>', text: 'x\u0007', components: [] }],
+    });
+    expect(json).not.toMatch(/\\u(d[89a-f]|00)/i);
+    expect(JSON.parse(json).items[0]).toMatchObject({
+      title: 'T',
+      content_html: '<p></p>',
+      content_text: 'x',
+    });
+  });
+
+  it('cuts a very long update at a word, pointing to the whole of it', () => {
+    const body = 'word '.repeat(5_000);
+    const { text } = entryContent({ body, status: 'Resolved', components: [], url: 'https://stspg.io/x' });
+    expect(text.length).toBeLessThan(8_200);
+    expect(text).toContain('… (the whole update: https://stspg.io/x)');
+  });
+
+  it('writes a valid calendar with no window in it', () => {
+    const calendar = maintenancesCalendar([], { name: 'Acme status: maintenance', domain: 'x' });
+    expect(calendar).toContain('BEGIN:VTIMEZONE\r\nTZID:UTC');
+    expect(calendar).not.toContain('VEVENT');
   });
 });
 
@@ -117,29 +148,29 @@ describe('conditional GETs', () => {
   const document = {
     body: '<feed/>',
     contentType: 'application/atom+xml',
-    lastModified: new Date('2026-12-08T10:00:00.500Z'),
+    lastModified: new Date('2026-12-01T10:00:00.500Z'),
   };
   const first = conditionalGet({}, document, 'public, max-age=60');
   const etag = String(first.headers?.etag);
 
   it('answers 200 with validators, then 304 to a reader whose copy is current', () => {
     expect(first).toMatchObject({ statusCode: 200, body: '<feed/>' });
-    expect(first.headers?.['last-modified']).toBe('Tue, 08 Dec 2026 10:00:00 GMT');
+    expect(first.headers?.['last-modified']).toBe('Tue, 01 Dec 2026 10:00:00 GMT');
     expect(conditionalGet({ 'if-none-match': etag }, document, 'x').statusCode).toBe(304);
     expect(conditionalGet({ 'if-none-match': `"a", W/${etag}` }, document, 'x').statusCode).toBe(304);
     expect(
-      conditionalGet({ 'if-modified-since': 'Tue, 08 Dec 2026 10:00:00 GMT' }, document, 'x').statusCode,
+      conditionalGet({ 'if-modified-since': 'Tue, 01 Dec 2026 10:00:00 GMT' }, document, 'x').statusCode,
     ).toBe(304);
   });
 
   it('sends the document when anything differs, and lets If-None-Match decide over the date', () => {
     expect(conditionalGet({ 'if-none-match': '"other"' }, document, 'x').statusCode).toBe(200);
     expect(
-      conditionalGet({ 'if-modified-since': 'Tue, 08 Dec 2026 09:59:59 GMT' }, document, 'x').statusCode,
+      conditionalGet({ 'if-modified-since': 'Tue, 01 Dec 2026 09:59:59 GMT' }, document, 'x').statusCode,
     ).toBe(200);
     expect(
       conditionalGet(
-        { 'if-none-match': '"other"', 'if-modified-since': 'Wed, 09 Dec 2026 00:00:00 GMT' },
+        { 'if-none-match': '"other"', 'if-modified-since': 'Wed, 02 Dec 2026 00:00:00 GMT' },
         document,
         'x',
       ).statusCode,
@@ -148,5 +179,11 @@ describe('conditional GETs', () => {
     expect(
       conditionalGet({ 'if-none-match': etag }, { ...document, body: '<feed></feed>' }, 'x').statusCode,
     ).toBe(200);
+  });
+
+  it('never dates a document later than now', () => {
+    const future = { ...document, lastModified: new Date('2099-01-01T00:00:00Z') };
+    const answer = conditionalGet({}, future, 'x');
+    expect(Date.parse(String(answer.headers?.['last-modified']))).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   CLOSING_STATUSES,
   feedShows,
@@ -42,14 +48,22 @@ function hourBuckets(from: string, to: string): string[] {
 }
 const updateSk = (updateId: string) => `UPDATE#${updateId}`;
 
-/** What files an update in its page's feed index (UPDATES_BY_PAGE): newest last within the page. */
-const feedKeys = (update: IncidentUpdate) =>
+/**
+ * What files an update in its page's feed index (UPDATES_BY_PAGE), newest last within the page, with the
+ * incident's components as its fan-out matches them: a narrowed feed shows whom the update was for.
+ */
+const feedKeys = (update: IncidentUpdate, componentIds: readonly string[]) =>
   feedShows(update)
     ? {
         feedPage: pageIdOfIncident(update.incidentId),
         feedAt: `${update.displayAt}#${update.incidentId}#${update.updateId}`,
+        feedComponents: [...componentIds],
       }
     : {};
+
+/** An incident's components as the item holds them (a string set, which the document client reads as a Set). */
+const storedComponents = (item: Record<string, unknown> | undefined) =>
+  item?.componentIds instanceof Set ? [...(item.componentIds as Set<string>)].sort() : [];
 
 /** An incident's META item as feeds need it: all but its postmortem, which may be large. */
 const INCIDENT_FIELDS = Object.keys(Incident.shape).filter((name) => name !== 'postmortemBody');
@@ -71,16 +85,17 @@ export class DynamoIncidents implements Incidents {
     private readonly tableName: string,
   ) {}
 
-  async save(incident: Incident): Promise<void> {
+  async save(incident: Incident): Promise<string[]> {
     const { componentIds, ...fields } = incident;
     const set = setClause({ ...fields, type: 'incident' }, { ifNotExists: ['subject', 'createdAt'] });
     const addComponents = componentIds.length > 0 ? ' ADD #componentIds :componentIds' : '';
     const componentValues = componentIds.length > 0 ? { ':componentIds': new Set(componentIds) } : {};
+    const key = { pk: incident.incidentId, sk: META };
     try {
-      await this.client.send(
+      const saved = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: incident.incidentId, sk: META },
+          Key: key,
           UpdateExpression: set.clause + addComponents,
           // An older webhook arriving late must not roll the incident's state back.
           ConditionExpression: 'attribute_not_exists(pk) OR #updatedAt <= :updatedAt',
@@ -89,24 +104,33 @@ export class DynamoIncidents implements Incidents {
             ...(addComponents ? { '#componentIds': 'componentIds' } : {}),
           },
           ExpressionAttributeValues: { ...set.values, ...componentValues },
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return storedComponents(saved.Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      if (componentIds.length === 0) return;
-      await this.client.send(
+      if (componentIds.length === 0) {
+        const stored = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: key, ProjectionExpression: 'componentIds' }),
+        );
+        return storedComponents(stored.Item);
+      }
+      const added = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: incident.incidentId, sk: META },
+          Key: key,
           UpdateExpression: 'ADD #componentIds :componentIds',
           ExpressionAttributeNames: { '#componentIds': 'componentIds' },
           ExpressionAttributeValues: componentValues,
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return storedComponents(added.Attributes);
     }
   }
 
-  async addUpdate(update: IncidentUpdate): Promise<boolean> {
+  async addUpdate(update: IncidentUpdate, incident: { componentIds: readonly string[] }): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
@@ -116,7 +140,7 @@ export class DynamoIncidents implements Incidents {
             sk: updateSk(update.updateId),
             type: 'update',
             ...update,
-            ...feedKeys(update),
+            ...feedKeys(update, incident.componentIds),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -259,7 +283,7 @@ export class DynamoIncidents implements Incidents {
         IndexName: UPDATES_BY_PAGE,
         KeyConditionExpression: 'feedPage = :page',
         // What the index holds; said, so that a store that projects more still answers only this.
-        ProjectionExpression: 'incidentId, updateId',
+        ProjectionExpression: 'incidentId, updateId, feedComponents',
         ExpressionAttributeValues: { ':page': pageId },
         ScanIndexForward: false,
         Limit: options.limit,
@@ -270,6 +294,7 @@ export class DynamoIncidents implements Incidents {
       items: (page.Items ?? []).map((item) => ({
         incidentId: String(item.incidentId),
         updateId: String(item.updateId),
+        componentIds: Array.isArray(item.feedComponents) ? item.feedComponents.map(String) : [],
       })),
       ...(page.LastEvaluatedKey ? { cursor: page.LastEvaluatedKey } : {}),
     };

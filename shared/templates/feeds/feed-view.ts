@@ -1,3 +1,4 @@
+import { cutAtWord } from '../chat/content';
 import { html, type SafeHtml, safeHttpUrl } from '../html';
 import { markdownishToHtml, markdownishToText } from '../markdownish';
 
@@ -31,9 +32,17 @@ export interface FeedEntryView {
   components: string[];
 }
 
+/**
+ * An entry's text at most: fifty of them keep a feed well within what a response may carry, however
+ * long the updates (a postmortem may run to 60,000 characters) and however much escaping grows them.
+ */
+const ENTRY_TEXT = 8_000;
+
 /** An entry's body: the update's text as the mail renders it, what it affects, and where to read more. */
 export function entryContent(input: { body: string; status: string; components: string[]; url: string }) {
-  const text = input.body.trim() || input.status;
+  const whole = input.body.trim() || input.status;
+  const text =
+    whole.length > ENTRY_TEXT ? `${cutAtWord(whole, ENTRY_TEXT)} (the whole update: ${input.url})` : whole;
   const affected = input.components.length ? `Affected: ${input.components.join(', ')}` : '';
   const content: SafeHtml = html`${markdownishToHtml(text)}${affected ? html`<p>${affected}</p>` : ''}<p><a href="${input.url}">View incident</a></p>`;
   return {
@@ -46,9 +55,9 @@ export function entryContent(input: { body: string; status: string; components: 
 export const entryUrl = (shortlink: string | undefined, homeUrl: string) => safeHttpUrl(shortlink) ?? homeUrl;
 
 /**
- * Text as XML 1.0 allows it: control characters (but tab and line breaks), lone surrogates and the two
- * non-characters it forbids are dropped. The `html` tag escapes markup; this keeps a webhook's stray
- * byte from making the whole document unreadable.
+ * Text as XML 1.0 allows it, and as strict JSON parsers take it: control characters (but tab and line
+ * breaks), lone surrogates and the two non-characters XML forbids are dropped. The `html` tag escapes
+ * markup; this keeps a webhook's stray byte from making the whole document unreadable.
  */
 export function xmlSafe(document: string): string {
   return document.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
