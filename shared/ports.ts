@@ -40,8 +40,11 @@ export interface UnsettledUpdate extends SendCounts {
 export type FeedCursor = Record<string, unknown>;
 /** An update, by its incident and its id. */
 export type UpdateRef = Pick<IncidentUpdate, 'incidentId' | 'updateId'>;
-/** An update in a page's feed index, with the incident's components when it was stored. */
-export type FeedRef = UpdateRef & { componentIds: string[] };
+/**
+ * An update in a page's feed index, with the incident's components when it was stored (absent when the
+ * update was too large to keep them beside it).
+ */
+export type FeedRef = UpdateRef & { componentIds?: string[] };
 
 export interface Incidents {
   /**

@@ -16,7 +16,7 @@ import {
   narrowingProblem,
   topicWords,
 } from '../domain/feeds';
-import { mailSubject } from '../domain/incident';
+import { type Incident, mailSubject } from '../domain/incident';
 import { AppError } from '../errors';
 import type { Catalog, FeedCursor, Incidents, UpdateRef } from '../ports';
 import { atomFeed } from '../templates/feeds/atom';
@@ -119,6 +119,7 @@ async function newestEntries(
 ) {
   const { pageId, catalog, topics, narrowed } = input;
   const kept: UpdateRef[] = [];
+  const incidents = new Map<string, Incident>();
   let cursor: FeedCursor | undefined;
   let reads = 0;
   do {
@@ -126,22 +127,38 @@ async function newestEntries(
       limit: narrowed ? NARROWED.perRead : FEED_ENTRIES,
       ...(cursor ? { cursor } : {}),
     });
+    // An update stored without its components (one at every size limit) is matched by its incident now.
+    const unknown = read.items.filter((ref) => !ref.componentIds && !incidents.has(ref.incidentId));
+    if (unknown.length > 0) await readInto(incidents, deps, unknown);
     kept.push(
-      ...read.items.filter((ref) => inFeed({ pageId, componentIds: ref.componentIds }, catalog, topics)),
+      ...read.items.filter((ref) => {
+        const componentIds = ref.componentIds ?? incidents.get(ref.incidentId)?.componentIds;
+        return componentIds !== undefined && inFeed({ pageId, componentIds }, catalog, topics);
+      }),
     );
     cursor = read.cursor;
     reads++;
   } while (cursor && kept.length < FEED_ENTRIES && reads < NARROWED.reads);
   const newest = kept.slice(0, FEED_ENTRIES);
-  const [updates, incidents] = await Promise.all([
+  const [updates] = await Promise.all([
     deps.incidents.getUpdates(newest),
-    deps.incidents.getMany(newest.map((ref) => ref.incidentId)),
+    readInto(
+      incidents,
+      deps,
+      newest.filter((ref) => !incidents.has(ref.incidentId)),
+    ),
   ]);
   return newest.flatMap((ref) => {
     const update = updates.get(`${ref.incidentId}#${ref.updateId}`);
     const incident = incidents.get(ref.incidentId);
     return update && incident ? [{ update, incident }] : [];
   });
+}
+
+async function readInto(incidents: Map<string, Incident>, deps: FeedDeps, refs: readonly UpdateRef[]) {
+  if (refs.length === 0) return;
+  for (const [id, incident] of await deps.incidents.getMany(refs.map((ref) => ref.incidentId)))
+    incidents.set(id, incident);
 }
 
 /** The page's maintenance windows in the feed's narrowing, as one subscribable calendar. */

@@ -147,16 +147,19 @@ async function seedIncidents(incidents: DynamoIncidents) {
       updatedAt: at(40),
     });
     for (const [index, status] of ['investigating', 'monitoring', 'resolved'].entries()) {
-      await incidents.addUpdate({
-        incidentId,
-        updateId: `u${index}`,
-        kind: 'update',
-        status,
-        body: `Kustomer is aware of an event affecting Chat that may cause outbound chat messages to not deliver (${n}/${index}). Our team is working to identify the cause of this issue in an effort to implement a resolution. Please expect additional updates within the next 30 minutes.`,
-        displayAt: at(index * 20),
-        affectedComponentIds: [n % 10 === 0 ? EU_CHAT : US_CHAT],
-        notify: true,
-      }, { componentIds });
+      await incidents.addUpdate(
+        {
+          incidentId,
+          updateId: `u${index}`,
+          kind: 'update',
+          status,
+          body: `Kustomer is aware of an event affecting Chat that may cause outbound chat messages to not deliver (${n}/${index}). Our team is working to identify the cause of this issue in an effort to implement a resolution. Please expect additional updates within the next 30 minutes.`,
+          displayAt: at(index * 20),
+          affectedComponentIds: [n % 10 === 0 ? EU_CHAT : US_CHAT],
+          notify: true,
+        },
+        { componentIds },
+      );
     }
   });
 }

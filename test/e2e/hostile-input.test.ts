@@ -562,6 +562,13 @@ const profiles: Record<string, Profile> = {
   },
   'GET /v1/catalog': { auth: 'none', body: { kind: 'none' } },
   'GET /v1/openapi.json': { auth: 'none', body: { kind: 'none' } },
+  // A region or component a page does not have is a 404 that names it.
+  'GET /feeds/{feed}': {
+    auth: 'none',
+    body: { kind: 'none' },
+    path: { feed: () => `${PAGE_ID}.atom` },
+    query: { region: { strict: true }, component: { strict: true } },
+  },
   'GET /assets/{name}': {
     auth: 'none',
     body: { kind: 'none' },

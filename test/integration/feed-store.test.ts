@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Incident, IncidentUpdate } from '../../shared/domain/incident';
+import { pageFeed } from '../../shared/usecases/feeds';
 import { freshStores } from '../support/local-aws';
 
 // The feeds' reads on DynamoDB Local: the sparse index of a page's notified updates, and maintenances.
@@ -80,6 +81,40 @@ describe('feed reads', () => {
     expect(updates.size).toBe(3);
     const incidents = await stores.incidents.getMany([a.incidentId, b.incidentId, 'api:feedpage:none']);
     expect([...incidents.keys()].sort()).toEqual([a.incidentId, b.incidentId]);
+  });
+
+  it('keeps an update at every size limit, without the components it has no room for', async () => {
+    const big = incident('big', 'bigpage');
+    await stores.incidents.save(big);
+    const componentIds = Array.from({ length: 1_000 }, (_, i) => `c${String(i).padStart(99, '0')}`);
+    const body = '😀'.repeat(60_000);
+    const stored = await stores.incidents.addUpdate(
+      update(big.incidentId, 'u1', '2026-11-01T10:00:00Z', { body, affectedComponentIds: componentIds }),
+      { componentIds },
+    );
+    expect(stored).toBe(true);
+    const refs = await stores.incidents.feedUpdateRefs('bigpage', { limit: 5 });
+    expect(refs.items).toEqual([{ incidentId: big.incidentId, updateId: 'u1' }]);
+
+    // A feed then matches it by its incident as stored: it names none of the page's components, so it
+    // is in every feed of the page.
+    await stores.catalog.replacePage({
+      page: { pageId: 'bigpage', name: 'Big' },
+      groups: [{ pageId: 'bigpage', groupId: 'g', name: 'G' }],
+      components: [{ pageId: 'bigpage', componentId: 'k', name: 'K', groupId: 'g' }],
+    });
+    const deps = {
+      ...stores,
+      config: { publicBaseUrl: 'https://status.example.com', domain: 'example.com' },
+    };
+    const narrowed = await pageFeed(deps, {
+      pageId: 'bigpage',
+      format: 'json',
+      narrowing: { regions: ['g'], components: [] },
+    });
+    const items = JSON.parse(narrowed.body).items as Array<{ id: string; content_text: string }>;
+    expect(items.map((item) => item.id)).toEqual(['tag:example.com,2026:api%3Abigpage%3Abig/u1']);
+    expect(items[0]?.content_text.length).toBeLessThan(10_000);
   });
 
   it('lists a page’s maintenances with a window, newest first', async () => {

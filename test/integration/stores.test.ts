@@ -50,7 +50,9 @@ describe('DynamoIncidents', () => {
     const { incident, updates } = plan(1);
     await stores.incidents.save(incident);
     const first = updates[0]!;
-    const results = await Promise.all(Array.from({ length: 10 }, () => stores.incidents.addUpdate(first, incident)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => stores.incidents.addUpdate(first, incident)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 

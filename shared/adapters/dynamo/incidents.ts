@@ -57,9 +57,16 @@ const feedKeys = (update: IncidentUpdate, componentIds: readonly string[]) =>
     ? {
         feedPage: pageIdOfIncident(update.incidentId),
         feedAt: `${update.displayAt}#${update.incidentId}#${update.updateId}`,
-        feedComponents: [...componentIds],
+        // An update at every limit (60,000 four-byte characters, a thousand long component ids) has no
+        // room for them under DynamoDB's 400 KB: without them, a feed matches it by its incident as it is.
+        ...(roomFor(update, componentIds) ? { feedComponents: [...componentIds] } : {}),
       }
     : {};
+
+/** An item's budget: DynamoDB's 400 KB, less room for the counts and marks written on it later. */
+const ITEM_BUDGET = 380 * 1024;
+const roomFor = (update: IncidentUpdate, componentIds: readonly string[]) =>
+  Buffer.byteLength(JSON.stringify(update)) + Buffer.byteLength(JSON.stringify(componentIds)) < ITEM_BUDGET;
 
 /** An incident's components as the item holds them (a string set, which the document client reads as a Set). */
 const storedComponents = (item: Record<string, unknown> | undefined) =>
@@ -294,7 +301,7 @@ export class DynamoIncidents implements Incidents {
       items: (page.Items ?? []).map((item) => ({
         incidentId: String(item.incidentId),
         updateId: String(item.updateId),
-        componentIds: Array.isArray(item.feedComponents) ? item.feedComponents.map(String) : [],
+        ...(Array.isArray(item.feedComponents) ? { componentIds: item.feedComponents.map(String) } : {}),
       })),
       ...(page.LastEvaluatedKey ? { cursor: page.LastEvaluatedKey } : {}),
     };
