@@ -32,7 +32,8 @@ export interface SweepOptions {
  * record on the deliveries stream: the sender, the one consumer of that stream, handles it like the
  * first, in order behind any record of the same batch, and skips whoever has a record, so nothing is sent
  * twice. An update with nothing pending (or only in batches brought back MAX_REDRIVES times already) is
- * settled and not looked at again. Nothing is done while SES is paused.
+ * settled and not looked at again. While SES is paused, only batches of webhook endpoints (which need
+ * no SES) are brought back; mail waits for the pause to end.
  */
 export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOptions) {
   const result = {
@@ -45,7 +46,8 @@ export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOpti
     givenUp: 0,
     batchesMissing: 0,
   };
-  if (await deps.sendPause.current()) return { ...result, paused: true };
+  const paused = Boolean(await deps.sendPause.current());
+  result.paused = paused;
   const now = deps.clock.now().getTime();
   let budget = options.maxRedrives;
   for (const update of await deps.incidents.unsettledUpdates()) {
@@ -58,7 +60,7 @@ export async function sweepPendingDeliveries(deps: SweepDeps, options: SweepOpti
     const { pending, redriven, givenUp, done, missing } = await redrivePending(
       deps,
       { ...update, batches },
-      budget,
+      { budget, mail: !paused },
     );
     result.batchesMissing += missing;
     result.pending += pending;
@@ -86,7 +88,7 @@ const SWEEP_SLICE = 20;
 async function redrivePending(
   deps: SweepDeps,
   update: UnsettledUpdate & { batches: number },
-  budget: number,
+  { budget, mail }: { budget: number; mail: boolean },
 ) {
   const { incidentId, updateId } = update;
   const keys = batchKeysOf(incidentId, updateId, update.batches);
@@ -114,6 +116,7 @@ async function redrivePending(
       }
       pending += waiting;
       if ((batch.redrives ?? 0) >= MAX_REDRIVES) givenUp += waiting;
+      else if (!mail && batch.channel !== 'webhook') continue;
       else if (redriven + waiting <= budget) {
         await deps.sendBatches.redrive(batch);
         redriven += waiting;

@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEndpoints } from '../../shared/adapters/dynamo/endpoints';
 import { CatalogImport } from '../../shared/domain/catalog-import';
 import { batchKeysOf } from '../../shared/domain/send-batch';
 import { StatuspageWebhook } from '../../shared/domain/statuspage';
+import { newSigningSecret } from '../../shared/domain/webhook-signing';
 import { systemClock } from '../../shared/ports';
 import { importPageComponents } from '../../shared/usecases/catalog';
 import { fanOut } from '../../shared/usecases/fan-out';
 import { ingestStatuspageWebhook } from '../../shared/usecases/ingest-statuspage';
 import { MAX_REDRIVES, sweepPendingDeliveries } from '../../shared/usecases/sweep-pending';
 import componentsJson from '../fixtures/components.json';
-import { chatMessagesMayFail, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
+import { chatMessagesMayFail, EU_CHAT, incidentWebhook, PAGE_ID, US_CHAT } from '../fixtures/seeds';
 import { seedFollowers } from '../support/followers';
 import { freshStores } from '../support/local-aws';
 
@@ -118,10 +120,41 @@ describe('the pending-delivery sweep', () => {
     expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ batchesMissing: 1, redriven: 70 });
   });
 
-  it('does nothing while SES is paused', async () => {
+  it('brings back only webhook endpoints’ batches while SES is paused; mail waits for the pause to end', async () => {
+    // Webhook followers of the other region, with an update of their own and no record yet.
+    const endpoints = new DynamoEndpoints(
+      deps.db,
+      deps.tables.subscribers,
+      'a-sealing-secret-of-the-test-0123456789',
+    );
+    await seedFollowers(deps.db, deps.tables.subscribers, {
+      pageId: PAGE_ID,
+      componentId: EU_CHAT,
+      count: 30,
+      label: 'sweephook',
+      endpoints: {
+        store: endpoints,
+        url: (n) => `https://hooks.example.com/${n}`,
+        secret: newSigningSecret(),
+      },
+    });
+    const ingested = await ingestStatuspageWebhook(
+      deps,
+      StatuspageWebhook.parse(
+        incidentWebhook({ ...chatMessagesMayFail, id: 'sweep4', componentId: EU_CHAT }, 1),
+      ),
+    );
+    if (ingested.kind !== 'incident') throw new Error('expected an incident');
+    await fanOut(deps, { incidentId: ingested.incidentId, updateId: ingested.notifying[0] as string });
+
     await deps.sendPause.pause(new Date(Date.now() + 60_000), 'Daily message quota exceeded.');
-    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ paused: true, stale: 0, redriven: 0 });
+    const during = await sweepPendingDeliveries(deps, stale);
+    // The 30 endpoints go back to their deliverer; the earlier updates' mail (70 recipients) waits.
+    expect(during).toMatchObject({ paused: true, redriven: 30, settled: 0 });
+    expect(during.pending).toBeGreaterThan(30);
     await deps.sendPause.pause(new Date(Date.now() - 1), 'over');
-    expect(await sweepPendingDeliveries(deps, stale)).toMatchObject({ paused: false });
+    const after = await sweepPendingDeliveries(deps, stale);
+    expect(after).toMatchObject({ paused: false });
+    expect(after.redriven).toBeGreaterThan(30);
   });
 });
