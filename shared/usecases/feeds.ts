@@ -139,22 +139,23 @@ async function newestEntries(
     cursor = read.cursor;
     reads++;
   } while (cursor && kept.length < FEED_ENTRIES && reads < NARROWED.reads);
-  const newest = kept.slice(0, FEED_ENTRIES);
+  const shown = kept.slice(0, FEED_ENTRIES);
   const [updates] = await Promise.all([
-    deps.incidents.getUpdates(newest),
+    deps.incidents.getUpdates(shown),
     readInto(
       incidents,
       deps,
-      newest.filter((ref) => !incidents.has(ref.incidentId)),
+      shown.filter((ref) => !incidents.has(ref.incidentId)),
     ),
   ]);
-  return newest.flatMap((ref) => {
+  return shown.flatMap((ref) => {
     const update = updates.get(`${ref.incidentId}#${ref.updateId}`);
     const incident = incidents.get(ref.incidentId);
     return update && incident ? [{ update, incident }] : [];
   });
 }
 
+/** Reads the incidents of these updates into `incidents`. */
 async function readInto(incidents: Map<string, Incident>, deps: FeedDeps, refs: readonly UpdateRef[]) {
   if (refs.length === 0) return;
   for (const [id, incident] of await deps.incidents.getMany(refs.map((ref) => ref.incidentId)))
