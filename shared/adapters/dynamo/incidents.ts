@@ -232,11 +232,9 @@ export class DynamoIncidents implements Incidents {
     const keys = ['pk', 'sk', 'pageId', 'createdAt'] as const;
     const filter =
       options.status === 'open'
-        ? {
-            FilterExpression: `NOT (#status IN (${CLOSING_STATUSES.map((_, i) => `:closed${i}`).join(', ')}))`,
-          }
+        ? { filter: `NOT (#status IN (${CLOSING_STATUSES.map((_, i) => `:closed${i}`).join(', ')}))` }
         : options.status
-          ? { FilterExpression: '#status = :status' }
+          ? { filter: '#status = :status' }
           : {};
     const filterValues =
       options.status === 'open'
@@ -244,32 +242,18 @@ export class DynamoIncidents implements Incidents {
         : options.status
           ? { ':status': options.status }
           : {};
-    const items: Record<string, unknown>[] = [];
-    let startKey = decodeCursor(options.cursor, {
-      keys,
-      partition: { name: 'pageId', value: pageId },
-    }) as Record<string, unknown> | undefined;
-    // A status filter may leave a page of the index short: read on until the page is full, within bounds.
-    let reads = 0;
-    do {
-      reads++;
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INCIDENTS_BY_PAGE,
-          KeyConditionExpression: 'pageId = :page',
-          ...filter,
-          ExpressionAttributeNames: options.status ? { '#status': 'status' } : undefined,
-          ExpressionAttributeValues: { ':page': pageId, ...filterValues },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-          // Filtered, most of what is read may be left out: read more at a time.
-          Limit: options.status ? Math.max(options.limit, 100) : options.limit,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < options.limit && reads < (options.maxReads ?? 5));
+    const { items, startKey } = await this.readPageIndex(pageId, {
+      ...filter,
+      ...(options.status ? { names: { '#status': 'status' } } : {}),
+      values: filterValues,
+      startKey: decodeCursor(options.cursor, { keys, partition: { name: 'pageId', value: pageId } }) as
+        | Record<string, unknown>
+        | undefined,
+      want: options.limit,
+      // Filtered, most of what is read may be left out: read more at a time.
+      perRead: options.status ? Math.max(options.limit, 100) : options.limit,
+      maxReads: options.maxReads ?? 5,
+    });
     const kept = items.slice(0, options.limit);
     const last = kept.at(-1);
     // Resume after the last incident answered when more were read than answered; else where the reads
@@ -329,8 +313,33 @@ export class DynamoIncidents implements Incidents {
   }
 
   async maintenances(pageId: string, limit: number): Promise<Incident[]> {
-    const found: Incident[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    const { items } = await this.readPageIndex(pageId, {
+      filter: 'attribute_exists(scheduledFor) AND attribute_exists(scheduledUntil)',
+      want: limit,
+      perRead: MAINTENANCE_READS.perRead,
+      maxReads: MAINTENANCE_READS.reads,
+    });
+    return items.slice(0, limit).map((item) => StoredIncident.parse(item));
+  }
+
+  /**
+   * A page's incidents, newest first, from `startKey`: a filter may leave a read of the index short, so
+   * read on until `want` are found, at most `maxReads` times. Where the reads stopped, to go on from.
+   */
+  private async readPageIndex(
+    pageId: string,
+    query: {
+      filter?: string;
+      names?: Record<string, string>;
+      values?: Record<string, unknown>;
+      startKey?: Record<string, unknown>;
+      want: number;
+      perRead: number;
+      maxReads: number;
+    },
+  ) {
+    const items: Record<string, unknown>[] = [];
+    let startKey = query.startKey;
     let reads = 0;
     do {
       reads++;
@@ -339,17 +348,18 @@ export class DynamoIncidents implements Incidents {
           TableName: this.tableName,
           IndexName: INCIDENTS_BY_PAGE,
           KeyConditionExpression: 'pageId = :page',
-          FilterExpression: 'attribute_exists(scheduledFor) AND attribute_exists(scheduledUntil)',
-          ExpressionAttributeValues: { ':page': pageId },
+          ...(query.filter ? { FilterExpression: query.filter } : {}),
+          ...(query.names ? { ExpressionAttributeNames: query.names } : {}),
+          ExpressionAttributeValues: { ':page': pageId, ...query.values },
           ScanIndexForward: false,
-          Limit: MAINTENANCE_READS.perRead,
           ExclusiveStartKey: startKey,
+          Limit: query.perRead,
         }),
       );
-      found.push(...(page.Items ?? []).map((item) => StoredIncident.parse(item)));
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && found.length < limit && reads < MAINTENANCE_READS.reads);
-    return found.slice(0, limit);
+    } while (startKey && items.length < query.want && reads < query.maxReads);
+    return { items, startKey };
   }
 
   private items(incidentId: string): Promise<Record<string, unknown>[]> {
